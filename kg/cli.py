@@ -1,0 +1,184 @@
+"""Commands only: parse arguments, call the pipeline or a sink, print results."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kg.errors import KgError
+
+NEO4J_OPTIONS = [
+    click.option("--uri", envvar="NEO4J_URI", default="bolt://127.0.0.1:7687", show_default=True),
+    click.option("--user", envvar="NEO4J_USER", default="neo4j", show_default=True),
+    click.option("--password", envvar="NEO4J_PASSWORD", default=None),
+    click.option("--database", envvar="NEO4J_DATABASE", default=None, help="default: the server's default"),
+    click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1)),
+]
+
+
+def neo4j_options(f):
+    for opt in reversed(NEO4J_OPTIONS):
+        f = opt(f)
+    return f
+
+
+@click.group()
+@click.option("--debug", is_flag=True, help="show tracebacks")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """kg: Chinese news → knowledge graph (entities, relations, provenance)."""
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="output folder")
+@click.option("--model", default=None, help="shipped model (default), a HanLP pretrained name, or a model dir")
+@click.option("--strict", is_flag=True, help="any bad input file is an error")
+@click.option("--html", "html_path", default=None, type=click.Path(path_type=Path), help="also render HTML")
+@click.option("--neo4j", "to_neo4j", is_flag=True, help="also load into Neo4j")
+@neo4j_options
+def build(paths, out_dir, model, strict, html_path, to_neo4j, uri, user, password, database, batch_size):
+    """Build entity, relation and mention tables from text files or folders."""
+    from tqdm import tqdm
+
+    from kg.pipeline import BuildConfig, Pipeline
+    from kg.sinks.tables import write_tables
+
+    config = BuildConfig(strict=strict)
+    if model:
+        config.model = model
+    result = Pipeline(config).build(paths, progress=lambda xs: tqdm(xs, desc="documents", unit="doc",
+                                                                     disable=None))
+    if not result.documents:
+        raise KgError("no readable input: " + "; ".join(result.problems or [str(p) for p in paths]))
+    write_tables(result, out_dir)
+    click.echo(f"built {len(result.documents)} documents: {len(result.entities)} entities, "
+               f"{len(result.relations)} relations, {len(result.mentions)} mentions → {out_dir}")
+    if result.problems:
+        click.echo(f"skipped {len(result.problems)} bad file(s):", err=True)
+        for p in result.problems:
+            click.echo(f"  {p}", err=True)
+    if html_path:
+        from kg.sinks.html import render_html
+
+        render_html(result, html_path)
+        click.echo(f"html → {html_path}")
+    if to_neo4j:
+        _load(result, uri, user, password, database, batch_size)
+
+
+def _load(result, uri, user, password, database, batch_size) -> None:
+    from kg.sinks.neo4j import load_graph
+
+    report = load_graph(result, uri=uri, user=user, password=password, database=database, batch_size=batch_size)
+    click.echo("neo4j: " + ", ".join(f"{k}={v}" for k, v in report.items()))
+
+
+@cli.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@neo4j_options
+def load(out_dir, uri, user, password, database, batch_size):
+    """Load a build's output folder into Neo4j (idempotent, batched)."""
+    from kg.sinks.tables import read_tables
+
+    _load(read_tables(out_dir), uri, user, password, database, batch_size)
+
+
+@cli.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
+@click.option("--focus", default=None, help="draw only the neighbourhood of this name or alias")
+@click.option("--hops", default=1, show_default=True, type=click.IntRange(0))
+def render(out_dir, output, focus, hops):
+    """Render an output folder as an interactive, offline HTML page."""
+    from kg.sinks.html import render_html
+    from kg.sinks.tables import read_tables
+
+    render_html(read_tables(out_dir), output, focus=focus, hops=hops)
+    click.echo(f"html → {output}")
+
+
+EXPORT_FORMATS = ["csv", "xlsx", "parquet", "graphml", "node-link", "neo4j-import"]
+
+
+@cli.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "fmt", required=True, type=click.Choice(EXPORT_FORMATS))
+@click.option("-o", "--output", default=None, type=click.Path(path_type=Path),
+              help="target folder (default: OUT_DIR/export-FORMAT)")
+@click.option("--bom", is_flag=True, help="CSV: UTF-8 with BOM, for Excel")
+def export(out_dir, fmt, output, bom):
+    """Export relation tables and graph formats for spreadsheets, Gephi, Cytoscape, neo4j-admin."""
+    from kg.sinks.tables import read_tables
+
+    result = read_tables(out_dir)
+    target = output or Path(out_dir) / f"export-{fmt}"
+    if fmt == "neo4j-import":
+        from kg.sinks.neo4j_import import write_import_csv
+
+        files = write_import_csv(result, target)
+    else:
+        from kg.sinks.export import export as export_result
+
+        files = export_result(result, target, fmt, bom=bom)
+    for f in files:
+        click.echo(str(f))
+
+
+@cli.command()
+@click.option("--gold", "gold_dir", required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--seeds", "seeds_dir", default=None, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="where the gold documents are (default: seeds/ beside the gold, then ./seeds)")
+@click.option("--model", default=None)
+@click.option("--json", "as_json", is_flag=True)
+def eval(gold_dir, seeds_dir, model, as_json):  # noqa: A001  (the command is named eval)
+    """Build each gold document on its own and score it against its gold graph."""
+    from kg.eval import evaluate, format_report
+
+    report = evaluate(gold_dir, seeds_dir=seeds_dir, model=model)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_report(report))
+
+
+@cli.command()
+@click.option("--corpora", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="folder with msra-ner/, pku-peoples-daily-1998/ (e.g. ../shared/corpora)")
+@click.option("--out", "out_dir", default=None, type=click.Path(path_type=Path),
+              help="model folder (default: the package's shipped model folder)")
+@click.option("--epochs", default=None, type=int, help="default: the shipped model's recipe")
+def train(corpora, out_dir, epochs):
+    """Train the NER model from the public corpora (reproduces the shipped model)."""
+    from kg.ner.train import train_model
+
+    scores = train_model(corpora, out_dir, epochs=epochs)
+    for k, v in scores.items():
+        click.echo(f"{k}: {v}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="kg", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("kg: aborted", err=True)
+        return 130
+    except click.ClickException as err:
+        err.show()
+        return err.exit_code
+    except KgError as err:
+        if debug:
+            raise
+        click.echo(f"kg: error: {err}", err=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Typed records passed between pipeline stages.
+
+Every stage takes and returns these; sinks only read them. Offsets (`start`, `end`) are
+always character offsets into the ORIGINAL decoded text of the document, so that
+`document.text[start:end]` is what the source said, line breaks and stray spaces included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ENTITY_TYPES = ("PERSON", "ORG", "LOC", "DATE")
+NODE_TYPES = (*ENTITY_TYPES, "EVENT")
+RELATION_TYPES = ("BELONGS_TO", "PART_OF", "LOCATED_IN", "EVENT_AT", "MENTIONED_IN")
+
+
+@dataclass
+class Document:
+    """One input file, decoded."""
+
+    id: str  # the file name, unique within a build (e.g. "000_99624c91e82d4847.txt")
+    path: str
+    text: str  # original decoded text; all offsets point here
+    encoding: str = "utf-8"
+    sha256: str = ""
+
+
+@dataclass
+class Article:
+    """A run of sentences under one headline: the context for resolving short forms."""
+
+    doc_id: str
+    index: int
+    title: str
+    start: int
+    end: int
+
+
+@dataclass
+class Sentence:
+    """A cleaned sentence with a map from each cleaned character to its original offset."""
+
+    doc_id: str
+    index: int  # position in the document, 0-based
+    text: str  # cleaned text (line-break joins and stray spaces removed)
+    offsets: list[int]  # offsets[i] = original offset of text[i]
+    article: int = 0
+    kind: str = "body"  # body | title | byline | caption
+
+    @property
+    def start(self) -> int:
+        return self.offsets[0] if self.offsets else 0
+
+    @property
+    def end(self) -> int:
+        return self.offsets[-1] + 1 if self.offsets else 0
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        """Original (start, end) of cleaned slice text[i:j]."""
+        return self.offsets[i], self.offsets[j - 1] + 1
+
+
+@dataclass
+class Mention:
+    """A tagged span. `text` is the cleaned surface form; `original[start:end]` is the raw one."""
+
+    doc_id: str
+    sentence: int
+    start: int
+    end: int
+    text: str
+    type: str  # PERSON | ORG | LOC | DATE
+    source: str = "model"  # model | rule
+    article: int = 0
+    sent_start: int = 0  # offset of the mention inside the cleaned sentence text
+    entity_id: str = ""  # filled by the linker
+
+
+@dataclass
+class Evidence:
+    doc_id: str
+    sentence: int
+    start: int
+    end: int
+    text: str  # the cleaned sentence that states the fact
+
+
+@dataclass
+class Entity:
+    id: str
+    name: str
+    type: str  # one of NODE_TYPES
+    aliases: list[str] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    attrs: dict[str, Any] = field(default_factory=dict)  # anonymized, iso, description, ...
+
+    @property
+    def documents(self) -> list[str]:
+        return sorted({m.doc_id for m in self.mentions} | set(self.attrs.get("documents", [])))
+
+
+@dataclass
+class Relation:
+    source_id: str
+    relation: str  # one of RELATION_TYPES
+    target_id: str
+    properties: dict[str, Any] = field(default_factory=dict)  # role, date, iso_date, inferred ...
+    evidence: Evidence | None = None
+
+    @property
+    def key(self) -> tuple:
+        return (self.source_id, self.relation, self.target_id, self.properties.get("role", ""))
+
+
+@dataclass
+class BuildResult:
+    """Everything a build produces; what sinks consume."""
+
+    documents: list[Document] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # "file: reason" for skipped inputs
+
+
+def document_node_id(doc_id: str) -> str:
+    """Graph id of a document node (target of MENTIONED_IN)."""
+    return f"doc:{doc_id}"
