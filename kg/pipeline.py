@@ -10,14 +10,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.errors import InputError
 from kg.link.linker import Linker
 from kg.ner.dates import DateTagger
 from kg.ner.engine import Tagger, load_tagger
-from kg.ner.merge import merge_mentions
+from kg.ner.merge import merge_mentions, propagate_names
 from kg.ner.models import DEFAULT_MODEL
 from kg.ner.rules import RuleTagger
 from kg.relations import extract_relations
-from kg.text.read import InputError, iter_input_files, read_document
+from kg.text.read import iter_input_files, read_document
 from kg.text.segment import segment
 from kg.types import BuildResult, Document, Mention, Sentence
 
@@ -50,14 +51,19 @@ class Pipeline:
         texts = [s.text for s in sentences]
         model_spans = self.tagger.tag(texts, batch_size=self.config.batch_size)
         mentions: list[Mention] = []
+        per_sentence = []
         for sent, spans in zip(sentences, model_spans, strict=True):
+            spans = [s for s in spans if s[2] != "DATE"]  # dates are the rule layer's (see kg.ner.dates)
             found = [(i, j, t, "model") for i, j, t in spans]
-            found += [(i, j, t, "rule") for i, j, t in self.rules.tag(sent.text)]
+            found += [(i, j, t, "rule") for i, j, t in self.rules.tag(sent.text, sent.kind, spans)]
             found += [(i, j, t, "rule") for i, j, t in self.dates.tag(sent.text)]
-            for i, j, t, source in merge_mentions(sent.text, found):
+            per_sentence.append(merge_mentions(sent.text, found))
+        per_sentence = propagate_names(sentences, per_sentence)
+        for sent, spans in zip(sentences, per_sentence, strict=True):
+            for i, j, t, source in spans:
                 start, end = sent.span(i, j)
                 mentions.append(Mention(doc_id=doc.id, sentence=sent.index, start=start, end=end,
-                                        text=sent.text[i:j], type=t, source=source, article=sent.article,
+                                        text=doc.text[start:end], norm=sent.text[i:j], type=t, source=source, article=sent.article,
                                         sent_start=i))
         return sentences, mentions
 
@@ -75,8 +81,8 @@ class Pipeline:
             result.documents.append(doc)
             result.sentences.extend(sentences)
             result.mentions.extend(mentions)
-        result.entities, mention_links = self.linker.link(result.documents, result.sentences, result.mentions)
-        result.relations = mention_links + extract_relations(result)
+        result.entities = self.linker.link(result.documents, result.sentences, result.mentions)
+        result.relations = extract_relations(result, self.linker.gazetteer)
         return result
 
 

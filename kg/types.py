@@ -63,14 +63,15 @@ class Sentence:
 
 @dataclass
 class Mention:
-    """A tagged span. `text` is the cleaned surface form; `original[start:end]` is the raw one."""
+    """A tagged span; `text` is exactly `document.text[start:end]`."""
 
     doc_id: str
     sentence: int
     start: int
     end: int
-    text: str
+    text: str  # original[start:end], line breaks and stray spaces included
     type: str  # PERSON | ORG | LOC | DATE
+    norm: str = ""  # the cleaned surface form, what the linker reads
     source: str = "model"  # model | rule
     article: int = 0
     sent_start: int = 0  # offset of the mention inside the cleaned sentence text

@@ -1,0 +1,21 @@
+"""Relations, one module per family; `extract_relations` runs them in dependency order."""
+
+from __future__ import annotations
+
+from kg.link.places import Gazetteer
+from kg.relations.belongs_to import belongs_to
+from kg.relations.event_at import event_at
+from kg.relations.people import merge_people
+from kg.relations.provenance import mentioned_in
+from kg.relations.structure import structure
+from kg.types import BuildResult, Relation
+
+
+def extract_relations(result: BuildResult, gazetteer: Gazetteer) -> list[Relation]:
+    """All relations of a linked build. May add EVENT entities and merge people (hence the order)."""
+    rels = structure(result, gazetteer)
+    rels += belongs_to(result)
+    rels = merge_people(result, rels)
+    rels += event_at(result, gazetteer)
+    rels += mentioned_in(result.entities)
+    return rels

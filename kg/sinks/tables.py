@@ -28,7 +28,7 @@ from kg.types import BuildResult, Document, Entity, Evidence, Mention, Relation,
 ENTITY_COLUMNS = ["id", "name", "type", "aliases", "mention_count", "documents", "anonymized", "iso", "description"]
 RELATION_COLUMNS = ["source_id", "relation", "target_id", "properties", "source_name", "target_name", "role",
                     "date", "document", "sentence", "start", "end", "evidence", "inferred"]
-MENTION_COLUMNS = ["document", "sentence", "start", "end", "text", "type", "source", "entity_id", "article"]
+MENTION_COLUMNS = ["document", "sentence", "start", "end", "text", "norm", "type", "source", "entity_id", "article"]
 SENTENCE_COLUMNS = ["document", "sentence", "start", "end", "article", "kind", "text"]
 DOCUMENT_COLUMNS = ["id", "path", "encoding", "sha256", "chars"]
 
@@ -78,7 +78,7 @@ def write_tables(result: BuildResult, out_dir: str | Path) -> None:
                  "article": s.article, "kind": s.kind, "text": s.text} for s in result.sentences))
     _write_csv(out / "mentions.csv", MENTION_COLUMNS,
                ({"document": m.doc_id, "sentence": m.sentence, "start": m.start, "end": m.end, "text": m.text,
-                 "type": m.type, "source": m.source, "entity_id": m.entity_id, "article": m.article}
+                 "norm": m.norm, "type": m.type, "source": m.source, "entity_id": m.entity_id, "article": m.article}
                 for m in result.mentions))
     _write_csv(out / "entities.csv", ENTITY_COLUMNS, (entity_row(e) for e in result.entities))
     _write_csv(out / "relations.csv", RELATION_COLUMNS, (relation_row(r, names) for r in result.relations))
@@ -112,7 +112,7 @@ def read_tables(out_dir: str | Path) -> BuildResult:
     by_entity: dict[str, list[Mention]] = {}
     for r in _read_csv(out / "mentions.csv"):
         m = Mention(doc_id=r["document"], sentence=_int(r["sentence"]), start=_int(r["start"]), end=_int(r["end"]),
-                    text=r["text"], type=r["type"], source=r["source"], entity_id=r["entity_id"],
+                    text=r["text"], norm=r.get("norm", ""), type=r["type"], source=r["source"], entity_id=r["entity_id"],
                     article=_int(r["article"]))
         res.mentions.append(m)
         by_entity.setdefault(m.entity_id, []).append(m)

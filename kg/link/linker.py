@@ -1,0 +1,293 @@
+"""Mentions → entities: one node per real thing, with a stable id.
+
+Rules (documented in the README, "How mentions become entities"):
+- Context is the article, not the file: `市公安局` is completed with the article's city (the
+  city its text names most), `省厅` with its province, `局党委` with the bureau last named.
+- A unit name is a chain (福州市公安局 / 仓山分局 / 三义街派出所); every prefix is a unit, and a short
+  form that is the tail of a longer name in the same document (三义街派出所) is that unit.
+- Places resolve through the administrative gazetteer (白城 → 白城市); a compound place
+  (洮北区东风乡) is split into its parts, the full form kept as an alias of the innermost part.
+- People: within a document a name that extends another by one character (李峻 / 李峻葵) is one
+  person. Across documents people are merged only when they share name AND unit (see
+  `kg.relations.people`), since two 张凯 in two cities are two people. Partly anonymised names
+  (白某, 熊女士) are flagged and never merged across documents.
+- Dates are per document (a bare 3月19日 has no year), keyed by their month-day core, so
+  `截至3月30日` and `3月30日` are one date.
+- Ids are hashes of the entity's key (type + canonical name, + document where the name alone
+  is not unique), so rebuilding gives the same ids and adding a document adds, never duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from kg.link.names import Context, expand_org, leading_place, split_places, split_units
+from kg.link.places import Gazetteer
+from kg.ner.dates import core_date, to_iso
+from kg.ner.lexicon import ANON_SUFFIXES, PLACE_ORGS
+from kg.types import Document, Entity, Evidence, Mention, Sentence
+
+FESTIVALS = ("春节", "元宵节", "清明节", "国庆节", "中秋节", "元旦", "除夕")
+YEAR_RE = re.compile(r"(20\d\d|19\d\d)年")
+
+
+def entity_id(kind: str, key: tuple) -> str:
+    digest = hashlib.sha1("\x1f".join(key).encode("utf-8")).hexdigest()[:12]
+    return f"{kind.lower()}-{digest}"
+
+
+@dataclass
+class _Registry:
+    """Entities under construction, by key."""
+
+    entities: dict[tuple, Entity] = field(default_factory=dict)
+
+    def get(self, kind: str, key: tuple, name: str) -> Entity:
+        e = self.entities.get(key)
+        if e is None:
+            e = Entity(id=entity_id(kind, key), name=name, type=kind)
+            e.attrs["_key"] = key
+            self.entities[key] = e
+        return e
+
+    @staticmethod
+    def alias(e: Entity, form: str) -> None:
+        if form and form != e.name and form not in e.aliases:
+            e.aliases.append(form)
+
+
+def _edge(child: Entity, parent: Entity, relation: str, ev: Evidence, inferred: bool = False) -> None:
+    if child is parent:
+        return
+    edges = child.attrs.setdefault("_parents", [])
+    if all(p[0] != parent.id or p[1] != relation for p in edges):
+        edges.append((parent.id, relation, ev, inferred))
+
+
+@dataclass
+class Linker:
+    gazetteer: Gazetteer = field(default_factory=Gazetteer)
+
+    # -- context ---------------------------------------------------------------------------------
+    def contexts(self, sentences: list[Sentence]) -> dict[int, Context]:
+        """City and province of each article, from the places its sentences name."""
+        gaz = self.gazetteer
+        per_article: dict[int, Counter] = defaultdict(Counter)
+        for s in sentences:
+            for m in gaz.pattern.finditer(s.text):
+                per_article[s.article][m.group()] += 1
+            for m in gaz.short_pattern.finditer(s.text):
+                full = gaz.full_name(m.group())
+                if full and gaz.level(full) <= 2:
+                    per_article[s.article][full] += 1
+        doc_counts: Counter = sum(per_article.values(), Counter())
+        out = {}
+        for art in {s.article for s in sentences}:
+            counts = per_article.get(art) or doc_counts
+            out[art] = self._context(counts if any(gaz.level(n) == 2 for n in counts) else doc_counts)
+        return out
+
+    def _context(self, counts: Counter) -> Context:
+        gaz = self.gazetteer
+        cities = [(n, c) for n, c in counts.most_common() if gaz.level(n) == 2]
+        provinces = [(n, c) for n, c in counts.most_common() if gaz.level(n) == 1]
+        city = cities[0][0] if cities else None
+        province = provinces[0][0] if provinces else None
+        if city and not province:
+            anc = gaz.ancestors(gaz.lookup(city)[0])
+            province = anc[-1] if anc else None
+        return Context(city=city, province=province, places=frozenset(counts))
+
+    # -- linking ---------------------------------------------------------------------------------
+    def link(self, documents: list[Document], sentences: list[Sentence], mentions: list[Mention]
+             ) -> list[Entity]:
+        reg = _Registry()
+        by_doc_sents: dict[str, list[Sentence]] = defaultdict(list)
+        for s in sentences:
+            by_doc_sents[s.doc_id].append(s)
+        by_doc_mentions: dict[str, list[Mention]] = defaultdict(list)
+        for m in mentions:
+            by_doc_mentions[m.doc_id].append(m)
+        derived: list[Mention] = []
+        for doc in documents:
+            sents = by_doc_sents[doc.id]
+            derived += self._link_document(doc, sents, by_doc_mentions[doc.id], reg)
+        mentions.extend(derived)
+        entities = list(reg.entities.values())
+        by_id = {e.id: e for e in entities}
+        for m in mentions:
+            if m.entity_id in by_id:
+                by_id[m.entity_id].mentions.append(m)
+        entities = [e for e in entities if e.mentions or e.attrs.get("documents")]
+        return entities
+
+    def _link_document(self, doc: Document, sents: list[Sentence], mentions: list[Mention], reg: _Registry
+                       ) -> list[Mention]:
+        gaz = self.gazetteer
+        ctx = self.contexts(sents)
+        sent_of = {s.index: s for s in sents}
+        years = {int(y) for y in YEAR_RE.findall(doc.text)}
+        year = years.pop() if len(years) == 1 else None
+        mentions.sort(key=lambda m: (m.sentence, m.sent_start))
+
+        def evidence(m: Mention) -> Evidence:
+            s = sent_of[m.sentence]
+            return Evidence(doc.id, s.index, s.start, s.end, s.text)
+
+        # pass 1: full unit names of every ORG mention, in reading order (局党委 needs the last bureau)
+        recent_bureau: dict[int, str | None] = defaultdict(lambda: None)
+        last_bureau_doc: str | None = None
+        expanded: dict[int, str] = {}
+        for k, m in enumerate(mentions):
+            if m.type != "ORG":
+                continue
+            c = ctx.get(m.article) or Context()
+            full = expand_org(m.norm, c, gaz, recent_bureau[m.article] or last_bureau_doc)
+            expanded[k] = full
+            for unit in split_units(full):
+                if unit.endswith("公安局"):
+                    recent_bureau[m.article] = last_bureau_doc = unit
+        names = set()
+        for full in expanded.values():
+            names.update(split_units(full))
+        alias_of = self._org_aliases(names)
+
+        # pass 2: entities
+        derived: list[Mention] = []
+        person_forms = sorted({m.norm for m in mentions if m.type == "PERSON"}, key=len, reverse=True)
+        person_canon = {}
+        for f in person_forms:
+            longer = [g for g in person_forms if len(g) == len(f) + 1 and g.startswith(f) and len(f) >= 2
+                      and not f.endswith(ANON_SUFFIXES)]
+            person_canon[f] = person_canon.get(longer[0], longer[0]) if longer else f
+        for k, m in enumerate(mentions):
+            ev = evidence(m)
+            if m.type == "PERSON":
+                name = person_canon.get(m.norm, m.norm)
+                e = reg.get("PERSON", ("PERSON", doc.id, name), name)
+                reg.alias(e, m.norm)
+                if name.endswith(ANON_SUFFIXES):
+                    e.attrs["anonymized"] = True
+                m.entity_id = e.id
+            elif m.type == "ORG":
+                full = alias_of.get(expanded[k], expanded[k])
+                chain = split_units(full)
+                prev = None
+                for unit in chain:
+                    unit = alias_of.get(unit, unit)
+                    e = self._org(unit, doc, reg)
+                    if doc.id not in e.attrs.setdefault("documents", []):
+                        e.attrs["documents"].append(doc.id)
+                    if prev is not None:
+                        _edge(e, prev, "PART_OF", ev)
+                    prev = e
+                reg.alias(prev, m.norm)
+                m.entity_id = prev.id
+                derived += self._org_places(m, chain, sent_of[m.sentence], doc, reg, ev)
+            elif m.type == "LOC":
+                m.entity_id = self._loc(m.norm, ctx.get(m.article) or Context(), doc, reg, ev).id
+            elif m.type == "DATE":
+                core = core_date(m.norm)
+                fest = next((f for f in FESTIVALS if f in m.norm), None)
+                ranged = any(x in m.norm for x in ("至", "到", "—", "~"))
+                key = m.norm if ranged else (core or fest or m.norm)
+                e = reg.get("DATE", ("DATE", doc.id, key), m.norm)
+                if len(m.norm) > len(e.name):
+                    reg.alias(e, e.name)
+                    e.name = m.norm
+                    e.aliases = [a for a in e.aliases if a != m.norm]
+                else:
+                    reg.alias(e, m.norm)
+                if core and not ranged:
+                    reg.alias(e, core)
+                iso = to_iso(m.norm, year)
+                if iso:
+                    e.attrs["iso"] = iso
+                m.entity_id = e.id
+        return derived
+
+    def _org_aliases(self, names: set[str]) -> dict[str, str]:
+        """Short unit names → the longer name they abbreviate in this document."""
+        gaz = self.gazetteer
+        out = {}
+        for n in names:
+            stem = n
+            lead = leading_place(n, gaz)
+            if lead and n[len(lead[0]):] and not n[len(lead[0]):].startswith(PLACE_ORGS):
+                stem = n[len(lead[0]):]  # 昆明小坝派出所 → 小坝派出所
+            cands = [m for m in names if m != n and len(m) > len(stem) and m.endswith(stem)
+                     and m[: len(m) - len(stem)] in split_units(m) and len(stem) >= 4]
+            if cands:
+                out[n] = max(cands, key=len)
+                continue
+            for suffix in PLACE_ORGS:  # 福州公安 → 福州市公安局, when the document names that bureau
+                if n.endswith(suffix) and lead and n == lead[0] + suffix:
+                    target = lead[1] + "公安局"
+                    if target in names:
+                        out[n] = target
+        return out
+
+    def _org(self, name: str, doc: Document, reg: _Registry) -> Entity:
+        lead = leading_place(name, self.gazetteer)
+        key = ("ORG", name) if lead else ("ORG", doc.id, name)
+        return reg.get("ORG", key, name)
+
+    def _org_places(self, m: Mention, chain: list[str], sent: Sentence, doc: Document, reg: _Registry,
+                    ev: Evidence) -> list[Mention]:
+        """Places a unit is named after: 福建省福州市公安局 names 福建省 and 福州市 (LOCATED_IN each other)."""
+        gaz = self.gazetteer
+        out = []
+        pos, prev = 0, None
+        text = m.norm
+        while True:
+            lead = leading_place(text[pos:], gaz, short_level=2)
+            if not lead or pos + len(lead[0]) >= len(text):
+                break
+            surface, full = lead
+            place = reg.get("LOC", ("LOC", full), full)
+            reg.alias(place, surface)
+            if prev is not None:
+                _edge(place, prev, "LOCATED_IN", ev)
+            i = m.sent_start + pos
+            start, end = sent.span(i, i + len(surface))
+            out.append(Mention(doc.id, m.sentence, start, end, doc.text[start:end], "LOC", norm=surface,
+                               source="name", article=m.article, sent_start=i, entity_id=place.id))
+            prev = place
+            pos += len(surface)
+        if prev is not None:
+            top = self._org(chain[0], doc, reg)
+            if chain[0].startswith(prev.name) or any(chain[0].startswith(a) for a in prev.aliases):
+                _edge(top, prev, "LOCATED_IN", ev)
+        return out
+
+    def _loc(self, form: str, ctx: Context, doc: Document, reg: _Registry, ev: Evidence) -> Entity:
+        gaz = self.gazetteer
+        parts = split_places(form, gaz)
+        prev: Entity | None = None
+        prev_surface = ""
+        for part in parts:
+            full = gaz.full_name(part, set(ctx.places)) if gaz.lookup(part) else None
+            if full:
+                e = reg.get("LOC", ("LOC", full), full)
+            else:
+                scope = prev.name if prev is not None and gaz.lookup(prev.name) else doc.id
+                e = reg.get("LOC", ("LOC", scope, part), part)
+                if scope == doc.id:
+                    # the same bare place named under a parent elsewhere in this document is that place
+                    for key, other in reg.entities.items():
+                        if key[0] == "LOC" and len(key) == 3 and key[2] == part and other is not e \
+                                and other.attrs.get("_doc") == doc.id:
+                            e = other
+                            break
+                e.attrs.setdefault("_doc", doc.id)
+            reg.alias(e, part)
+            if prev is not None:
+                _edge(e, prev, "LOCATED_IN", ev)
+                reg.alias(e, prev_surface + part)
+            prev, prev_surface = e, part
+        assert prev is not None
+        reg.alias(prev, form)
+        return prev

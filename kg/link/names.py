@@ -1,0 +1,130 @@
+"""How Chinese unit and place names are built, taken apart, and completed from context.
+
+`split_units("福州市公安局仓山分局三义街派出所")` → ["福州市公安局", "福州市公安局仓山分局", "福州市公安局仓山分局三义街派出所"]:
+each prefix closed by a unit suffix is itself a unit, and the chain gives PART_OF.
+`split_places("洮北区东风乡")` → ["洮北区", "东风乡"]: components of a compound place, which give
+LOCATED_IN, with a facility named after a place and a direction kept whole (白城东疫情防控服务站).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.link.places import Gazetteer
+from kg.ner.lexicon import DIRECTIONS, LOC_SUFFIXES, ORG_SUFFIXES
+
+UNIT_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True))))
+LOC_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True))))
+FACILITY_HEADS = ("出口", "疫情", "服务站", "检查站", "收费站", "高速")
+ADMIN_LIKE = ("乡", "镇", "街道", "村", "社区")  # below-county divisions: named bare (东风乡), not with their county
+
+
+@dataclass
+class Context:
+    """What `市`, `省` and `局` refer to in one article."""
+
+    city: str | None = None  # full name, e.g. 白城市
+    province: str | None = None
+    places: frozenset[str] = frozenset()  # full names of places mentioned in the article
+
+
+def split_units(name: str) -> list[str]:
+    """Prefixes of `name` that end with a unit suffix, shortest first, ending with `name` itself."""
+    cuts = []
+    for m in UNIT_SUFFIX_RE.finditer(name):
+        if m.end() < len(name) and name[m.end()] == "长":
+            continue
+        cuts.append(m.end())
+    prefixes = [name[:c] for c in cuts if c < len(name)]
+    # a prefix that is only a suffix word (党委 in 局党委) is not a unit of its own
+    prefixes = [p for p in prefixes if not UNIT_SUFFIX_RE.fullmatch(p)]
+    return [*prefixes, name]
+
+
+def leading_place(name: str, gaz: Gazetteer, short_level: int = 2) -> tuple[str, str] | None:
+    """(surface, full name) of the administrative place `name` starts with, longest first.
+
+    Short forms count only up to `short_level` (cities): county short forms (公安 for 公安县,
+    东风 for 东风区) are too often ordinary words.
+    """
+    for n in range(min(len(name) - 1, 9), 1, -1):
+        w = name[:n]
+        if w in gaz.by_name:
+            return w, w
+        for p in gaz.short.get(w, []):
+            if p.level <= short_level:
+                return w, p.name
+    return None
+
+
+def strip_higher_places(name: str, gaz: Gazetteer) -> str:
+    """福建省福州市公安局 → 福州市公安局: drop leading places while another place follows."""
+    while True:
+        lead = leading_place(name, gaz)
+        if not lead:
+            return name
+        rest = name[len(lead[0]):]
+        if leading_place(rest, gaz) and len(rest) > 2:
+            name = rest
+        else:
+            return name
+
+
+def split_places(name: str, gaz: Gazetteer) -> list[str]:
+    """Components of a compound place name, outermost first."""
+    parts: list[str] = []
+    i, buf_start = 0, 0
+    while i < len(name):
+        lead = leading_place(name[i:], gaz) if i == buf_start else None
+        if lead and LOC_SUFFIX_RE.fullmatch(name, i + len(lead[0])):
+            lead = None  # 东风 + 乡: a name part before a suffix, not a place of its own
+        if lead:
+            parts.append(name[i:i + len(lead[0])])
+            i += len(lead[0])
+            buf_start = i
+            continue
+        m = LOC_SUFFIX_RE.match(name, i)
+        if m and i > buf_start:
+            parts.append(name[buf_start:m.end()])
+            i = m.end()
+            buf_start = i
+            continue
+        i += 1
+    if buf_start < len(name):
+        parts.append(name[buf_start:])
+    # a facility named by place + direction (白城 + 东疫情防控服务站) stays one name
+    out: list[str] = []
+    for p in parts:
+        if out and p[:1] in DIRECTIONS and gaz.lookup(out[-1]) and p[1:].startswith(FACILITY_HEADS):
+            out.append(out.pop() + p)
+            continue
+        if out and LOC_SUFFIX_RE.fullmatch(p) and not gaz.lookup(out[-1]):
+            out.append(out.pop() + p)  # 明珠花园 + 小区
+            continue
+        out.append(p)
+    return [p for p in out if p]
+
+
+def expand_org(form: str, ctx: Context, gaz: Gazetteer, recent_bureau: str | None) -> str:
+    """Complete a short unit name from its article: 市公安局 → 白城市公安局, 局党委 → 洮南市公安局党委."""
+    if form.startswith("市") and ctx.city:
+        rest = form[1:]
+        if rest.startswith("局"):
+            rest = "公安" + rest
+        return ctx.city + rest
+    if form.startswith(("县", "区")) and form[1:2] == "局" and recent_bureau:
+        return recent_bureau + form[2:]
+    if form.startswith("省") and ctx.province:
+        rest = form[1:]
+        if rest == "厅" or rest.startswith("厅"):
+            rest = "公安" + rest
+        return ctx.province + rest
+    if form.startswith("局") and recent_bureau:
+        return recent_bureau + form[1:]
+    m = re.match(r"(.+?)中院(.*)$", form)
+    if m and gaz.lookup(m.group(1)):
+        return (gaz.full_name(m.group(1), set(ctx.places)) or m.group(1)) + "中级人民法院" + m.group(2)
+    if form == "中院" and ctx.city:
+        return ctx.city + "中级人民法院"
+    return strip_higher_places(form, gaz)

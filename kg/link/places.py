@@ -1,0 +1,114 @@
+"""China's administrative divisions (province → prefecture → county) from cpca's adcode table.
+
+Real, maintained data rather than hand lists: each name has a 12-digit adcode whose prefix
+encodes its parents (2 digits province, 4 prefecture, 6 county), so the hierarchy is derived,
+not typed in. Short forms (白城 for 白城市, 山西 for 山西省) are indexed too.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+
+SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "地区", "新区",
+            "省", "市", "区", "县", "旗", "盟")
+MUNICIPALITIES = ("11", "12", "31", "50")  # Beijing, Tianjin, Shanghai, Chongqing: city == province
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    adcode: str
+    level: int  # 1 province, 2 prefecture city, 3 county/district
+
+    @property
+    def parent_code(self) -> str | None:
+        if self.level == 3:
+            return self.adcode[:4] + "0" * 8
+        if self.level == 2:
+            return self.adcode[:2] + "0" * 10
+        return None
+
+
+def short_form(name: str) -> str | None:
+    for suf in SUFFIXES:
+        if name.endswith(suf) and len(name) - len(suf) >= 2:
+            return name[: -len(suf)]
+    return None
+
+
+class Gazetteer:
+    """Lookup of administrative names, full and short, with parents."""
+
+    def __init__(self) -> None:
+        text = resources.files("cpca").joinpath("resources/adcodes.csv").read_text(encoding="utf-8")
+        self.by_code: dict[str, Place] = {}
+        self.by_name: dict[str, list[Place]] = {}
+        for row in csv.DictReader(io.StringIO(text)):
+            code, name = row["adcode"], row["name"]
+            if code.endswith("0" * 10):
+                level = 1
+            elif code.endswith("0" * 8):
+                level = 2
+            else:
+                level = 3
+            if name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
+                continue
+            p = Place(name, code, level)
+            self.by_code[code] = p
+            self.by_name.setdefault(name, []).append(p)
+        self.short: dict[str, list[Place]] = {}
+        for name, places in self.by_name.items():
+            s = short_form(name)
+            if s and s not in self.by_name:
+                self.short.setdefault(s, []).extend(places)
+
+    @cached_property
+    def pattern(self) -> re.Pattern:
+        """Regex alternation of all full names, longest first."""
+        names = sorted(self.by_name, key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, names)))
+
+    @cached_property
+    def short_pattern(self) -> re.Pattern:
+        names = sorted(self.short, key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, names)))
+
+    def lookup(self, name: str) -> list[Place]:
+        return self.by_name.get(name) or self.short.get(name) or []
+
+    def full_name(self, name: str, context: set[str] | None = None) -> str | None:
+        """Full name of a full or short name; ambiguous short names resolved by places in `context`."""
+        cands = self.lookup(name)
+        if not cands:
+            return None
+        if len(cands) > 1 and context:
+            scored = sorted(cands, key=lambda p: -sum(a in context for a in self.ancestors(p)))
+            cands = scored
+        return cands[0].name
+
+    def parent(self, p: Place) -> Place | None:
+        code = p.parent_code
+        while code:
+            par = self.by_code.get(code)
+            if par is not None:
+                return par
+            if code.endswith("0" * 10):
+                return None
+            code = code[:2] + "0" * 10
+        return None
+
+    def ancestors(self, p: Place) -> list[str]:
+        out, cur = [], self.parent(p)
+        while cur is not None:
+            out.append(cur.name)
+            cur = self.parent(cur)
+        return out
+
+    def level(self, name: str) -> int:
+        cands = self.lookup(name)
+        return cands[0].level if cands else 0

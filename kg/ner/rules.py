@@ -1,0 +1,241 @@
+"""A rule layer beside the statistical model, for what news about police units is full of.
+
+The model sees characters; these rules see how units and places are *named*: a chain of
+place names and name parts each closed by a unit suffix (福州市 / 公安局 / 仓山 分局 / 三义街 派出所),
+people introduced by a role (民警周佰发), bylines, and partly anonymised people (白某, 熊女士).
+Rules find long nested unit names the model truncates; the model finds names no rule knows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from kg.link.places import Gazetteer
+from kg.ner.lexicon import (
+    ANON_SUFFIXES,
+    DIRECTIONS,
+    LOC_SUFFIXES,
+    NAME_BREAKERS,
+    ORG_SUFFIXES,
+    PLACE_ORGS,
+    ROLES,
+    STOP_CHARS,
+    SURNAMES,
+)
+from kg.text.clean import is_cjk
+
+Span = tuple[int, int, str]
+STRONG_ORG = {"中级人民法院", "高级人民法院", "人民法院", "人民检察院", "检察院", "公安分局", "公安局", "公安厅",
+              "派出所", "交巡警大队", "交警大队", "特警大队", "刑警大队", "治安大队", "巡警大队", "大队", "支队",
+              "中队", "分局", "有限公司", "公司", "日报", "公安报", "中院", "大学", "监督管理局",
+              "管理局"}
+SHORT_UNITS = re.compile(r"(?:市|县|区|州|省)局(?:党委|政治部|指挥中心)?|局党委|省公安厅|省厅|市委|市政府|县委|县政府|"
+                         r"区委|区政府|省委|省政府|市中级人民法院|中院")
+BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见习记者|特约记者|通讯员|记者|本期策划|策划|摄影|供图|"
+                          r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
+NO_PART_SUFFIXES = {"市委", "市政府", "县委", "县政府", "区委", "区政府", "省委", "省政府", "警方", "公安"}
+GENERIC_PARTS = {"辖区", "基层", "属地", "当地", "所在", "各级", "上级", "下级", "全体", "临时", "相关", "有关",
+                 "两级", "多个", "部分", "一线", "建立", "成立"}  # generic words, not names
+
+
+@dataclass
+class RuleTagger:
+    gazetteer: Gazetteer = field(default_factory=Gazetteer)
+
+    @cached_property
+    def _org_suffix_re(self) -> re.Pattern:
+        sufs = sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, sufs)))
+
+    @cached_property
+    def _loc_suffix_re(self) -> re.Pattern:
+        return re.compile("|".join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True))))
+
+    @cached_property
+    def _role_re(self) -> re.Pattern:
+        return re.compile("|".join(map(re.escape, sorted(ROLES, key=len, reverse=True))))
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _place_ending_at(self, text: str, k: int, allow_short: bool = True) -> int:
+        """Length of the longest administrative name ending at k (0 if none)."""
+        best = 0
+        for n in range(2, min(k, 9) + 1):
+            w = text[k - n:k]
+            if w in self.gazetteer.by_name or (allow_short and w in self.gazetteer.short
+                                               and all(p.level <= 2 for p in self.gazetteer.short[w])):
+                best = n
+        return best
+
+    def _suffix_ending_at(self, text: str, k: int, suffixes) -> int:
+        best = 0
+        for s in suffixes:
+            if len(s) > best and text.endswith(s, 0, k):
+                best = len(s)
+        return best
+
+    def _chain(self, text: str, a: int, suffixes, max_part: int) -> tuple[int, bool]:
+        """Walk left from a suffix starting at `a`; return (start, anchored) of the longest unit chain.
+
+        The grammar, read right to left: a suffix may be preceded by a name part, a place or
+        another unit; a name part by a place or a unit; a place only by a place or a unit.
+        anchored: the chain holds a place or another unit, not just a name part + suffix.
+        """
+        pos, anchored, state = a, False, "suffix"
+        suffixes_seen, parts = 1, 0
+        last = text[a:a + max((len(x) for x in suffixes if text.startswith(x, a)), default=0)]
+        while pos > 0:
+            p = self._place_ending_at(text, pos)
+            if p:
+                pos, anchored, state = pos - p, True, "place"
+                continue
+            s = self._suffix_ending_at(text, pos, suffixes)
+            if s:
+                last = text[pos - s:pos]
+                pos, state = pos - s, "suffix"
+                suffixes_seen += 1
+                anchored = anchored or parts > 0
+                continue
+            if state != "suffix" or last in NO_PART_SUFFIXES:
+                break
+            k = pos
+            while k > 0 and pos - k < max_part and is_cjk(text[k - 1]) and text[k - 1] not in STOP_CHARS:
+                if k < pos and (self._place_ending_at(text, k) or self._suffix_ending_at(text, k, suffixes)):
+                    break
+                k -= 1
+            part = text[k:pos]
+            if k == pos or part in GENERIC_PARTS or any(part.endswith(g) for g in GENERIC_PARTS):
+                break
+            pos, state = k, "part"
+            parts += 1
+            if suffixes_seen >= 2:  # a named unit inside the chain (仓山 分局 before 三义街 派出所)
+                anchored = True
+        return pos, anchored
+
+    # -- organisations ---------------------------------------------------------------------------
+    def orgs(self, text: str) -> list[Span]:
+        spans = []
+        for m in self._org_suffix_re.finditer(text):
+            a, e = m.start(), m.end()
+            if text[e:e + 1] == "长" or text[a - 1:a] == "副":
+                continue  # 大队长, 副大队长: a title, not a unit
+            # extend right over further unit suffixes glued on (…分局 + 政工室)
+            start, anchored = self._chain(text, a, ORG_SUFFIXES + ("中院",), max_part=6 if "公司" in m.group() else 4)
+            suffix = m.group()
+            if start == a or self._suffix_ending_at(text, start + 8, ORG_SUFFIXES) and \
+                    text[start:start + 8].startswith(tuple(ORG_SUFFIXES)):
+                continue  # a bare suffix (各派出所, 该局, 派出所党支部): generic, not a name
+            if not anchored and a - start < 2:
+                continue
+            part_only = not anchored
+            if part_only and (suffix not in STRONG_ORG or not (start == 0 or not is_cjk(text[start - 1])
+                                                               or text[start - 1] in STOP_CHARS)):
+                continue
+            spans.append((start, e, "ORG"))
+        for m in SHORT_UNITS.finditer(text):
+            i = m.start()
+            if i == 0 or not is_cjk(text[i - 1]) or text[i - 1] in STOP_CHARS:
+                spans.append((i, m.end(), "ORG"))
+        for m in re.finditer("|".join(PLACE_ORGS), text):
+            nxt = text[m.end():m.end() + 1]
+            if nxt and nxt in "局分厅机部处干民警交特刑":
+                continue
+            p = self._place_ending_at(text, m.start())
+            if p:
+                spans.append((m.start() - p, m.end(), "ORG"))
+        return _longest(spans)
+
+    # -- places ----------------------------------------------------------------------------------
+    def locs(self, text: str, model_spans: list[Span]) -> list[Span]:
+        spans = []
+        for m in self.gazetteer.pattern.finditer(text):
+            spans.append((m.start(), m.end(), "LOC"))
+        for m in self.gazetteer.short_pattern.finditer(text):
+            if all(p.level <= 2 for p in self.gazetteer.short[m.group()]):
+                spans.append((m.start(), m.end(), "LOC"))
+        model_locs = [(i, j) for i, j, t in model_spans if t == "LOC"]
+        for m in self._loc_suffix_re.finditer(text):
+            a, e = m.start(), m.end()
+            start, anchored = self._chain(text, a, LOC_SUFFIXES, max_part=4)
+            # a direction after a place inside a facility name: 白城 东 疫情防控服务站
+            if start == a and a > 0 and text[a - 1] in DIRECTIONS and self._place_ending_at(text, a - 1):
+                start = a - 1 - self._place_ending_at(text, a - 1)
+                anchored = True
+            if start == a:
+                continue
+            part = text[start:a]
+            if not anchored:
+                if len(part) < 2:
+                    continue
+                if not any(i <= start + 1 and e <= j + 2 for i, j in model_locs):
+                    continue  # a bare name + suffix (姑姑归乡, 因躲避…服务站) needs the model's agreement
+            spans.append((start, e, "LOC"))
+        return _longest(spans)
+
+    # -- people ----------------------------------------------------------------------------------
+    def _name_at(self, text: str, i: int) -> int:
+        """Length of a person name starting at i (0 if none): surname + 1-2 given characters."""
+        sur = 2 if text[i:i + 2] in SURNAMES else (1 if text[i:i + 1] in SURNAMES else 0)
+        if not sur:
+            return 0
+        g = i + sur
+        if g >= len(text) or not is_cjk(text[g]) or text[g] in STOP_CHARS:
+            return 0
+        for suf in ANON_SUFFIXES:
+            if text.startswith(suf, g):
+                return sur + len(suf)
+        if g + 1 >= len(text) or not is_cjk(text[g + 1]) or text[g + 1] in NAME_BREAKERS:
+            return sur + 1
+        return sur + 2
+
+    def persons(self, text: str, kind: str, model_spans: list[Span]) -> list[Span]:
+        spans = []
+        model_people = [(i, j) for i, j, t in model_spans if t == "PERSON"]
+        for m in self._role_re.finditer(text):
+            n = self._name_at(text, m.end())
+            if not n:
+                continue
+            i, j = m.end(), m.end() + n
+            nxt = text[j:j + 1]
+            # a role + surname may open an ordinary word (民警全力投入): the model or a clean end must agree
+            if any(a < j and i < b for a, b in model_people) or not nxt or not is_cjk(nxt) or nxt in NAME_BREAKERS:
+                spans.append((i, j, "PERSON"))
+        for m in re.finditer("|".join(ANON_SUFFIXES), text):
+            i = m.start()
+            for sur in (2, 1):
+                if i - sur >= 0 and text[i - sur:i] in SURNAMES and (i - sur == 0 or not is_cjk(text[i - sur - 1])
+                                                                    or text[i - sur - 1] in STOP_CHARS
+                                                                    or text[i - sur - 1] in "民警"):
+                    spans.append((i - sur, m.end(), "PERSON"))
+                    break
+        if kind == "byline":
+            spans += self._byline_names(text)
+        credit = re.search(r"(?:^|[。！？\s])([^\s。！？]{2,4})\s*摄$", text)
+        if credit and credit.group(1)[:1] in SURNAMES:
+            spans.append((credit.start(1), credit.end(1), "PERSON"))
+        return _longest(spans)
+
+    def _byline_names(self, text: str) -> list[Span]:
+        spans = []
+        masked = BYLINE_ROLES.sub(lambda m: " " * len(m.group()), text)
+        for m in re.finditer(r"[^\s]+", masked):
+            tok = m.group()
+            if tok.endswith("摄"):
+                tok = tok[:-1]
+            if 2 <= len(tok) <= 4 and all(is_cjk(c) for c in tok) and (tok[:1] in SURNAMES or tok[:2] in SURNAMES):
+                spans.append((m.start(), m.start() + len(tok), "PERSON"))
+        return spans
+
+    def tag(self, text: str, kind: str = "body", model_spans: list[Span] | None = None) -> list[Span]:
+        model_spans = model_spans or []
+        return self.orgs(text) + self.locs(text, model_spans) + self.persons(text, kind, model_spans)
+
+
+def _longest(spans: list[Span]) -> list[Span]:
+    """Drop spans inside a longer span of the same type."""
+    out: list[Span] = []
+    for s in sorted(set(spans), key=lambda s: (-(s[1] - s[0]), s[0])):
+        if not any(o[0] <= s[0] and s[1] <= o[1] and o[2] == s[2] for o in out):
+            out.append(s)
+    return sorted(out)

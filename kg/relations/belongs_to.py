@@ -1,0 +1,96 @@
+"""BELONGS_TO: person → unit, with the role the text gives.
+
+Chinese news names an officer as UNIT + ROLE + NAME (洮南市公安局交巡警大队民警周佰发), sometimes with
+an age or party status between (永宁县公安局交警大队52岁的民警白振才). When the unit is not in the
+phrase, the role says which kind to look for in the article (所长 → the 派出所 last named; 民警 →
+the police unit the article is about); 同事 borrows the unit of the colleague just named; a
+government role (副市长) points at that city's government when the document names it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from kg.ner.lexicon import GOV_ROLES, ROLE_UNIT, ROLES
+from kg.relations.index import BuildIndex
+from kg.types import BuildResult, Mention, Relation
+
+ROLE_ALT = "|".join(map(re.escape, sorted(ROLES, key=len, reverse=True)))
+ROLE_CHAIN = re.compile(rf"((?:(?:{ROLE_ALT})、)*(?:{ROLE_ALT}))$")
+GAP = re.compile(r"^(?:[0-9]+岁的?|的|党员|退休的?|老|、)*$")
+POLICE = ("公安局", "分局", "派出所", "大队", "支队", "中队", "公安厅")
+NOT_MEMBERS = {"记者", "通讯员"}
+
+
+def belongs_to(result: BuildResult) -> list[Relation]:
+    idx = BuildIndex(result)
+    rels: dict[tuple[str, str], Relation] = {}
+    unit_of: dict[str, str] = {}
+    for doc in result.documents:
+        seen_orgs: list[Mention] = []  # ORG mentions so far in the current article, in order
+        article = None
+        for sent in idx.sentences_of(doc.id):
+            if sent.article != article:
+                article, seen_orgs = sent.article, []
+            ms = idx.in_sentence[(doc.id, sent.index)]
+            if sent.kind == "byline":
+                continue
+            for k, p in enumerate(ms):
+                if p.type == "ORG" and p.source != "name":
+                    seen_orgs.append(p)
+                if p.type != "PERSON":
+                    continue
+                m = ROLE_CHAIN.search(sent.text[: p.sent_start])
+                if not m:
+                    continue
+                roles = m.group(1).split("、")
+                if set(roles) <= NOT_MEMBERS:
+                    continue
+                before = [o for o in ms[:k] if o.type == "ORG" and o.sent_start + len(o.norm) <= m.start(1)]
+                adjacent = before[-1] if before and GAP.match(
+                    sent.text[before[-1].sent_start + len(before[-1].norm): m.start(1)]) else None
+                for role in roles:
+                    unit = _unit_for(role, adjacent, before, seen_orgs, idx, doc.id, p, unit_of)
+                    if unit is None:
+                        continue
+                    person = p.entity_id
+                    if (person, unit) not in rels:
+                        rels[(person, unit)] = Relation(person, "BELONGS_TO", unit, {"role": role},
+                                                        idx.evidence(doc.id, sent.index))
+                    unit_of.setdefault(person, unit)
+                    adjacent = None  # a second role in the chain is not the adjacent unit's
+    return list(rels.values())
+
+
+def _unit_for(role, adjacent, before, seen_orgs, idx: BuildIndex, doc_id, person, unit_of) -> str | None:
+    if role in GOV_ROLES:
+        suffix = GOV_ROLES[role]
+        govs = [e for e in idx.result.entities if e.type == "ORG" and e.name.endswith(suffix) and doc_id in e.documents]
+        return govs[0].id if len(govs) == 1 else None
+    if adjacent is not None:
+        return adjacent.entity_id
+    kind = ROLE_UNIT.get(role)
+    if kind:
+        for o in reversed(before + seen_orgs):
+            if idx.entity[o.entity_id].name.endswith(kind):
+                return o.entity_id
+        return None
+    if role == "同事":
+        colleagues = [unit_of[m.entity_id] for m in _people_before(idx, doc_id, person) if m.entity_id in unit_of]
+        return colleagues[-1] if colleagues else None
+    # 民警, 辅警 …: the police unit the article is about
+    police = Counter(o.entity_id for o in seen_orgs if idx.entity[o.entity_id].name.endswith(POLICE))
+    return police.most_common(1)[0][0] if police else None
+
+
+def _people_before(idx: BuildIndex, doc_id: str, person: Mention) -> list[Mention]:
+    out = []
+    for s in idx.sentences_of(doc_id):
+        if s.index > person.sentence:
+            break
+        for m in idx.in_sentence[(doc_id, s.index)]:
+            if m.type == "PERSON" and m is not person and m.entity_id != person.entity_id and \
+                    (m.sentence, m.sent_start) < (person.sentence, person.sent_start):
+                out.append(m)
+    return out

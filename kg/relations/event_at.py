@@ -1,0 +1,89 @@
+"""EVENT_AT: what happened where (and when).
+
+A sentence that dates something and places it (3月19日，洮南市团结广场有人拒不配合疫情防控工作…)
+becomes an EVENT node, described by the sentence's own words, linked to the most specific
+places it names (a place inside another one named in the same sentence wins), with the date's
+surface text and ISO form where the year is known. Undated sentences make an event only when
+a verb of happening sits next to the place (回到…老家, 在武汉蔓延).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from kg.link.places import Gazetteer
+from kg.relations.index import BuildIndex
+from kg.types import BuildResult, Entity, Relation
+
+EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封控|奔赴|赶到|抵达|救助|设置|开展|启动")
+MAX_DESCRIPTION = 60
+MAX_PLACES = 3
+
+
+def _description(text: str, date_surface: str | None) -> str:
+    t = text
+    if date_surface and t.startswith(date_surface):
+        t = t[len(date_surface):]
+    t = t.lstrip("，,、 ").rstrip("。！？")
+    return t if len(t) <= MAX_DESCRIPTION else t[:MAX_DESCRIPTION] + "…"
+
+
+def _ancestors(e: Entity, idx: BuildIndex, gaz: Gazetteer) -> set[str]:
+    out, todo = set(), [e]
+    while todo:
+        cur = todo.pop()
+        for pid, rel, _, _ in cur.attrs.get("_parents", []):
+            if rel == "LOCATED_IN" and pid not in out and pid in idx.entity:
+                out.add(pid)
+                todo.append(idx.entity[pid])
+        for p in gaz.by_name.get(cur.name, [])[:1]:
+            names = set(gaz.ancestors(p))
+            out |= {x.id for x in idx.result.entities if x.type == "LOC" and x.name in names}
+    return out
+
+
+def event_at(result: BuildResult, gaz: Gazetteer) -> list[Relation]:
+    idx = BuildIndex(result)
+    rels: list[Relation] = []
+    events: list[Entity] = []
+    for (doc_id, index), ms in sorted(idx.in_sentence.items()):
+        sent = idx.sentence[(doc_id, index)]
+        if sent.kind not in ("body",):
+            continue
+        dates = [m for m in ms if m.type == "DATE"]
+        locs = [m for m in ms if m.type == "LOC" and m.source != "name"]
+        if not locs:
+            continue
+        if not dates:
+            near = [m for m in locs if EVENT_VERBS.search(sent.text[max(0, m.sent_start - 6): m.sent_start
+                                                                    + len(m.norm) + 6])]
+            if not near:
+                continue
+            locs = near
+        targets: list[Entity] = []
+        for m in locs:
+            e = idx.entity[m.entity_id]
+            if e not in targets:
+                targets.append(e)
+        anc = set().union(*(_ancestors(e, idx, gaz) for e in targets))
+        targets = [e for e in targets if e.id not in anc][:MAX_PLACES]
+        date = dates[0] if dates else None
+        date_entity = idx.entity.get(date.entity_id) if date else None
+        desc = _description(sent.text, date.norm if date else None)
+        eid = "event-" + hashlib.sha1(f"{doc_id}\x1f{index}\x1f{sent.text}".encode()).hexdigest()[:12]
+        ev = idx.evidence(doc_id, index)
+        event = Entity(id=eid, name=desc, type="EVENT",
+                       attrs={"description": desc, "documents": [doc_id], "mention_count": 1})
+        props: dict = {}
+        if date:
+            props["date"] = date.norm
+            if date_entity is not None and date_entity.attrs.get("iso"):
+                props["iso_date"] = date_entity.attrs["iso"]
+                event.attrs["iso"] = date_entity.attrs["iso"]
+            event.attrs["date"] = date.norm
+        events.append(event)
+        for t in targets:
+            rels.append(Relation(eid, "EVENT_AT", t.id, dict(props), ev))
+    result.entities.extend(events)
+    return rels

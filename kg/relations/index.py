@@ -1,0 +1,30 @@
+"""Lookups over a linked build that several relation families need."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from kg.types import BuildResult, Entity, Evidence, Mention, Sentence
+
+
+@dataclass
+class BuildIndex:
+    result: BuildResult
+    entity: dict[str, Entity] = field(default_factory=dict)
+    sentence: dict[tuple[str, int], Sentence] = field(default_factory=dict)
+    in_sentence: dict[tuple[str, int], list[Mention]] = field(default_factory=lambda: defaultdict(list))
+
+    def __post_init__(self) -> None:
+        self.entity = {e.id: e for e in self.result.entities}
+        self.sentence = {(s.doc_id, s.index): s for s in self.result.sentences}
+        for m in sorted(self.result.mentions, key=lambda m: (m.doc_id, m.sentence, m.sent_start)):
+            if m.entity_id in self.entity:
+                self.in_sentence[(m.doc_id, m.sentence)].append(m)
+
+    def evidence(self, doc_id: str, index: int) -> Evidence:
+        s = self.sentence[(doc_id, index)]
+        return Evidence(doc_id, index, s.start, s.end, s.text)
+
+    def sentences_of(self, doc_id: str) -> list[Sentence]:
+        return [s for (d, _), s in sorted(self.sentence.items()) if d == doc_id]

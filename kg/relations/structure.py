@@ -1,0 +1,88 @@
+"""PART_OF and LOCATED_IN: from how names are built (stated) and from the gazetteer (inferred).
+
+Stated edges come from nested names the text wrote (福州市公安局仓山分局 → PART_OF 福州市公安局;
+洮北区东风乡 → LOCATED_IN 洮北区). Inferred edges carry `inferred: true` and a `source`:
+`gazetteer` for the administrative hierarchy between places the document names (洮北区 → 白城市),
+`context` for a sub-bureau named alone in an article about one city's bureau (芦淞公安分局 → 株洲市公安局).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from kg.link.places import Gazetteer
+from kg.relations.index import BuildIndex
+from kg.types import BuildResult, Entity, Relation
+
+POLICE_TOP = "公安局"
+
+
+def structure(result: BuildResult, gaz: Gazetteer) -> list[Relation]:
+    idx = BuildIndex(result)
+    rels: list[Relation] = []
+    has_parent: set[tuple[str, str]] = set()
+    for e in result.entities:
+        for parent_id, relation, ev, inferred in e.attrs.get("_parents", []):
+            props = {"inferred": True, "source": "name"} if inferred else {}
+            rels.append(Relation(e.id, relation, parent_id, props, ev))
+            has_parent.add((e.id, relation))
+    for doc in result.documents:
+        doc_entities = [e for e in result.entities if doc.id in e.documents]
+        rels += _gazetteer_edges(doc.id, doc_entities, gaz, has_parent, idx)
+        rels += _sub_bureaus(doc.id, doc_entities, has_parent, idx, gaz)
+    return rels
+
+
+def _first_sentence(e: Entity, doc_id: str, idx: BuildIndex | None = None) -> int:
+    """The first sentence of `doc_id` that mentions `e` (or names it inside a longer name)."""
+    found = [m.sentence for m in e.mentions if m.doc_id == doc_id]
+    if found:
+        return min(found)
+    if idx is not None:
+        for s in idx.sentences_of(doc_id):
+            if e.name in s.text:
+                return s.index
+    return 0
+
+
+def _gazetteer_edges(doc_id, entities, gaz, has_parent, idx) -> list[Relation]:
+    out = []
+    places = {e.name: e for e in entities if e.type == "LOC" and gaz.by_name.get(e.name)}
+    for name, e in places.items():
+        if (e.id, "LOCATED_IN") in has_parent:
+            continue
+        for anc in gaz.ancestors(gaz.by_name[name][0]):
+            if anc in places:
+                out.append(Relation(e.id, "LOCATED_IN", places[anc].id, {"inferred": True, "source": "gazetteer"},
+                                    idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
+                has_parent.add((e.id, "LOCATED_IN"))
+                break
+    # units named after a county-level place the document names (盘龙分局 → 盘龙区, 石峰警方 → 石峰区)
+    for e in entities:
+        if e.type != "ORG" or (e.id, "LOCATED_IN") in has_parent or (e.id, "PART_OF") in has_parent:
+            continue
+        for name, place in places.items():
+            short = name[:-1] if len(name) > 2 else None
+            if short and e.name.startswith(short) and not e.name.startswith(name) and gaz.level(name) == 3:
+                out.append(Relation(e.id, "LOCATED_IN", place.id, {},
+                                    idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
+                has_parent.add((e.id, "LOCATED_IN"))
+                break
+    return out
+
+
+def _sub_bureaus(doc_id, entities, has_parent, idx, gaz) -> list[Relation]:
+    counts = Counter()
+    for e in entities:
+        if e.type == "ORG" and e.name.endswith(POLICE_TOP) and gaz.level(e.name[: -len(POLICE_TOP)]) == 2:
+            counts[e.id] = sum(1 for m in e.mentions if m.doc_id == doc_id)
+    if not counts:
+        return []
+    bureau = counts.most_common(1)[0][0]
+    out = []
+    for e in entities:
+        if e.type == "ORG" and e.name.endswith("分局") and (e.id, "PART_OF") not in has_parent:
+            out.append(Relation(e.id, "PART_OF", bureau, {"inferred": True, "source": "context"},
+                                idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
+            has_parent.add((e.id, "PART_OF"))
+    return out

@@ -1,0 +1,246 @@
+"""`kg export`: relation tables for spreadsheets and graph files for Gephi, Cytoscape and networkx.
+
+Every format is written into one folder, each file atomically:
+
+    csv        relations.csv (all), relations_<TYPE>.csv (one per relation type), entities.csv;
+               UTF-8, or UTF-8 with BOM (`bom=True`) so that Excel shows Chinese intact
+    xlsx       relations.xlsx: sheets `relations`, one per relation type, `entities`
+    parquet    the same tables as csv, as .parquet (lists stay lists)
+    graphml    graph.graphml: `kg.graph.to_networkx`, lists and dicts as JSON strings
+               (GraphML holds scalars only); `read_graphml` decodes them again
+    node-link  graph.json: networkx node-link JSON
+
+The table columns are `kg.sinks.relation_table.RELATION_COLUMNS` / `ENTITY_COLUMNS`.
+
+    >>> export(result, Path("out/export-xlsx"), "xlsx")    # doctest: +SKIP
+    [PosixPath('out/export-xlsx/relations.xlsx')]
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import networkx as nx
+
+from kg.atomic import atomic_open
+from kg.errors import KgError
+from kg.graph import to_networkx, write_node_link
+from kg.sinks.relation_table import (
+    ENTITY_COLUMNS,
+    RELATION_COLUMNS,
+    by_relation,
+    entity_rows,
+    relation_rows,
+    relation_types,
+)
+from kg.types import BuildResult
+
+FORMATS = ("csv", "xlsx", "parquet", "graphml", "node-link")
+LIST_SEP = "|"  # how CSV and XLSX cells hold lists (aliases, documents), as in the build's entities.csv
+JSON_ATTRIBUTES = "kg_json_attributes"  # graph attribute naming the GraphML keys stored as JSON
+XLSX_MAX_CELL = 32767  # Excel refuses longer cells
+
+
+def export(result: BuildResult, out_dir: Path, fmt: str, bom: bool = False) -> list[Path]:
+    """Write `result` into `out_dir` in format `fmt`; return the files written."""
+    writers: dict[str, Callable[[BuildResult, Path], list[Path]]] = {
+        "csv": lambda res, out: write_csv_tables(res, out, bom=bom),
+        "xlsx": write_xlsx, "parquet": write_parquet, "graphml": write_graphml_file,
+        "node-link": write_node_link_file,
+    }
+    if fmt not in writers:
+        raise KgError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return writers[fmt](result, out)
+
+
+# ---- tables ---------------------------------------------------------------------------------------
+
+def tables(result: BuildResult) -> list[tuple[str, str, dict[str, str], list[dict]]]:
+    """(file stem, sheet name, columns, rows) for the combined table, each relation type, entities."""
+    rows = relation_rows(result)
+    out = [("relations", "relations", RELATION_COLUMNS, rows)]
+    for rel, group in by_relation(rows, relation_types(result)).items():
+        out.append((f"relations_{_safe_stem(rel)}", rel, RELATION_COLUMNS, group))
+    out.append(("entities", "entities", ENTITY_COLUMNS, entity_rows(result)))
+    return out
+
+
+def _safe_stem(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", name) or "_"
+
+
+def csv_cell(value, kind: str) -> str:
+    """How a CSV cell holds a typed value: lists `|`-joined, true as `true`, false and None as ''."""
+    if kind == "list":
+        return LIST_SEP.join(value)
+    if kind == "bool":
+        return "true" if value else ""
+    return "" if value is None else str(value)
+
+
+def write_csv_tables(result: BuildResult, out: Path, bom: bool = False) -> list[Path]:
+    encoding = "utf-8-sig" if bom else "utf-8"
+    paths = []
+    for stem, _sheet, columns, rows in tables(result):
+        path = out / f"{stem}.csv"
+        with atomic_open(path, encoding=encoding, newline="") as fh:
+            w = csv.writer(fh)  # quotes cells holding commas, quotes and line breaks; \r\n rows, as Excel wants
+            w.writerow(columns)
+            for row in rows:
+                w.writerow([csv_cell(row[c], kind) for c, kind in columns.items()])
+        paths.append(path)
+    return paths
+
+
+def safe_sheet_names(names: list[str]) -> list[str]:
+    """Excel sheet names: no []:*?/\\, at most 31 characters, not blank, unique ignoring case."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for name in names:
+        base = re.sub(r"[\[\]:*?/\\]", "_", name).strip("'")[:31] or "sheet"
+        cand, n = base, 1
+        while cand.lower() in seen or cand.lower() == "history":  # "History" is reserved by Excel
+            n += 1
+            cand = f"{base[:31 - len(str(n)) - 1]}~{n}"
+        seen.add(cand.lower())
+        out.append(cand)
+    return out
+
+
+def write_xlsx(result: BuildResult, out: Path) -> list[Path]:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+    parts = tables(result)
+    for (_stem, _sheet, columns, rows), name in zip(parts, safe_sheet_names([p[1] for p in parts]), strict=True):
+        ws = wb.create_sheet(name)
+        for i, col in enumerate(columns, 1):
+            ws.column_dimensions[get_column_letter(i)].width = 60 if col == "evidence" else 18
+        ws.freeze_panes = "A2"
+        header = []
+        for col in columns:
+            cell = WriteOnlyCell(ws, value=col)
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        for row in rows:
+            cells = []
+            for col, kind in columns.items():
+                v = row[col]
+                if kind == "list":
+                    v = LIST_SEP.join(v)
+                if isinstance(v, str):
+                    v = ILLEGAL_CHARACTERS_RE.sub("", v)[:XLSX_MAX_CELL]
+                    cell = WriteOnlyCell(ws, value=v or None)
+                    if v:
+                        cell.data_type = "s"  # text, never a formula: a sentence starting with "=" stays one
+                    cells.append(cell)
+                else:
+                    cells.append(v)
+            ws.append(cells)
+        if rows:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+    path = out / "relations.xlsx"
+    with atomic_open(path, "wb") as fh:
+        wb.save(fh)
+    return [path]
+
+
+def parquet_schema(columns: dict[str, str]):
+    import pyarrow as pa
+
+    kinds = {"str": pa.string(), "int": pa.int64(), "bool": pa.bool_(), "list": pa.list_(pa.string())}
+    return pa.schema([(c, kinds[k]) for c, k in columns.items()])
+
+
+def write_parquet(result: BuildResult, out: Path) -> list[Path]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    paths = []
+    for stem, _sheet, columns, rows in tables(result):
+        path = out / f"{stem}.parquet"
+        table = pa.Table.from_pylist(rows, schema=parquet_schema(columns))
+        with atomic_open(path, "wb") as fh:
+            pq.write_table(table, fh)
+        paths.append(path)
+    return paths
+
+
+# ---- graphs ---------------------------------------------------------------------------------------
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _scalar_attrs(items: list[dict]) -> set[str]:
+    """Make every attribute a GraphML scalar of one type, in place; return the keys stored as JSON."""
+    kinds: dict[str, set[type]] = {}
+    for attrs in items:
+        for k, v in list(attrs.items()):
+            if v is None:
+                del attrs[k]  # GraphML has no null: absent means absent
+            else:
+                kinds.setdefault(k, set()).add(type(v))
+    as_json = {k for k, ts in kinds.items() if ts & {list, tuple, dict, set}}
+    as_str = {k for k, ts in kinds.items() if k not in as_json and (len(ts) > 1 or not ts <= {str, int, float, bool})}
+    for attrs in items:
+        for k, v in attrs.items():
+            if k in as_json:
+                v = json.dumps(sorted(v) if isinstance(v, set) else v, ensure_ascii=False)
+            elif k in as_str:
+                v = str(v)
+            attrs[k] = _XML_ILLEGAL.sub("", v) if isinstance(v, str) else v
+    return as_json
+
+
+def graphml_graph(result: BuildResult) -> nx.MultiDiGraph:
+    """`to_networkx(result)` with only scalar attributes, one type per key, as GraphML requires."""
+    g = to_networkx(result)
+    node_json = _scalar_attrs([d for _, d in g.nodes(data=True)])
+    edge_json = _scalar_attrs([d for _, _, d in g.edges(data=True)])
+    g.graph[JSON_ATTRIBUTES] = json.dumps({"node": sorted(node_json), "edge": sorted(edge_json)})
+    return g
+
+
+def write_graphml_file(result: BuildResult, out: Path) -> list[Path]:
+    path = out / "graph.graphml"
+    with atomic_open(path, "wb") as fh:
+        nx.write_graphml(graphml_graph(result), fh)
+    return [path]
+
+
+def read_graphml(path: str | Path) -> nx.MultiDiGraph:
+    """Read an exported graph.graphml back, with list and dict attributes decoded from JSON.
+
+    >>> g = read_graphml("out/export-graphml/graph.graphml")   # doctest: +SKIP
+    >>> g.nodes[some_id]["aliases"]                            # doctest: +SKIP
+    ['白城公安']
+    """
+    g = nx.read_graphml(path, edge_key_type=str, force_multigraph=True)
+    keys = json.loads(g.graph.pop(JSON_ATTRIBUTES, "{}") or "{}")
+    for k in keys.get("node", []):
+        for _, d in g.nodes(data=True):
+            if k in d:
+                d[k] = json.loads(d[k])
+    for k in keys.get("edge", []):
+        for _, _, d in g.edges(data=True):
+            if k in d:
+                d[k] = json.loads(d[k])
+    return g
+
+
+def write_node_link_file(result: BuildResult, out: Path) -> list[Path]:
+    path = out / "graph.json"
+    write_node_link(to_networkx(result), path)
+    return [path]

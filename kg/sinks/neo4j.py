@@ -1,0 +1,312 @@
+"""Load a BuildResult into Neo4j: idempotent, batched, every value a query parameter.
+
+The graph in Neo4j:
+
+    (:Entity:Person|Org|Loc|Date|Event {id, name, type, aliases, documents, mention_count, ...})
+    (:Document {id: "doc:<file>", name: "<file>", path, encoding, sha256})
+    (:Sentence {id: "<file>#<index>", document, index, text, start, end, kind, article})
+    (:Sentence)-[:IN]->(:Document)
+    (:Entity)-[:MENTIONED_IN {count, ...}]->(:Document)          one per entity and document
+    (:Entity)-[:MENTIONED_IN {start, end, text, source}]->(:Sentence)   one per mention
+    (:Entity)-[:BELONGS_TO|PART_OF|LOCATED_IN|EVENT_AT {role, date, ..., document, sentence,
+              sentence_id, start, end, evidence}]->(:Entity)   the fact and the sentence stating it
+
+Labels and relationship types come only from the fixed tables below; names and texts only ever
+travel as parameters. Every write is a `MERGE` on ids (and on `role` / mention `start` for
+relationships), and properties are written only when they differ, so a second load of the same
+output creates nothing and sets nothing, and a load cut short by a crash converges when re-run.
+Each batch is one managed transaction (`session.execute_write`), which the driver retries on
+transient errors and lost connections.
+
+    >>> load_graph(result, uri="bolt://127.0.0.1:7687", user="neo4j", password="secret")  # doctest: +SKIP
+    {'nodes_created': 41, 'relationships_created': 97, ...}
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import neo4j
+from neo4j import exceptions as nx
+
+from kg.errors import Neo4jError
+from kg.types import RELATION_TYPES, BuildResult, Mention, document_node_id
+
+TYPE_LABELS = {"PERSON": "Person", "ORG": "Org", "LOC": "Loc", "DATE": "Date", "EVENT": "Event"}
+FACT_TYPES = tuple(t for t in RELATION_TYPES if t != "MENTIONED_IN")
+PROVENANCE_TYPES = ("MENTIONED_IN", "IN")  # entity → document / sentence; sentence → document
+FULLTEXT_INDEX = "entity_names"
+NODE_LABELS = ("Entity", "Document", "Sentence")
+
+SCHEMA = (
+    "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT document_id IF NOT EXISTS FOR (n:Document) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT sentence_id IF NOT EXISTS FOR (n:Sentence) REQUIRE n.id IS UNIQUE",
+    # `cjk` splits Han text into bigrams, so 白城 finds 白城市公安局.
+    f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.aliases] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
+)
+
+# Write only what differs: a reload of unchanged data then reports zero properties set.
+_CHANGED = "WITH x, r WHERE any(k IN keys(r.props) WHERE x[k] IS NULL OR x[k] <> r.props[k]) SET x += r.props"
+_UNION = ("FOREACH (v IN CASE WHEN r.{k} IS NULL THEN [] ELSE [coalesce(x.{k}, []) + "
+          "[a IN r.{k} WHERE NOT a IN coalesce(x.{k}, [])]] END | "
+          "FOREACH (_ IN CASE WHEN x.{k} IS NULL OR x.{k} <> v THEN [1] ELSE [] END | SET x.{k} = v))")
+
+
+def sentence_node_id(doc_id: str, index: int) -> str:
+    return f"{doc_id}#{index}"
+
+
+@dataclass
+class GraphRows:
+    """The graph as plain rows, shared by the transactional loader and the bulk-import CSVs."""
+
+    documents: list[dict] = field(default_factory=list)  # {id, props}
+    sentences: list[dict] = field(default_factory=list)  # {id, document, props}
+    entities: dict[str, list[dict]] = field(default_factory=dict)  # label → [{id, props, aliases, documents}]
+    relations: dict[tuple[str, str], list[dict]] = field(default_factory=dict)  # (type, target label) → rows
+    mentions: list[dict] = field(default_factory=list)  # {entity, sentence, start, props}
+    skipped: list[str] = field(default_factory=list)  # relations whose ends are not in the result
+
+
+def _scalar(v):
+    """A value Neo4j can store as a property, or None to leave it out."""
+    if v is None or v == "" or v == []:
+        return None
+    if isinstance(v, bool | int | float | str):
+        return v
+    if isinstance(v, list | tuple) and all(isinstance(a, str) for a in v):
+        return list(v)
+    return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _props(d: dict) -> dict:
+    out = {}
+    for k, v in d.items():
+        if k.startswith("_"):
+            continue
+        v = _scalar(v)
+        if v is not None:
+            out[k] = v
+    return out
+
+
+def _unify_types(rows: list[dict]) -> None:
+    """A key whose values have different types across rows becomes a string everywhere."""
+    kinds: dict[str, set] = defaultdict(set)
+    for r in rows:
+        for k, v in r["props"].items():
+            kinds[k].add(type(v))
+    mixed = {k for k, ts in kinds.items() if len(ts) > 1}
+    for r in rows:
+        for k in mixed & r["props"].keys():
+            v = r["props"][k]
+            r["props"][k] = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+
+
+def graph_rows(result: BuildResult) -> GraphRows:
+    """Flatten a BuildResult into id-keyed rows; duplicate keys keep the first occurrence."""
+    rows = GraphRows()
+    docs: dict[str, dict] = {}
+    for d in result.documents:
+        docs.setdefault(d.id, {"id": document_node_id(d.id),
+                               "props": _props({"name": d.id, "path": d.path, "encoding": d.encoding,
+                                                "sha256": d.sha256})})
+    sentences: dict[str, dict] = {}
+    for s in result.sentences:
+        sid = sentence_node_id(s.doc_id, s.index)
+        sentences.setdefault(sid, {"id": sid, "document": document_node_id(s.doc_id), "props": _props(
+            {"document": s.doc_id, "index": s.index, "text": s.text, "start": s.start, "end": s.end,
+             "kind": s.kind, "article": s.article})})
+
+    def stub_sentence(doc_id: str, index: int) -> str:
+        docs.setdefault(doc_id, {"id": document_node_id(doc_id), "props": {"name": doc_id}})
+        sid = sentence_node_id(doc_id, index)
+        sentences.setdefault(sid, {"id": sid, "document": document_node_id(doc_id),
+                                   "props": {"document": doc_id, "index": index}})
+        return sid
+
+    entity_ids = set()
+    mentions: dict[tuple, dict] = {}
+    by_entity: dict[str, list[Mention]] = defaultdict(list)
+    for m in result.mentions:
+        if m.entity_id:
+            by_entity[m.entity_id].append(m)
+    for e in result.entities:
+        if e.id in entity_ids:
+            continue
+        entity_ids.add(e.id)
+        ms = e.mentions or by_entity.get(e.id, [])
+        for m in ms:
+            sid = stub_sentence(m.doc_id, m.sentence)
+            mentions.setdefault((e.id, sid, m.start), {"entity": e.id, "sentence": sid, "start": m.start,
+                                                       "props": _props({"end": m.end, "text": m.text,
+                                                                        "source": m.source})})
+        for doc_id in e.documents:
+            docs.setdefault(doc_id, {"id": document_node_id(doc_id), "props": {"name": doc_id}})
+        count = len({(m.doc_id, m.start) for m in ms}) or int(e.attrs.get("mention_count", 0) or 0)
+        attrs = {k: v for k, v in e.attrs.items() if k not in ("documents", "mention_count")}
+        row = {"id": e.id, "props": _props({**attrs, "name": e.name, "type": e.type}),
+               "aliases": list(e.aliases) or None, "documents": e.documents or None,
+               "mention_count": count}
+        rows.entities.setdefault(TYPE_LABELS.get(e.type, ""), []).append(row)
+
+    doc_ids = {d["id"] for d in docs.values()}
+    facts: dict[tuple, tuple[str, str, dict]] = {}
+    for r in result.relations:
+        rel = r.relation if r.relation in RELATION_TYPES else None
+        target = "Document" if r.target_id in doc_ids else "Entity" if r.target_id in entity_ids else None
+        if rel is None or target is None or r.source_id not in entity_ids:
+            rows.skipped.append(f"{r.source_id} {r.relation} {r.target_id}")
+            continue
+        props = {k: v for k, v in r.properties.items() if k != "role"}
+        if r.evidence is not None:
+            ev = r.evidence
+            props.update(document=ev.doc_id, sentence=ev.sentence, start=ev.start, end=ev.end,
+                         evidence=ev.text, sentence_id=stub_sentence(ev.doc_id, ev.sentence))
+        facts.setdefault(r.key, (rel, target, {"source": r.source_id, "target": r.target_id,
+                                               "role": str(r.properties.get("role", "") or ""),
+                                               "props": _props(props)}))
+    # Every entity points at each document that names it, stated by a relation or not.
+    for label_rows in rows.entities.values():
+        for e in label_rows:
+            for doc_id in e["documents"] or []:
+                key = (e["id"], "MENTIONED_IN", document_node_id(doc_id), "")
+                facts.setdefault(key, ("MENTIONED_IN", "Document", {"source": e["id"], "role": "",
+                                                                    "target": document_node_id(doc_id),
+                                                                    "props": {}}))
+    for rel, target, row in facts.values():
+        rows.relations.setdefault((rel, target), []).append(row)
+    for group in rows.relations.values():
+        _unify_types(group)
+    rows.documents = list(docs.values())
+    rows.sentences = list(sentences.values())
+    rows.mentions = list(mentions.values())
+    return rows
+
+
+def _node_query(label: str, extra_label: str = "") -> str:
+    set_label = f" SET x:{extra_label}" if extra_label else ""
+    return f"UNWIND $rows AS r MERGE (x:{label} {{id: r.id}}){set_label} {_CHANGED}"
+
+
+def _entity_query(type_label: str) -> str:
+    assert type_label in ("", *TYPE_LABELS.values())
+    set_label = f" SET x:{type_label}" if type_label else ""
+    return (f"UNWIND $rows AS r MERGE (x:Entity {{id: r.id}}) ON CREATE SET x.mention_count = r.mention_count"
+            f"{set_label} WITH x, r {_UNION.format(k='aliases')} {_UNION.format(k='documents')} {_CHANGED}")
+
+
+def _relation_query(rel: str, target: str) -> str:
+    assert rel in RELATION_TYPES and target in ("Entity", "Document")
+    return (f"UNWIND $rows AS r MATCH (a:Entity {{id: r.source}}) MATCH (b:{target} {{id: r.target}}) "
+            f"MERGE (a)-[x:{rel} {{role: r.role}}]->(b) {_CHANGED}")
+
+
+SENTENCE_QUERY = ("UNWIND $rows AS r MATCH (d:Document {id: r.document}) MERGE (x:Sentence {id: r.id}) "
+                  "MERGE (x)-[:IN]->(d) " + _CHANGED)
+MENTION_QUERY = ("UNWIND $rows AS r MATCH (e:Entity {id: r.entity}) MATCH (s:Sentence {id: r.sentence}) "
+                 "MERGE (e)-[x:MENTIONED_IN {start: r.start}]->(s) " + _CHANGED)
+# Mention counts follow the mention edges, which grow as documents are added.
+MENTION_COUNT_QUERY = ("UNWIND $rows AS id MATCH (x:Entity {id: id}) "
+                       "WITH x, COUNT { (x)-[:MENTIONED_IN]->(:Sentence) } AS n "
+                       "WHERE n > 0 AND (x.mention_count IS NULL OR x.mention_count <> n) SET x.mention_count = n")
+COUNTS_QUERY = ("CALL { MATCH (n) RETURN count(n) AS nodes } "
+                "CALL { MATCH ()-[r]->() RETURN count(r) AS relationships } RETURN nodes, relationships")
+
+COUNTERS = ("nodes_created", "relationships_created", "properties_set", "labels_added", "nodes_deleted",
+            "relationships_deleted")
+
+
+def _batches(rows: list, size: int):
+    for i in range(0, len(rows), size):
+        yield rows[i:i + size]
+
+
+def _write(tx, query: str, rows: list) -> dict:
+    counters = tx.run(query, rows=rows).consume().counters
+    return {k: getattr(counters, k) for k in COUNTERS}
+
+
+def _one_line(err: BaseException) -> str:
+    msg = getattr(err, "message", None) or str(err) or type(err).__name__
+    return " ".join(str(msg).split())
+
+
+def neo4j_error(err: Exception, uri: str, user: str, database: str | None) -> Neo4jError:
+    """The driver's exception as one line naming the URI and the cause."""
+    db = database or "(default)"
+    if isinstance(err, nx.AuthError):
+        return Neo4jError(f"Neo4j at {uri} refused user {user!r}: wrong user or password ({_one_line(err)})")
+    if isinstance(err, nx.ClientError) and (err.code or "").endswith("DatabaseNotFound"):
+        return Neo4jError(f"Neo4j at {uri} has no database {db!r} ({_one_line(err)})")
+    if isinstance(err, nx.ServiceUnavailable | nx.SessionExpired):
+        return Neo4jError(f"cannot reach Neo4j at {uri}: {_one_line(err)}")
+    if isinstance(err, nx.ConfigurationError | ValueError):
+        return Neo4jError(f"bad Neo4j URI or settings {uri}: {_one_line(err)}")
+    return Neo4jError(f"Neo4j at {uri}, database {db}: {_one_line(err)}")
+
+
+def open_driver(uri: str, user: str, password: str | None, database: str | None = None,
+                max_retry_time: float = 30.0) -> neo4j.Driver:
+    """A connected driver, or Neo4jError if the server, the credentials or the database are wrong."""
+    try:
+        driver = neo4j.GraphDatabase.driver(uri, auth=(user, password) if password is not None else None,
+                                            max_transaction_retry_time=max_retry_time,
+                                            connection_timeout=10.0, notifications_min_severity="OFF")
+    except Exception as err:  # the driver validates the URI here
+        raise neo4j_error(err, uri, user, database) from err
+    try:
+        driver.verify_connectivity()
+        with driver.session(database=database) as session:
+            session.execute_read(lambda tx: tx.run("RETURN 1").consume())
+    except Exception as err:
+        driver.close()
+        raise neo4j_error(err, uri, user, database) from err
+    return driver
+
+
+def load_graph(result: BuildResult, *, uri: str, user: str, password: str | None,
+               database: str | None = None, batch_size: int = 1000, max_retry_time: float = 30.0) -> dict:
+    """Write `result` into Neo4j and return the write counters plus the graph's totals afterwards.
+
+    `max_retry_time` is how long the driver keeps retrying a batch on transient errors.
+    """
+    rows = graph_rows(result)
+    started = time.perf_counter()
+    driver = open_driver(uri, user, password, database, max_retry_time)
+    totals = dict.fromkeys(COUNTERS, 0)
+
+    def run(session, query: str, items: list) -> None:
+        for batch in _batches(items, batch_size):
+            for k, v in session.execute_write(_write, query, batch).items():
+                totals[k] += v
+
+    try:
+        with driver.session(database=database) as session:
+            for statement in SCHEMA:
+                session.execute_write(lambda tx, q=statement: tx.run(q).consume())
+            run(session, _node_query("Document"), rows.documents)
+            run(session, SENTENCE_QUERY, rows.sentences)
+            for label, entity_rows in sorted(rows.entities.items()):
+                run(session, _entity_query(label), entity_rows)
+            for (rel, target), rel_rows in sorted(rows.relations.items()):
+                run(session, _relation_query(rel, target), rel_rows)
+            run(session, MENTION_QUERY, rows.mentions)
+            run(session, MENTION_COUNT_QUERY, [e["id"] for es in rows.entities.values() for e in es])
+            session.execute_write(lambda tx: tx.run("CALL db.awaitIndexes(300)").consume())
+            record = session.execute_read(lambda tx: tx.run(COUNTS_QUERY).single())
+    except Neo4jError:
+        raise
+    except Exception as err:
+        raise neo4j_error(err, uri, user, database) from err
+    finally:
+        driver.close()
+    report = {k: totals[k] for k in ("nodes_created", "relationships_created", "properties_set", "labels_added")}
+    report.update(nodes=record["nodes"], relationships=record["relationships"],
+                  skipped_relations=len(rows.skipped), seconds=round(time.perf_counter() - started, 2))
+    return report

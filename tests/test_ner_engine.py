@@ -1,0 +1,117 @@
+"""The HanLP engine: the shipped model on real seed sentences, chunking, offsets, and the
+pretrained-identifier resolution and output mapping (checked without downloading anything)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.ner.engine import load_tagger
+from kg.ner.hanlp_engine import (
+    HanLPTagger,
+    chunk_text,
+    component_spans,
+    map_type,
+    mtl_spans,
+    resolve_model,
+)
+from kg.ner.models import DEFAULT_MODEL, MODEL_DIR
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    return load_tagger(DEFAULT_MODEL)
+
+
+def seed_line(needle: str) -> str:
+    for path in sorted(SEEDS.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if needle in line:
+                return line.strip()
+    raise AssertionError(f"{needle} not in seeds")
+
+
+def test_shipped_model_is_small_and_has_a_card():
+    size = sum(f.stat().st_size for f in MODEL_DIR.iterdir() if f.is_file())
+    assert size <= 20 * 2**20
+    assert (MODEL_DIR / "MODEL_CARD.md").exists()
+    assert json.loads((MODEL_DIR / "config.json").read_text())["classpath"].startswith("kg.ner.hanlp_compat.")
+
+
+def test_seed_police_unit_and_officer(tagger):
+    text = seed_line("洮南市公安局交巡警大队民警周佰发")
+    spans = tagger.tag([text])[0]
+    orgs = [text[b:e] for b, e, t in spans if t == "ORG"]
+    people = [text[b:e] for b, e, t in spans if t == "PERSON"]
+    assert any(o.startswith("洮南市公安局") for o in orgs), spans
+    assert any(p.startswith("周佰") for p in people), spans
+
+
+def test_seed_sub_bureau(tagger):
+    text = seed_line("他是许昌市公安局魏都分局特警大队副大队长罗洋")
+    spans = tagger.tag([text])[0]
+    found = {(text[b:e], t) for b, e, t in spans}
+    assert any(s.startswith("许昌市公安局魏都分局") and t == "ORG" for s, t in found), found
+    assert ("罗洋", "PERSON") in found, found
+
+
+def test_offsets_in_range_and_types(tagger):
+    texts = [seed_line("许昌市公安局魏都分局西关派出所"), "新华社北京电", "   "]
+    for text, spans in zip(texts, tagger.tag(texts), strict=True):
+        for b, e, t in spans:
+            assert 0 <= b < e <= len(text) and t in {"PERSON", "ORG", "LOC", "DATE"}
+    assert tagger.tag([]) == [] and tagger.tag(["", "  "]) == [[], []]
+
+
+def test_long_text_is_chunked_and_offsets_map_back(tagger):
+    unit = "洮南市公安局交巡警大队民警周佰发在北京执勤。"
+    text = unit * 60  # 1,320 characters: several chunks
+    short = HanLPTagger(DEFAULT_MODEL, max_len=100)
+    spans = short.tag([text])[0]
+    single = tagger.tag([unit])[0]
+    assert single
+    # every sentence is a whole chunk-safe unit, so each copy gets the same spans, shifted
+    expected = sorted((b + k * len(unit), e + k * len(unit), t) for k in range(60) for b, e, t in single)
+    assert spans == expected
+
+
+def test_chunk_text_prefers_punctuation():
+    text = "甲" * 30 + "。" + "乙" * 30 + "，" + "丙" * 50
+    pieces = chunk_text(text, 40)
+    assert pieces[0] == (0, 31)
+    assert all(e - b <= 40 for b, e in pieces) and pieces[-1][1] == len(text)
+    assert "".join(text[b:e] for b, e in pieces) == text
+    assert chunk_text("无标点" * 50, 64)[0] == (0, 64)  # no punctuation: hard cut
+
+
+def test_resolve_pretrained_identifiers_without_download(tmp_path):
+    import hanlp.pretrained.mtl as mtl
+    import hanlp.pretrained.ner as ner
+
+    assert resolve_model("MSRA_NER_ELECTRA_SMALL_ZH") == (ner.MSRA_NER_ELECTRA_SMALL_ZH, "ner")
+    assert resolve_model("CLOSE_TOK_POS_NER_SRL_DEP_SDP_CON_ELECTRA_SMALL_ZH") == (
+        mtl.CLOSE_TOK_POS_NER_SRL_DEP_SDP_CON_ELECTRA_SMALL_ZH, "mtl")
+    assert resolve_model("https://x.org/mtl/some_model.zip")[1] == "mtl"
+    assert resolve_model(str(MODEL_DIR)) == (str(MODEL_DIR), "ner")
+    (tmp_path / "config.json").write_text('{"classpath": "hanlp.components.mtl.multi_task_learning.MultiTaskLearning"}')
+    assert resolve_model(str(tmp_path))[1] == "mtl"
+    with pytest.raises(ValueError, match="unknown NER model"):
+        resolve_model("NO_SUCH_MODEL")
+    HanLPTagger("MSRA_NER_ELECTRA_SMALL_ZH")  # constructing does not download
+
+
+def test_output_mapping():
+    assert [map_type(x) for x in ("NR", "ns", "NT", "PERSON", "GPE", "ORGANIZATION", "DATE", "INTEGER")] == [
+        "PERSON", "LOC", "ORG", "PERSON", "LOC", "ORG", "DATE", None]
+    # single-task component output on characters
+    assert component_spans([("江泽民", "NR", 0, 3), ("x", "INTEGER", 3, 4), ("bad", "NS", 5, 99)], 6) == [
+        (0, 3, "PERSON")]
+    # MTL output: token offsets into its own tokens → character offsets
+    text = "国家主席 江泽民在北京"
+    tokens = ["国家", "主席", "江泽民", "在", "北京"]
+    ents = [("江泽民", "PERSON", 2, 3), ("北京", "LOCATION", 4, 5)]
+    assert mtl_spans(text, tokens, ents) == [(5, 8, "PERSON"), (9, 11, "LOC")]
