@@ -17,6 +17,7 @@ from kg.ner.engine import Tagger, load_tagger
 from kg.ner.merge import merge_mentions, propagate_names
 from kg.ner.models import DEFAULT_MODEL
 from kg.ner.rules import RuleTagger
+from kg.ner.vet import vet_model_spans
 from kg.relations import extract_relations
 from kg.text.read import iter_input_files, read_document
 from kg.text.segment import segment
@@ -39,9 +40,11 @@ class Pipeline:
     tagger: Tagger | None = None
     dates: DateTagger = field(default_factory=DateTagger)
     rules: RuleTagger = field(default_factory=RuleTagger)
-    linker: Linker = field(default_factory=Linker)
+    linker: Linker | None = None
 
     def __post_init__(self) -> None:
+        if self.linker is None:
+            self.linker = Linker(self.rules.gazetteer)  # one gazetteer for tagging and linking
         if self.tagger is None:
             self.tagger = load_tagger(self.config.model)
 
@@ -54,6 +57,7 @@ class Pipeline:
         per_sentence = []
         for sent, spans in zip(sentences, model_spans, strict=True):
             spans = [s for s in spans if s[2] != "DATE"]  # dates are the rule layer's (see kg.ner.dates)
+            spans = vet_model_spans(sent.text, spans, sent.kind, self.rules.gazetteer)
             found = [(i, j, t, "model") for i, j, t in spans]
             found += [(i, j, t, "rule") for i, j, t in self.rules.tag(sent.text, sent.kind, spans)]
             found += [(i, j, t, "rule") for i, j, t in self.dates.tag(sent.text)]

@@ -188,7 +188,9 @@ class Linker:
                 m.entity_id = prev.id
                 derived += self._org_places(m, chain, sent_of[m.sentence], doc, reg, ev)
             elif m.type == "LOC":
-                m.entity_id = self._loc(m.norm, ctx.get(m.article) or Context(), doc, reg, ev).id
+                e, parts = self._loc(m, sent_of[m.sentence], ctx.get(m.article) or Context(), doc, reg, ev)
+                m.entity_id = e.id
+                derived += parts
             elif m.type == "DATE":
                 core = core_date(m.norm)
                 fest = next((f for f in FESTIVALS if f in m.norm), None)
@@ -203,6 +205,8 @@ class Linker:
                     reg.alias(e, m.norm)
                 if core and not ranged:
                     reg.alias(e, core)
+                bare = re.sub(r"^(?:自|从|截至|截止到?)", "", m.norm)
+                reg.alias(e, bare)  # 自2020年1月1日至今 is also cited as 2020年1月1日至今
                 iso = to_iso(m.norm, year)
                 if iso:
                     e.attrs["iso"] = iso
@@ -263,12 +267,17 @@ class Linker:
                 _edge(top, prev, "LOCATED_IN", ev)
         return out
 
-    def _loc(self, form: str, ctx: Context, doc: Document, reg: _Registry, ev: Evidence) -> Entity:
+    def _loc(self, m: Mention, sent: Sentence, ctx: Context, doc: Document, reg: _Registry, ev: Evidence
+             ) -> tuple[Entity, list[Mention]]:
+        """The innermost place of a (compound) place mention, plus mentions of the outer parts."""
         gaz = self.gazetteer
+        form = m.norm
         parts = split_places(form, gaz)
         prev: Entity | None = None
         prev_surface = ""
-        for part in parts:
+        derived: list[Mention] = []
+        pos = 0
+        for n, part in enumerate(parts):
             full = gaz.full_name(part, set(ctx.places)) if gaz.lookup(part) else None
             if full:
                 e = reg.get("LOC", ("LOC", full), full)
@@ -287,7 +296,13 @@ class Linker:
             if prev is not None:
                 _edge(e, prev, "LOCATED_IN", ev)
                 reg.alias(e, prev_surface + part)
+            if n < len(parts) - 1:
+                i = m.sent_start + pos
+                start, end = sent.span(i, i + len(part))
+                derived.append(Mention(doc.id, m.sentence, start, end, doc.text[start:end], "LOC", norm=part,
+                                       source="name", article=m.article, sent_start=i, entity_id=e.id))
+            pos += len(part)
             prev, prev_surface = e, part
         assert prev is not None
         reg.alias(prev, form)
-        return prev
+        return prev, derived

@@ -16,6 +16,7 @@ from kg.ner.lexicon import DIRECTIONS, LOC_SUFFIXES, ORG_SUFFIXES
 
 UNIT_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True))))
 LOC_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True))))
+INTERNAL_UNITS = {"政治部", "指挥中心", "政工室", "警务保障室"}
 FACILITY_HEADS = ("出口", "疫情", "服务站", "检查站", "收费站", "高速")
 ADMIN_LIKE = ("乡", "镇", "街道", "村", "社区")  # below-county divisions: named bare (东风乡), not with their county
 
@@ -33,8 +34,8 @@ def split_units(name: str) -> list[str]:
     """Prefixes of `name` that end with a unit suffix, shortest first, ending with `name` itself."""
     cuts = []
     for m in UNIT_SUFFIX_RE.finditer(name):
-        if m.end() < len(name) and name[m.end()] == "长":
-            continue
+        if m.end() < len(name) and (name[m.end()] == "长" or m.group() == "大学"):
+            continue  # 大队长 is a title; a university's hospital is named as one
         cuts.append(m.end())
     prefixes = [name[:c] for c in cuts if c < len(name)]
     # a prefix that is only a suffix word (党委 in 局党委) is not a unit of its own
@@ -120,6 +121,8 @@ def expand_org(form: str, ctx: Context, gaz: Gazetteer, recent_bureau: str | Non
         if rest == "厅" or rest.startswith("厅"):
             rest = "公安" + rest
         return ctx.province + rest
+    if form in INTERNAL_UNITS and recent_bureau:
+        return recent_bureau + form
     if form.startswith("局") and recent_bureau:
         return recent_bureau + form[1:]
     m = re.match(r"(.+?)中院(.*)$", form)

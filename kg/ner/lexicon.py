@@ -17,7 +17,7 @@ ORG_SUFFIXES = (
 # Units named by the pattern PLACE + 公安 (福州公安): an informal name of a city's police.
 PLACE_ORGS = ("公安", "警方")
 # Function characters that never start or sit inside a short unit or person name.
-STOP_CHARS = set("的了在和与及或等是为被把将对从向到由于以各全该本我其这那个位名些每所里也都就还又已正有无不很再给因赴找住去")
+STOP_CHARS = set("的了在和与及或等是为被把将对从向到由于以各全该本我其这那个位名些每所里也都就还又已正有无不很再给因赴找住去经")
 # Titles and roles between a unit and a person (洮南市公安局交巡警大队民警周佰发), longest first.
 ROLES = (
     "专职副书记", "专职书记", "临时党支部书记", "四级调研员", "三级调研员", "二级调研员", "一级调研员", "调研员",
@@ -53,7 +53,7 @@ SURNAMES = set(
     "皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦"
     "戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信"
     "展阴昝智幸奉植衡富尧闭由"
-) - set("和全解查荣向") | {"欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐"}
+) - set("和全解查荣") | {"欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐"}
 # Characters that end a given name early when they follow a surname + one character (李义一直 → 李义).
 NAME_BREAKERS = set("一在说还和与的是了也都就又已正将把被对从向为等带主经立迅告看竖给讲谈参打同于到驾得开便却仍再更"
                     "要会能可以因所而并及或跟让叫请使由作做当")

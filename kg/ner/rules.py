@@ -33,6 +33,7 @@ STRONG_ORG = {"中级人民法院", "高级人民法院", "人民法院", "人�
               "管理局"}
 SHORT_UNITS = re.compile(r"(?:市|县|区|州|省)局(?:党委|政治部|指挥中心)?|局党委|省公安厅|省厅|市委|市政府|县委|县政府|"
                          r"区委|区政府|省委|省政府|市中级人民法院|中院")
+INTERNAL_UNITS = re.compile(r"政治部|指挥中心|政工室|警务保障室")
 BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见习记者|特约记者|通讯员|记者|本期策划|策划|摄影|供图|"
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
 NO_PART_SUFFIXES = {"市委", "市政府", "县委", "县政府", "区委", "区政府", "省委", "省政府", "警方", "公安"}
@@ -58,13 +59,13 @@ class RuleTagger:
         return re.compile("|".join(map(re.escape, sorted(ROLES, key=len, reverse=True))))
 
     # -- helpers -------------------------------------------------------------------------------
-    def _place_ending_at(self, text: str, k: int, allow_short: bool = True) -> int:
-        """Length of the longest administrative name ending at k (0 if none)."""
+    def _place_ending_at(self, text: str, k: int, allow_short: bool = True, any_level: bool = False) -> int:
+        """Length of the longest administrative name ending at k (0 if none); short forms of cities and up."""
         best = 0
         for n in range(2, min(k, 9) + 1):
             w = text[k - n:k]
-            if w in self.gazetteer.by_name or (allow_short and w in self.gazetteer.short
-                                               and all(p.level <= 2 for p in self.gazetteer.short[w])):
+            if w in self.gazetteer.by_name or (allow_short and w in self.gazetteer.short and (
+                    any_level or all(p.level <= 2 for p in self.gazetteer.short[w]))):
                 best = n
         return best
 
@@ -134,6 +135,8 @@ class RuleTagger:
                 continue
             spans.append((start, e, "ORG"))
         for m in SHORT_UNITS.finditer(text):
+            spans.append((m.start(), m.end(), "ORG"))
+        for m in INTERNAL_UNITS.finditer(text):  # 政治部 alone: a department of the bureau in context
             i = m.start()
             if i == 0 or not is_cjk(text[i - 1]) or text[i - 1] in STOP_CHARS:
                 spans.append((i, m.end(), "ORG"))
@@ -141,7 +144,7 @@ class RuleTagger:
             nxt = text[m.end():m.end() + 1]
             if nxt and nxt in "局分厅机部处干民警交特刑":
                 continue
-            p = self._place_ending_at(text, m.start())
+            p = self._place_ending_at(text, m.start(), any_level=True)
             if p:
                 spans.append((m.start() - p, m.end(), "ORG"))
         return _longest(spans)

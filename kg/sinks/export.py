@@ -8,7 +8,9 @@ Every format is written into one folder, each file atomically:
     parquet    the same tables as csv, as .parquet (lists stay lists)
     graphml    graph.graphml: `kg.graph.to_networkx`, lists and dicts as JSON strings
                (GraphML holds scalars only); `read_graphml` decodes them again
-    node-link  graph.json: networkx node-link JSON
+    node-link  graph.json: networkx node-link JSON; an edge attribute named like a link key
+               (an inferred edge's `source`) is written as `relation_source`; `read_node_link`
+               restores it
 
 The table columns are `kg.sinks.relation_table.RELATION_COLUMNS` / `ENTITY_COLUMNS`.
 
@@ -28,6 +30,7 @@ import networkx as nx
 
 from kg.atomic import atomic_open
 from kg.errors import KgError
+from kg.graph import read_node_link as kg_read_node_link
 from kg.graph import to_networkx, write_node_link
 from kg.sinks.relation_table import (
     ENTITY_COLUMNS,
@@ -42,6 +45,9 @@ from kg.types import BuildResult
 FORMATS = ("csv", "xlsx", "parquet", "graphml", "node-link")
 LIST_SEP = "|"  # how CSV and XLSX cells hold lists (aliases, documents), as in the build's entities.csv
 JSON_ATTRIBUTES = "kg_json_attributes"  # graph attribute naming the GraphML keys stored as JSON
+RENAMED_ATTRIBUTES = "kg_renamed_attributes"  # graph attribute: node-link names → own names
+NODE_LINK_NODE_RENAMES = {"id": "entity_id"}  # node-link's own keys → what such attributes become
+NODE_LINK_EDGE_RENAMES = {"source": "relation_source", "target": "relation_target", "key": "relation_key"}
 XLSX_MAX_CELL = 32767  # Excel refuses longer cells
 
 
@@ -240,7 +246,42 @@ def read_graphml(path: str | Path) -> nx.MultiDiGraph:
     return g
 
 
+def node_link_graph(result: BuildResult) -> nx.MultiDiGraph:
+    """`to_networkx(result)` with attributes that node-link JSON would overwrite renamed.
+
+    A link's `source`, `target` and `key` are its ends and key, so an inferred edge's
+    `source: "gazetteer"` would silently vanish; it is written as `relation_source` instead
+    (a node's `id` as `entity_id`), and the renames are recorded for `read_node_link`.
+    """
+    g = to_networkx(result)
+    renamed: dict[str, dict[str, str]] = {"node": {}, "edge": {}}
+    for scope, items, names in (("node", [d for _, d in g.nodes(data=True)], NODE_LINK_NODE_RENAMES),
+                                ("edge", [d for _, _, d in g.edges(data=True)], NODE_LINK_EDGE_RENAMES)):
+        for attrs in items:
+            for old, new in names.items():
+                if old in attrs:
+                    attrs[new] = attrs.pop(old)
+                    renamed[scope][new] = old
+    g.graph[RENAMED_ATTRIBUTES] = renamed
+    return g
+
+
 def write_node_link_file(result: BuildResult, out: Path) -> list[Path]:
     path = out / "graph.json"
-    write_node_link(to_networkx(result), path)
+    write_node_link(node_link_graph(result), path)
     return [path]
+
+
+def read_node_link(path: str | Path) -> nx.MultiDiGraph:
+    """Read an exported graph.json back, with renamed attributes under their own names again."""
+    g = kg_read_node_link(path)
+    renamed = g.graph.pop(RENAMED_ATTRIBUTES, {})
+    for new, old in renamed.get("node", {}).items():
+        for _, d in g.nodes(data=True):
+            if new in d:
+                d[old] = d.pop(new)
+    for new, old in renamed.get("edge", {}).items():
+        for _, _, d in g.edges(data=True):
+            if new in d:
+                d[old] = d.pop(new)
+    return g

@@ -181,7 +181,7 @@ def graph_rows(result: BuildResult) -> GraphRows:
                                                                     "props": {}}))
     for rel, target, row in facts.values():
         rows.relations.setdefault((rel, target), []).append(row)
-    for group in rows.relations.values():
+    for group in [*rows.relations.values(), [e for es in rows.entities.values() for e in es]]:
         _unify_types(group)
     rows.documents = list(docs.values())
     rows.sentences = list(sentences.values())

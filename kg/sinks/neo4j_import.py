@@ -90,7 +90,7 @@ def write_import_csv(result: BuildResult, out_dir: Path) -> list[Path]:
         _write(out / "sentences.csv", ["id:ID(Sentence)", ":LABEL"],
                [[s["id"], "Sentence"] for s in rows.sentences], [s["props"] for s in rows.sentences], delimiter),
         _write(out / "entities.csv", ["id:ID(Entity)", ":LABEL"],
-               [[e["id"], ";".join(["Entity", label] if label else ["Entity"])] for label, e in entities],
+               [[e["id"], delimiter.join(["Entity", label] if label else ["Entity"])] for label, e in entities],
                entity_props, delimiter),
         _write(out / "rel_IN_Document.csv", [":START_ID(Sentence)", ":END_ID(Document)", ":TYPE"],
                [[s["id"], s["document"], "IN"] for s in rows.sentences], [{} for _ in rows.sentences], delimiter),
