@@ -157,12 +157,18 @@ class Linker:
 
         # pass 2: entities
         derived: list[Mention] = []
-        person_forms = sorted({m.norm for m in mentions if m.type == "PERSON"}, key=len, reverse=True)
+        person_counts = Counter(m.norm for m in mentions if m.type == "PERSON")
+        person_forms = sorted(person_counts, key=len, reverse=True)
         person_canon = {}
         for f in person_forms:
             longer = [g for g in person_forms if len(g) == len(f) + 1 and g.startswith(f) and len(f) >= 2
                       and not f.endswith(ANON_SUFFIXES)]
-            person_canon[f] = person_canon.get(longer[0], longer[0]) if longer else f
+            if not longer:
+                person_canon[f] = person_canon.get(f, f)
+            elif person_counts[longer[0]] >= person_counts[f]:
+                person_canon[f] = person_canon.get(longer[0], longer[0])  # 李峻 → 李峻葵: the fuller name
+            else:
+                person_canon[longer[0]] = person_canon[f] = f  # 李义立(即) is 李义 misread
         for k, m in enumerate(mentions):
             ev = evidence(m)
             if m.type == "PERSON":
@@ -194,7 +200,7 @@ class Linker:
             elif m.type == "DATE":
                 core = core_date(m.norm)
                 fest = next((f for f in FESTIVALS if f in m.norm), None)
-                ranged = any(x in m.norm for x in ("至", "到", "—", "~"))
+                ranged = bool(re.search(r"[日号时晚午点](?:至|到|—|~)|至今", m.norm))
                 key = m.norm if ranged else (core or fest or m.norm)
                 e = reg.get("DATE", ("DATE", doc.id, key), m.norm)
                 if len(m.norm) > len(e.name):
@@ -243,9 +249,11 @@ class Linker:
                     ev: Evidence) -> list[Mention]:
         """Places a unit is named after: 福建省福州市公安局 names 福建省 and 福州市 (LOCATED_IN each other)."""
         gaz = self.gazetteer
-        out = []
+        out: list[Mention] = []
         pos, prev = 0, None
         text = m.norm
+        if text.endswith("报"):
+            return out  # a newspaper's title (吉林日报) names a readership, not a place
         while True:
             lead = leading_place(text[pos:], gaz, short_level=2)
             if not lead or pos + len(lead[0]) >= len(text):

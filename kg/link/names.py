@@ -17,6 +17,7 @@ from kg.ner.lexicon import DIRECTIONS, LOC_SUFFIXES, ORG_SUFFIXES
 UNIT_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True))))
 LOC_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True))))
 INTERNAL_UNITS = {"政治部", "指挥中心", "政工室", "警务保障室"}
+GENERIC_ROADS = {"高速公路", "公路", "高速", "国道", "省道"}
 FACILITY_HEADS = ("出口", "疫情", "服务站", "检查站", "收费站", "高速")
 ADMIN_LIKE = ("乡", "镇", "街道", "村", "社区")  # below-county divisions: named bare (东风乡), not with their county
 
@@ -49,7 +50,7 @@ def leading_place(name: str, gaz: Gazetteer, short_level: int = 2) -> tuple[str,
     Short forms count only up to `short_level` (cities): county short forms (公安 for 公安县,
     东风 for 东风区) are too often ordinary words.
     """
-    for n in range(min(len(name) - 1, 9), 1, -1):
+    for n in range(min(len(name), 9), 1, -1):
         w = name[:n]
         if w in gaz.by_name:
             return w, w
@@ -94,6 +95,9 @@ def split_places(name: str, gaz: Gazetteer) -> list[str]:
         i += 1
     if buf_start < len(name):
         parts.append(name[buf_start:])
+    # a bare road word before a facility (高速公路 + 白城东疫情防控服务站) names no place of its own
+    while len(parts) > 1 and parts[0] in GENERIC_ROADS:
+        parts = parts[1:]
     # a facility named by place + direction (白城 + 东疫情防控服务站) stays one name
     out: list[str] = []
     for p in parts:

@@ -86,9 +86,9 @@ class Gazetteer:
         cands = self.lookup(name)
         if not cands:
             return None
-        if len(cands) > 1 and context:
-            scored = sorted(cands, key=lambda p: -sum(a in context for a in self.ancestors(p)))
-            cands = scored
+        if len(cands) > 1:  # 吉林: the province unless the context names the city's parents
+            context = context or set()
+            cands = sorted(cands, key=lambda p: (-sum(a in context for a in self.ancestors(p)), p.level))
         return cands[0].name
 
     def parent(self, p: Place) -> Place | None:

@@ -17,6 +17,8 @@
 
 from __future__ import annotations
 
+import time
+
 import torch
 from hanlp.common.dataset import PadSequenceDataLoader, SortingSampler, TransformableDataset
 from hanlp.common.vocab import Vocab, VocabCounter
@@ -108,7 +110,9 @@ class BigramRNNNamedEntityRecognizer(FixedRNNNamedEntityRecognizer):
             data, transform=[_add_bigrams, self.vocabs])
         if self.vocabs.mutable:
             self.build_vocabs(dataset, logger)
-        sampler = SortingSampler([len(s[self.config.token_key]) for s in dataset], batch_size, shuffle=shuffle)
+        # lengths from the raw samples: iterating `dataset` would run every transform twice
+        raw = dataset.data if isinstance(dataset.data, list) else list(dataset)
+        sampler = SortingSampler([len(s[self.config.token_key]) for s in raw], batch_size, shuffle=shuffle)
         return PadSequenceDataLoader(dataset, device=device, batch_sampler=sampler, vocabs=self.vocabs)
 
     def build_vocabs(self, dataset, logger):
@@ -147,16 +151,36 @@ class BigramRNNNamedEntityRecognizer(FixedRNNNamedEntityRecognizer):
     def build_scheduler(self, **kwargs):
         return None  # the lr follows a per-step linear decay in fit_dataloader
 
+    def _progress(self, step: int, total: int) -> float:
+        """Fraction of training done: by steps, or by wall time when `time_budget` (s) is set and
+        the machine is slower than planned, so the lr still anneals and training ends in time."""
+        done = step / total
+        budget = self.config.get("time_budget")
+        if budget:
+            done = max(done, (time.time() - self._t0) / budget)
+        return done
+
     def fit_dataloader(self, trn, criterion, optimizer, metric, logger, ratio_width=None, **kwargs):
         self.model.train()
         total = max(1, len(trn) * self.config.epochs)
         warmup = self.config.get("warmup", 100)
         step0 = getattr(self, "_step", 0)
+        if step0 == 0:
+            self._t0 = time.time()
+        if self._progress(step0, total) >= 1:
+            self._out_of_time = True
+            return
         timer = CountdownTimer(len(trn))
         total_loss = 0.0
         for idx, batch in enumerate(trn):
             step = step0 + idx + 1
-            factor = min(step / warmup, max(0.02, (total - step) / max(1, total - warmup)))
+            done = self._progress(step, total)
+            if done >= 1:
+                self._out_of_time = True
+                if logger:
+                    logger.info(f"time budget spent after {idx} of {len(trn)} batches")
+                break
+            factor = min(step / warmup, max(0.02, 1 - done))
             for group in optimizer.param_groups:
                 group["lr"] = self.config.lr * factor
             optimizer.zero_grad()
@@ -169,3 +193,14 @@ class BigramRNNNamedEntityRecognizer(FixedRNNNamedEntityRecognizer):
             timer.log(f"loss: {total_loss / (idx + 1):.4f} lr: {optimizer.param_groups[0]['lr']:.5f}",
                       ratio_percentage=False, logger=logger, ratio_width=ratio_width)
         self._step = step0 + len(trn)
+
+    def evaluate_dataloader(self, data, criterion, logger=None, ratio_width=None, **kwargs):
+        """After the time budget is spent, the remaining epochs are no-ops: reuse the last dev score
+        (not better than itself, so nothing is re-saved) instead of re-running dev each time."""
+        cached = getattr(self, "_final_dev", None)
+        if cached is not None:
+            return cached
+        result = super().evaluate_dataloader(data, criterion, logger, ratio_width, **kwargs)
+        if getattr(self, "_out_of_time", False) and self.model.training is False:
+            self._final_dev = result
+        return result

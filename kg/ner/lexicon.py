@@ -17,7 +17,7 @@ ORG_SUFFIXES = (
 # Units named by the pattern PLACE + 公安 (福州公安): an informal name of a city's police.
 PLACE_ORGS = ("公安", "警方")
 # Function characters that never start or sit inside a short unit or person name.
-STOP_CHARS = set("的了在和与及或等是为被把将对从向到由于以各全该本我其这那个位名些每所里也都就还又已正有无不很再给因赴找住去经")
+STOP_CHARS = set("的了在和与及或等是为被把将对从向到由于以各全该本我其这那个位名些每所里也都就还又已正有无不很再给因赴找住去")
 # Titles and roles between a unit and a person (洮南市公安局交巡警大队民警周佰发), longest first.
 ROLES = (
     "专职副书记", "专职书记", "临时党支部书记", "四级调研员", "三级调研员", "二级调研员", "一级调研员", "调研员",

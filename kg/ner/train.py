@@ -32,7 +32,7 @@ HYPER = {
     "batch_size": 50,
     "lr": 0.004,
     "warmup": 100,
-    "epochs": 10,
+    "epochs": 8,
 }
 
 

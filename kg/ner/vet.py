@@ -26,6 +26,10 @@ def _surname_len(s: str) -> int:
     return 2 if s[:2] in SURNAMES else (1 if s[:1] in SURNAMES else 0)
 
 
+def _starts_with_place(s: str, gaz: Gazetteer) -> bool:
+    return any(gaz.lookup(s[:n]) for n in range(2, min(len(s), 9)))
+
+
 def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz: Gazetteer
                     ) -> list[tuple[int, int, str]]:
     out = []
@@ -35,7 +39,11 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
             continue
         if t == "ORG":
             ends = [m.end() for m in ORG_END.finditer(s)]
-            if ends and ends[-1] >= 3:
+            if not ends or ends[-1] < 3:
+                continue
+            s = s[: ends[-1]]
+            # the model's own unit names must start at a place or hold another unit (福州市…, 盘龙分局小坝派出所)
+            if _starts_with_place(s, gaz) or len(ends) >= 2:
                 out.append((i, i + ends[-1], t))
         elif t == "LOC":
             places = gaz.lookup(s)
@@ -45,6 +53,9 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
                 out.append((i, j, t))
         elif t == "PERSON":
             if kind == "byline" or not all(is_cjk(c) for c in s):
+                continue
+            if gaz.lookup(s):  # 邵东 is a place before it is a name
+                out.append((i, j, "LOC"))
                 continue
             n = _surname_len(s)
             if len(s) == 4 and n == 1 and _surname_len(s[2:]) == 1:

@@ -48,10 +48,12 @@ def belongs_to(result: BuildResult) -> list[Relation]:
                 if set(roles) <= NOT_MEMBERS:
                     continue
                 before = [o for o in ms[:k] if o.type == "ORG" and o.sent_start + len(o.norm) <= m.start(1)]
-                adjacent = before[-1] if before and GAP.match(
-                    sent.text[before[-1].sent_start + len(before[-1].norm): m.start(1)]) else None
-                for role in roles:
-                    unit = _unit_for(role, adjacent, before, seen_orgs, idx, doc.id, p, unit_of)
+                adjacent = before[-1] if before and _gap_ok(sent.text, before[-1], m.start(1), ms) else None
+                recent = _recent_police(idx, doc.id, sent.index, seen_orgs)
+                for n, role in enumerate(roles):
+                    if n > 0 and adjacent is None and role not in GOV_ROLES and role not in ROLE_UNIT:
+                        continue  # a second title (临时党支部书记) names a unit we cannot see
+                    unit = _unit_for(role, adjacent, before, seen_orgs, idx, doc.id, p, unit_of, recent)
                     if unit is None:
                         continue
                     person = p.entity_id
@@ -63,7 +65,26 @@ def belongs_to(result: BuildResult) -> list[Relation]:
     return list(rels.values())
 
 
-def _unit_for(role, adjacent, before, seen_orgs, idx: BuildIndex, doc_id, person, unit_of) -> str | None:
+def _gap_ok(text: str, org: Mention, role_start: int, ms: list[Mention]) -> bool:
+    """Only an age, 的, party status or the unit's own jurisdiction (隆兴社区) between unit and role."""
+    a = org.sent_start + len(org.norm)
+    gap = list(text[a:role_start])
+    for m in ms:
+        if m.type == "LOC" and a <= m.sent_start < role_start:
+            for i in range(m.sent_start - a, min(m.sent_start - a + len(m.norm), len(gap))):
+                gap[i] = ""
+    return bool(GAP.match("".join(gap)))
+
+
+def _recent_police(idx: BuildIndex, doc_id: str, index: int, seen_orgs: list[Mention]) -> str | None:
+    """A police unit named in this or the two sentences before: who `民警X` most likely serves in."""
+    for o in reversed(seen_orgs):
+        if index - o.sentence <= 2 and idx.entity[o.entity_id].name.endswith(POLICE):
+            return o.entity_id
+    return None
+
+
+def _unit_for(role, adjacent, before, seen_orgs, idx: BuildIndex, doc_id, person, unit_of, recent) -> str | None:
     if role in GOV_ROLES:
         suffix = GOV_ROLES[role]
         govs = [e for e in idx.result.entities if e.type == "ORG" and e.name.endswith(suffix) and doc_id in e.documents]
@@ -79,7 +100,9 @@ def _unit_for(role, adjacent, before, seen_orgs, idx: BuildIndex, doc_id, person
     if role == "同事":
         colleagues = [unit_of[m.entity_id] for m in _people_before(idx, doc_id, person) if m.entity_id in unit_of]
         return colleagues[-1] if colleagues else None
-    # 民警, 辅警 …: the police unit the article is about
+    # 民警, 辅警 …: the police unit just named, else the one the article is about
+    if recent:
+        return recent
     police = Counter(o.entity_id for o in seen_orgs if idx.entity[o.entity_id].name.endswith(POLICE))
     return police.most_common(1)[0][0] if police else None
 

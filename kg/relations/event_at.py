@@ -19,6 +19,7 @@ from kg.types import BuildResult, Entity, Relation
 EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封控|奔赴|赶到|抵达|救助|设置|开展|启动")
 MAX_DESCRIPTION = 60
 MAX_PLACES = 3
+NEAR = 20  # characters between a date and the place it dates
 
 
 def _description(text: str, date_surface: str | None) -> str:
@@ -52,10 +53,20 @@ def event_at(result: BuildResult, gaz: Gazetteer) -> list[Relation]:
         if sent.kind not in ("body",):
             continue
         dates = [m for m in ms if m.type == "DATE"]
-        locs = [m for m in ms if m.type == "LOC" and m.source != "name"]
+        orgs = [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG"]
+        # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where
+        locs = [m for m in ms if m.type == "LOC" and m.source != "name"
+                and not any(a <= m.sent_start < b for a, b in orgs)]
         if not locs:
             continue
-        if not dates:
+        if dates:
+            # the place an event happened is named right by its date (3月19日，洮南市团结广场…)
+            d = dates[0].sent_start
+            locs = [m for m in locs if abs(m.sent_start - (d + len(dates[0].norm))) <= NEAR or
+                    abs(d - (m.sent_start + len(m.norm))) <= NEAR]
+            if not locs:
+                continue
+        else:
             near = [m for m in locs if EVENT_VERBS.search(sent.text[max(0, m.sent_start - 6): m.sent_start
                                                                     + len(m.norm) + 6])]
             if not near:
