@@ -156,8 +156,9 @@ class HanLPTagger:
         comp = self._load()
         chunks = [c for _, _, c in jobs]
         if self.kind == "mtl":
-            doc = comp(chunks, tasks=[self._ner_task], batch_size=batch_size)
-            toks = doc[self._tok_task] if self._tok_task else [list(c) for c in chunks]
+            doc = comp(chunks, tasks=[self._ner_task])  # the tokenizer task runs as a dependency
+            tok_key = next((k for k in (self._tok_task, *doc.keys()) if k and k.startswith("tok") and k in doc), None)
+            toks = doc[tok_key] if tok_key else [list(c) for c in chunks]
             found = [mtl_spans(c, t, ents) for c, t, ents in zip(chunks, toks, doc[self._ner_task], strict=True)]
         else:
             if self._normalize:

@@ -173,7 +173,9 @@ def write_card(out: Path, results: dict, hyper: dict, info: dict) -> None:
         "```",
         "",
         "Adam, lr warm-up then linear decay per step, gradient clipping 5, dropout on embeddings and",
-        "BiLSTM output, best dev-F1 epoch kept.",
+        "BiLSTM output, best dev-F1 epoch kept. `time_budget` (seconds), when present, makes the decay",
+        "follow wall time instead of steps on a machine slower than planned and stops training when it",
+        "is spent (the shipped run shared 2 CPU cores with other jobs); `kg train` without it runs all epochs.",
         "",
         "## Size and cost",
         "",
@@ -198,18 +200,20 @@ def write_card(out: Path, results: dict, hyper: dict, info: dict) -> None:
     (out / "MODEL_CARD.md").write_text("\n".join(lines), encoding="utf-8")
 
 
-def _dev_history(log: Path) -> tuple[float, int, int]:
+def _dev_history(log: Path) -> tuple[float, int, float]:
     """(best dev F1, its epoch, epochs run) parsed from HanLP's train.log."""
     import re
 
-    best, best_e, epoch = 0.0, 0, 0
+    best, best_e, epoch, spent = 0.0, 0, 0, None
     if log.exists():
         for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
-            if m := re.search(r"Epoch (\d+) /", line):
+            if (m := re.search(r"Epoch (\d+) /", line)) and spent is None:
                 epoch = int(m.group(1))
+            if (m := re.search(r"time budget spent after (\d+) of (\d+)", line)) and spent is None:
+                spent = round(epoch - 1 + int(m.group(1)) / int(m.group(2)), 2)
             if m := re.search(r"Max score of dev is ([\d.]+)% at epoch (\d+)", line):
                 best, best_e = float(m.group(1)) / 100, int(m.group(2))
-    return best, best_e, epoch
+    return best, best_e, spent if spent is not None else epoch
 
 
 def train_model(corpora: Path, out: Path | None, epochs: int | None = None, work: Path | None = None,

@@ -1,0 +1,100 @@
+"""The whole build on the real seeds with the shipped model: provenance, linking, relations."""
+
+import csv
+import json
+
+import pytest
+
+from kg.graph import read_node_link
+from kg.text.read import read_document
+from tests.fixtures_build import SEEDS
+
+
+def _entity(result, name, type_=None):
+    hits = [e for e in result.entities if (e.name == name or name in e.aliases) and (type_ is None or e.type == type_)]
+    assert hits, f"no entity {name}"
+    return hits[0]
+
+
+def _rels(result, relation):
+    names = {e.id: e.name for e in result.entities}
+    return {(names.get(r.source_id), names.get(r.target_id, r.target_id), r.properties.get("role"))
+            for r in result.relations if r.relation == relation}
+
+
+def test_every_mention_points_at_its_text_in_the_original(seeds_result):
+    texts = {d.id: read_document(SEEDS / d.id).text for d in seeds_result.documents}
+    assert len(seeds_result.mentions) > 300
+    for m in seeds_result.mentions:
+        assert texts[m.doc_id][m.start:m.end] == m.text
+        assert m.text.replace("\n", "").replace(" ", "") != "" and m.norm
+
+
+def test_short_forms_resolve_by_article_context(seeds_result):
+    bureau = _entity(seeds_result, "白城市公安局", "ORG")
+    assert {"市公安局", "白城公安"} <= set(bureau.aliases)
+    assert _entity(seeds_result, "株洲市公安局", "ORG").id != bureau.id  # 市公安局 in Zhuzhou's article
+
+
+def test_person_variants_are_one_node(seeds_result):
+    li = _entity(seeds_result, "李峻葵", "PERSON")
+    assert "李峻" in li.aliases
+    assert sum(1 for e in seeds_result.entities if e.type == "PERSON" and e.name in ("李峻", "李峻葵")) == 1
+
+
+def test_anonymised_people_are_flagged(seeds_result):
+    assert _entity(seeds_result, "白某", "PERSON").attrs.get("anonymized") is True
+
+
+def test_officers_belong_to_the_most_specific_unit_with_role(seeds_result):
+    rels = _rels(seeds_result, "BELONGS_TO")
+    assert ("周佰发", "洮南市公安局交巡警大队", "民警") in rels
+    assert ("秦立恒", "白城市公安局园区分局", "局长") in rels
+
+
+def test_units_nest_and_places_nest(seeds_result):
+    part = _rels(seeds_result, "PART_OF")
+    assert ("白城市公安局园区分局", "白城市公安局", None) in part
+    assert ("福州市公安局仓山分局三义街派出所", "福州市公安局仓山分局", None) in part
+    loc = _rels(seeds_result, "LOCATED_IN")
+    assert ("东风乡", "洮北区", None) in loc and ("洮北区", "白城市", None) in loc
+    inferred = [r for r in seeds_result.relations if r.relation == "LOCATED_IN" and r.properties.get("inferred")]
+    assert inferred and all(r.properties["source"] in ("gazetteer", "name") for r in inferred)
+
+
+def test_events_have_place_date_and_evidence(seeds_result):
+    names = {e.id: e for e in seeds_result.entities}
+    events = [r for r in seeds_result.relations if r.relation == "EVENT_AT"]
+    square = [r for r in events if "团结广场" in (names[r.target_id].name, *names[r.target_id].aliases)]
+    assert square and square[0].properties["date"] == "3月19日"
+    assert "殴打防疫人员" in names[square[0].source_id].name
+    assert all(r.evidence and r.evidence.text for r in seeds_result.relations)
+
+
+def test_ids_are_stable_and_documents_add_without_duplicates(pipeline, seeds_result):
+    one = pipeline.build([SEEDS / "000_99624c91e82d4847.txt"])
+    again = pipeline.build([SEEDS / "000_99624c91e82d4847.txt"])
+    assert {e.id for e in one.entities} == {e.id for e in again.entities}
+    all_ids = {e.id for e in seeds_result.entities}
+    org_ids = {e.id for e in one.entities if e.type in ("ORG", "LOC")}
+    assert org_ids <= all_ids  # the same bureau in a bigger build is the same node
+    assert len(all_ids) == len(seeds_result.entities)
+
+
+def test_output_folder_has_the_column_contract(seeds_out):
+    with open(seeds_out / "entities.csv", encoding="utf-8") as fh:
+        assert csv.DictReader(fh).fieldnames[:4] == ["id", "name", "type", "aliases"]
+    with open(seeds_out / "relations.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and all(json.loads(r["properties"]) is not None for r in rows)
+    assert {"MENTIONED_IN", "BELONGS_TO", "PART_OF", "LOCATED_IN", "EVENT_AT"} <= {r["relation"] for r in rows}
+    g = read_node_link(seeds_out / "graph.json")
+    assert g.number_of_nodes() >= 200 and g.number_of_edges() == len(rows)
+
+
+@pytest.mark.parametrize("name", ["000_99624c91e82d4847.txt"])
+def test_cli_build_single_file(tmp_path, name):
+    from kg.cli import main
+
+    assert main(["build", str(SEEDS / name), "--out", str(tmp_path / "o")]) == 0
+    assert (tmp_path / "o" / "mentions.csv").exists()
