@@ -65,7 +65,7 @@ class RuleTagger:
         for n in range(2, min(k, 9) + 1):
             w = text[k - n:k]
             if w in self.gazetteer.by_name or (allow_short and w in self.gazetteer.short and (
-                    any_level or all(p.level <= 2 for p in self.gazetteer.short[w]))):
+                    any_level or any(p.level <= 2 for p in self.gazetteer.short[w]))):
                 best = n
         return best
 
@@ -155,7 +155,7 @@ class RuleTagger:
         for m in self.gazetteer.pattern.finditer(text):
             spans.append((m.start(), m.end(), "LOC"))
         for m in self.gazetteer.short_pattern.finditer(text):
-            if all(p.level <= 2 for p in self.gazetteer.short[m.group()]):
+            if any(p.level <= 2 for p in self.gazetteer.short[m.group()]):
                 spans.append((m.start(), m.end(), "LOC"))
         model_locs = [(i, j) for i, j, t in model_spans if t == "LOC"]
         for m in self._loc_suffix_re.finditer(text):

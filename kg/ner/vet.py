@@ -47,7 +47,7 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
                 out.append((i, i + ends[-1], t))
         elif t == "LOC":
             places = gaz.lookup(s)
-            if s in gaz.by_name or (places and all(p.level <= 2 for p in places)) or \
+            if s in gaz.by_name or (places and any(p.level <= 2 for p in places)) or \
                     (s.endswith(LOC_END) and len(s) >= 3 and s[0] not in STOP_CHARS) or \
                     (s[-1] in DIRECTIONS and gaz.lookup(s[:-1])):
                 out.append((i, j, t))
