@@ -36,29 +36,41 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="output folder")
 @click.option("--model", default=None, help="shipped model (default), a HanLP pretrained name, or a model dir")
-@click.option("--strict", is_flag=True, help="any bad input file is an error")
+@click.option("--strict", is_flag=True, help="any bad input file is an error (nothing is written)")
+@click.option("--max-bytes", default=200 * 1024 * 1024, show_default=True, type=click.IntRange(1),
+              help="larger input files are refused")
 @click.option("--html", "html_path", default=None, type=click.Path(path_type=Path), help="also render HTML")
 @click.option("--neo4j", "to_neo4j", is_flag=True, help="also load into Neo4j")
 @neo4j_options
-def build(paths, out_dir, model, strict, html_path, to_neo4j, uri, user, password, database, batch_size):
-    """Build entity, relation and mention tables from text files or folders."""
+def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, uri, user, password, database, batch_size):
+    """Build entity, relation and mention tables from text files or folders.
+
+    Files that are not text (binary, PDF, empty, undecodable) are skipped and listed on stderr;
+    with --strict any of them is an error. Outputs are replaced atomically.
+    """
     from tqdm import tqdm
 
+    from kg.atomic import check_writable
     from kg.pipeline import BuildConfig, Pipeline
     from kg.sinks.tables import write_tables
+    from kg.text.read import iter_input_files
 
-    config = BuildConfig(strict=strict)
+    files = list(iter_input_files(paths))  # a missing path fails here, before the model loads
+    check_writable(out_dir)  # so does an output folder we could not write, not after the build
+    config = BuildConfig(strict=strict, max_bytes=max_bytes)
     if model:
         config.model = model
-    result = Pipeline(config).build(paths, progress=lambda xs: tqdm(xs, desc="documents", unit="doc",
-                                                                     disable=None))
+    result = Pipeline(config).build(files, progress=lambda total: tqdm(
+        total=total, desc="building", unit="B", unit_scale=True, disable=None))
     if not result.documents:
         raise KgError("no readable input: " + "; ".join(result.problems or [str(p) for p in paths]))
     write_tables(result, out_dir)
     click.echo(f"built {len(result.documents)} documents: {len(result.entities)} entities, "
                f"{len(result.relations)} relations, {len(result.mentions)} mentions → {out_dir}")
     if result.problems:
-        click.echo(f"skipped {len(result.problems)} bad file(s):", err=True)
+        n = len(result.problems)
+        click.echo(f"kg: skipped {n} of {n + len(result.documents)} input files (use --strict to fail):",
+                   err=True)
         for p in result.problems:
             click.echo(f"  {p}", err=True)
     if html_path:
@@ -176,6 +188,12 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         click.echo(f"kg: error: {err}", err=True)
+        return 1
+    except OSError as err:  # disk full, permissions, a folder where a file should be: the user's to fix
+        if debug:
+            raise
+        where = f"{err.filename}: " if err.filename else ""
+        click.echo(f"kg: error: {where}{err.strerror or err}", err=True)
         return 1
     return 0
 

@@ -112,8 +112,14 @@ class Pipeline:
         """
         files = list(iter_input_files(paths))
         if self.config.strict:
+            bad = []
             for path in files:
-                read_document(path, max_bytes=self.config.max_bytes)  # raises InputError naming the file
+                try:
+                    read_document(path, max_bytes=self.config.max_bytes)
+                except InputError as err:
+                    bad.append(str(err))
+            if bad:
+                raise InputError(f"{len(bad)} bad input file(s), none built (--strict): " + "; ".join(bad))
         bar = progress(sum(_size(f) for f in files)) if progress is not None else None
         result = BuildResult()
         try:
@@ -123,9 +129,9 @@ class Pipeline:
                     doc = read_document(path, max_bytes=self.config.max_bytes)
                 except InputError as err:
                     if self.config.strict:
-                        raise
+                        raise  # changed on disk since the check above
                     result.problems.append(str(err))
-                    if bar is not None:
+                    if bar is not None and size:
                         bar.update(size)
                     continue
                 done = _BytesDone(bar, size, len(doc.text))

@@ -59,7 +59,7 @@ def test_units_nest_and_places_nest(seeds_result):
     loc = _rels(seeds_result, "LOCATED_IN")
     assert ("东风乡", "洮北区", None) in loc and ("洮北区", "白城市", None) in loc
     inferred = [r for r in seeds_result.relations if r.relation == "LOCATED_IN" and r.properties.get("inferred")]
-    assert inferred and all(r.properties["source"] in ("gazetteer", "name") for r in inferred)
+    assert inferred and all(r.properties["basis"] in ("gazetteer", "name") for r in inferred)
 
 
 def test_events_have_place_date_and_evidence(seeds_result):

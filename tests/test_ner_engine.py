@@ -69,14 +69,15 @@ def test_offsets_in_range_and_types(tagger):
 
 def test_long_text_is_chunked_and_offsets_map_back(tagger):
     unit = "洮南市公安局交巡警大队民警周佰发在北京执勤。"
-    text = unit * 60  # 1,320 characters: several chunks
+    text = unit * 60  # 1,320 characters: many chunks of at most 100
     short = HanLPTagger(DEFAULT_MODEL, max_len=100)
     spans = short.tag([text])[0]
-    single = tagger.tag([unit])[0]
-    assert single
-    # every sentence is a whole chunk-safe unit, so each copy gets the same spans, shifted
-    expected = sorted((b + k * len(unit), e + k * len(unit), t) for k in range(60) for b, e, t in single)
+    pieces = chunk_text(text, 100)
+    assert len(pieces) >= 14 and all(text[e - 1] == "。" for _, e in pieces)
+    per_piece = tagger.tag([text[b:e] for b, e in pieces])
+    expected = sorted((b + i, b + j, t) for (b, _), found in zip(pieces, per_piece, strict=True) for i, j, t in found)
     assert spans == expected
+    assert sum(1 for b, e, t in spans if t == "ORG" and text[b:e].startswith("洮南市公安局")) >= 50
 
 
 def test_chunk_text_prefers_punctuation():
@@ -115,3 +116,34 @@ def test_output_mapping():
     tokens = ["国家", "主席", "江泽民", "在", "北京"]
     ents = [("江泽民", "PERSON", 2, 3), ("北京", "LOCATION", 4, 5)]
     assert mtl_spans(text, tokens, ents) == [(5, 8, "PERSON"), (9, 11, "LOC")]
+
+
+class FakeMTL:
+    """Stands in for a downloaded MTL model: splits on spaces, finds 江泽民/北京."""
+
+    def __call__(self, texts, tasks=None):
+        assert isinstance(texts, list) and isinstance(texts[0], str) and tasks == ["ner/msra"]
+        toks = [t.replace(" ", "").split("|") for t in texts]
+        ner = [[(w, {"江泽民": "NR", "北京": "NS"}[w], i, i + 1) for i, w in enumerate(ts) if w in ("江泽民", "北京")]
+               for ts in toks]
+        return {"tok/fine": toks, "ner/msra": ner}
+
+
+class FakeNER:
+    """Stands in for a single-task component: wants lists of characters."""
+
+    def __call__(self, inputs, batch_size=None):
+        assert all(isinstance(x, list) for x in inputs)
+        return [[("".join(x[0:2]), "ORGANIZATION", 0, 2)] if len(x) >= 2 else [] for x in inputs]
+
+
+def test_mtl_and_single_task_paths_with_fake_components():
+    t = HanLPTagger("CLOSE_TOK_POS_NER_SRL_DEP_SDP_CON_ELECTRA_SMALL_ZH")
+    assert t.kind == "mtl"
+    t._component, t._ner_task, t._tok_task = FakeMTL(), "ner/msra", "tok/fine"
+    text = "国家|主席|江泽民|在|北京"
+    assert t.tag([text, ""]) == [[(text.index("江泽民"), text.index("江泽民") + 3, "PERSON"),
+                                  (text.index("北京"), len(text), "LOC")], []]
+    s = HanLPTagger("MSRA_NER_ELECTRA_SMALL_ZH", max_len=5)
+    s._component = FakeNER()
+    assert s.tag(["公安局长。公安局长。x"]) == [[(0, 2, "ORG"), (5, 7, "ORG")]]

@@ -1,7 +1,7 @@
 """PART_OF and LOCATED_IN: from how names are built (stated) and from the gazetteer (inferred).
 
 Stated edges come from nested names the text wrote (福州市公安局仓山分局 → PART_OF 福州市公安局;
-洮北区东风乡 → LOCATED_IN 洮北区). Inferred edges carry `inferred: true` and a `source`:
+洮北区东风乡 → LOCATED_IN 洮北区). Inferred edges carry `inferred: true` and a `basis`:
 `gazetteer` for the administrative hierarchy between places the document names (洮北区 → 白城市),
 `context` for a sub-bureau named alone in an article about one city's bureau (芦淞公安分局 → 株洲市公安局).
 """
@@ -23,7 +23,7 @@ def structure(result: BuildResult, gaz: Gazetteer) -> list[Relation]:
     has_parent: set[tuple[str, str]] = set()
     for e in result.entities:
         for parent_id, relation, ev, inferred in e.attrs.get("_parents", []):
-            props = {"inferred": True, "source": "name"} if inferred else {}
+            props = {"inferred": True, "basis": "name"} if inferred else {}
             rels.append(Relation(e.id, relation, parent_id, props, ev))
             has_parent.add((e.id, relation))
     for doc in result.documents:
@@ -53,7 +53,7 @@ def _gazetteer_edges(doc_id, entities, gaz, has_parent, idx) -> list[Relation]:
             continue
         for anc in gaz.ancestors(gaz.by_name[name][0]):
             if anc in places:
-                out.append(Relation(e.id, "LOCATED_IN", places[anc].id, {"inferred": True, "source": "gazetteer"},
+                out.append(Relation(e.id, "LOCATED_IN", places[anc].id, {"inferred": True, "basis": "gazetteer"},
                                     idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
                 has_parent.add((e.id, "LOCATED_IN"))
                 break
@@ -72,17 +72,22 @@ def _gazetteer_edges(doc_id, entities, gaz, has_parent, idx) -> list[Relation]:
 
 
 def _sub_bureaus(doc_id, entities, has_parent, idx, gaz) -> list[Relation]:
-    counts = Counter()
+    """A 分局 named alone belongs to the city bureau its own article is about (if that article names one)."""
+    by_article: dict[int, Counter] = {}
     for e in entities:
         if e.type == "ORG" and e.name.endswith(POLICE_TOP) and gaz.level(e.name[: -len(POLICE_TOP)]) == 2:
-            counts[e.id] = sum(1 for m in e.mentions if m.doc_id == doc_id)
-    if not counts:
-        return []
-    bureau = counts.most_common(1)[0][0]
+            for m in e.mentions:
+                if m.doc_id == doc_id:
+                    by_article.setdefault(m.article, Counter())[e.id] += 1
     out = []
     for e in entities:
-        if e.type == "ORG" and e.name.endswith("分局") and (e.id, "PART_OF") not in has_parent:
-            out.append(Relation(e.id, "PART_OF", bureau, {"inferred": True, "source": "context"},
+        if e.type != "ORG" or not e.name.endswith("分局") or (e.id, "PART_OF") in has_parent:
+            continue
+        counts = Counter()
+        for art in {m.article for m in e.mentions if m.doc_id == doc_id}:
+            counts.update(by_article.get(art, Counter()))
+        if counts:
+            out.append(Relation(e.id, "PART_OF", counts.most_common(1)[0][0], {"inferred": True, "basis": "context"},
                                 idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
             has_parent.add((e.id, "PART_OF"))
     return out

@@ -1,6 +1,6 @@
 """`kg export`: relation tables for spreadsheets and graph files for Gephi, Cytoscape and networkx.
 
-Every format is written into one folder, each file atomically:
+Each format is written into one folder, all files or none (`kg.atomic.staged_folder`):
 
     csv        relations.csv (all), relations_<TYPE>.csv (one per relation type), entities.csv;
                UTF-8, or UTF-8 with BOM (`bom=True`) so that Excel shows Chinese intact
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.atomic import atomic_open
+from kg.atomic import atomic_open, staged_folder
 from kg.errors import KgError
 from kg.graph import read_node_link as kg_read_node_link
 from kg.graph import to_networkx, write_node_link
@@ -52,7 +52,7 @@ XLSX_MAX_CELL = 32767  # Excel refuses longer cells
 
 
 def export(result: BuildResult, out_dir: Path, fmt: str, bom: bool = False) -> list[Path]:
-    """Write `result` into `out_dir` in format `fmt`; return the files written."""
+    """Write `result` into `out_dir` in format `fmt`; return the files written (other files are kept)."""
     writers: dict[str, Callable[[BuildResult, Path], list[Path]]] = {
         "csv": lambda res, out: write_csv_tables(res, out, bom=bom),
         "xlsx": write_xlsx, "parquet": write_parquet, "graphml": write_graphml_file,
@@ -60,9 +60,10 @@ def export(result: BuildResult, out_dir: Path, fmt: str, bom: bool = False) -> l
     }
     if fmt not in writers:
         raise KgError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    return writers[fmt](result, out)
+    # all or nothing: a failure halfway (disk full, a bad value) leaves the previous export as it was
+    with staged_folder(out_dir) as stage:
+        files = writers[fmt](result, stage)
+    return [Path(out_dir) / f.name for f in files]
 
 
 # ---- tables ---------------------------------------------------------------------------------------

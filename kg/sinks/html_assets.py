@@ -134,6 +134,7 @@ TEMPLATE = r"""<!DOCTYPE html>
       kg.ready = true;
       kg.readyAt = timings.ready = performance.now();
       document.body.setAttribute("data-ready", "1");
+      if (data.focus.length) { network.selectNodes(data.focus); }
       stats();
     }
   }

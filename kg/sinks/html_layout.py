@@ -21,78 +21,84 @@ import numpy as np
 
 EDGE_PX = 110.0  # target edge length on screen, in vis-network canvas units
 EXACT_MAX = 700  # cores up to this size get exact all-pairs repulsion
-SAMPLE = 256  # repulsion sample size for bigger cores
+SAMPLE = 160  # repulsion sample size for bigger cores
 
 
-def layout(g: nx.Graph, seed: int = 7, iterations: int = 70) -> dict:
+def layout(g: nx.Graph, seed: int = 7, iterations: int = 60) -> dict:
     """Positions {node: (x, y)} in canvas units for any (multi, di) graph; deterministic for a seed."""
     u = nx.Graph(g.to_undirected(as_view=True)) if g.is_directed() or g.is_multigraph() else nx.Graph(g)
     u.remove_edges_from(nx.selfloop_edges(u))
     rng = np.random.default_rng(seed)
-    boxes = []
-    for comp in sorted(nx.connected_components(u), key=len, reverse=True):
-        boxes.append(_component(u.subgraph(comp), rng, iterations))
+    boxes = [_component(u, sorted(comp, key=str), rng, iterations)
+             for comp in sorted(nx.connected_components(u), key=len, reverse=True)]
     return _pack(boxes)
 
 
-def _component(c: nx.Graph, rng: np.random.Generator, iterations: int) -> dict:
-    if len(c) == 1:
-        return {next(iter(c)): (0.0, 0.0)}
+def _component(u: nx.Graph, comp: list, rng: np.random.Generator, iterations: int) -> dict:
+    """Lay out one connected component of `u` (degrees in `u` are degrees in the component)."""
+    if len(comp) == 1:
+        return {comp[0]: (0.0, 0.0)}
+    deg = u.degree
     leaves: dict = {}
-    if len(c) > 2:
-        for n in c:
-            if c.degree(n) == 1:
-                anchor = next(iter(c[n]))
-                if c.degree(anchor) > 1:
+    if len(comp) > 2:
+        for n in comp:
+            if deg[n] == 1:
+                anchor = next(iter(u[n]))
+                if deg[anchor] > 1:
                     leaves.setdefault(anchor, []).append(n)
     placed = {n for ls in leaves.values() for n in ls}
-    core = [n for n in c if n not in placed]
+    core = [n for n in comp if n not in placed]
+    index = {v: i for i, v in enumerate(core)}
+    edges = np.array([(index[a], index[b]) for a, b in u.edges(core) if a in index and b in index],
+                     dtype=np.int64).reshape(-1, 2)
     mass = np.array([1.0 + len(leaves.get(n, ())) for n in core])
-    pos = _fruchterman_reingold(c.subgraph(core), core, mass, rng, iterations)
+    pos = _fruchterman_reingold(edges, mass, rng, iterations)
     out = {n: (float(x), float(y)) for n, (x, y) in zip(core, pos, strict=True)}
     for anchor, ls in leaves.items():
         ax, ay = out[anchor]
         r = 0.8 + 0.12 * math.sqrt(len(ls))
         phase = rng.random() * 2 * math.pi
-        for i, n in enumerate(sorted(ls, key=str)):
+        for i, n in enumerate(ls):
             a = phase + 2 * math.pi * i / len(ls)
             ring = r * (1.0 + 0.35 * (i % 3))
             out[n] = (ax + ring * math.cos(a), ay + ring * math.sin(a))
     return out
 
 
-def _fruchterman_reingold(c: nx.Graph, nodes: list, mass: np.ndarray, rng: np.random.Generator,
+def _fruchterman_reingold(edges: np.ndarray, mass: np.ndarray, rng: np.random.Generator,
                           iterations: int) -> np.ndarray:
     """Unit edge length; heavier nodes (anchors of many leaves) push harder, so their rings fit."""
-    n = len(nodes)
+    n = len(mass)
     if n == 1:
         return np.zeros((1, 2))
-    index = {v: i for i, v in enumerate(nodes)}
-    edges = np.array([(index[a], index[b]) for a, b in c.edges()], dtype=np.int64).reshape(-1, 2)
     side = math.sqrt(mass.sum()) * 1.5
     pos = rng.random((n, 2)) * side
     temp = side / 8
     total = mass.sum()
+    push = mass ** 0.5
     for it in range(iterations):
         if n <= EXACT_MAX:
             other, weight = pos, mass
         else:
             pick = rng.choice(n, SAMPLE, replace=False)
             other, weight = pos[pick], mass[pick] * (total / mass[pick].sum())
-        delta = pos[:, None, :] - other[None, :, :]
-        d2 = np.einsum("ijk,ijk->ij", delta, delta)
-        np.maximum(d2, 1e-4, out=d2)
-        disp = np.einsum("ijk,ij->ik", delta, weight[None, :] / d2) * mass[:, None] ** 0.5
+        dx = pos[:, 0, None] - other[None, :, 0]
+        dy = pos[:, 1, None] - other[None, :, 1]
+        w = dx * dx
+        w += dy * dy
+        np.maximum(w, 1e-4, out=w)
+        np.divide(weight[None, :], w, out=w)
+        disp = np.stack([(dx * w).sum(axis=1), (dy * w).sum(axis=1)], axis=1) * push[:, None]
         if len(edges):
             e = pos[edges[:, 0]] - pos[edges[:, 1]]
-            f = e * np.linalg.norm(e, axis=1)[:, None]
-            np.add.at(disp, edges[:, 0], -f)
-            np.add.at(disp, edges[:, 1], f)
+            f = e * np.sqrt((e * e).sum(axis=1))[:, None]
+            for k in (0, 1):  # pull both ends together along each edge
+                disp[:, k] += np.bincount(edges[:, 1], f[:, k], n) - np.bincount(edges[:, 0], f[:, k], n)
         disp -= (pos - pos.mean(axis=0)) * 0.02  # mild gravity keeps sampled noise from scattering nodes
-        length = np.linalg.norm(disp, axis=1)
+        length = np.sqrt((disp * disp).sum(axis=1))
         np.maximum(length, 1e-9, out=length)
         pos += disp * (np.minimum(length, temp) / length)[:, None]
-        temp = max(temp * 0.93, 0.02) if it < iterations - 10 else 0.02
+        temp = max(temp * 0.92, 0.02) if it < iterations - 10 else 0.02
     return pos
 
 

@@ -22,7 +22,7 @@ import csv
 import json
 from pathlib import Path
 
-from kg.atomic import atomic_open
+from kg.atomic import atomic_open, staged_folder
 from kg.types import BuildResult, Document, Entity, Evidence, Mention, Relation, Sentence
 
 ENTITY_COLUMNS = ["id", "name", "type", "aliases", "mention_count", "documents", "anonymized", "iso", "description"]
@@ -64,25 +64,29 @@ def relation_row(r: Relation, names: dict[str, str]) -> dict:
 
 
 def write_tables(result: BuildResult, out_dir: str | Path) -> None:
-    """Write every table and graph.json into `out_dir`, each file atomically."""
+    """Write every table and graph.json into `out_dir`, all or nothing.
+
+    Everything is written into a hidden staging folder inside `out_dir` first (the slow part), then
+    renamed over the previous files: a run that fails or is killed while writing leaves the previous
+    output as it was, and its leftovers are removed by the next run (see `kg.atomic.staged_folder`).
+    """
     from kg.graph import to_networkx, write_node_link  # graph import kept local: tables need no networkx
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     names = {e.id: e.name for e in result.entities}
-    _write_csv(out / "documents.csv", DOCUMENT_COLUMNS,
-               ({"id": d.id, "path": d.path, "encoding": d.encoding, "sha256": d.sha256, "chars": len(d.text)}
-                for d in result.documents))
-    _write_csv(out / "sentences.csv", SENTENCE_COLUMNS,
-               ({"document": s.doc_id, "sentence": s.index, "start": s.start, "end": s.end,
-                 "article": s.article, "kind": s.kind, "text": s.text} for s in result.sentences))
-    _write_csv(out / "mentions.csv", MENTION_COLUMNS,
-               ({"document": m.doc_id, "sentence": m.sentence, "start": m.start, "end": m.end, "text": m.text,
-                 "norm": m.norm, "type": m.type, "source": m.source, "entity_id": m.entity_id, "article": m.article}
-                for m in result.mentions))
-    _write_csv(out / "entities.csv", ENTITY_COLUMNS, (entity_row(e) for e in result.entities))
-    _write_csv(out / "relations.csv", RELATION_COLUMNS, (relation_row(r, names) for r in result.relations))
-    write_node_link(to_networkx(result), out / "graph.json")
+    with staged_folder(out_dir) as out:
+        _write_csv(out / "documents.csv", DOCUMENT_COLUMNS,
+                   ({"id": d.id, "path": d.path, "encoding": d.encoding, "sha256": d.sha256, "chars": len(d.text)}
+                    for d in result.documents))
+        _write_csv(out / "sentences.csv", SENTENCE_COLUMNS,
+                   ({"document": s.doc_id, "sentence": s.index, "start": s.start, "end": s.end,
+                     "article": s.article, "kind": s.kind, "text": s.text} for s in result.sentences))
+        _write_csv(out / "mentions.csv", MENTION_COLUMNS,
+                   ({"document": m.doc_id, "sentence": m.sentence, "start": m.start, "end": m.end, "text": m.text,
+                     "norm": m.norm, "type": m.type, "source": m.source, "entity_id": m.entity_id,
+                     "article": m.article} for m in result.mentions))
+        _write_csv(out / "entities.csv", ENTITY_COLUMNS, (entity_row(e) for e in result.entities))
+        _write_csv(out / "relations.csv", RELATION_COLUMNS, (relation_row(r, names) for r in result.relations))
+        write_node_link(to_networkx(result), out / "graph.json")
 
 
 def _read_csv(path: Path) -> list[dict]:

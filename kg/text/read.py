@@ -20,7 +20,7 @@ BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codec
         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
 MAGIC = {b"%PDF-": "a PDF", b"PK\x03\x04": "a ZIP/Office file", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
          b"GIF8": "a GIF image", b"\x7fELF": "an executable", b"\x1f\x8b": "a gzip archive"}
-TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+DETECT_SAMPLE = 1 << 20  # bytes charset-normalizer looks at in a big file
 
 
 def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -53,12 +53,30 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if len(data) > DETECT_SAMPLE:  # detect on a sample (seconds, not minutes, for 50 MB), then verify
+        sample = data[:DETECT_SAMPLE]
+        sample = sample[:sample.rfind(b"\n") + 1] or sample  # no multi-byte character cut in two
+        encoding = _detect(sample)
+        if encoding:
+            try:
+                return data.decode(encoding, errors="strict"), encoding
+            except UnicodeDecodeError:
+                pass  # the sample misled us: ask about the whole file
+    encoding = _detect(data)
+    if encoding is None:
+        raise InputError(f"{name}: not text in any known encoding (binary data?)")
+    try:
+        return data.decode(encoding, errors="strict"), encoding
+    except UnicodeDecodeError as err:
+        raise InputError(f"{name}: looks like {encoding} but does not decode: {err}") from err
+
+
+def _detect(data: bytes) -> str | None:
+    """charset-normalizer's best guess; the GB family is read as GB18030, its superset."""
     best = from_bytes(data).best()
     if best is None:
-        raise InputError(f"{name}: not text in any known encoding (binary data?)")
-    encoding = "gb18030" if best.encoding in ("gbk", "gb2312", "gb18030", "hz") else best.encoding
-    text = data.decode(encoding, errors="strict")
-    return text, encoding
+        return None
+    return "gb18030" if best.encoding in ("gbk", "gb2312", "gb18030", "hz") else best.encoding
 
 
 def looks_binary(text: str) -> bool:
@@ -69,6 +87,7 @@ def looks_binary(text: str) -> bool:
 
 
 def read_document(path: str | Path, max_bytes: int = 200 * 1024 * 1024, doc_id: str | None = None) -> Document:
+    """Decode one file; InputError (naming it) if it is missing, empty, too big, binary or not text."""
     path = Path(path)
     try:
         size = path.stat().st_size

@@ -1,0 +1,324 @@
+"""`kg export`: every format reads back equal to what was written, Chinese, quotes and line breaks included."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from kg.cli import main
+from kg.errors import KgError
+from kg.graph import to_networkx
+from kg.sinks.export import (
+    FORMATS,
+    csv_cell,
+    export,
+    read_graphml,
+    read_node_link,
+    safe_sheet_names,
+    tables,
+)
+from kg.sinks.relation_table import relation_rows
+from kg.sinks.tables import write_tables
+from kg.types import (
+    RELATION_TYPES,
+    BuildResult,
+    Document,
+    Entity,
+    Evidence,
+    Mention,
+    Relation,
+    document_node_id,
+)
+
+DOC = "000_洮南.txt"
+S0 = '4月1日15时，洮南市公安局交巡警大队民警周佰发说："别急，\n我们送你们回去。"'
+S1 = "=1+1，洮南市公安局交巡警大队隶属洮南市公安局"
+
+
+def sample_result() -> BuildResult:
+    """A small build: one officer with a role, one without, a unit tree, a place chain, an event."""
+    text = S0 + "\n" + S1
+    doc = Document(id=DOC, path=f"seeds/{DOC}", text=text, sha256="ab" * 32)
+
+    def mention(name: str, type_: str, sentence: int = 0) -> Mention:
+        src, offset = (S0, 0) if sentence == 0 else (S1, len(S0) + 1)
+        start = offset + src.index(name)
+        return Mention(DOC, sentence, start, start + len(name), name, type_, norm=name, entity_id="")
+
+    ents = [
+        Entity("p:周佰发", "周佰发", "PERSON", mentions=[mention("周佰发", "PERSON")]),
+        Entity("p:白某", "白某", "PERSON", attrs={"anonymized": True, "mention_count": 1, "documents": [DOC]}),
+        Entity("o:交巡警大队", "洮南市公安局交巡警大队", "ORG", aliases=["交巡警大队", '名字,带"引号"'],
+               mentions=[mention("洮南市公安局交巡警大队", "ORG"), mention("洮南市公安局交巡警大队", "ORG", 1)]),
+        Entity("o:洮南市公安局", "洮南市公安局", "ORG", aliases=["洮南公安"],
+               mentions=[mention("洮南市公安局", "ORG", 1)]),
+        Entity("l:洮南市", "洮南市", "LOC", mentions=[mention("洮南市", "LOC")]),
+        Entity("l:白城市", "白城市", "LOC", attrs={"documents": [DOC]}),
+        Entity("d:4月1日", "4月1日", "DATE", attrs={"iso": "2020-04-01", "documents": [DOC]}),
+        Entity("e:送回", "送群众回家", "EVENT", attrs={"description": "民警护送,\n群众回家", "documents": [DOC]}),
+    ]
+    for e in ents:
+        for m in e.mentions:
+            m.entity_id = e.id
+    ev0 = Evidence(DOC, 0, 0, len(S0), S0)
+    ev1 = Evidence(DOC, 1, len(S0) + 1, len(S0) + 1 + len(S1), S1)
+    rels = [
+        Relation("p:周佰发", "MENTIONED_IN", document_node_id(DOC), {"count": 1}, ev0),
+        Relation("p:周佰发", "BELONGS_TO", "o:交巡警大队", {"role": "民警"}, ev0),
+        Relation("p:白某", "BELONGS_TO", "o:交巡警大队", {"role": ""}, ev0),
+        Relation("o:交巡警大队", "PART_OF", "o:洮南市公安局", {}, ev1),
+        Relation("o:洮南市公安局", "LOCATED_IN", "l:洮南市", {"inferred": True, "source": "name"}, ev1),
+        Relation("l:洮南市", "LOCATED_IN", "l:白城市", {"inferred": True, "source": "gazetteer"}, None),
+        Relation("e:送回", "EVENT_AT", "l:洮南市", {"date": "4月1日15时", "iso_date": "2020-04-01"}, ev0),
+    ]
+    return BuildResult(documents=[doc], mentions=[m for e in ents for m in e.mentions],
+                       entities=ents, relations=rels)
+
+
+@pytest.fixture
+def result() -> BuildResult:
+    return sample_result()
+
+
+# ---- reading back, one reader per format, typed by the table's column kinds ------------------------
+
+def _from_text(value: str, kind: str):
+    """The typed value a CSV/XLSX text cell stands for (the inverse of `csv_cell`)."""
+    if kind == "list":
+        return [x for x in value.split("|") if x]
+    if kind == "bool":
+        return value == "true"
+    if kind == "int":
+        return int(value) if value else None
+    return value
+
+
+def read_csv_table(path, columns):
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        assert next(reader) == list(columns)
+        return [{c: _from_text(v, k) for (c, k), v in zip(columns.items(), row, strict=True)} for row in reader]
+
+
+def read_xlsx_sheet(ws, columns):
+    rows = ws.iter_rows(values_only=True)
+    assert list(next(rows)) == list(columns)
+    out = []
+    for row in rows:
+        rec = {}
+        for (c, k), v in zip(columns.items(), row, strict=True):
+            if k in ("str", "list"):
+                v = _from_text(v or "", k)
+            elif k == "bool":
+                assert isinstance(v, bool)
+            rec[c] = v
+        out.append(rec)
+    return out
+
+
+def assert_round_trip(result: BuildResult, out, fmt: str, files) -> None:
+    """What `export` wrote for `fmt` reads back equal, with the format's own reader."""
+    parts = tables(result)
+    if fmt == "csv":
+        assert [f.name for f in files] == [f"{stem}.csv" for stem, *_ in parts]
+        for (_stem, _sheet, columns, rows), path in zip(parts, files, strict=True):
+            assert read_csv_table(path, columns) == rows, path.name
+    elif fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(files[0], read_only=True)
+        assert wb.sheetnames == [sheet for _, sheet, _, _ in parts]
+        for _stem, sheet, columns, rows in parts:
+            assert read_xlsx_sheet(wb[sheet], columns) == rows, sheet
+        wb.close()
+    elif fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        assert [f.name for f in files] == [f"{stem}.parquet" for stem, *_ in parts]
+        for (_stem, _sheet, columns, rows), path in zip(parts, files, strict=True):
+            table = pq.read_table(path)
+            assert table.column_names == list(columns)
+            assert table.to_pylist() == rows, path.name
+    elif fmt in ("graphml", "node-link"):
+        g = read_graphml(files[0]) if fmt == "graphml" else read_node_link(files[0])
+        want = to_networkx(result)
+        assert dict(g.nodes(data=True)) == dict(want.nodes(data=True))
+        assert sorted(g.edges(keys=True, data=True), key=repr) == sorted(want.edges(keys=True, data=True), key=repr)
+    else:
+        raise AssertionError(fmt)
+
+
+# ---- the readable rows -------------------------------------------------------------------------------
+
+def test_relation_rows_name_both_ends(result):
+    rows = relation_rows(result)
+    assert [r["relation"] for r in rows] == sorted((r["relation"] for r in rows), key=RELATION_TYPES.index)
+    officer = next(r for r in rows if r["head"] == "周佰发" and r["relation"] == "BELONGS_TO")
+    assert officer == {
+        "head": "周佰发", "head_type": "PERSON", "relation": "BELONGS_TO", "role": "民警",
+        "tail": "洮南市公安局交巡警大队", "tail_type": "ORG", "date": "", "iso_date": "", "document": DOC,
+        "sentence": 0, "evidence": S0, "inferred": False, "properties": "", "head_id": "p:周佰发",
+        "tail_id": "o:交巡警大队",
+    }
+    doc = next(r for r in rows if r["relation"] == "MENTIONED_IN")
+    assert (doc["tail"], doc["tail_type"], json.loads(doc["properties"])) == (DOC, "DOCUMENT", {"count": 1})
+    event = next(r for r in rows if r["relation"] == "EVENT_AT")
+    assert (event["head_type"], event["date"], event["iso_date"]) == ("EVENT", "4月1日15时", "2020-04-01")
+    place = next(r for r in rows if r["head"] == "洮南市" and r["relation"] == "LOCATED_IN")
+    assert (place["inferred"], place["sentence"], place["document"], place["evidence"]) == (True, None, "", "")
+
+
+# ---- every format round-trips --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_round_trip(result, tmp_path, fmt):
+    files = export(result, tmp_path / fmt, fmt)
+    assert files and all(f.exists() for f in files)
+    assert not [p for p in (tmp_path / fmt).iterdir() if p.name.endswith(".tmp")]  # atomic: no temp left
+    assert_round_trip(result, tmp_path / fmt, fmt, files)
+
+
+@pytest.mark.parametrize("bom", [False, True])
+def test_csv_bom_and_tables(result, tmp_path, bom):
+    files = export(result, tmp_path, "csv", bom=bom)
+    names = [f.name for f in files]
+    assert names == ["relations.csv", *(f"relations_{t}.csv" for t in RELATION_TYPES), "entities.csv"]
+    raw = (tmp_path / "relations.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") == bom
+    assert "周佰发".encode() in raw and b"\r\n" in raw  # UTF-8, Excel's row ends
+    with open(tmp_path / "relations_BELONGS_TO.csv", encoding="utf-8-sig", newline="") as fh:
+        belongs = list(csv.DictReader(fh))
+    assert [(r["head"], r["role"], r["tail"]) for r in belongs] == [
+        ("周佰发", "民警", "洮南市公安局交巡警大队"), ("白某", "", "洮南市公安局交巡警大队")]
+    assert belongs[0]["evidence"] == S0  # the quote, the comma and the line break survive
+    with open(tmp_path / "entities.csv", encoding="utf-8-sig", newline="") as fh:
+        ents = {r["name"]: r for r in csv.DictReader(fh)}
+    assert ents["洮南市公安局交巡警大队"]["aliases"] == '交巡警大队|名字,带"引号"'
+    assert ents["白某"]["anonymized"] == "true" and ents["4月1日"]["iso"] == "2020-04-01"
+    assert csv_cell(["a", "b"], "list") == "a|b" and csv_cell(None, "int") == ""
+
+
+def test_xlsx_sheets_and_text_cells(result, tmp_path):
+    from openpyxl import load_workbook
+
+    (path,) = export(result, tmp_path, "xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["relations", *RELATION_TYPES, "entities"]
+    ws = wb["PART_OF"]
+    assert ws.freeze_panes == "A2"
+    evidence = ws.cell(row=2, column=list(tables(result)[0][2]).index("evidence") + 1)
+    assert evidence.value == S1 and evidence.data_type == "s"  # "=1+1，…" is text, not a formula
+
+
+def test_graphml_holds_scalars_only(result, tmp_path):
+    (path,) = export(result, tmp_path, "graphml")
+    raw = nx.read_graphml(path, edge_key_type=str, force_multigraph=True)  # what Gephi/Cytoscape see
+    node = raw.nodes["o:交巡警大队"]
+    assert node["aliases"] == '["交巡警大队", "名字,带\\"引号\\""]' and node["name"] == "洮南市公安局交巡警大队"
+    for _, d in raw.nodes(data=True):
+        assert all(isinstance(v, str | int | float | bool) for v in d.values())
+    assert read_graphml(path).nodes["o:交巡警大队"]["aliases"] == ["交巡警大队", '名字,带"引号"']
+
+
+def test_graphml_mixed_and_missing_values(tmp_path):
+    res = sample_result()
+    res.relations[1].properties.update(note=None, rank=3)
+    res.relations[2].properties.update(rank="三")  # one key, two types: written as text throughout
+    (path,) = export(res, tmp_path, "graphml")
+    ranks = sorted(d["rank"] for _, _, d in read_graphml(path).edges(data=True) if "rank" in d)
+    assert ranks == ["3", "三"]
+    assert not any("note" in d for _, _, d in read_graphml(path).edges(data=True))
+
+
+def test_empty_build_exports(tmp_path):
+    for fmt in FORMATS:
+        files = export(BuildResult(), tmp_path / fmt, fmt)
+        assert_round_trip(BuildResult(), tmp_path / fmt, fmt, files)
+
+
+def test_safe_sheet_names():
+    names = safe_sheet_names(["a/b:c", "x" * 40, "X" * 40, "History", "", "'q'"])
+    assert names[0] == "a_b_c"
+    assert len(names[1]) == 31 and len(names[2]) == 31 and names[1].lower() != names[2].lower()
+    assert names[3] != "History" and names[4] == "sheet" and names[5] == "q"
+
+
+def test_unknown_format(result, tmp_path):
+    with pytest.raises(KgError, match="unknown export format"):
+        export(result, tmp_path, "docx")
+
+
+def test_cli_export_from_output_folder(result, tmp_path, capsys):
+    write_tables(result, tmp_path / "out")
+    assert main(["export", str(tmp_path / "out"), "--format", "csv", "--bom"]) == 0
+    target = tmp_path / "out" / "export-csv"
+    assert (target / "relations.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert str(target / "entities.csv") in capsys.readouterr().out
+    assert main(["export", str(tmp_path / "out"), "--format", "xlsx", "-o", str(tmp_path / "x")]) == 0
+    assert (tmp_path / "x" / "relations.xlsx").exists()
+
+
+def test_node_link_keeps_edge_source(result, tmp_path):
+    """node-link JSON names a link's ends `source`/`target`: an inferred edge's `source` must not vanish."""
+    (path,) = export(result, tmp_path, "node-link")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    link = next(x for x in data["links"] if x["source"] == "l:洮南市" and x["relation"] == "LOCATED_IN")
+    assert (link["target"], link["relation_source"]) == ("l:白城市", "gazetteer")
+    g = nx.node_link_graph(data, directed=True, multigraph=True, edges="links")  # plain networkx reads it too
+    assert g.nodes["o:交巡警大队"]["aliases"] == ["交巡警大队", '名字,带"引号"']
+    assert read_node_link(path).edges["l:洮南市", "l:白城市", "LOCATED_IN:0"]["source"] == "gazetteer"
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "graphml"])
+def test_xml_formats_drop_what_xml_cannot_hold(tmp_path, fmt):
+    """XLSX and GraphML are XML: control characters are dropped and \\r\\n reads back as \\n, not a crash."""
+    res = sample_result()
+    res.relations[1].evidence.text = "回车\r\n换行\x01控制"
+    (path,) = export(res, tmp_path, fmt)
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        ws = load_workbook(path)["BELONGS_TO"]
+        texts = [c.value for c in ws["K"]]
+    else:
+        texts = [d.get("evidence") for _, _, d in read_graphml(path).edges(data=True)]
+    assert "回车\n换行控制" in texts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_seeds(seeds_out, tmp_path, fmt, capsys):
+    """`kg export` writes every format from the real seeds' output folder, and it reads back equal."""
+    from kg.sinks.tables import read_tables
+
+    assert main(["export", str(seeds_out), "--format", fmt, "-o", str(tmp_path), "--bom"]) == 0
+    files = [Path(line) for line in capsys.readouterr().out.splitlines()]
+    result = read_tables(seeds_out)
+    assert result.entities and result.relations
+    assert_round_trip(result, tmp_path, fmt, files)
+
+
+def test_failed_export_leaves_previous_files(result, tmp_path, monkeypatch):
+    """All or nothing: an export that fails halfway changes none of the previous export's files."""
+    import kg.sinks.export as export_mod
+
+    export(result, tmp_path, "csv")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    calls = []
+
+    def failing_cell(value, kind):
+        calls.append(1)
+        if len(calls) > 200:  # after relations.csv and some per-type files are complete
+            raise OSError("disk full")
+        return csv_cell(value, kind)
+
+    monkeypatch.setattr(export_mod, "csv_cell", failing_cell)
+    res = sample_result()
+    res.entities[0].name = "周佰发（改）"
+    with pytest.raises(OSError, match="disk full"):
+        export(res, tmp_path, "csv", bom=True)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
