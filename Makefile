@@ -20,7 +20,8 @@ run: setup
 
 # Debian packages the browser tests need (headless Chromium, CJK fonts). Needs root or sudo.
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto.*cjk" \
+	    || ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk maven openjdk-17-jdk-headless; \
@@ -36,7 +37,7 @@ lint: setup
 eval: setup
 	$(VENV)/bin/kg eval --gold tests/data/gold
 
-bench: setup
+bench: setup system-deps
 	for b in bench/*.py; do $(PY) $$b || exit 1; done
 
 clean:

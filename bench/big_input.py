@@ -6,8 +6,8 @@
 The file is a seed repeated (blank line between copies) up to --mb megabytes, written in a temp
 folder. By default the NER model is replaced by a stub tagger that finds nothing, so the figures
 are those of reading, cleaning, segmentation, rules, linking, relations and writing: the part of
-the pipeline whose memory grows with the input. --model adds the shipped NER model (about
-57k chars/s on one CPU thread: 50 MB then takes many minutes). --part-chars 0 processes the whole
+the pipeline whose memory grows with the input. --model adds the shipped NER model on one
+torch thread (about 57k chars/s alone: 50 MB then takes many minutes). --part-chars 0 processes the whole
 document at once (the behaviour before big files were split), for comparison.
 """
 
@@ -73,6 +73,9 @@ def main() -> int:
         src = Path(tmp) / f"big.{args.encoding}.txt"
         size = make_file(src, Path(args.seed), args.mb, args.encoding)
         if args.model:
+            import torch
+
+            torch.set_num_threads(1)  # as bench/ner_f1.py: on a busy machine more threads are far slower
             pipeline.tagger.tag(["预热一下模型。"], batch_size=1)  # load it before the baseline
         base = peak_mb()
         from tqdm import tqdm

@@ -1,6 +1,7 @@
 """Neo4j load speed: batched `UNWIND … MERGE` (kg load) against a per-row MERGE loop, then a reload.
 
-Starts its own Neo4j 5.26 (tools/neo4j-server, as the tests do) on a temporary store, builds a
+Starts its own Neo4j 5.26 (tools/neo4j-server, as the tests do) on a temporary store, warms its JVM
+up with a small load of each kind, builds a
 synthetic police-news graph of >= 100k relationships, and prints:
   - the batched load (`kg.sinks.neo4j.load_graph`), whole call timed: relationships per second;
   - the per-row loop some peers use (one auto-commit `MERGE` statement per relationship, with the
@@ -57,6 +58,13 @@ def main() -> None:
     with Neo4jServer(pagecache="512m") as server:
         print(f"neo4j 5.26 on {server.uri}")
         auth = {"uri": server.uri, "user": server.user, "password": server.password}
+
+        # Warm the JVM up (JIT) with a small load of each kind, as any long-running server is.
+        load_graph(synthetic_result(max(500, args.people // 10), seed=1), batch_size=args.batch_size, **auth)
+        wipe_neo4j(server, schema=True)
+        per_row_loop(server, [(rel, target, dict(r, source=r["source"] + "-w", target=r["target"] + "-w"))
+                              for rel, target, r in all_rels[:300]])
+        wipe_neo4j(server, schema=True)
 
         # The per-row loop, on a sample spread over every relationship type.
         sample = all_rels[:: max(1, len(all_rels) // args.sample)][: args.sample]

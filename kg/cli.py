@@ -56,7 +56,9 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, uri, us
     from kg.text.read import iter_input_files
 
     files = list(iter_input_files(paths))  # a missing path fails here, before the model loads
-    check_writable(out_dir)  # so does an output folder we could not write, not after the build
+    out_abs = out_dir.resolve()
+    files = [f for f in files if out_abs not in f.resolve().parents]  # not a previous build's own tables
+    check_writable(out_dir)  # likewise an unwritable output folder: fail now, not after the tagging
     config = BuildConfig(strict=strict, max_bytes=max_bytes)
     if model:
         config.model = model

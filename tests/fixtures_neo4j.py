@@ -29,7 +29,7 @@ def wipe_neo4j(server, schema: bool = False) -> None:
     with neo4j.GraphDatabase.driver(server.uri, auth=(server.user, server.password),
                                     notifications_min_severity="OFF") as driver:
         with driver.session() as session:  # CALL IN TRANSACTIONS needs an auto-commit transaction
-            session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
         if not schema:
             return
         for (name,) in driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN name").records:

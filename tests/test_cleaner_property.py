@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from kg.pipeline import BuildConfig, Pipeline
@@ -64,7 +64,7 @@ def test_segment_offsets_map_back_and_keep_reading_order(text):
     sentences = segment(Document(id="d", path="d", text=text))
     last = -1
     for k, s in enumerate(sentences):
-        assert s.index == k and s.text and s.text == s.text.strip()
+        assert s.index == k and s.text and s.text[0] not in WHITESPACE and s.text[-1] not in WHITESPACE
         check_map(s.text, s.offsets, text)
         assert s.offsets[0] > last, "sentences overlap or go back"
         last = s.offsets[-1]
@@ -121,7 +121,7 @@ def stub_pipeline() -> Pipeline:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=paged_text, seed=st.integers(0, 2**32), part_chars=st.sampled_from([40, 150, 10**9]))
+@given(text=paged_text, seed=st.integers(0, 2**32), part_chars=st.sampled_from([20, 60, 200, 10**9]))
 def test_every_mention_points_at_its_text_in_the_original(stub_pipeline, text, seed, part_chars):
     """The full pipeline (rules, dates, linker's derived mentions) with random model spans, whole
     documents and documents split into small parts."""
@@ -136,6 +136,8 @@ def test_every_mention_points_at_its_text_in_the_original(stub_pipeline, text, s
         return  # refused as binary (control characters) or whitespace only: nothing to map
     doc = result.documents[0]
     assert doc.text == text
+    event(f"split into parts: {len(split_parts(text, part_chars)) > 1}")
+    event(f"mentions: {'none' if not result.mentions else 'some'}")
     sentences = {s.index: s for s in result.sentences}
     for s in result.sentences:
         check_map(s.text, s.offsets, text)

@@ -68,7 +68,8 @@ def utf8_result(pipeline):
 
 
 @pytest.mark.parametrize("encoding, detected", [("gb18030", "gb18030"), ("gbk", "gb18030"),
-                                                ("utf-16", "utf-16"), ("utf-8-sig", "utf-8-sig")])
+                                                ("utf-16", "utf-16"), ("utf-32", "utf-32"),
+                                                ("utf-8-sig", "utf-8-sig")])
 def test_reencoded_seed_builds_the_same_graph(pipeline, utf8_result, tmp_path, encoding, detected):
     text = (SEEDS / SEED).read_text(encoding="utf-8")
     path = tmp_path / SEED  # same name, so the same document id
@@ -189,6 +190,26 @@ def test_only_bad_files_is_an_error(tmp_path, capsys):
     assert main(["build", str(INPUTS / "empty.txt"), str(INPUTS / "report.pdf"), "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("kg: error: no readable input: ") and "empty.txt: empty file" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_output_folder_inside_the_input_folder_is_not_read_back(tmp_path, monkeypatch, capsys):
+    """`kg build data/ --out data/out` twice: the second run must not take the first run's tables as input."""
+    monkeypatch.setattr("kg.pipeline.load_tagger", lambda model: NoEntities())
+    (tmp_path / "a.txt").write_bytes((SEEDS / SEED).read_bytes())
+    for _ in range(2):
+        assert main(["build", str(tmp_path), "--out", str(tmp_path / "out")]) == 0
+    assert "skipped" not in capsys.readouterr().err
+    with open(tmp_path / "out" / "documents.csv", encoding="utf-8") as fh:
+        assert [r["id"] for r in csv.DictReader(fh)] == ["a.txt"]
+
+
+def test_file_over_max_bytes_is_refused_not_read(tmp_path, capsys):
+    args = ["build", str(SEEDS / SEED), "--out", str(tmp_path / "o"), "--max-bytes", "1000"]
+    assert main([*args, "--strict"]) == 1
+    err = capsys.readouterr().err
+    size = (SEEDS / SEED).stat().st_size
+    assert f"{SEEDS / SEED}: {size} bytes is over the 1000-byte limit (--max-bytes)" in err
     assert not (tmp_path / "o").exists()
 
 

@@ -73,3 +73,11 @@ def test_mentions_in_document_with_sentences(driver):
         {"entity": "洮南市团结广场", "type": "LOC", "sentence": 0, "start": 16, "text": sentence},
     ]
     assert len(run_query(driver, "mentions_in_document", document=DOC)) == 11
+
+
+def test_docs_show_every_query_verbatim():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "README-neo4j.md").read_text(encoding="utf-8")
+    for q in QUERIES.values():
+        assert q.cypher in doc, q.name

@@ -48,7 +48,7 @@ def test_seed_police_unit_and_officer(tagger):
     orgs = [text[b:e] for b, e, t in spans if t == "ORG"]
     people = [text[b:e] for b, e, t in spans if t == "PERSON"]
     assert any(o.startswith("洮南市公安局") for o in orgs), spans
-    assert any(p.startswith("周佰") for p in people), spans
+    assert "周佰发" in people, spans  # the baseline model cut this name to 周佰
 
 
 def test_seed_sub_bureau(tagger):

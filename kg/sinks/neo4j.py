@@ -232,8 +232,23 @@ def _write(tx, query: str, rows: list) -> dict:
     return {k: getattr(counters, k) for k in COUNTERS}
 
 
+def _write_batch(session, query: str, rows: list, replays: int = 3) -> dict:
+    """One managed transaction; the driver retries transient errors and lost connections.
+
+    The driver does not retry a commit whose outcome it could not see (IncompleteCommit). Every
+    batch is idempotent, so replaying it is safe: it either finds its writes done or does them.
+    """
+    for attempt in range(replays + 1):
+        try:
+            return session.execute_write(_write, query, rows)
+        except nx.IncompleteCommit:
+            if attempt == replays:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _one_line(err: BaseException) -> str:
-    msg = getattr(err, "message", None) or str(err) or type(err).__name__
+    msg = err.message if isinstance(err, nx.Neo4jError) and err.message else str(err) or type(err).__name__
     return " ".join(str(msg).split())
 
 
@@ -283,7 +298,7 @@ def load_graph(result: BuildResult, *, uri: str, user: str, password: str | None
 
     def run(session, query: str, items: list) -> None:
         for batch in _batches(items, batch_size):
-            for k, v in session.execute_write(_write, query, batch).items():
+            for k, v in _write_batch(session, query, batch).items():
                 totals[k] += v
 
     try:

@@ -5,8 +5,8 @@ types, ids and properties), so a later `kg load` of the same output on the impor
 creates nothing; run it once anyway, since the import does not create the constraints and the
 full-text index. Next to the CSVs, `import.sh` holds the command:
 
-    neo4j-admin database import full --overwrite-destination --multiline-fields=true \\
-        --array-delimiter=';' --nodes=documents.csv ... --relationships=rel_PART_OF_Entity.csv ... neo4j
+    neo4j-admin database import full neo4j --overwrite-destination --multiline-fields=true \\
+        --array-delimiter=';' --nodes=documents.csv ... --relationships=rel_PART_OF_Entity.csv ...
 
     >>> write_import_csv(read_tables("out"), Path("out/export-neo4j-import"))  # doctest: +SKIP
 """
@@ -29,7 +29,8 @@ def _column_types(rows: list[dict]) -> dict[str, str]:
     types: dict[str, str] = {}
     for r in rows:
         for k, v in r.items():
-            types.setdefault(k, _TYPES[type(v)])
+            if v is not None:
+                types.setdefault(k, _TYPES[type(v)])
     return types
 
 
@@ -67,12 +68,13 @@ def _delimiter(rows) -> str:
 def admin_import_args(files: list[Path], database: str = "neo4j") -> list[str]:
     """The `neo4j-admin` arguments that import `files` (as returned by `write_import_csv`)."""
     delimiter = (files[0].parent / "array-delimiter.txt").read_text(encoding="utf-8").strip()
-    args = ["database", "import", "full", "--overwrite-destination", "--multiline-fields=true",
-            f"--array-delimiter={delimiter}"]
+    # The database name goes first: --nodes and --relationships take any number of files.
+    args = ["database", "import", "full", database, "--overwrite-destination", "--multiline-fields=true",
+            f"--array-delimiter={delimiter}", f"--report-file={files[0].parent / 'import.report'}"]
     for f in files:
         if f.suffix == ".csv":
             args.append(("--relationships=" if f.name.startswith("rel_") else "--nodes=") + str(f))
-    return [*args, database]
+    return args
 
 
 def write_import_csv(result: BuildResult, out_dir: Path) -> list[Path]:

@@ -87,6 +87,8 @@ def split_parts(text: str, part_chars: int) -> list[tuple[int, int]]:
     while n - pos > part_chars * 3 // 2:
         lo, hi = pos + part_chars, min(n, pos + 2 * part_chars)
         cut = _cut(text, lo, hi)
+        if cut >= n:
+            break
         spans.append((pos, cut))
         pos = cut
     spans.append((pos, n))
