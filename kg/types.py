@@ -7,6 +7,7 @@ always character offsets into the ORIGINAL decoded text of the document, so that
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +45,7 @@ class Sentence:
     doc_id: str
     index: int  # position in the document, 0-based
     text: str  # cleaned text (line-break joins and stray spaces removed)
-    offsets: list[int]  # offsets[i] = original offset of text[i]
+    offsets: Sequence[int]  # offsets[i] = original offset of text[i] (compact runs after a build)
     article: int = 0
     kind: str = "body"  # body | title | byline | caption
 

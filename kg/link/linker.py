@@ -223,15 +223,15 @@ class Linker:
         """Short unit names → the longer name they abbreviate in this document."""
         gaz = self.gazetteer
         out = {}
-        for n in names:
+        for n in sorted(names):  # sorted: the same aliases whatever the hash seed
             stem = n
             lead = leading_place(n, gaz)
             if lead and n[len(lead[0]):] and not n[len(lead[0]):].startswith(PLACE_ORGS):
                 stem = n[len(lead[0]):]  # 昆明小坝派出所 → 小坝派出所
-            cands = [m for m in names if m != n and len(m) > len(stem) and m.endswith(stem)
+            cands = [m for m in sorted(names) if m != n and len(m) > len(stem) and m.endswith(stem)
                      and m[: len(m) - len(stem)] in split_units(m) and len(stem) >= 4]
             if cands:
-                out[n] = max(cands, key=len)
+                out[n] = max(cands, key=lambda c: (len(c), c))
                 continue
             for suffix in PLACE_ORGS:  # 福州公安 → 福州市公安局, when the document names that bureau
                 if n.endswith(suffix) and lead and n == lead[0] + suffix:

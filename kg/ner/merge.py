@@ -12,7 +12,7 @@ PRIORITY = {"DATE": 3, "ORG": 2, "LOC": 1, "PERSON": 1}
 def merge_mentions(text: str, found: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
     def rank(s):
         i, j, t, source = s
-        return (-(j - i), -PRIORITY.get(t, 0), 0 if source == "rule" else 1, i)
+        return (-(j - i), -PRIORITY.get(t, 0), 0 if source == "rule" else 1, i, t, source)
 
     chosen: list[tuple[int, int, str, str]] = []
     taken = [False] * len(text)
