@@ -9,7 +9,7 @@ import pytest
 from kg.pipeline import BuildConfig, Pipeline
 from kg.sinks.tables import write_tables
 
-__all__ = ["ROOT", "SEEDS", "pipeline", "seeds_result", "seeds_out"]
+__all__ = ["ROOT", "SEEDS", "NoEntities", "pipeline", "stub_pipeline", "seeds_result", "seeds_out"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -33,3 +33,15 @@ def seeds_out(seeds_result, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("seeds-out")
     write_tables(seeds_result, out)
     return out
+
+
+class NoEntities:
+    """Stub tagger that finds nothing: for tests about files, reading and memory, not the model."""
+
+    def tag(self, texts, batch_size=64):
+        return [[] for _ in texts]
+
+
+@pytest.fixture(scope="session")
+def stub_pipeline() -> Pipeline:
+    return Pipeline(BuildConfig(), tagger=NoEntities())

@@ -18,7 +18,6 @@ import pytest
 
 from kg.atomic import atomic_open, check_writable, remove_leftovers
 from kg.errors import KgError
-from kg.pipeline import BuildConfig, Pipeline
 from kg.sinks.tables import read_tables, write_tables
 from tests.fixtures_build import ROOT, SEEDS
 
@@ -49,17 +48,6 @@ tables.relation_row = hanging_row
 tables.write_tables(result, out)
 """
 
-
-class NoEntities:
-    """Stub tagger that finds nothing: these tests are about files, not the model."""
-
-    def tag(self, texts, batch_size=64):
-        return [[] for _ in texts]
-
-
-@pytest.fixture(scope="module")
-def stub_pipeline() -> Pipeline:
-    return Pipeline(BuildConfig(), tagger=NoEntities())
 
 
 @pytest.fixture(scope="module")

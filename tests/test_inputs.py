@@ -20,7 +20,7 @@ from kg.cli import main
 from kg.errors import InputError
 from kg.pipeline import BuildConfig, Pipeline
 from kg.text.read import read_document
-from tests.fixtures_build import ROOT, SEEDS
+from tests.fixtures_build import ROOT, SEEDS, NoEntities
 
 INPUTS = ROOT / "tests" / "data" / "inputs"
 SEED = "004_86ef6dde4bcc3cb5.txt"
@@ -35,17 +35,6 @@ BAD = {  # file in tests/data/inputs → words its message must contain
     "photo.txt": "PNG",
 }
 
-
-class NoEntities:
-    """Stub tagger (finds nothing), for tests about reading and memory: that path does not involve the model."""
-
-    def tag(self, texts, batch_size=64):
-        return [[] for _ in texts]
-
-
-@pytest.fixture(scope="module")
-def stub_pipeline() -> Pipeline:
-    return Pipeline(BuildConfig(), tagger=NoEntities())
 
 
 def _graph(result):
