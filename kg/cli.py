@@ -41,8 +41,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
               help="larger input files are refused")
 @click.option("--html", "html_path", default=None, type=click.Path(path_type=Path), help="also render HTML")
 @click.option("--neo4j", "to_neo4j", is_flag=True, help="also load into Neo4j")
+@click.option("--threads", default=None, type=click.IntRange(1),
+              help="CPU threads for the NER model (default: torch's; 1 is fastest on a busy machine)")
 @neo4j_options
-def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, uri, user, password, database, batch_size):
+def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, uri, user, password, database,
+          batch_size):
     """Build entity, relation and mention tables from text files or folders.
 
     Files that are not text (binary, PDF, empty, undecodable) are skipped and listed on stderr;
@@ -59,7 +62,7 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, uri, us
     out_abs = out_dir.resolve()
     files = [f for f in files if out_abs not in f.resolve().parents]  # not a previous build's own tables
     check_writable(out_dir)  # likewise an unwritable output folder: fail now, not after the tagging
-    config = BuildConfig(strict=strict, max_bytes=max_bytes)
+    config = BuildConfig(strict=strict, max_bytes=max_bytes, threads=threads)
     if model:
         config.model = model
     result = Pipeline(config).build(files, progress=lambda total: tqdm(

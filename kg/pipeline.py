@@ -33,6 +33,7 @@ class BuildConfig:
     max_bytes: int = 200 * 1024 * 1024  # larger files are refused, not read into memory
     batch_size: int = 64  # sentences per NER call
     part_chars: int = 200_000  # longer documents are processed in parts, in bounded memory
+    threads: int | None = None  # torch CPU threads for the model; None keeps torch's default
 
 
 @dataclass
@@ -49,6 +50,10 @@ class Pipeline:
         if self.linker is None:
             self.linker = Linker(self.rules.gazetteer)  # one gazetteer for tagging and linking
         if self.tagger is None:
+            if self.config.threads:
+                import torch  # only the model needs torch; a stub tagger does not
+
+                torch.set_num_threads(self.config.threads)  # oversubscribed cores make the LSTM crawl
             self.tagger = load_tagger(self.config.model)
 
     def process_document(self, doc: Document, on_part: Callable[[int], None] | None = None

@@ -115,3 +115,21 @@ def test_output_does_not_depend_on_the_hash_seed(tmp_path):
         outs.append(out)
     for name in ("entities.csv", "relations.csv", "mentions.csv"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+
+
+def test_cli_build_with_one_thread_gives_the_same_tables(tmp_path):
+    """--threads changes speed, never results: the single-thread build of a seed equals the default one."""
+    import torch
+
+    from kg.cli import main
+
+    before = torch.get_num_threads()
+    try:
+        assert main(["build", str(SEEDS / "004_86ef6dde4bcc3cb5.txt"), "--out", str(tmp_path / "a"),
+                     "--threads", "1"]) == 0
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+    assert main(["build", str(SEEDS / "004_86ef6dde4bcc3cb5.txt"), "--out", str(tmp_path / "b")]) == 0
+    for name in ("entities.csv", "relations.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
