@@ -19,7 +19,6 @@ LOC_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted(LOC_SUFFIXES, key=len,
 INTERNAL_UNITS = {"政治部", "指挥中心", "政工室", "警务保障室"}
 GENERIC_ROADS = {"高速公路", "公路", "高速", "国道", "省道"}
 FACILITY_HEADS = ("出口", "疫情", "服务站", "检查站", "收费站", "高速")
-ADMIN_LIKE = ("乡", "镇", "街道", "村", "社区")  # below-county divisions: named bare (东风乡), not with their county
 
 
 @dataclass
