@@ -44,6 +44,7 @@ class _Registry:
     """Entities under construction, by key."""
 
     entities: dict[tuple, Entity] = field(default_factory=dict)
+    local_places: dict[tuple[str, str], Entity] = field(default_factory=dict)  # (document, bare name) → first place
 
     def get(self, kind: str, key: tuple, name: str) -> Entity:
         e = self.entities.get(key)
@@ -294,12 +295,10 @@ class Linker:
                 e = reg.get("LOC", ("LOC", scope, part), part)
                 if scope == doc.id:
                     # the same bare place named under a parent elsewhere in this document is that place
-                    for key, other in reg.entities.items():
-                        if key[0] == "LOC" and len(key) == 3 and key[2] == part and other is not e \
-                                and other.attrs.get("_doc") == doc.id:
-                            e = other
-                            break
-                e.attrs.setdefault("_doc", doc.id)
+                    e = reg.local_places.get((doc.id, part), e)
+                if "_doc" not in e.attrs:
+                    e.attrs["_doc"] = doc.id
+                    reg.local_places.setdefault((doc.id, part), e)
             reg.alias(e, part)
             if prev is not None:
                 _edge(e, prev, "LOCATED_IN", ev)

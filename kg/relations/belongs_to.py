@@ -23,8 +23,7 @@ POLICE = ("公安局", "分局", "派出所", "大队", "支队", "中队", "公
 NOT_MEMBERS = {"记者", "通讯员"}
 
 
-def belongs_to(result: BuildResult) -> list[Relation]:
-    idx = BuildIndex(result)
+def belongs_to(result: BuildResult, idx: BuildIndex) -> list[Relation]:
     rels: dict[tuple[str, str], Relation] = {}
     unit_of: dict[str, str] = {}
     for doc in result.documents:
@@ -87,7 +86,7 @@ def _recent_police(idx: BuildIndex, doc_id: str, index: int, seen_orgs: list[Men
 def _unit_for(role, adjacent, before, seen_orgs, idx: BuildIndex, doc_id, person, unit_of, recent) -> str | None:
     if role in GOV_ROLES:
         suffix = GOV_ROLES[role]
-        govs = [e for e in idx.result.entities if e.type == "ORG" and e.name.endswith(suffix) and doc_id in e.documents]
+        govs = [e for e in idx.entities_in.get(doc_id, []) if e.type == "ORG" and e.name.endswith(suffix)]
         return govs[0].id if len(govs) == 1 else None
     if adjacent is not None:
         return adjacent.entity_id

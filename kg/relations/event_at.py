@@ -39,8 +39,8 @@ def _ancestors(e: Entity, idx: BuildIndex, gaz: Gazetteer) -> set[str]:
                 out.add(pid)
                 todo.append(idx.entity[pid])
         for p in gaz.by_name.get(cur.name, [])[:1]:
-            names = set(gaz.ancestors(p))
-            out |= {x.id for x in idx.result.entities if x.type == "LOC" and x.name in names}
+            for name in gaz.ancestors(p):
+                out |= idx.loc_ids.get(name, set())
     return out
 
 

@@ -14,10 +14,20 @@ class BuildIndex:
     entity: dict[str, Entity] = field(default_factory=dict)
     sentence: dict[tuple[str, int], Sentence] = field(default_factory=dict)
     in_sentence: dict[tuple[str, int], list[Mention]] = field(default_factory=lambda: defaultdict(list))
+    by_document: dict[str, list[Sentence]] = field(default_factory=lambda: defaultdict(list))
+    entities_in: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
+    loc_ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def __post_init__(self) -> None:
         self.entity = {e.id: e for e in self.result.entities}
         self.sentence = {(s.doc_id, s.index): s for s in self.result.sentences}
+        for key in sorted(self.sentence):
+            self.by_document[key[0]].append(self.sentence[key])
+        for e in self.result.entities:
+            for doc_id in e.documents:
+                self.entities_in[doc_id].append(e)
+            if e.type == "LOC":
+                self.loc_ids[e.name].add(e.id)
         for m in sorted(self.result.mentions, key=lambda m: (m.doc_id, m.sentence, m.sent_start)):
             if m.entity_id in self.entity:
                 self.in_sentence[(m.doc_id, m.sentence)].append(m)
@@ -27,4 +37,4 @@ class BuildIndex:
         return Evidence(doc_id, index, s.start, s.end, s.text)
 
     def sentences_of(self, doc_id: str) -> list[Sentence]:
-        return [s for (d, _), s in sorted(self.sentence.items()) if d == doc_id]
+        return self.by_document.get(doc_id, [])

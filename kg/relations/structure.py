@@ -17,8 +17,7 @@ from kg.types import BuildResult, Entity, Relation
 POLICE_TOP = "公安局"
 
 
-def structure(result: BuildResult, gaz: Gazetteer) -> list[Relation]:
-    idx = BuildIndex(result)
+def structure(result: BuildResult, gaz: Gazetteer, idx: BuildIndex) -> list[Relation]:
     rels: list[Relation] = []
     has_parent: set[tuple[str, str]] = set()
     for e in result.entities:
@@ -27,7 +26,7 @@ def structure(result: BuildResult, gaz: Gazetteer) -> list[Relation]:
             rels.append(Relation(e.id, relation, parent_id, props, ev))
             has_parent.add((e.id, relation))
     for doc in result.documents:
-        doc_entities = [e for e in result.entities if doc.id in e.documents]
+        doc_entities = idx.entities_in.get(doc.id, [])
         rels += _gazetteer_edges(doc.id, doc_entities, gaz, has_parent, idx)
         rels += _sub_bureaus(doc.id, doc_entities, has_parent, idx, gaz)
     return rels
