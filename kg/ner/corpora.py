@@ -152,6 +152,22 @@ def split_pd(lines: Iterable[str]) -> tuple[list[Sentence], list[Sentence]]:
     return train, test
 
 
+def pd_train_words(lines: Iterable[str], min_count: int = 2) -> list[str]:
+    """Words (2+ characters, seen min_count times) of the People's Daily train split, for the
+    lexicon features (kg.ner.gazetteer): the corpus's segmentation, not its entity tags."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        tokens = line.split()
+        if not tokens or not tokens[0][:8].isdigit() or int(tokens[0][6:8]) in PD_TEST_DAYS:
+            continue
+        for tok in tokens[1:]:
+            m = _TOKEN.match(tok)
+            if m and len(m.group(2)) >= 2 and m.group(3) not in PD_LABELS:
+                word = "".join(normalize_text(m.group(2)))
+                counts[word] = counts.get(word, 0) + 1
+    return [w for w, n in counts.items() if n >= min_count]
+
+
 def read_pd(root: Path) -> tuple[list[Sentence], list[Sentence]]:
     return split_pd(read_pd_lines(root / "199801.txt.xz"))
 

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import torch
 from hanlp.common.dataset import PadSequenceDataLoader, SortingSampler, TransformableDataset
@@ -27,6 +28,9 @@ from hanlp.layers.crf.crf import CRF
 from hanlp.utils.time_util import CountdownTimer
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from kg.ner.gazetteer import FILE as GAZETTEER_FILE
+from kg.ner.gazetteer import N_BITS, Gazetteer, fold
 
 
 def apply() -> None:
@@ -63,14 +67,16 @@ class FixedRNNNamedEntityRecognizer(RNNNamedEntityRecognizer):
 
 
 class BigramTaggingModel(nn.Module):
-    """Embeddings (char + left/right bigram) → BiLSTM → linear → batch-first CRF."""
+    """Embeddings (char + left/right bigram [+ lexicon bits]) → BiLSTM → linear → batch-first CRF."""
 
     def __init__(self, n_chars: int, char_dim: int, n_bigrams: int, bigram_dim: int, rnn_hidden: int,
-                 n_out: int, drop: float = 0.3) -> None:
+                 n_out: int, drop: float = 0.3, lex_bits: int = 0) -> None:
         super().__init__()
+        self.lex_bits = lex_bits
         self.char_embed = nn.Embedding(n_chars, char_dim, padding_idx=0)
         self.bigram_embed = nn.Embedding(n_bigrams, bigram_dim, padding_idx=0)
-        self.lstm = nn.LSTM(char_dim + 2 * bigram_dim, rnn_hidden, batch_first=True, bidirectional=True)
+        self.lstm = nn.LSTM(char_dim + 2 * bigram_dim + lex_bits, rnn_hidden, batch_first=True,
+                            bidirectional=True)
         self.drop = nn.Dropout(drop)
         self.out = nn.Linear(2 * rnn_hidden, n_out)
         self.crf = CRF(n_out, batch_first=True)
@@ -81,12 +87,26 @@ class BigramTaggingModel(nn.Module):
         lens = mask.sum(1)
         bi = batch["bigram_id"]  # bi[:, i] = id of text[i:i+2] (right bigram); left = shifted by one
         left = torch.cat([torch.zeros_like(bi[:, :1]), bi[:, :-1]], 1)
-        e = torch.cat([self.char_embed(x), self.bigram_embed(left), self.bigram_embed(bi)], -1)
-        e = self.drop(e)
+        e = self.drop(torch.cat([self.char_embed(x), self.bigram_embed(left), self.bigram_embed(bi)], -1))
+        if self.lex_bits:
+            bits = torch.arange(self.lex_bits, device=x.device)
+            e = torch.cat([e, (batch["lexicon_id"].unsqueeze(-1) >> bits & 1).float()], -1)
         packed = pack_padded_sequence(e, lens.cpu(), batch_first=True, enforce_sorted=False)
         h, _ = self.lstm(packed)
         h, _ = pad_packed_sequence(h, batch_first=True, total_length=x.size(1))
         return self.out(self.drop(h)), mask
+
+
+def _lexicon_transform(gazetteer: Gazetteer, training: bool):
+    """HanLP transform: the lexicon bit mask of every character (see kg.ner.gazetteer); while
+    training, entries known only from the sentence's own MSRA fold are hidden."""
+
+    def transform(sample: dict) -> dict:
+        chars = sample["token"]
+        sample["lexicon_id"] = gazetteer.features(chars, hide_fold=fold(chars) if training else None)
+        return sample
+
+    return transform
 
 
 def _add_bigrams(sample: dict) -> dict:
@@ -96,18 +116,57 @@ def _add_bigrams(sample: dict) -> dict:
     return sample
 
 
+def _warm_start(model: BigramTaggingModel, weights: Path) -> None:
+    """Copy a saved model's weights into `model`; LSTM input columns it lacks start near zero."""
+    state = torch.load(weights, map_location="cpu")
+    own = model.state_dict()
+    for name, w in state.items():
+        if name.startswith("lstm.weight_ih") and w.shape != own[name].shape:
+            grown = own[name].clone() * 0.1
+            grown[:, : w.shape[1]] = w
+            w = grown
+        own[name] = w
+    model.load_state_dict(own)
+
+
 class BigramRNNNamedEntityRecognizer(FixedRNNNamedEntityRecognizer):
     """RNNNamedEntityRecognizer + character bigram features, a per-step linear lr decay, no
     per-batch training decode (Viterbi on every training batch only fed a progress metric and
     cost ~15% of the epoch on CPU).
 
     Extra fit() options: bigram_embed (dim), min_bigram_freq, char_vectors (a torch file of
-    {"chars": [...], "vectors": Tensor} used to initialise the char table), warmup (steps).
+    {"chars": [...], "vectors": Tensor} used to initialise the char table), warmup (steps),
+    lexicon (a kg.ner.gazetteer file: adds lexicon bit features; saved beside the model),
+    init_from (a model directory of this class: start from its vocabs and weights; weights for
+    inputs it lacks, such as the lexicon bits, start small).
     """
 
-    def build_dataloader(self, data, batch_size, shuffle, device, logger=None, **kwargs):
+    def _gazetteer(self) -> Gazetteer | None:
+        if not self.config.get("lexicon"):
+            return None
+        if getattr(self, "_lexicon", None) is None:
+            self._lexicon = Gazetteer.load(self.config.lexicon)
+        return self._lexicon
+
+    def load_vocabs(self, save_dir, filename="vocabs.json"):
+        super().load_vocabs(save_dir, filename)
+        path = Path(save_dir) / GAZETTEER_FILE
+        self._lexicon = Gazetteer.load(path) if path.exists() else None
+
+    def save_vocabs(self, save_dir, filename="vocabs.json"):
+        super().save_vocabs(save_dir, filename)
+        if (g := self._gazetteer()) is not None:
+            g.save(Path(save_dir) / GAZETTEER_FILE)
+
+    def build_dataloader(self, data, batch_size, shuffle, device, logger=None, training=None, **kwargs):
+        transforms = [_add_bigrams]
+        if (g := self._gazetteer()) is not None:
+            transforms.append(_lexicon_transform(g, bool(training)))
         dataset = data if isinstance(data, TransformableDataset) else self.build_dataset(
-            data, transform=[_add_bigrams, self.vocabs])
+            data, transform=[*transforms, self.vocabs])
+        if self.vocabs.mutable and self.config.get("init_from"):
+            self.vocabs.load_vocabs(self.config.init_from, "vocabs.json")
+            self.vocabs.lock()
         if self.vocabs.mutable:
             self.build_vocabs(dataset, logger)
         # lengths from the raw samples: iterating `dataset` would run every transform twice
@@ -130,9 +189,11 @@ class BigramRNNNamedEntityRecognizer(FixedRNNNamedEntityRecognizer):
         cfg = self.config
         model = BigramTaggingModel(len(self.vocabs[cfg.token_key]), cfg.embed, len(self.vocabs.bigram),
                                    cfg.get("bigram_embed", 50), cfg.rnn_hidden, len(self.vocabs.tag),
-                                   cfg.drop)
+                                   cfg.drop, N_BITS if cfg.get("lexicon") else 0)
         path = cfg.get("char_vectors")
-        if training and path:
+        if training and cfg.get("init_from"):
+            _warm_start(model, Path(cfg.init_from) / "model.pt")
+        elif training and path:
             pre = torch.load(path)
             index = {c: i for i, c in enumerate(pre["chars"])}
             vec = pre["vectors"]
@@ -174,7 +235,7 @@ class BigramRNNNamedEntityRecognizer(FixedRNNNamedEntityRecognizer):
         total_loss = 0.0
         for idx, batch in enumerate(trn):
             step = step0 + idx + 1
-            done = self._progress(step, total)
+            done = self._progress(step - 1, total)
             if done >= 1:
                 self._out_of_time = True
                 if logger:
