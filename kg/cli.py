@@ -169,12 +169,17 @@ def eval(gold_dir, seeds_dir, model, as_json):  # noqa: A001  (the command is na
               help="folder with msra-ner/, pku-peoples-daily-1998/ (e.g. ../shared/corpora)")
 @click.option("--out", "out_dir", default=None, type=click.Path(path_type=Path),
               help="model folder (default: the package's shipped model folder)")
-@click.option("--epochs", default=None, type=int, help="default: the shipped model's recipe")
-def train(corpora, out_dir, epochs):
-    """Train the NER model from the public corpora (reproduces the shipped model)."""
+@click.option("--epochs", default=None, type=int, help="stage-1 epochs (default: the shipped model's recipe)")
+@click.option("--init-from", default=None, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="a stage-1 model folder: skip stage 1 and fine-tune it with lexicon features")
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1), help="torch CPU threads")
+def train(corpora, out_dir, epochs, init_from, threads):
+    """Train the NER model from the public corpora (reproduces the shipped model).
+
+    Stage 1 trains the bigram BiLSTM-CRF; stage 2 adds lexicon features and fine-tunes it."""
     from kg.ner.train import train_model
 
-    scores = train_model(corpora, out_dir, epochs=epochs)
+    scores = train_model(corpora, out_dir, epochs=epochs, init_from=init_from, threads=threads)
     for k, v in scores.items():
         click.echo(f"{k}: {v}")
 

@@ -118,7 +118,7 @@ def _add_bigrams(sample: dict) -> dict:
 
 def _warm_start(model: BigramTaggingModel, weights: Path) -> None:
     """Copy a saved model's weights into `model`; LSTM input columns it lacks start near zero."""
-    state = torch.load(weights, map_location="cpu")
+    state = torch.load(weights, map_location="cpu", weights_only=True)
     own = model.state_dict()
     for name, w in state.items():
         if name.startswith("lstm.weight_ih") and w.shape != own[name].shape:
@@ -194,7 +194,7 @@ class BigramRNNNamedEntityRecognizer(FixedRNNNamedEntityRecognizer):
         if training and cfg.get("init_from"):
             _warm_start(model, Path(cfg.init_from) / "model.pt")
         elif training and path:
-            pre = torch.load(path)
+            pre = torch.load(path, weights_only=True)
             index = {c: i for i, c in enumerate(pre["chars"])}
             vec = pre["vectors"]
             weight = model.char_embed.weight.data

@@ -91,8 +91,11 @@ def pretrain_char_vectors(texts: list[str], out: Path, dim: int = 100, min_count
     ctx = ctx / ctx.sum() * total
     ppmi = torch.log(m * total / (rows * ctx) + 1e-12).clamp(min=0).float()
     ppmi[m == 0] = 0
-    u, s, _ = torch.svd_lowrank(ppmi, q=dim + 10, niter=4)
-    torch.save({"chars": chars, "vectors": u[:, :dim] * s[:dim].sqrt()}, out)
+    u, s, _ = torch.svd_lowrank(ppmi, q=min(dim + 10, v), niter=4)
+    vectors = u[:, :dim] * s[:dim].sqrt()
+    if vectors.shape[1] < dim:  # a tiny corpus has fewer characters than dimensions
+        vectors = torch.nn.functional.pad(vectors, (0, dim - vectors.shape[1]))
+    torch.save({"chars": chars, "vectors": vectors}, out)
     return out
 
 
