@@ -6,7 +6,9 @@ synthetic police-news graph of >= 100k relationships, and prints:
   - the batched load (`kg.sinks.neo4j.load_graph`), whole call timed: relationships per second;
   - the per-row loop some peers use (one auto-commit `MERGE` statement per relationship, with the
     same uniqueness constraints), timed on a sample and extrapolated to the full graph;
-  - the ratio, and a reload of the unchanged graph: its time and its writes (should all be 0).
+  - the ratio, and a reload of the unchanged graph: its time and its writes (should all be 0);
+  - the bulk path for big graphs: `kg export --format neo4j-import` CSVs through
+    `neo4j-admin database import full` into a new store (JVM start included), relationships per second.
 
     python bench/neo4j_load.py [--people 40000] [--batch-size 10000] [--sample 3000]
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import neo4j  # noqa: E402
 
 from kg.sinks.neo4j import SCHEMA, graph_rows, load_graph  # noqa: E402
+from kg.sinks.neo4j_import import admin_import_args, write_import_csv  # noqa: E402
 from tests.fixtures_neo4j import synthetic_result, wipe_neo4j  # noqa: E402
 from tests.neo4j_server import Neo4jServer  # noqa: E402
 
@@ -55,6 +59,13 @@ def main() -> None:
     all_rels = [(rel, target, r) for (rel, target), rs in sorted(rows.relations.items()) for r in rs]
     print(f"synthetic graph: {len(result.entities)} entities, {len(result.documents)} documents, "
           f"{len(all_rels)} relationships")
+    try:
+        from neo4j._codec.packstream import v1 as packstream
+
+        rust = packstream._rust_pack is not None
+    except (ImportError, AttributeError):
+        rust = False
+    print(f"driver {neo4j.__version__}, packstream in {'Rust (neo4j-rust-ext)' if rust else 'pure Python'}")
     with Neo4jServer(pagecache="512m") as server:
         print(f"neo4j 5.26 on {server.uri}")
         auth = {"uri": server.uri, "user": server.user, "password": server.password}
@@ -86,6 +97,16 @@ def main() -> None:
     print(f"ratio batched / per-row: {batched_rate / per_row_rate:,.0f}x")
     print(f"reload of unchanged data: {again['seconds']:.1f} s, writes {writes} "
           f"({again['nodes']} nodes, {again['relationships']} relationships unchanged)")
+    with tempfile.TemporaryDirectory() as tmp:
+        files = write_import_csv(result, Path(tmp) / "csv")
+        store = Neo4jServer(Path(tmp) / "store")
+        started = time.perf_counter()
+        done = store.admin(*admin_import_args(files))
+        bulk_s = time.perf_counter() - started
+    if done.returncode != 0 or "IMPORT DONE" not in done.stdout:
+        sys.exit("neo4j-admin import failed:\n" + done.stdout[-2000:] + done.stderr[-2000:])
+    print(f"bulk path (neo4j-admin database import full, new store): {len(all_rels)} relationships in "
+          f"{bulk_s:.1f} s = {len(all_rels) / bulk_s:,.0f} relationships/s")
     if any(writes.values()):
         sys.exit("reload wrote to the graph: the loader is not idempotent")
 

@@ -12,11 +12,9 @@ The graph in Neo4j:
               sentence_id, start, end, evidence}]->(:Entity)   the fact and the sentence stating it
 
 Labels and relationship types come only from the fixed tables below; names and texts only ever
-travel as parameters. Nodes are identified by `id`, relationships by `key` (source, type, target
-and role or mention offset), each under a uniqueness constraint. Each batch first asks which of
-its ids exist: new rows are written with `CREATE`, existing ones with a `MERGE` that writes only
-properties that differ, so a second load of the same output creates nothing and sets nothing, and
-a load cut short by a crash converges when re-run.
+travel as parameters. Every write is a `MERGE` on ids (and on `role` / mention `start` for
+relationships), and properties are written only when they differ, so a second load of the same
+output creates nothing and sets nothing, and a load cut short by a crash converges when re-run.
 Each batch is one managed transaction (`session.execute_write`), which the driver retries on
 transient errors and lost connections.
 
@@ -47,8 +45,6 @@ SCHEMA = (
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT document_id IF NOT EXISTS FOR (n:Document) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT sentence_id IF NOT EXISTS FOR (n:Sentence) REQUIRE n.id IS UNIQUE",
-    *(f"CREATE CONSTRAINT {t.lower()}_key IF NOT EXISTS FOR ()-[r:{t}]-() REQUIRE r.key IS UNIQUE"
-      for t in RELATION_TYPES),
     # `cjk` splits Han text into bigrams, so 白城 finds 白城市公安局.
     f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.aliases] "
     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
@@ -63,12 +59,6 @@ _UNION = ("FOREACH (v IN CASE WHEN r.{k} IS NULL THEN [] ELSE [coalesce(x.{k}, [
 
 def sentence_node_id(doc_id: str, index: int) -> str:
     return f"{doc_id}#{index}"
-
-
-def relationship_key(source: str, rel: str, target: str, qualifier: object) -> str:
-    """A relationship's stable identity (`key` property, unique per type): source, type, target and
-    the role (facts) or the start offset (mentions). It lets a load find what exists by index."""
-    return f"{source}|{rel}|{target}|{qualifier}"
 
 
 @dataclass
@@ -154,7 +144,6 @@ def graph_rows(result: BuildResult) -> GraphRows:
         for m in ms:
             sid = stub_sentence(m.doc_id, m.sentence)
             mentions.setdefault((e.id, sid, m.start), {"entity": e.id, "sentence": sid, "start": m.start,
-                                                       "key": relationship_key(e.id, "MENTIONED_IN", sid, m.start),
                                                        "props": _props({"end": m.end, "text": m.text,
                                                                         "source": m.source})})
         for doc_id in e.documents:
@@ -179,18 +168,17 @@ def graph_rows(result: BuildResult) -> GraphRows:
             ev = r.evidence
             props.update(document=ev.doc_id, sentence=ev.sentence, start=ev.start, end=ev.end,
                          evidence=ev.text, sentence_id=stub_sentence(ev.doc_id, ev.sentence))
-        role = str(r.properties.get("role", "") or "")
-        facts.setdefault(r.key, (rel, target, {"source": r.source_id, "target": r.target_id, "role": role,
-                                               "key": relationship_key(r.source_id, rel, r.target_id, role),
+        facts.setdefault(r.key, (rel, target, {"source": r.source_id, "target": r.target_id,
+                                               "role": str(r.properties.get("role", "") or ""),
                                                "props": _props(props)}))
     # Every entity points at each document that names it, stated by a relation or not.
     for label_rows in rows.entities.values():
         for e in label_rows:
             for doc_id in e["documents"] or []:
                 key = (e["id"], "MENTIONED_IN", document_node_id(doc_id), "")
-                facts.setdefault(key, ("MENTIONED_IN", "Document", {
-                    "source": e["id"], "role": "", "target": document_node_id(doc_id),
-                    "key": relationship_key(e["id"], "MENTIONED_IN", document_node_id(doc_id), ""), "props": {}}))
+                facts.setdefault(key, ("MENTIONED_IN", "Document", {"source": e["id"], "role": "",
+                                                                    "target": document_node_id(doc_id),
+                                                                    "props": {}}))
     for rel, target, row in facts.values():
         rows.relations.setdefault((rel, target), []).append(row)
     for group in [*rows.relations.values(), [e for es in rows.entities.values() for e in es]]:
@@ -216,58 +204,13 @@ def _entity_query(type_label: str) -> str:
 def _relation_query(rel: str, target: str) -> str:
     assert rel in RELATION_TYPES and target in ("Entity", "Document")
     return (f"UNWIND $rows AS r MATCH (a:Entity {{id: r.source}}) MATCH (b:{target} {{id: r.target}}) "
-            f"MERGE (a)-[x:{rel} {{key: r.key}}]->(b) ON CREATE SET x.role = r.role {_CHANGED}")
+            f"MERGE (a)-[x:{rel} {{role: r.role}}]->(b) {_CHANGED}")
 
 
 SENTENCE_QUERY = ("UNWIND $rows AS r MATCH (d:Document {id: r.document}) MERGE (x:Sentence {id: r.id}) "
                   "MERGE (x)-[:IN]->(d) " + _CHANGED)
 MENTION_QUERY = ("UNWIND $rows AS r MATCH (e:Entity {id: r.entity}) MATCH (s:Sentence {id: r.sentence}) "
-                 "MERGE (e)-[x:MENTIONED_IN {key: r.key}]->(s) ON CREATE SET x.start = r.start " + _CHANGED)
-
-
-@dataclass(frozen=True)
-class Writer:
-    """How one kind of row is written. Rows already in the graph go through `merge` (which writes
-    only what differs); the rest through `create`, several times cheaper than MERGE because it
-    does not look for what it is about to write. A CREATE that races another loader fails on a
-    uniqueness constraint (never duplicates) and its batch is re-run through `merge`."""
-
-    exists: str  # `... WHERE x.id IN $ids RETURN ... AS id`: the ids of this batch already present.
-    # The index seek is a hint because the first batch is planned on an empty graph, and the
-    # plan Neo4j caches then (an index scan) turns every later batch quadratic.
-    create: str
-    merge: str
-    key: str  # the row field matched by `exists`
-
-
-def _node_writer(label: str) -> Writer:
-    return Writer(f"MATCH (x:{label}) USING INDEX SEEK x:{label}(id) WHERE x.id IN $ids RETURN x.id AS id",
-                  f"UNWIND $rows AS r CREATE (x:{label}) SET x = r.props, x.id = r.id", _node_query(label), "id")
-
-
-def _entity_writer(type_label: str) -> Writer:
-    labels = f"Entity:{type_label}" if type_label else "Entity"
-    return Writer("MATCH (x:Entity) USING INDEX SEEK x:Entity(id) WHERE x.id IN $ids RETURN x.id AS id",
-                  f"UNWIND $rows AS r CREATE (x:{labels}) SET x = r.props, x.id = r.id, x.aliases = r.aliases, "
-                  "x.documents = r.documents, x.mention_count = r.mention_count",
-                  _entity_query(type_label), "id")
-
-
-def _relation_writer(rel: str, target: str) -> Writer:
-    return Writer(f"MATCH ()-[x:{rel}]->() USING INDEX SEEK x:{rel}(key) WHERE x.key IN $ids RETURN x.key AS id",
-                  f"UNWIND $rows AS r MATCH (a:Entity {{id: r.source}}) MATCH (b:{target} {{id: r.target}}) "
-                  f"CREATE (a)-[x:{rel}]->(b) SET x = r.props, x.key = r.key, x.role = r.role",
-                  _relation_query(rel, target), "key")
-
-
-SENTENCE_WRITER = Writer(
-    "MATCH (x:Sentence) USING INDEX SEEK x:Sentence(id) WHERE x.id IN $ids RETURN x.id AS id",
-    "UNWIND $rows AS r MATCH (d:Document {id: r.document}) CREATE (x:Sentence)-[:IN]->(d) "
-    "SET x = r.props, x.id = r.id", SENTENCE_QUERY, "id")
-MENTION_WRITER = Writer(
-    "MATCH ()-[x:MENTIONED_IN]->() USING INDEX SEEK x:MENTIONED_IN(key) WHERE x.key IN $ids RETURN x.key AS id",
-    "UNWIND $rows AS r MATCH (e:Entity {id: r.entity}) MATCH (s:Sentence {id: r.sentence}) "
-    "CREATE (e)-[x:MENTIONED_IN]->(s) SET x = r.props, x.key = r.key, x.start = r.start", MENTION_QUERY, "key")
+                 "MERGE (e)-[x:MENTIONED_IN {start: r.start}]->(s) " + _CHANGED)
 # Mention counts follow the mention edges, which grow as documents are added.
 MENTION_COUNT_QUERY = ("UNWIND $rows AS id MATCH (x:Entity {id: id}) "
                        "WITH x, COUNT { (x)-[:MENTIONED_IN]->(:Sentence) } AS n "
@@ -282,10 +225,6 @@ COUNTERS = ("nodes_created", "relationships_created", "properties_set", "labels_
 def _batches(rows: list, size: int):
     for i in range(0, len(rows), size):
         yield rows[i:i + size]
-
-
-def _existing(tx, query: str, ids: list) -> set:
-    return {record["id"] for record in tx.run(query, ids=ids)}
 
 
 def _write(tx, query: str, rows: list) -> dict:
@@ -357,37 +296,22 @@ def load_graph(result: BuildResult, *, uri: str, user: str, password: str | None
     driver = open_driver(uri, user, password, database, max_retry_time)
     totals = dict.fromkeys(COUNTERS, 0)
 
-    def add(counters: dict) -> None:
-        for k, v in counters.items():
-            totals[k] += v
-
     def run(session, query: str, items: list) -> None:
         for batch in _batches(items, batch_size):
-            add(_write_batch(session, query, batch))
-
-    def write(session, writer: Writer, items: list) -> None:
-        for batch in _batches(items, batch_size):
-            have = session.execute_read(_existing, writer.exists, [r[writer.key] for r in batch])
-            new = [r for r in batch if r[writer.key] not in have]
-            if new:
-                try:
-                    add(_write_batch(session, writer.create, new))
-                except nx.ConstraintError:  # another loader wrote some of them meanwhile
-                    add(_write_batch(session, writer.merge, new))
-            if len(new) < len(batch):
-                add(_write_batch(session, writer.merge, [r for r in batch if r[writer.key] in have]))
+            for k, v in _write_batch(session, query, batch).items():
+                totals[k] += v
 
     try:
         with driver.session(database=database) as session:
             for statement in SCHEMA:
                 session.execute_write(lambda tx, q=statement: tx.run(q).consume())
-            write(session, _node_writer("Document"), rows.documents)
-            write(session, SENTENCE_WRITER, rows.sentences)
+            run(session, _node_query("Document"), rows.documents)
+            run(session, SENTENCE_QUERY, rows.sentences)
             for label, entity_rows in sorted(rows.entities.items()):
-                write(session, _entity_writer(label), entity_rows)
+                run(session, _entity_query(label), entity_rows)
             for (rel, target), rel_rows in sorted(rows.relations.items()):
-                write(session, _relation_writer(rel, target), rel_rows)
-            write(session, MENTION_WRITER, rows.mentions)
+                run(session, _relation_query(rel, target), rel_rows)
+            run(session, MENTION_QUERY, rows.mentions)
             run(session, MENTION_COUNT_QUERY, [e["id"] for es in rows.entities.values() for e in es])
             session.execute_write(lambda tx: tx.run("CALL db.awaitIndexes(300)").consume())
             record = session.execute_read(lambda tx: tx.run(COUNTS_QUERY).single())

@@ -98,12 +98,12 @@ def write_import_csv(result: BuildResult, out_dir: Path) -> list[Path]:
                [[s["id"], s["document"], "IN"] for s in rows.sentences], [{} for _ in rows.sentences], delimiter),
         _write(out / "rel_MENTIONED_IN_Sentence.csv", [":START_ID(Entity)", ":END_ID(Sentence)", ":TYPE"],
                [[m["entity"], m["sentence"], "MENTIONED_IN"] for m in rows.mentions],
-               [{"start": m["start"], "key": m["key"], **m["props"]} for m in rows.mentions], delimiter),
+               [{"start": m["start"], **m["props"]} for m in rows.mentions], delimiter),
     ]
     for (rel, target), rel_rows in sorted(rows.relations.items()):
         files.append(_write(out / f"rel_{rel}_{target}.csv", [":START_ID(Entity)", f":END_ID({target})", ":TYPE"],
                             [[r["source"], r["target"], rel] for r in rel_rows],
-                            [{"role": r["role"], "key": r["key"], **r["props"]} for r in rel_rows], delimiter))
+                            [{"role": r["role"], **r["props"]} for r in rel_rows], delimiter))
     with atomic_open(out / "array-delimiter.txt") as fh:
         fh.write(delimiter + "\n")
     args = admin_import_args(files)
