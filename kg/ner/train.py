@@ -318,6 +318,12 @@ def install(save_dir: Path, out: Path, files: dict[str, Path], hyper: dict, stag
     out.mkdir(parents=True, exist_ok=True)
     for name in MODEL_FILES:
         shutil.copy2(save_dir / name, out / name)
+    # the saved config names training-time paths; the lexicon travels with the model
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    config.pop("init_from", None)
+    if config.get("lexicon"):
+        config["lexicon"] = "lexicon.tsv"
+    (out / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     results = {key: evaluate(out, files[key]) for key in ("msra_test", "pd_test") if key in files}
     with open(files["msra_train"], encoding="utf-8") as f:
         n_train = sum(1 for line in f if not line.strip())
