@@ -328,7 +328,7 @@ def install(save_dir: Path, out: Path, files: dict[str, Path], hyper: dict, stag
     with open(files["msra_train"], encoding="utf-8") as f:
         n_train = sum(1 for line in f if not line.strip())
     lexicon = out / "lexicon.tsv"
-    n_lex = sum(1 for _ in open(lexicon, encoding="utf-8")) if lexicon.exists() else 0
+    n_lex = len(lexicon.read_text(encoding="utf-8").splitlines()) if lexicon.exists() else 0
     info = {"size_mb": model_size(out) / 2**20, "n_train": n_train, "lexicon_entries": n_lex, **stages}
     write_card(out, results, hyper, info)
     (out / "scores.json").write_text(json.dumps({"results": results, "info": info}, indent=1))
