@@ -46,8 +46,10 @@ def main() -> int:
             _, pd_test = read_pd(corpora / "pku-peoples-daily-1998")
             files["People's Daily held-out"] = Path(tmp) / "pd_test.tsv"
             write_bio(pd_test, files["People's Daily held-out"])
-        for name, path in files.items():
-            s = evaluate(model, path)
+        runs = [(name, path, True) for name, path in files.items()]
+        runs.append(("MSRA test, network alone (no name-run splitting)", files["MSRA test"], False))
+        for name, path, split in runs:
+            s = evaluate(model, path, split_names=split)
             print(f"\n{name}  ({s['chars_per_s']:,.0f} chars/s, one CPU thread)")
             print(f"  {'type':5} {'P':>6} {'R':>6} {'F1':>6} {'gold':>6}")
             for t in ("PER", "LOC", "ORG"):

@@ -15,6 +15,7 @@ from kg.ner.hanlp_engine import (
     component_spans,
     map_type,
     mtl_spans,
+    owned,
     resolve_model,
 )
 from kg.ner.models import DEFAULT_MODEL, MODEL_DIR
@@ -85,8 +86,21 @@ def test_chunk_text_prefers_punctuation():
     pieces = chunk_text(text, 40)
     assert pieces[0] == (0, 31)
     assert all(e - b <= 40 for b, e in pieces) and pieces[-1][1] == len(text)
-    assert "".join(text[b:e] for b, e in pieces) == text
-    assert chunk_text("无标点" * 50, 64)[0] == (0, 64)  # no punctuation: hard cut
+    assert "".join(text[lo:hi] for lo, hi in owned(pieces)) == text  # owned ranges partition the text
+    assert all(b <= lo < hi <= e for (b, e), (lo, hi) in zip(pieces, owned(pieces), strict=True))
+    hard = chunk_text("无标点" * 50, 64)  # no punctuation: hard cuts, each next piece starts 16 early
+    assert hard[:2] == [(0, 64), (48, 112)] and hard[-1][1] == 150
+    assert owned(hard)[:2] == [(0, 56), (56, 104)] and owned(hard)[-1][1] == 150
+
+
+def test_name_across_a_hard_cut_is_kept_whole(tagger):
+    # no punctuation anywhere: the 100-character window must cut through the bureau's name
+    text = "据悉今年以来该地持续开展专项行动并取得明显成效" * 4
+    text = text[:90] + "许昌市公安局魏都分局特警大队" + text[:90]
+    whole = {s for s in tagger.tag([text])[0] if s[2] == "ORG"}
+    cut = HanLPTagger(DEFAULT_MODEL, max_len=100).tag([text])[0]
+    assert (90, 104, "ORG") in whole
+    assert (90, 104, "ORG") in cut and not any(b < 100 < e and (b, e) != (90, 104) for b, e, _ in cut)
 
 
 def test_resolve_pretrained_identifiers_without_download(tmp_path):

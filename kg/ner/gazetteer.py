@@ -46,6 +46,11 @@ class Gazetteer:
         masks = self.entries.setdefault(text, [0] * len(TYPES))
         masks[TYPES.index(typ)] |= source
 
+    def names(self, typ: str) -> frozenset[str]:
+        """Every entry of one type (prediction time: all sources are visible)."""
+        t = TYPES.index(typ)
+        return frozenset(s for s, masks in self.entries.items() if masks[t])
+
     def __len__(self) -> int:
         return len(self.entries)
 

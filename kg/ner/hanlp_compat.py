@@ -31,6 +31,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from kg.ner.gazetteer import FILE as GAZETTEER_FILE
 from kg.ner.gazetteer import N_BITS, Gazetteer, fold
+from kg.ner.names import split_person_spans
 
 
 def apply() -> None:
@@ -152,11 +153,29 @@ class BigramRNNNamedEntityRecognizer(FixedRNNNamedEntityRecognizer):
         super().load_vocabs(save_dir, filename)
         path = Path(save_dir) / GAZETTEER_FILE
         self._lexicon = Gazetteer.load(path) if path.exists() else None
+        self._known_names = None
 
     def save_vocabs(self, save_dir, filename="vocabs.json"):
         super().save_vocabs(save_dir, filename)
         if (g := self._gazetteer()) is not None:
             g.save(Path(save_dir) / GAZETTEER_FILE)
+
+    def predict_data(self, data, batch_size, **kwargs):
+        """HanLP's prediction, then runs of person names split into names (kg.ner.names) when a
+        lexicon is present and `split_names` is not switched off in the config."""
+        outputs = super().predict_data(data, batch_size, **kwargs)
+        g = self._gazetteer()
+        if g is None or not self.config.get("split_names", True):
+            return outputs
+        if getattr(self, "_known_names", None) is None:
+            self._known_names = g.names("PER")
+        for k, (tokens, ents) in enumerate(zip(data, outputs, strict=True)):
+            if not any(e[1] == "PER" and e[3] - e[2] >= 4 for e in ents) or any(len(t) != 1 for t in tokens):
+                continue
+            text = "".join(tokens)
+            spans = split_person_spans(text, [(b, e, t) for _, t, b, e in ents], self._known_names)
+            outputs[k] = [(text[b:e], t, b, e) for b, e, t in spans]
+        return outputs
 
     def build_dataloader(self, data, batch_size, shuffle, device, logger=None, training=None, **kwargs):
         transforms = [_add_bigrams]

@@ -7,7 +7,8 @@ the model loaded on the first `tag` call, so building a pipeline stays cheap unt
 Single-task NER components want a list of characters (a plain string would be read as one
 token); multi-task (MTL) models want the string and report entities in token offsets of their
 own tokenizer, which `mtl_spans` maps back to characters. Texts longer than `max_len` are cut
-into chunks (at sentence or clause punctuation when possible) whose offsets are shifted back.
+into chunks (at sentence or clause punctuation when possible; overlapping where a hard cut is
+unavoidable) whose offsets are shifted back.
 """
 
 from __future__ import annotations
@@ -60,8 +61,13 @@ def resolve_model(model: str) -> tuple[str, str]:
         "hanlp.pretrained.ner / hanlp.pretrained.mtl (e.g. MSRA_NER_ELECTRA_SMALL_ZH)")
 
 
-def chunk_text(text: str, max_len: int) -> list[tuple[int, int]]:
-    """Cut `text` into [start, end) pieces of at most max_len characters, preferring punctuation."""
+def chunk_text(text: str, max_len: int, overlap: int = 32) -> list[tuple[int, int]]:
+    """Cut `text` into [start, end) pieces of at most max_len characters, preferring punctuation.
+
+    Where no punctuation allows a cut, the next piece starts `overlap` characters early, so a
+    name that straddles the cut is seen whole by one piece (`owned` says which piece keeps what).
+    """
+    overlap = max(0, min(overlap, max_len // 4))
     pieces: list[tuple[int, int]] = []
     start, n = 0, len(text)
     while n - start > max_len:
@@ -69,12 +75,26 @@ def chunk_text(text: str, max_len: int) -> list[tuple[int, int]]:
         cut = max((window.rfind(c) for c in _BREAK_STRONG), default=-1)
         if cut < max_len // 2:
             cut = max(cut, max((window.rfind(c) for c in _BREAK_WEAK), default=-1))
-        end = start + (cut + 1 if cut >= max_len // 4 else max_len)
-        pieces.append((start, end))
-        start = end
+        if cut >= max_len // 4:
+            end = start + cut + 1
+            pieces.append((start, end))
+            start = end
+        else:  # hard cut
+            end = start + max_len
+            pieces.append((start, end))
+            start = end - overlap
     if start < n:
         pieces.append((start, n))
     return pieces
+
+
+def owned(pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Per piece, the [from, to) range of span starts it answers for: overlaps are split midway."""
+    bounds = [0]
+    for (_, prev_end), (start, _) in zip(pieces, pieces[1:], strict=False):
+        bounds.append((start + prev_end) // 2 if start < prev_end else start)
+    bounds.append(pieces[-1][1] if pieces else 0)
+    return list(zip(bounds, bounds[1:], strict=False))
 
 
 def component_spans(entities: list[Any], length: int) -> list[Span]:
@@ -144,17 +164,18 @@ class HanLPTagger:
 
     def tag(self, texts: list[str], batch_size: int = 64) -> list[list[Span]]:
         results: list[list[Span]] = [[] for _ in texts]
-        jobs: list[tuple[int, int, str]] = []  # (text index, offset, chunk)
+        jobs: list[tuple[int, int, str, tuple[int, int]]] = []  # (text index, offset, chunk, owned)
         for k, text in enumerate(texts):
             if not text or not text.strip():
                 continue
-            for s, e in chunk_text(text, self.max_len):
+            pieces = chunk_text(text, self.max_len)
+            for (s, e), own in zip(pieces, owned(pieces), strict=True):
                 if text[s:e].strip():
-                    jobs.append((k, s, text[s:e]))
+                    jobs.append((k, s, text[s:e], own))
         if not jobs:
             return results
         comp = self._load()
-        chunks = [c for _, _, c in jobs]
+        chunks = [c for _, _, c, _ in jobs]
         if self.kind == "mtl":
             doc = comp(chunks, tasks=[self._ner_task])  # the tokenizer task runs as a dependency
             tok_key = next((k for k in (self._tok_task, *doc.keys()) if k and k.startswith("tok") and k in doc), None)
@@ -169,6 +190,6 @@ class HanLPTagger:
                 inputs = [list(c) for c in chunks]
             outputs = comp(inputs, batch_size=batch_size)
             found = [component_spans(o, len(c)) for o, c in zip(outputs, chunks, strict=True)]
-        for (k, offset, _), spans in zip(jobs, found, strict=True):
-            results[k].extend((offset + b, offset + e, t) for b, e, t in spans)
+        for (k, offset, _, (lo, hi)), spans in zip(jobs, found, strict=True):
+            results[k].extend((offset + b, offset + e, t) for b, e, t in spans if lo <= offset + b < hi)
         return [sorted(set(r)) for r in results]
