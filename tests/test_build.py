@@ -62,6 +62,13 @@ def test_units_nest_and_places_nest(seeds_result):
     assert inferred and all(r.properties["basis"] in ("gazetteer", "name") for r in inferred)
 
 
+def test_listed_checkpoints_and_community_beats_are_places(seeds_result):
+    # 深入白城西、白城南等7个任务卡点 (a list of city + direction) and 隆兴社区民警吴艳 (a beat and its officer)
+    for name in ("白城西", "白城南", "隆兴社区"):
+        assert _entity(seeds_result, name, "LOC").name == name
+    assert not any(e.type == "LOC" and e.name in ("西", "南") for e in seeds_result.entities)
+
+
 def test_events_have_place_date_and_evidence(seeds_result):
     names = {e.id: e for e in seeds_result.entities}
     events = [r for r in seeds_result.relations if r.relation == "EVENT_AT"]

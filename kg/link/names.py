@@ -97,10 +97,10 @@ def split_places(name: str, gaz: Gazetteer) -> list[str]:
     # a bare road word before a facility (高速公路 + 白城东疫情防控服务站) names no place of its own
     while len(parts) > 1 and parts[0] in GENERIC_ROADS:
         parts = parts[1:]
-    # a facility named by place + direction (白城 + 东疫情防控服务站) stays one name
+    # a facility named by place + direction (白城 + 东疫情防控服务站, 白城 + 西) stays one name
     out: list[str] = []
     for p in parts:
-        if out and p[:1] in DIRECTIONS and gaz.lookup(out[-1]) and p[1:].startswith(FACILITY_HEADS):
+        if out and p[:1] in DIRECTIONS and gaz.lookup(out[-1]) and (p[1:].startswith(FACILITY_HEADS) or len(p) == 1):
             out.append(out.pop() + p)
             continue
         if out and LOC_SUFFIX_RE.fullmatch(p) and not gaz.lookup(out[-1]):

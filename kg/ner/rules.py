@@ -37,6 +37,7 @@ INTERNAL_UNITS = re.compile(r"政治部|指挥中心|政工室|警务保障室")
 BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见习记者|特约记者|通讯员|记者|本期策划|策划|摄影|供图|"
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
 NO_PART_SUFFIXES = {"市委", "市政府", "县委", "县政府", "区委", "区政府", "省委", "省政府", "警方", "公安"}
+BEAT_SUFFIXES = {"社区", "街道", "村"}  # places an officer is assigned to as a beat
 GENERIC_PARTS = {"辖区", "基层", "属地", "当地", "所在", "各级", "上级", "下级", "全体", "临时", "相关", "有关",
                  "两级", "多个", "部分", "一线", "建立", "成立"}  # generic words, not names
 
@@ -171,10 +172,32 @@ class RuleTagger:
             if not anchored:
                 if len(part) < 2:
                     continue
-                if not any(i <= start + 1 and e <= j + 2 for i, j in model_locs):
-                    continue  # a bare name + suffix (姑姑归乡, 因躲避…服务站) needs the model's agreement
+                # a bare name + suffix (姑姑归乡, 因躲避…服务站) needs the model's agreement, or a
+                # community/street/village whose officer follows (隆兴社区民警吴艳)
+                served = m.group() in BEAT_SUFFIXES and self._role_re.match(text, e)
+                if not served and not any(i <= start + 1 and e <= j + 2 for i, j in model_locs):
+                    continue
             spans.append((start, e, "LOC"))
+        spans += self._directional_list(text)
         return _longest(spans)
+
+    def _directional_list(self, text: str) -> list[Span]:
+        """Checkpoints named by a city and a direction, listed: 白城西、白城南等7个任务卡点.
+
+        A place + direction is a place only where another one is coordinated with it, so 城西部
+        or 白城南下 stay untouched."""
+        found = []
+        for m in re.finditer(f"[{''.join(sorted(DIRECTIONS))}](?=[、和及])", text):
+            k = m.start()
+            n = self._place_ending_at(text, k)
+            if not n:
+                continue
+            nxt = re.match(f"[、和及]([\u4e00-\u9fff]{{2,9}}?)[{''.join(sorted(DIRECTIONS))}](?=[、，,。等和及])",
+                           text[m.end():])
+            if nxt and self._place_ending_at(text, m.end() + nxt.end() - 1):
+                b = m.end() + nxt.start(1)
+                found += [(k - n, k + 1, "LOC"), (b, m.end() + nxt.end(), "LOC")]
+        return found
 
     # -- people ----------------------------------------------------------------------------------
     def _name_at(self, text: str, i: int) -> int:

@@ -1,0 +1,26 @@
+"""The rule layer's place rules on short texts (the seeds exercise them end to end in test_build)."""
+
+import pytest
+
+from kg.ner.rules import RuleTagger
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return RuleTagger()
+
+
+def locs(rules, text):
+    return [text[a:b] for a, b, _ in rules.locs(text, [])]
+
+
+def test_places_with_a_direction_in_a_list(rules):
+    assert locs(rules, "深入白城西、白城南等7个任务卡点开展精准送教") == ["白城西", "白城南"]
+    assert "北京西" in locs(rules, "乘客从北京西和上海南等车站出发")
+    assert "白城西" not in locs(rules, "白城西部地区降雨")  # no coordinated place: not a checkpoint name
+
+
+def test_a_community_with_its_officer_is_a_place(rules):
+    assert locs(rules, "隆兴社区民警吴艳便忙着在辖区进行摸排防控。") == ["隆兴社区"]
+    assert locs(rules, "隆兴社区很安静。") == []  # a bare name + suffix still needs the model's agreement
+    assert locs(rules, "这个社区民警很忙") == []
