@@ -58,6 +58,8 @@ def test_units_nest_and_places_nest(seeds_result):
     assert ("福州市公安局仓山分局三义街派出所", "福州市公安局仓山分局", None) in part
     loc = _rels(seeds_result, "LOCATED_IN")
     assert ("东风乡", "洮北区", None) in loc and ("洮北区", "白城市", None) in loc
+    # a unit named after its street and community: 福田区南园街道沙埔头社区抗疫突击队
+    assert ("南园街道", "福田区", None) in loc and ("沙埔头社区", "南园街道", None) in loc
     inferred = [r for r in seeds_result.relations if r.relation == "LOCATED_IN" and r.properties.get("inferred")]
     assert inferred and all(r.properties["basis"] in ("gazetteer", "name") for r in inferred)
 

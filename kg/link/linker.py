@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from kg.link.names import Context, expand_org, leading_place, split_places, split_units
 from kg.link.places import Gazetteer
 from kg.ner.dates import core_date, to_iso
-from kg.ner.lexicon import ANON_SUFFIXES, PLACE_ORGS
+from kg.ner.lexicon import ANON_SUFFIXES, GENERIC_PARTS, PLACE_ORGS
 from kg.types import Document, Entity, Evidence, Mention, Sentence
 
 FESTIVALS = ("春节", "元宵节", "清明节", "国庆节", "中秋节", "元旦", "除夕")
 YEAR_RE = re.compile(r"(20\d\d|19\d\d)年")
+SUB_COUNTY_RE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:街道|社区|乡|镇|村)")
 
 
 def entity_id(kind: str, key: tuple) -> str:
@@ -248,7 +249,8 @@ class Linker:
 
     def _org_places(self, m: Mention, chain: list[str], sent: Sentence, doc: Document, reg: _Registry,
                     ev: Evidence) -> list[Mention]:
-        """Places a unit is named after: 福建省福州市公安局 names 福建省 and 福州市 (LOCATED_IN each other)."""
+        """Places a unit is named after: 福建省福州市公安局 names 福建省 and 福州市 (LOCATED_IN each other);
+        after such a place, streets, communities, townships and villages in the name count too."""
         gaz = self.gazetteer
         out: list[Mention] = []
         pos, prev = 0, None
@@ -264,6 +266,24 @@ class Linker:
             reg.alias(place, surface)
             if prev is not None:
                 _edge(place, prev, "LOCATED_IN", ev)
+            i = m.sent_start + pos
+            start, end = sent.span(i, i + len(surface))
+            out.append(Mention(doc.id, m.sentence, start, end, doc.text[start:end], "LOC", norm=surface,
+                               source="name", article=m.article, sent_start=i, entity_id=place.id))
+            prev = place
+            pos += len(surface)
+        while prev is not None:  # below the county, inside an anchored name: 福田区 南园街道 沙埔头社区 …
+            sub = SUB_COUNTY_RE.match(text, pos)
+            if not sub or sub.end() >= len(text) or sub.group(1) in GENERIC_PARTS:
+                break
+            surface = sub.group()
+            # the same place named bare elsewhere in this document is this place
+            place = reg.local_places.get((doc.id, surface)) or reg.get("LOC", ("LOC", prev.name, surface), surface)
+            if "_doc" not in place.attrs:
+                place.attrs["_doc"] = doc.id
+                reg.local_places.setdefault((doc.id, surface), place)
+            reg.alias(place, surface)
+            _edge(place, prev, "LOCATED_IN", ev)
             i = m.sent_start + pos
             start, end = sent.span(i, i + len(surface))
             out.append(Mention(doc.id, m.sentence, start, end, doc.text[start:end], "LOC", norm=surface,

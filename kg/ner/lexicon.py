@@ -39,6 +39,9 @@ LOC_SUFFIXES = (
     "疫情防控服务站", "疫情防控检查站", "服务站", "检查站", "高速出口", "收费站", "街道", "社区", "小区", "花园",
     "广场", "大道", "公路", "高速", "乡", "镇", "村", "路", "街", "巷", "片区", "口岸", "机场", "火车站", "车站",
 )
+# Words that look like a name part before a unit or place suffix but name nothing (辖区派出所).
+GENERIC_PARTS = {"辖区", "基层", "属地", "当地", "所在", "各级", "上级", "下级", "全体", "临时", "相关", "有关",
+                 "两级", "多个", "部分", "一线", "建立", "成立"}  # generic words, not names
 # Directions that may follow a place name inside a facility name (白城东 … 服务站).
 DIRECTIONS = set("东南西北")
 ANON_SUFFIXES = ("某某", "某", "先生", "女士", "小姐", "师傅", "大爷", "大妈", "阿姨")

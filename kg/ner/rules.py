@@ -16,6 +16,7 @@ from kg.link.places import Gazetteer
 from kg.ner.lexicon import (
     ANON_SUFFIXES,
     DIRECTIONS,
+    GENERIC_PARTS,
     LOC_SUFFIXES,
     NAME_BREAKERS,
     ORG_SUFFIXES,
@@ -38,8 +39,6 @@ BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见�
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
 NO_PART_SUFFIXES = {"市委", "市政府", "县委", "县政府", "区委", "区政府", "省委", "省政府", "警方", "公安"}
 BEAT_SUFFIXES = {"社区", "街道", "村"}  # places an officer is assigned to as a beat
-GENERIC_PARTS = {"辖区", "基层", "属地", "当地", "所在", "各级", "上级", "下级", "全体", "临时", "相关", "有关",
-                 "两级", "多个", "部分", "一线", "建立", "成立"}  # generic words, not names
 
 
 @dataclass
