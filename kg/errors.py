@@ -13,3 +13,7 @@ class InputError(KgError):
 
 class Neo4jError(KgError):
     """Neo4j unreachable, auth refused, unknown database, or a failed load."""
+
+
+class ModelError(KgError):
+    """An NER model that cannot be loaded: unknown name, download refused, broken folder."""

@@ -161,3 +161,35 @@ def test_mtl_and_single_task_paths_with_fake_components():
     s = HanLPTagger("MSRA_NER_ELECTRA_SMALL_ZH", max_len=5)
     s._component = FakeNER()
     assert s.tag(["公安局长。公安局长。x"]) == [[(0, 2, "ORG"), (5, 7, "ORG")]]
+
+
+def test_a_pretrained_identifier_goes_through_hanlps_own_resource_cache(tmp_path):
+    """`kg build --model MSRA_NER_ELECTRA_SMALL_ZH` asks hanlp.load for HanLP's URL. With no network
+    here, the shipped model stands in for the published weights at the place in HANLP_HOME where
+    HanLP would have unpacked its download: identifier → URL → HanLP cache → load → tag → build
+    all run for real; only the weights are ours."""
+    import shutil
+    import subprocess
+    import sys
+
+    import hanlp.pretrained.ner as ner
+    from hanlp.utils.io_util import path_from_url, split_if_compressed
+    from hanlp_common.constant import HANLP_URL
+
+    home = tmp_path / "hanlp_home"
+    unpacked, _ = split_if_compressed(path_from_url(ner.MSRA_NER_ELECTRA_SMALL_ZH, str(home), HANLP_URL, True))
+    shutil.copytree(MODEL_DIR, unpacked)
+    out = tmp_path / "out"
+    seed = Path(__file__).resolve().parents[1] / "seeds" / "000_99624c91e82d4847.txt"
+    env = {**__import__("os").environ, "HANLP_HOME": str(home), "HANLP_OFFLINE": "1"}
+    run = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(seed), "--model", "MSRA_NER_ELECTRA_SMALL_ZH",
+                          "--out", str(out)], env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows = (out / "entities.csv").read_text(encoding="utf-8")
+    assert "白城市公安局" in rows and "PERSON" in rows
+    # and without the cached copy the same command fails with a clear message, not a traceback
+    shutil.rmtree(unpacked)
+    run = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(seed), "--model", "MSRA_NER_ELECTRA_SMALL_ZH",
+                          "--out", str(tmp_path / "out2")], env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode != 0 and "Traceback" not in run.stderr
+    assert "MSRA_NER_ELECTRA_SMALL_ZH" in run.stderr

@@ -18,6 +18,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from kg.errors import ModelError
+
 Span = tuple[int, int, str]
 
 # Whatever the model emits → the project's types. Unlisted labels (MISC, INTEGER, ...) are dropped.
@@ -148,7 +150,15 @@ class HanLPTagger:
             apply()
             import hanlp
 
-            comp = hanlp.load(self.location, verbose=False)
+            try:
+                comp = hanlp.load(self.location, verbose=False)
+            except Exception as err:  # HanLP raises anything from URLError to KeyError on a bad model
+                where = "" if self.location == self.model else f" ({self.location})"
+                hint = (" HanLP fetches its published models from its file server; without network access "
+                        "pass a model folder (--model DIR), or leave --model out for the shipped model."
+                        if self.location.startswith(("http:", "https:")) else "")
+                raise ModelError(f"cannot load NER model {self.model}{where}: "
+                                 f"{type(err).__name__}: {str(err)[:300]}.{hint}") from err
             classpath = str(getattr(comp, "config", {}).get("classpath", ""))
             self._normalize = classpath.startswith("kg.")  # our models saw normalize_text at training
             if self.kind == "mtl":
