@@ -171,15 +171,21 @@ def eval(gold_dir, seeds_dir, model, as_json):  # noqa: A001  (the command is na
               help="model folder (default: the package's shipped model folder)")
 @click.option("--epochs", default=None, type=int, help="stage-1 epochs (default: the shipped model's recipe)")
 @click.option("--init-from", default=None, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="a stage-1 model folder: skip stage 1 and fine-tune it with lexicon features")
+              help="the model of the stage before --from-stage: training starts from it")
+@click.option("--from-stage", default=None, type=click.IntRange(1, 3),
+              help="first stage to run (default: 1, or 2 with --init-from)")
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1), help="torch CPU threads")
-def train(corpora, out_dir, epochs, init_from, threads):
+def train(corpora, out_dir, epochs, init_from, from_stage, threads):
     """Train the NER model from the public corpora (reproduces the shipped model).
 
-    Stage 1 trains the bigram BiLSTM-CRF; stage 2 adds lexicon features and fine-tunes it."""
+    Stage 1 trains the bigram BiLSTM-CRF; stage 2 adds lexicon features and fine-tunes it; stage 3
+    fine-tunes stage 2's best model again at half the lr."""
     from kg.ner.train import train_model
 
-    scores = train_model(corpora, out_dir, epochs=epochs, init_from=init_from, threads=threads)
+    if from_stage and from_stage > 1 and init_from is None:
+        raise click.UsageError(f"--from-stage {from_stage} needs --init-from (the stage-{from_stage - 1} model)")
+    scores = train_model(corpora, out_dir, epochs=epochs, init_from=init_from, from_stage=from_stage,
+                         threads=threads)
     for k, v in scores.items():
         click.echo(f"{k}: {v}")
 

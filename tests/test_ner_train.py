@@ -39,16 +39,30 @@ def tiny_corpora(tmp_path, monkeypatch):
     return tmp_path / "corpora"
 
 
-def test_train_both_stages_and_load(tiny_corpora, tmp_path):
+def test_train_all_stages_and_load(tiny_corpora, tmp_path):
     out = tmp_path / "model"
     scores = train_model(tiny_corpora, out, epochs=2, work=tmp_path / "work", batch_size=10, warmup=2,
-                         stage2_overrides={"epochs": 2})
+                         stage2_overrides={"epochs": 2}, stage3_overrides={"epochs": 1})
     assert all((out / name).is_file() for name in MODEL_FILES)
     assert 0.0 <= scores["msra_test_f1"] <= 1.0
     card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
-    assert "lexicon" in card and "stage 2" in card
+    assert "lexicon" in card and "stage 2" in card and "stage 3: 1 epochs" in card
+    assert "network alone" in card  # the card also scores the network without name-run splitting
     lexicon = (out / "lexicon.tsv").read_text(encoding="utf-8")
     assert "李明\t" in lexicon or "王芳\t" in lexicon
     spans = HanLPTagger(str(out)).tag(["李明在白城市公安局工作。"])
     assert isinstance(spans, list) and len(spans) == 1
     assert all(0 <= b < e <= 12 and t in {"PERSON", "LOC", "ORG", "DATE"} for b, e, t in spans[0])
+
+
+def test_resume_at_stage_3_keeps_the_earlier_stages_figures(tiny_corpora, tmp_path):
+    first = tmp_path / "first"
+    train_model(tiny_corpora, first, epochs=1, work=tmp_path / "work", batch_size=10,
+                stage2_overrides={"epochs": 1}, stage3_overrides={"epochs": 1})
+    again = tmp_path / "again"
+    train_model(tiny_corpora, again, work=tmp_path / "work", init_from=first, from_stage=3, batch_size=10,
+                stage3_overrides={"epochs": 2})
+    card = (again / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "stage 1: 1 epochs" in card and "stage 2: 1 epochs" in card and "stage 3: 2 epochs" in card
+    with pytest.raises(ValueError, match="init_from"):
+        train_model(tiny_corpora, again, work=tmp_path / "work", from_stage=3)
