@@ -259,31 +259,23 @@ class Linker:
             return out  # a newspaper's title (吉林日报) names a readership, not a place
         while True:
             lead = leading_place(text[pos:], gaz, short_level=2)
-            if not lead or pos + len(lead[0]) >= len(text):
+            sub = SUB_COUNTY_RE.match(text, pos) if prev is not None and not lead else None
+            if lead and pos + len(lead[0]) < len(text):
+                surface, full = lead
+                place = reg.get("LOC", ("LOC", full), full)
+            elif sub and sub.end() < len(text) and sub.group(1) not in GENERIC_PARTS:
+                # below the county, once the name is anchored: 福田区 南园街道 沙埔头社区 …; the same
+                # place named bare elsewhere in this document is this place
+                surface = sub.group()
+                place = reg.local_places.get((doc.id, surface)) or reg.get("LOC", ("LOC", prev.name, surface), surface)
+                if "_doc" not in place.attrs:
+                    place.attrs["_doc"] = doc.id
+                    reg.local_places.setdefault((doc.id, surface), place)
+            else:
                 break
-            surface, full = lead
-            place = reg.get("LOC", ("LOC", full), full)
             reg.alias(place, surface)
             if prev is not None:
                 _edge(place, prev, "LOCATED_IN", ev)
-            i = m.sent_start + pos
-            start, end = sent.span(i, i + len(surface))
-            out.append(Mention(doc.id, m.sentence, start, end, doc.text[start:end], "LOC", norm=surface,
-                               source="name", article=m.article, sent_start=i, entity_id=place.id))
-            prev = place
-            pos += len(surface)
-        while prev is not None:  # below the county, inside an anchored name: 福田区 南园街道 沙埔头社区 …
-            sub = SUB_COUNTY_RE.match(text, pos)
-            if not sub or sub.end() >= len(text) or sub.group(1) in GENERIC_PARTS:
-                break
-            surface = sub.group()
-            # the same place named bare elsewhere in this document is this place
-            place = reg.local_places.get((doc.id, surface)) or reg.get("LOC", ("LOC", prev.name, surface), surface)
-            if "_doc" not in place.attrs:
-                place.attrs["_doc"] = doc.id
-                reg.local_places.setdefault((doc.id, surface), place)
-            reg.alias(place, surface)
-            _edge(place, prev, "LOCATED_IN", ev)
             i = m.sent_start + pos
             start, end = sent.span(i, i + len(surface))
             out.append(Mention(doc.id, m.sentence, start, end, doc.text[start:end], "LOC", norm=surface,

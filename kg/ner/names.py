@@ -17,6 +17,7 @@ import re
 from collections.abc import Container
 
 from kg.ner.lexicon import SURNAMES
+from kg.text.clean import is_cjk
 
 # Characters of transliterated names that are rare in Chinese given names (德, 夫, 维 … are common
 # in both, so they are not here).
@@ -24,10 +25,6 @@ TRANSLIT = set("罕尔斯基特罗莱米卡阿拉娜奇格诺顿伊布纳科洛�
 DOTTED = re.compile(r"[\u4e00-\u9fff]{2,}(?:·[\u4e00-\u9fff]+)*·[\u4e00-\u9fff]{2,}")
 SCORE_KNOWN, SCORE_3, SCORE_2, SCORE_DOTTED = 2.0, 0.6, 0.4, 0.3
 MAX_DOTTED = 24
-
-
-def _is_cjk_or_dot(c: str) -> bool:
-    return "\u4e00" <= c <= "\u9fff" or c == "·"
 
 
 def piece_score(p: str, known: Container[str]) -> float | None:
@@ -49,7 +46,7 @@ def split_name_run(s: str, known: Container[str]) -> list[tuple[int, int]] | Non
     piece (穆罕|默德·古奈姆 is one name, not two), and two `·` names never abut.
     """
     n = len(s)
-    if n < 4 or s in known or not all(_is_cjk_or_dot(c) for c in s):
+    if n < 4 or s in known or not all(is_cjk(c) or c == "·" for c in s):
         return None
     best: list[tuple[float, list[tuple[int, int]]] | None] = [None] * (n + 1)
     best[0] = (0.0, [])

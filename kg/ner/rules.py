@@ -39,6 +39,9 @@ BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见�
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
 NO_PART_SUFFIXES = {"市委", "市政府", "县委", "县政府", "区委", "区政府", "省委", "省政府", "警方", "公安"}
 BEAT_SUFFIXES = {"社区", "街道", "村"}  # places an officer is assigned to as a beat
+_DIRS = "".join(sorted(DIRECTIONS))
+DIRECTION_BEFORE_LIST = re.compile(f"[{_DIRS}](?=[、和及])")  # 白城西、…
+NEXT_DIRECTIONAL = re.compile(f"[、和及]([\u4e00-\u9fff]{{2,9}}?)[{_DIRS}](?=[、，,。等和及])")  # 、白城南等
 
 
 @dataclass
@@ -186,16 +189,12 @@ class RuleTagger:
         A place + direction is a place only where another one is coordinated with it, so 城西部
         or 白城南下 stay untouched."""
         found = []
-        for m in re.finditer(f"[{''.join(sorted(DIRECTIONS))}](?=[、和及])", text):
+        for m in DIRECTION_BEFORE_LIST.finditer(text):
             k = m.start()
             n = self._place_ending_at(text, k)
-            if not n:
-                continue
-            nxt = re.match(f"[、和及]([\u4e00-\u9fff]{{2,9}}?)[{''.join(sorted(DIRECTIONS))}](?=[、，,。等和及])",
-                           text[m.end():])
-            if nxt and self._place_ending_at(text, m.end() + nxt.end() - 1):
-                b = m.end() + nxt.start(1)
-                found += [(k - n, k + 1, "LOC"), (b, m.end() + nxt.end(), "LOC")]
+            nxt = NEXT_DIRECTIONAL.match(text, m.end()) if n else None
+            if nxt and self._place_ending_at(text, nxt.end() - 1):
+                found += [(k - n, k + 1, "LOC"), (nxt.start(1), nxt.end(), "LOC")]
         return found
 
     # -- people ----------------------------------------------------------------------------------
