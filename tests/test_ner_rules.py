@@ -24,3 +24,11 @@ def test_a_community_with_its_officer_is_a_place(rules):
     assert locs(rules, "隆兴社区民警吴艳便忙着在辖区进行摸排防控。") == ["隆兴社区"]
     assert locs(rules, "隆兴社区很安静。") == []  # a bare name + suffix still needs the model's agreement
     assert locs(rules, "这个社区民警很忙") == []
+
+
+def test_model_spans_lose_quotes_and_brackets(rules):
+    from kg.ner.vet import vet_model_spans
+
+    text = "“深圳中院抗疫突击队来了。”（王光英）"
+    spans = [(0, 10, "ORG"), (14, 19, "PERSON")]
+    assert vet_model_spans(text, spans, "body", rules.gazetteer) == [(1, 10, "ORG"), (15, 18, "PERSON")]

@@ -5,6 +5,7 @@ unit or place name must look like is known, so spans are trimmed to it or droppe
 - ORG ends at a unit suffix (trim past it: …大队民警 → …大队), else dropped;
 - LOC is an administrative name (short forms only for cities and up), ends with a place
   suffix, or is a place + direction (白城西); else dropped;
+- every span loses leading and trailing punctuation (“深圳中院 → 深圳中院);
 - PERSON starts with a surname and is 2-4 characters without spaces; two names run together
   (孙岩白阳) are split; bylines are left to the rule layer.
 """
@@ -22,6 +23,10 @@ ORG_END = re.compile("(?:" + "|".join(map(re.escape, sorted({*ORG_SUFFIXES, *PLA
 LOC_END = tuple(LOC_SUFFIXES)
 
 
+def _is_name_char(c: str) -> bool:
+    return is_cjk(c) or c.isalnum()
+
+
 def _surname_len(s: str) -> int:
     return 2 if s[:2] in SURNAMES else (1 if s[:1] in SURNAMES else 0)
 
@@ -34,6 +39,10 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
                     ) -> list[tuple[int, int, str]]:
     out = []
     for i, j, t in spans:
+        while i < j and not _is_name_char(text[i]):  # “深圳中院… : quotes and brackets are not part of a name
+            i += 1
+        while j > i and not _is_name_char(text[j - 1]):
+            j -= 1
         s = text[i:j]
         if not s.strip() or any(c.isspace() for c in s):
             continue
