@@ -55,6 +55,12 @@ class _Registry:
             self.entities[key] = e
         return e
 
+    def remember_local(self, e: Entity, doc_id: str, name: str) -> None:
+        """The first place a document calls `name`: later bare mentions of `name` there are it."""
+        if "_doc" not in e.attrs:
+            e.attrs["_doc"] = doc_id
+            self.local_places.setdefault((doc_id, name), e)
+
     @staticmethod
     def alias(e: Entity, form: str) -> None:
         if form and form != e.name and form not in e.aliases:
@@ -268,9 +274,7 @@ class Linker:
                 # place named bare elsewhere in this document is this place
                 surface = sub.group()
                 place = reg.local_places.get((doc.id, surface)) or reg.get("LOC", ("LOC", prev.name, surface), surface)
-                if "_doc" not in place.attrs:
-                    place.attrs["_doc"] = doc.id
-                    reg.local_places.setdefault((doc.id, surface), place)
+                reg.remember_local(place, doc.id, surface)
             else:
                 break
             reg.alias(place, surface)
@@ -308,9 +312,7 @@ class Linker:
                 if scope == doc.id:
                     # the same bare place named under a parent elsewhere in this document is that place
                     e = reg.local_places.get((doc.id, part), e)
-                if "_doc" not in e.attrs:
-                    e.attrs["_doc"] = doc.id
-                    reg.local_places.setdefault((doc.id, part), e)
+                reg.remember_local(e, doc.id, part)
             reg.alias(e, part)
             if prev is not None:
                 _edge(e, prev, "LOCATED_IN", ev)
