@@ -39,17 +39,21 @@ class Gazetteer:
 
     def __init__(self, entries: dict[str, list[int]] | None = None) -> None:
         self.entries: dict[str, list[int]] = entries if entries is not None else {}
+        self._names: dict[str, frozenset[str]] = {}  # per type, filled on first use
 
     def add(self, text: str, typ: str, source: int) -> None:
         if not 2 <= len(text) <= MAX_LEN:
             return
         masks = self.entries.setdefault(text, [0] * len(TYPES))
         masks[TYPES.index(typ)] |= source
+        self._names.clear()
 
     def names(self, typ: str) -> frozenset[str]:
-        """Every entry of one type (prediction time: all sources are visible)."""
-        t = TYPES.index(typ)
-        return frozenset(s for s, masks in self.entries.items() if masks[t])
+        """Every entry of one type (prediction time: all sources are visible); computed once."""
+        if typ not in self._names:
+            t = TYPES.index(typ)
+            self._names[typ] = frozenset(s for s, masks in self.entries.items() if masks[t])
+        return self._names[typ]
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -153,7 +153,6 @@ class BigramRNNNamedEntityRecognizer(FixedRNNNamedEntityRecognizer):
         super().load_vocabs(save_dir, filename)
         path = Path(save_dir) / GAZETTEER_FILE
         self._lexicon = Gazetteer.load(path) if path.exists() else None
-        self._known_names = None
 
     def save_vocabs(self, save_dir, filename="vocabs.json"):
         super().save_vocabs(save_dir, filename)
@@ -167,13 +166,12 @@ class BigramRNNNamedEntityRecognizer(FixedRNNNamedEntityRecognizer):
         g = self._gazetteer()
         if g is None or not self.config.get("split_names", True):
             return outputs
-        if getattr(self, "_known_names", None) is None:
-            self._known_names = g.names("PER")
+        known = g.names("PER")
         for k, (tokens, ents) in enumerate(zip(data, outputs, strict=True)):
             if not any(e[1] == "PER" and e[3] - e[2] >= 4 for e in ents) or any(len(t) != 1 for t in tokens):
                 continue
             text = "".join(tokens)
-            spans = split_person_spans(text, [(b, e, t) for _, t, b, e in ents], self._known_names)
+            spans = split_person_spans(text, [(b, e, t) for _, t, b, e in ents], known)
             outputs[k] = [(text[b:e], t, b, e) for b, e, t in spans]
         return outputs
 
