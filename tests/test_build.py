@@ -34,6 +34,9 @@ def test_short_forms_resolve_by_article_context(seeds_result):
     bureau = _entity(seeds_result, "白城市公安局", "ORG")
     assert {"市公安局", "白城公安"} <= set(bureau.aliases)
     assert _entity(seeds_result, "株洲市公安局", "ORG").id != bureau.id  # 市公安局 in Zhuzhou's article
+    # 株洲 in an article that names 株洲市 is the city, not 株洲县 (a county of the same short name)
+    assert "株洲" in _entity(seeds_result, "株洲市", "LOC").aliases
+    assert not [e for e in seeds_result.entities if e.name == "株洲县"]
 
 
 def test_person_variants_are_one_node(seeds_result):

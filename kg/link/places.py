@@ -88,7 +88,10 @@ class Gazetteer:
             return None
         if len(cands) > 1:  # 吉林: the province unless the context names the city's parents
             context = context or set()
-            cands = sorted(cands, key=lambda p: (-sum(a in context for a in self.ancestors(p)), p.level))
+            # a candidate the context names itself wins (株洲 beside 株洲市 is the city, not 株洲县
+            # inside it); then the one whose parents the context names; then the higher level
+            cands = sorted(cands, key=lambda p: (p.name not in context,
+                                                 -sum(a in context for a in self.ancestors(p)), p.level))
         return cands[0].name
 
     def parent(self, p: Place) -> Place | None:
