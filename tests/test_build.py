@@ -59,6 +59,10 @@ def test_units_nest_and_places_nest(seeds_result):
     part = _rels(seeds_result, "PART_OF")
     assert ("白城市公安局园区分局", "白城市公安局", None) in part
     assert ("福州市公安局仓山分局三义街派出所", "福州市公安局仓山分局", None) in part
+    # 芦淞公安分局 is only ever the head of longer names; it still belongs to the article's city bureau
+    assert ("芦淞公安分局", "株洲市公安局", None) in part
+    # 来到荷塘公安分局值班室、茨菇塘派出所: a station listed right after its sub-bureau
+    assert ("茨菇塘派出所", "荷塘公安分局", None) in part
     loc = _rels(seeds_result, "LOCATED_IN")
     assert ("东风乡", "洮北区", None) in loc and ("洮北区", "白城市", None) in loc
     # a unit named after its street and community: 福田区南园街道沙埔头社区抗疫突击队

@@ -8,6 +8,7 @@ Stated edges come from nested names the text wrote (福州市公安局仓山分�
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from kg.link.places import Gazetteer
@@ -15,6 +16,9 @@ from kg.relations.index import BuildIndex
 from kg.types import BuildResult, Entity, Relation
 
 POLICE_TOP = "公安局"
+STATIONS = ("派出所", "警务站", "警务室", "中队")
+# what may sit between a sub-bureau and a station listed after it: the bureau's office, then a separator
+LISTED_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}?[、和及与]")
 
 
 def structure(result: BuildResult, gaz: Gazetteer, idx: BuildIndex) -> list[Relation]:
@@ -71,22 +75,66 @@ def _gazetteer_edges(doc_id, entities, gaz, has_parent, idx) -> list[Relation]:
 
 
 def _sub_bureaus(doc_id, entities, has_parent, idx, gaz) -> list[Relation]:
-    """A 分局 named alone belongs to the city bureau its own article is about (if that article names one)."""
+    """A 分局 named alone belongs to the city bureau its own article is about (if that article names
+    one); a 分局 named only as the head of longer names (芦淞公安分局云庆派出所) is in those names'
+    articles. A station named alone next to exactly one sub-bureau in a list (来到荷塘公安分局值班室、
+    茨菇塘派出所) belongs to that sub-bureau."""
     by_article: dict[int, Counter] = {}
     for e in entities:
         if e.type == "ORG" and e.name.endswith(POLICE_TOP) and gaz.level(e.name[: -len(POLICE_TOP)]) == 2:
             for m in e.mentions:
                 if m.doc_id == doc_id:
                     by_article.setdefault(m.article, Counter())[e.id] += 1
+    children: dict[str, list[Entity]] = {}
+    for e in entities:
+        for parent_id, relation, *_ in e.attrs.get("_parents", []):
+            if relation == "PART_OF":
+                children.setdefault(parent_id, []).append(e)
     out = []
     for e in entities:
         if e.type != "ORG" or not e.name.endswith("分局") or (e.id, "PART_OF") in has_parent:
             continue
+        named = [m for m in e.mentions if m.doc_id == doc_id] or [
+            m for c in children.get(e.id, []) for m in c.mentions if m.doc_id == doc_id]
         counts = Counter()
-        for art in {m.article for m in e.mentions if m.doc_id == doc_id}:
+        for art in {m.article for m in named}:
             counts.update(by_article.get(art, Counter()))
         if counts:
             out.append(Relation(e.id, "PART_OF", counts.most_common(1)[0][0], {"inferred": True, "basis": "context"},
                                 idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
             has_parent.add((e.id, "PART_OF"))
+    out += _listed_stations(doc_id, entities, has_parent, idx)
+    return out
+
+
+def _listed_stations(doc_id, entities, has_parent, idx) -> list[Relation]:
+    out = []
+    for e in entities:
+        if e.type != "ORG" or not e.name.endswith(STATIONS) or (e.id, "PART_OF") in has_parent:
+            continue
+        for m in e.mentions:
+            if m.doc_id != doc_id:
+                continue
+            before = [o for o in idx.in_sentence.get((doc_id, m.sentence), [])
+                      if o.type == "ORG" and o.sent_start < m.sent_start]
+            if not before:
+                continue
+            prev = before[-1]
+            gap = idx.sentence[(doc_id, m.sentence)].text[prev.sent_start + len(prev.norm): m.sent_start]
+            bureau = [p for p in _chain(idx.entity.get(prev.entity_id), idx) if p.name.endswith("分局")]
+            if LISTED_AFTER.fullmatch(gap) and len(bureau) == 1 and bureau[0].id != e.id:
+                out.append(Relation(e.id, "PART_OF", bureau[0].id, {"inferred": True, "basis": "list"},
+                                    idx.evidence(doc_id, m.sentence)))
+                has_parent.add((e.id, "PART_OF"))
+                break
+    return out
+
+
+def _chain(e: Entity | None, idx: BuildIndex) -> list[Entity]:
+    """`e` and the units it is PART_OF, innermost first."""
+    out = []
+    while e is not None and e not in out:
+        out.append(e)
+        parents = [p for p, rel, *_ in e.attrs.get("_parents", []) if rel == "PART_OF"]
+        e = idx.entity.get(parents[0]) if parents else None
     return out
