@@ -67,6 +67,9 @@ def test_units_nest_and_places_nest(seeds_result):
     assert ("东风乡", "洮北区", None) in loc and ("洮北区", "白城市", None) in loc
     # a unit named after its street and community: 福田区南园街道沙埔头社区抗疫突击队
     assert ("南园街道", "福田区", None) in loc and ("沙埔头社区", "南园街道", None) in loc
+    # a facility named by place + direction, and a company branch named after its city
+    assert ("白城东疫情防控服务站", "白城市", None) in loc
+    assert ("中国人寿保险有限公司白城分公司", "白城市", None) in loc
     inferred = [r for r in seeds_result.relations if r.relation == "LOCATED_IN" and r.properties.get("inferred")]
     assert inferred and all(r.properties["basis"] in ("gazetteer", "name") for r in inferred)
 

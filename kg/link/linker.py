@@ -24,14 +24,16 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from kg.link.names import Context, expand_org, leading_place, split_places, split_units
+from kg.link.names import FACILITY_HEADS, Context, expand_org, leading_place, split_places, split_units
 from kg.link.places import Gazetteer
 from kg.ner.dates import core_date, to_iso
-from kg.ner.lexicon import ANON_SUFFIXES, GENERIC_PARTS, PLACE_ORGS
+from kg.ner.lexicon import ANON_SUFFIXES, DIRECTIONS, GENERIC_PARTS, PLACE_ORGS
 from kg.types import Document, Entity, Evidence, Mention, Sentence
 
 FESTIVALS = ("春节", "元宵节", "清明节", "国庆节", "中秋节", "元旦", "除夕")
 YEAR_RE = re.compile(r"(20\d\d|19\d\d)年")
+BRANCH_RE = re.compile(r"(.{4,}?)(?:分公司|支公司|分行|支行|营业部)$")
+FACILITY_RE = re.compile(f"([\u4e00-\u9fff]{{2,4}}?)[{''.join(sorted(DIRECTIONS))}](?:{'|'.join(FACILITY_HEADS)})")
 SUB_COUNTY_RE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:街道|社区|乡|镇|村)")
 
 
@@ -200,7 +202,7 @@ class Linker:
                     prev = e
                 reg.alias(prev, m.norm)
                 m.entity_id = prev.id
-                derived += self._org_places(m, chain, sent_of[m.sentence], doc, reg, ev)
+                derived += self._org_places(m, chain, sent_of[m.sentence], ctx.get(m.article) or Context(), doc, reg, ev)
             elif m.type == "LOC":
                 e, parts = self._loc(m, sent_of[m.sentence], ctx.get(m.article) or Context(), doc, reg, ev)
                 m.entity_id = e.id
@@ -253,7 +255,7 @@ class Linker:
         key = ("ORG", name) if lead else ("ORG", doc.id, name)
         return reg.get("ORG", key, name)
 
-    def _org_places(self, m: Mention, chain: list[str], sent: Sentence, doc: Document, reg: _Registry,
+    def _org_places(self, m: Mention, chain: list[str], sent: Sentence, ctx: Context, doc: Document, reg: _Registry,
                     ev: Evidence) -> list[Mention]:
         """Places a unit is named after: 福建省福州市公安局 names 福建省 and 福州市 (LOCATED_IN each other);
         after such a place, streets, communities, townships and villages in the name count too."""
@@ -290,6 +292,15 @@ class Linker:
             top = self._org(chain[0], doc, reg)
             if chain[0].startswith(prev.name) or any(chain[0].startswith(a) for a in prev.aliases):
                 _edge(top, prev, "LOCATED_IN", ev)
+        elif branch := BRANCH_RE.match(chain[-1]):
+            # a company's branch named after its place (中国人寿保险有限公司白城分公司) is in that place
+            head = branch.group(1)
+            for k in range(max(0, len(head) - 6), len(head) - 1):
+                full = gaz.full_name(head[k:], set(ctx.places)) if gaz.lookup(head[k:]) else None
+                if full in ctx.places:
+                    unit = self._org(chain[-1], doc, reg)
+                    _edge(unit, reg.get("LOC", ("LOC", full), full), "LOCATED_IN", ev)
+                    break
         return out
 
     def _loc(self, m: Mention, sent: Sentence, ctx: Context, doc: Document, reg: _Registry, ev: Evidence
@@ -326,4 +337,11 @@ class Linker:
             prev, prev_surface = e, part
         assert prev is not None
         reg.alias(prev, form)
+        # a facility named by the place and a direction (白城东疫情防控服务站) is in that place
+        facility = FACILITY_RE.match(parts[-1])
+        if facility and not prev.attrs.get("_parents"):
+            lead = leading_place(facility.group(1), gaz)
+            full = gaz.full_name(lead[0], set(ctx.places)) if lead and lead[0] == facility.group(1) else None
+            if full in ctx.places:
+                _edge(prev, reg.get("LOC", ("LOC", full), full), "LOCATED_IN", ev)
         return prev, derived
