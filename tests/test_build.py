@@ -45,6 +45,16 @@ def test_person_variants_are_one_node(seeds_result):
     assert sum(1 for e in seeds_result.entities if e.type == "PERSON" and e.name in ("李峻", "李峻葵")) == 1
 
 
+def test_shortened_unit_names_are_one_node(seeds_result):
+    # 深圳中院突击队 and 深圳中院抗疫突击队 leave words out of 深圳中院沙埔头社区抗疫突击队
+    team = _entity(seeds_result, "深圳中院沙埔头社区抗疫突击队", "ORG")
+    assert {"深圳中院突击队", "深圳中院抗疫突击队"} <= set(team.aliases)
+    assert sum(1 for e in seeds_result.entities if e.type == "ORG" and e.name.endswith("突击队")) == 1
+    # …but a station's name is no shortening of another station under the same sub-bureau
+    stations = [e for e in seeds_result.entities if e.type == "ORG" and e.name.startswith("芦淞公安分局")]
+    assert len(stations) >= 3
+
+
 def test_anonymised_people_are_flagged(seeds_result):
     assert _entity(seeds_result, "白某", "PERSON").attrs.get("anonymized") is True
 

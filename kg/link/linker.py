@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from kg.link.names import FACILITY_HEADS, Context, expand_org, leading_place, split_places, split_units
 from kg.link.places import Gazetteer
 from kg.ner.dates import core_date, to_iso
-from kg.ner.lexicon import ANON_SUFFIXES, DIRECTIONS, GENERIC_PARTS, PLACE_ORGS
+from kg.ner.lexicon import ANON_SUFFIXES, DIRECTIONS, GENERIC_PARTS, ORG_SUFFIXES, PLACE_ORGS
 from kg.types import Document, Entity, Evidence, Mention, Sentence
 
 FESTIVALS = ("春节", "元宵节", "清明节", "国庆节", "中秋节", "元旦", "除夕")
 YEAR_RE = re.compile(r"(20\d\d|19\d\d)年")
+UNIT_WORD_RE = re.compile(f"(?:{'|'.join(map(re.escape, sorted(ORG_SUFFIXES, key=len, reverse=True)))})$")
 BRANCH_RE = re.compile(r"(.{4,}?)(?:分公司|支公司|分行|支行|营业部)$")
 FACILITY_RE = re.compile(f"([\u4e00-\u9fff]{{2,4}}?)[{''.join(sorted(DIRECTIONS))}](?:{'|'.join(FACILITY_HEADS)})")
 SUB_COUNTY_RE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:街道|社区|乡|镇|村)")
@@ -67,6 +68,28 @@ class _Registry:
     def alias(e: Entity, form: str) -> None:
         if form and form != e.name and form not in e.aliases:
             e.aliases.append(form)
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(c in it for c in short)
+
+
+def _fuller_name(name: str, names: set[str]) -> str | None:
+    """The fuller name a unit's shortened name leaves words out of, within one document: 深圳中院突击队
+    and 深圳中院抗疫突击队 are 深圳中院沙埔头社区抗疫突击队. Both names share their head (the same parent
+    unit before, the same unit word after); taken only when every such fuller name nests in the longest."""
+    head = split_units(name)
+    if len(head) < 2:
+        return None
+    parent, word = head[-2], UNIT_WORD_RE.search(name)
+    if word is None or len(word.group()) < 2:
+        return None
+    cands = sorted((m for m in names if len(m) > len(name) and m.startswith(parent) and m.endswith(word.group())
+                    and _is_subsequence(name, m)), key=lambda m: (len(m), m))
+    if cands and all(_is_subsequence(c, cands[-1]) for c in cands):
+        return cands[-1]
+    return None
 
 
 def _edge(child: Entity, parent: Entity, relation: str, ev: Evidence, inferred: bool = False) -> None:
@@ -248,6 +271,8 @@ class Linker:
                     target = lead[1] + "公安局"
                     if target in names:
                         out[n] = target
+            if n not in out and (longer := _fuller_name(n, names)):
+                out[n] = longer
         return out
 
     def _org(self, name: str, doc: Document, reg: _Registry) -> Entity:
