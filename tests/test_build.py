@@ -97,6 +97,9 @@ def test_events_have_place_date_and_evidence(seeds_result):
     square = [r for r in events if "团结广场" in (names[r.target_id].name, *names[r.target_id].aliases)]
     assert square and square[0].properties["date"] == "3月19日"
     assert "殴打防疫人员" in names[square[0].source_id].name
+    # a dated sentence whose only place is in the name of the team sent there
+    posted = [r for r in events if names[r.target_id].name == "沙埔头社区"]
+    assert posted and "3月14日" in posted[0].properties["date"] and "奔赴" in names[posted[0].source_id].name
     assert all(r.evidence and r.evidence.text for r in seeds_result.relations)
 
 

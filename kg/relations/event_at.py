@@ -18,6 +18,7 @@ from kg.types import BuildResult, Entity, Relation
 
 EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封控|奔赴|赶到|抵达|救助|设置|开展|启动")
 MAX_DESCRIPTION = 60
+POSTED_TO = ("社区", "街道", "村")  # places below the county that a team can be named for
 MAX_PLACES = 3
 NEAR = 20  # characters between a date and the place it dates
 
@@ -57,26 +58,27 @@ def event_at(result: BuildResult, gaz: Gazetteer) -> list[Relation]:
         # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where
         locs = [m for m in ms if m.type == "LOC" and m.source != "name"
                 and not any(a <= m.sent_start < b for a, b in orgs)]
-        if not locs:
-            continue
-        if dates:
+        targets: list[Entity] = []
+        if not locs and dates and EVENT_VERBS.search(sent.text):
+            # …except a team named for the community it was sent to (3月14日接到通知奔赴抗疫前线，
+            # 深圳中院沙埔头社区抗疫突击队…): with no other place, the event is where the team went
+            units = [m.norm for m in ms if m.type == "ORG"]
+            targets = [e for e in idx.entities_in.get(doc_id, []) if e.type == "LOC"
+                       and e.name.endswith(POSTED_TO) and any(e.name in u for u in units)]
+        elif dates:
             # the place an event happened is named right by its date (3月19日，洮南市团结广场…)
             d = dates[0].sent_start
             locs = [m for m in locs if abs(m.sent_start - (d + len(dates[0].norm))) <= NEAR or
                     abs(d - (m.sent_start + len(m.norm))) <= NEAR]
-            if not locs:
-                continue
         else:
-            near = [m for m in locs if EVENT_VERBS.search(sent.text[max(0, m.sent_start - 6): m.sent_start
+            locs = [m for m in locs if EVENT_VERBS.search(sent.text[max(0, m.sent_start - 6): m.sent_start
                                                                     + len(m.norm) + 6])]
-            if not near:
-                continue
-            locs = near
-        targets: list[Entity] = []
         for m in locs:
             e = idx.entity[m.entity_id]
             if e not in targets:
                 targets.append(e)
+        if not targets:
+            continue
         anc = set().union(*(_ancestors(e, idx, gaz) for e in targets))
         targets = [e for e in targets if e.id not in anc][:MAX_PLACES]
         date = dates[0] if dates else None
