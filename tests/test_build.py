@@ -50,6 +50,10 @@ def test_shortened_unit_names_are_one_node(seeds_result):
     team = _entity(seeds_result, "深圳中院沙埔头社区抗疫突击队", "ORG")
     assert {"深圳中院突击队", "深圳中院抗疫突击队"} <= set(team.aliases)
     assert sum(1 for e in seeds_result.entities if e.type == "ORG" and e.name.endswith("突击队")) == 1
+    # the same for a facility: 银川南检查站 is 京藏高速银川南出口疫情防控检查站
+    post = _entity(seeds_result, "银川南出口疫情防控检查站", "LOC")
+    assert "银川南检查站" in post.aliases
+    assert not [e for e in seeds_result.entities if e.name == "银川南检查站"]
     # …but a station's name is no shortening of another station under the same sub-bureau
     stations = [e for e in seeds_result.entities if e.type == "ORG" and e.name.startswith("芦淞公安分局")]
     assert len(stations) >= 3

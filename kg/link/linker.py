@@ -22,17 +22,18 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kg.link.names import FACILITY_HEADS, Context, expand_org, leading_place, split_places, split_units
 from kg.link.places import Gazetteer
 from kg.ner.dates import core_date, to_iso
-from kg.ner.lexicon import ANON_SUFFIXES, DIRECTIONS, GENERIC_PARTS, ORG_SUFFIXES, PLACE_ORGS
+from kg.ner.lexicon import ANON_SUFFIXES, DIRECTIONS, GENERIC_PARTS, LOC_SUFFIXES, ORG_SUFFIXES, PLACE_ORGS
 from kg.types import Document, Entity, Evidence, Mention, Sentence
 
 FESTIVALS = ("春节", "元宵节", "清明节", "国庆节", "中秋节", "元旦", "除夕")
 YEAR_RE = re.compile(r"(20\d\d|19\d\d)年")
 UNIT_WORD_RE = re.compile(f"(?:{'|'.join(map(re.escape, sorted(ORG_SUFFIXES, key=len, reverse=True)))})$")
+PLACE_WORD_RE = re.compile(f"(?:{'|'.join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True)))})$")
 BRANCH_RE = re.compile(r"(.{4,}?)(?:分公司|支公司|分行|支行|营业部)$")
 FACILITY_RE = re.compile(f"([\u4e00-\u9fff]{{2,4}}?)[{''.join(sorted(DIRECTIONS))}](?:{'|'.join(FACILITY_HEADS)})")
 SUB_COUNTY_RE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:街道|社区|乡|镇|村)")
@@ -82,10 +83,19 @@ def _fuller_name(name: str, names: set[str]) -> str | None:
     head = split_units(name)
     if len(head) < 2:
         return None
-    parent, word = head[-2], UNIT_WORD_RE.search(name)
+    return _fuller(name, names, head[-2], UNIT_WORD_RE)
+
+
+def _fuller_place(name: str, names: set[str]) -> str | None:
+    """The same for facilities: 银川南检查站 is 银川南出口疫情防控检查站 when the document names it."""
+    return _fuller(name, names, name[:2], PLACE_WORD_RE)
+
+
+def _fuller(name: str, names: set[str], prefix: str, words: re.Pattern) -> str | None:
+    word = words.search(name)
     if word is None or len(word.group()) < 2:
         return None
-    cands = sorted((m for m in names if len(m) > len(name) and m.startswith(parent) and m.endswith(word.group())
+    cands = sorted((m for m in names if len(m) > len(name) and m.startswith(prefix) and m.endswith(word.group())
                     and _is_subsequence(name, m)), key=lambda m: (len(m), m))
     if cands and all(_is_subsequence(c, cands[-1]) for c in cands):
         return cands[-1]
@@ -188,6 +198,9 @@ class Linker:
             names.update(split_units(full))
         alias_of = self._org_aliases(names)
 
+        places = {p for m in mentions if m.type == "LOC" for p in (m.norm, split_places(m.norm, gaz)[-1])}
+        place_fuller = {n: f for n in sorted(places) if (f := _fuller_place(n, places))}
+
         # pass 2: entities
         derived: list[Mention] = []
         person_counts = Counter(m.norm for m in mentions if m.type == "PERSON")
@@ -227,7 +240,8 @@ class Linker:
                 m.entity_id = prev.id
                 derived += self._org_places(m, chain, sent_of[m.sentence], ctx.get(m.article) or Context(), doc, reg, ev)
             elif m.type == "LOC":
-                e, parts = self._loc(m, sent_of[m.sentence], ctx.get(m.article) or Context(), doc, reg, ev)
+                e, parts = self._loc(m, sent_of[m.sentence], ctx.get(m.article) or Context(), doc, reg, ev,
+                                     place_fuller.get(m.norm))
                 m.entity_id = e.id
                 derived += parts
             elif m.type == "DATE":
@@ -328,11 +342,16 @@ class Linker:
                     break
         return out
 
-    def _loc(self, m: Mention, sent: Sentence, ctx: Context, doc: Document, reg: _Registry, ev: Evidence
-             ) -> tuple[Entity, list[Mention]]:
-        """The innermost place of a (compound) place mention, plus mentions of the outer parts."""
+    def _loc(self, m: Mention, sent: Sentence, ctx: Context, doc: Document, reg: _Registry, ev: Evidence,
+             fuller: str | None = None) -> tuple[Entity, list[Mention]]:
+        """The innermost place of a (compound) place mention, plus mentions of the outer parts;
+        a shortened name (`fuller` given) is the place of the fuller name, its outer parts left out."""
         gaz = self.gazetteer
         form = m.norm
+        if fuller:
+            e, _ = self._loc(replace(m, norm=fuller), sent, ctx, doc, reg, ev)
+            reg.alias(e, form)
+            return e, []
         parts = split_places(form, gaz)
         prev: Entity | None = None
         prev_surface = ""
