@@ -32,3 +32,11 @@ def test_model_spans_lose_quotes_and_brackets(rules):
     text = "“深圳中院抗疫突击队来了。”（王光英）"
     spans = [(0, 10, "ORG"), (14, 19, "PERSON")]
     assert vet_model_spans(text, spans, "body", rules.gazetteer) == [(1, 10, "ORG"), (15, 18, "PERSON")]
+
+
+def test_model_person_spans_need_a_surname(rules):
+    from kg.ner.vet import vet_model_spans
+
+    text = "坚持以习近平为内核，作风成自然"
+    spans = [(3, 6, "PERSON"), (10, 12, "PERSON")]
+    assert vet_model_spans(text, spans, "body", rules.gazetteer) == [(3, 6, "PERSON")]
