@@ -54,6 +54,9 @@ def test_shortened_unit_names_are_one_node(seeds_result):
     post = _entity(seeds_result, "银川南出口疫情防控检查站", "LOC")
     assert "银川南检查站" in post.aliases
     assert not [e for e in seeds_result.entities if e.name == "银川南检查站"]
+    # 派出所党支部 right after 仓前派出所 is that station's party branch
+    assert "派出所党支部" in _entity(seeds_result, "仓前派出所党支部", "ORG").aliases
+    assert ("仓前派出所党支部", "仓前派出所", None) in _rels(seeds_result, "PART_OF")
     # …but a station's name is no shortening of another station under the same sub-bureau
     stations = [e for e in seeds_result.entities if e.type == "ORG" and e.name.startswith("芦淞公安分局")]
     assert len(stations) >= 3

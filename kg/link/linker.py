@@ -182,17 +182,20 @@ class Linker:
 
         # pass 1: full unit names of every ORG mention, in reading order (局党委 needs the last bureau)
         recent_bureau: dict[int, str | None] = defaultdict(lambda: None)
+        recent_station: dict[int, str | None] = defaultdict(lambda: None)
         last_bureau_doc: str | None = None
         expanded: dict[int, str] = {}
         for k, m in enumerate(mentions):
             if m.type != "ORG":
                 continue
             c = ctx.get(m.article) or Context()
-            full = expand_org(m.norm, c, gaz, recent_bureau[m.article] or last_bureau_doc)
+            full = expand_org(m.norm, c, gaz, recent_bureau[m.article] or last_bureau_doc, recent_station[m.article])
             expanded[k] = full
             for unit in split_units(full):
                 if unit.endswith("公安局"):
                     recent_bureau[m.article] = last_bureau_doc = unit
+                elif unit.endswith("派出所") and len(unit) > 3:
+                    recent_station[m.article] = unit
         names = set()
         for full in expanded.values():
             names.update(split_units(full))

@@ -110,8 +110,12 @@ def split_places(name: str, gaz: Gazetteer) -> list[str]:
     return [p for p in out if p]
 
 
-def expand_org(form: str, ctx: Context, gaz: Gazetteer, recent_bureau: str | None) -> str:
-    """Complete a short unit name from its article: 市公安局 → 白城市公安局, 局党委 → 洮南市公安局党委."""
+def expand_org(form: str, ctx: Context, gaz: Gazetteer, recent_bureau: str | None,
+               recent_station: str | None = None) -> str:
+    """Complete a short unit name from its article: 市公安局 → 白城市公安局, 局党委 → 洮南市公安局党委,
+    派出所党支部 → 仓前派出所党支部 (the station last named)."""
+    if form.startswith("派出所") and len(form) > 3 and recent_station:
+        return recent_station + form[3:]
     if form.startswith("市") and ctx.city:
         rest = form[1:]
         if rest.startswith("局"):
