@@ -57,6 +57,8 @@ def test_shortened_unit_names_are_one_node(seeds_result):
     # 派出所党支部 right after 仓前派出所 is that station's party branch
     assert "派出所党支部" in _entity(seeds_result, "仓前派出所党支部", "ORG").aliases
     assert ("仓前派出所党支部", "仓前派出所", None) in _rels(seeds_result, "PART_OF")
+    # 公安局党委书记 in the article of 杭锦后旗公安局 is that bureau's party committee
+    assert "公安局党委" in _entity(seeds_result, "杭锦后旗公安局党委", "ORG").aliases
     # …but a station's name is no shortening of another station under the same sub-bureau
     stations = [e for e in seeds_result.entities if e.type == "ORG" and e.name.startswith("芦淞公安分局")]
     assert len(stations) >= 3

@@ -40,3 +40,9 @@ def test_model_person_spans_need_a_surname(rules):
     text = "坚持以习近平为内核，作风成自然"
     spans = [(3, 6, "PERSON"), (10, 12, "PERSON")]
     assert vet_model_spans(text, spans, "body", rules.gazetteer) == [(3, 6, "PERSON")]
+
+
+def test_set_phrases_and_common_words_name_no_place(rules):
+    assert locs(rules, "巡逻检查于街头巷尾，进一步提高") == []
+    assert locs(rules, "成立由治安、特警等部门和城区5个分局主战") == []
+    assert locs(rules, "在西城区南街巷口执勤") != []  # a real street still is one

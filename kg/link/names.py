@@ -132,6 +132,8 @@ def expand_org(form: str, ctx: Context, gaz: Gazetteer, recent_bureau: str | Non
         return recent_bureau + form
     if form.startswith("局") and recent_bureau:
         return recent_bureau + form[1:]
+    if form.startswith("公安局") and len(form) > 3 and recent_bureau:  # 公安局党委书记 in a bureau's article
+        return recent_bureau + form[3:]
     m = re.match(r"(.+?)中院(.*)$", form)
     if m and gaz.lookup(m.group(1)):
         return (gaz.full_name(m.group(1), set(ctx.places)) or m.group(1)) + "中级人民法院" + m.group(2)

@@ -16,6 +16,8 @@ from importlib import resources
 
 SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "地区", "新区",
             "省", "市", "区", "县", "旗", "盟")
+# County names that are also everyday words (城区 = "the urban districts")
+COMMON_WORDS = frozenset({"城区", "郊区", "矿区", "东区", "西区"})
 MUNICIPALITIES = ("11", "12", "31", "50")  # Beijing, Tianjin, Shanghai, Chongqing: city == province
 
 
@@ -69,8 +71,9 @@ class Gazetteer:
 
     @cached_property
     def pattern(self) -> re.Pattern:
-        """Regex alternation of all full names, longest first."""
-        names = sorted(self.by_name, key=len, reverse=True)
+        """Regex alternation of all full names, longest first; names that are also common words
+        (城区 in 城区5个分局, 郊区, 矿区) count only after their parent (阳泉市城区, see split_places)."""
+        names = sorted((n for n in self.by_name if n not in COMMON_WORDS), key=len, reverse=True)
         return re.compile("|".join(map(re.escape, names)))
 
     @cached_property

@@ -17,6 +17,7 @@ from kg.ner.lexicon import (
     ANON_SUFFIXES,
     DIRECTIONS,
     GENERIC_PARTS,
+    IDIOMS,
     LOC_SUFFIXES,
     NAME_BREAKERS,
     ORG_SUFFIXES,
@@ -38,6 +39,7 @@ INTERNAL_UNITS = re.compile(r"政治部|指挥中心|政工室|警务保障室")
 BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见习记者|特约记者|通讯员|记者|本期策划|策划|摄影|供图|"
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
 NO_PART_SUFFIXES = {"市委", "市政府", "县委", "县政府", "区委", "区政府", "省委", "省政府", "警方", "公安"}
+IDIOM_RE = re.compile("|".join(IDIOMS))
 BEAT_SUFFIXES = {"社区", "街道", "村"}  # places an officer is assigned to as a beat
 _DIRS = "".join(sorted(DIRECTIONS))
 DIRECTION_BEFORE_LIST = re.compile(f"[{_DIRS}](?=[、和及])")  # 白城西、…
@@ -181,7 +183,8 @@ class RuleTagger:
                     continue
             spans.append((start, e, "LOC"))
         spans += self._directional_list(text)
-        return _longest(spans)
+        idioms = [(m.start(), m.end()) for m in IDIOM_RE.finditer(text)]
+        return _longest([s for s in spans if not any(a < s[1] and s[0] < b for a, b in idioms)])
 
     def _directional_list(self, text: str) -> list[Span]:
         """Checkpoints named by a city and a direction, listed: 白城西、白城南等7个任务卡点.
