@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 
 from kg.ner.lexicon import GOV_ROLES, ROLE_UNIT, ROLES
 from kg.relations.index import BuildIndex
@@ -49,10 +50,13 @@ def belongs_to(result: BuildResult, idx: BuildIndex) -> list[Relation]:
                 before = [o for o in ms[:k] if o.type == "ORG" and o.sent_start + len(o.norm) <= m.start(1)]
                 adjacent = before[-1] if before and _gap_ok(sent.text, before[-1], m.start(1), ms) else None
                 recent = _recent_police(idx, doc.id, sent.index, seen_orgs)
+                # 公安局党委书记、局长X: a later title of the chain looks first at the units the
+                # adjacent one belongs to (局长 of 公安局, whose 党委 it named first)
+                stated = _with_parents(adjacent, idx) if adjacent is not None else []
                 for n, role in enumerate(roles):
                     if n > 0 and adjacent is None and role not in GOV_ROLES and role not in ROLE_UNIT:
                         continue  # a second title (临时党支部书记) names a unit we cannot see
-                    unit = _unit_for(role, adjacent, before, seen_orgs, idx, doc.id, p, unit_of, recent)
+                    unit = _unit_for(role, adjacent, before, stated + seen_orgs[::-1], idx, doc.id, p, unit_of, recent)
                     if unit is None:
                         continue
                     person = p.entity_id
@@ -83,7 +87,9 @@ def _recent_police(idx: BuildIndex, doc_id: str, index: int, seen_orgs: list[Men
     return None
 
 
-def _unit_for(role, adjacent, before, seen_orgs, idx: BuildIndex, doc_id, person, unit_of, recent) -> str | None:
+def _unit_for(role, adjacent, before, candidates, idx: BuildIndex, doc_id, person, unit_of, recent) -> str | None:
+    """`before`: the sentence's units before the role; `candidates`: units that could be meant, most
+    likely first (the adjacent unit's own parents, then the article's units, latest first)."""
     if role in GOV_ROLES:
         suffix = GOV_ROLES[role]
         govs = [e for e in idx.entities_in.get(doc_id, []) if e.type == "ORG" and e.name.endswith(suffix)]
@@ -92,7 +98,7 @@ def _unit_for(role, adjacent, before, seen_orgs, idx: BuildIndex, doc_id, person
         return adjacent.entity_id
     kind = ROLE_UNIT.get(role)
     if kind:
-        for o in reversed(before + seen_orgs):
+        for o in [*reversed(before), *candidates]:
             if idx.entity[o.entity_id].name.endswith(kind):
                 return o.entity_id
         return None
@@ -102,7 +108,7 @@ def _unit_for(role, adjacent, before, seen_orgs, idx: BuildIndex, doc_id, person
     # 民警, 辅警 …: the police unit just named, else the one the article is about
     if recent:
         return recent
-    police = Counter(o.entity_id for o in seen_orgs if idx.entity[o.entity_id].name.endswith(POLICE))
+    police = Counter(o.entity_id for o in reversed(candidates) if idx.entity[o.entity_id].name.endswith(POLICE))
     return police.most_common(1)[0][0] if police else None
 
 
@@ -115,4 +121,16 @@ def _people_before(idx: BuildIndex, doc_id: str, person: Mention) -> list[Mentio
             if m.type == "PERSON" and m is not person and m.entity_id != person.entity_id and \
                     (m.sentence, m.sent_start) < (person.sentence, person.sent_start):
                 out.append(m)
+    return out
+
+
+def _with_parents(m: Mention, idx: BuildIndex) -> list[Mention]:
+    """`m`, then a stand-in mention for each unit it is PART_OF, innermost first."""
+    out, e = [m], idx.entity.get(m.entity_id)
+    while e is not None:
+        parents = [pid for pid, rel, *_ in e.attrs.get("_parents", []) if rel == "PART_OF" and pid in idx.entity]
+        if not parents or any(o.entity_id == parents[0] for o in out):
+            break
+        out.append(replace(m, entity_id=parents[0]))
+        e = idx.entity[parents[0]]
     return out
