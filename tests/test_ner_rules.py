@@ -46,3 +46,7 @@ def test_set_phrases_and_common_words_name_no_place(rules):
     assert locs(rules, "巡逻检查于街头巷尾，进一步提高") == []
     assert locs(rules, "成立由治安、特警等部门和城区5个分局主战") == []
     assert locs(rules, "在西城区南街巷口执勤") != []  # a real street still is one
+
+
+def test_an_area_word_before_a_place_is_not_part_of_its_name(rules):
+    assert locs(rules, "在市区滨河花园小区居住的一名群众") == ["滨河花园小区"]

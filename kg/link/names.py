@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from kg.link.places import Gazetteer
-from kg.ner.lexicon import DIRECTIONS, LOC_SUFFIXES, ORG_SUFFIXES
+from kg.ner.lexicon import AREA_WORDS, DIRECTIONS, LOC_SUFFIXES, ORG_SUFFIXES
 
 UNIT_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True))))
 LOC_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True))))
@@ -116,7 +116,7 @@ def expand_org(form: str, ctx: Context, gaz: Gazetteer, recent_bureau: str | Non
     派出所党支部 → 仓前派出所党支部 (the station last named)."""
     if form.startswith("派出所") and len(form) > 3 and recent_station:
         return recent_station + form[3:]
-    if form.startswith("市") and ctx.city:
+    if form.startswith("市") and ctx.city and not form.startswith(AREA_WORDS):
         rest = form[1:]
         if rest.startswith("局"):
             rest = "公安" + rest

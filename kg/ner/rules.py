@@ -15,6 +15,7 @@ from functools import cached_property
 from kg.link.places import Gazetteer
 from kg.ner.lexicon import (
     ANON_SUFFIXES,
+    AREA_WORDS,
     DIRECTIONS,
     GENERIC_PARTS,
     IDIOMS,
@@ -111,6 +112,9 @@ class RuleTagger:
                     break
                 k -= 1
             part = text[k:pos]
+            lead = next((g for g in AREA_WORDS if part.startswith(g) and len(part) > len(g)), "")
+            if lead:  # 市区滨河花园小区: "downtown" + the name
+                k, part = k + len(lead), part[len(lead):]
             if k == pos or part in GENERIC_PARTS or any(part.endswith(g) for g in GENERIC_PARTS):
                 break
             pos, state = k, "part"
