@@ -52,7 +52,8 @@ def belongs_to(result: BuildResult, idx: BuildIndex) -> list[Relation]:
                 recent = _recent_police(idx, doc.id, sent.index, seen_orgs)
                 # 公安局党委书记、局长X: a later title of the chain looks first at the units the
                 # adjacent one belongs to (局长 of 公安局, whose 党委 it named first)
-                stated = _with_parents(adjacent, idx) if adjacent is not None else []
+                stated = [replace(adjacent, entity_id=u.id) for u in idx.part_of_chain(adjacent.entity_id)] \
+                    if adjacent is not None else []
                 for n, role in enumerate(roles):
                     if n > 0 and adjacent is None and role not in GOV_ROLES and role not in ROLE_UNIT:
                         continue  # a second title (临时党支部书记) names a unit we cannot see
@@ -123,14 +124,3 @@ def _people_before(idx: BuildIndex, doc_id: str, person: Mention) -> list[Mentio
                 out.append(m)
     return out
 
-
-def _with_parents(m: Mention, idx: BuildIndex) -> list[Mention]:
-    """`m`, then a stand-in mention for each unit it is PART_OF, innermost first."""
-    out, e = [m], idx.entity.get(m.entity_id)
-    while e is not None:
-        parents = [pid for pid, rel, *_ in e.attrs.get("_parents", []) if rel == "PART_OF" and pid in idx.entity]
-        if not parents or any(o.entity_id == parents[0] for o in out):
-            break
-        out.append(replace(m, entity_id=parents[0]))
-        e = idx.entity[parents[0]]
-    return out

@@ -38,3 +38,13 @@ class BuildIndex:
 
     def sentences_of(self, doc_id: str) -> list[Sentence]:
         return self.by_document.get(doc_id, [])
+
+    def part_of_chain(self, entity_id: str) -> list[Entity]:
+        """The entity and the units it is PART_OF, innermost first (派出所, 分局, 公安局)."""
+        out: list[Entity] = []
+        e = self.entity.get(entity_id)
+        while e is not None and e not in out:
+            out.append(e)
+            parents = [pid for pid, rel, *_ in e.attrs.get("_parents", []) if rel == "PART_OF"]
+            e = self.entity.get(parents[0]) if parents else None
+        return out

@@ -121,7 +121,7 @@ def _listed_stations(doc_id, entities, has_parent, idx) -> list[Relation]:
                 continue
             prev = before[-1]
             gap = idx.sentence[(doc_id, m.sentence)].text[prev.sent_start + len(prev.norm): m.sent_start]
-            bureau = [p for p in _chain(idx.entity.get(prev.entity_id), idx) if p.name.endswith("分局")]
+            bureau = [p for p in idx.part_of_chain(prev.entity_id) if p.name.endswith("分局")]
             if LISTED_AFTER.fullmatch(gap) and len(bureau) == 1 and bureau[0].id != e.id:
                 out.append(Relation(e.id, "PART_OF", bureau[0].id, {"inferred": True, "basis": "list"},
                                     idx.evidence(doc_id, m.sentence)))
@@ -129,12 +129,3 @@ def _listed_stations(doc_id, entities, has_parent, idx) -> list[Relation]:
                 break
     return out
 
-
-def _chain(e: Entity | None, idx: BuildIndex) -> list[Entity]:
-    """`e` and the units it is PART_OF, innermost first."""
-    out = []
-    while e is not None and e not in out:
-        out.append(e)
-        parents = [p for p, rel, *_ in e.attrs.get("_parents", []) if rel == "PART_OF"]
-        e = idx.entity.get(parents[0]) if parents else None
-    return out
