@@ -3,7 +3,8 @@
 Stated edges come from nested names the text wrote (福州市公安局仓山分局 → PART_OF 福州市公安局;
 洮北区东风乡 → LOCATED_IN 洮北区). Inferred edges carry `inferred: true` and a `basis`:
 `gazetteer` for the administrative hierarchy between places the document names (洮北区 → 白城市),
-`context` for a sub-bureau named alone in an article about one city's bureau (芦淞公安分局 → 株洲市公安局).
+`context` for a sub-bureau named alone in an article about one city's bureau (芦淞公安分局 → 株洲市公安局),
+`list` for a station listed right after its sub-bureau (荷塘公安分局值班室、茨菇塘派出所).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def structure(result: BuildResult, gaz: Gazetteer, idx: BuildIndex) -> list[Rela
         doc_entities = idx.entities_in.get(doc.id, [])
         rels += _gazetteer_edges(doc.id, doc_entities, gaz, has_parent, idx)
         rels += _sub_bureaus(doc.id, doc_entities, has_parent, idx, gaz)
+        rels += _listed_stations(doc.id, doc_entities, has_parent, idx)
     return rels
 
 
@@ -77,8 +79,7 @@ def _gazetteer_edges(doc_id, entities, gaz, has_parent, idx) -> list[Relation]:
 def _sub_bureaus(doc_id, entities, has_parent, idx, gaz) -> list[Relation]:
     """A 分局 named alone belongs to the city bureau its own article is about (if that article names
     one); a 分局 named only as the head of longer names (芦淞公安分局云庆派出所) is in those names'
-    articles. A station named alone next to exactly one sub-bureau in a list (来到荷塘公安分局值班室、
-    茨菇塘派出所) belongs to that sub-bureau."""
+    articles."""
     by_article: dict[int, Counter] = {}
     for e in entities:
         if e.type == "ORG" and e.name.endswith(POLICE_TOP) and gaz.level(e.name[: -len(POLICE_TOP)]) == 2:
@@ -103,11 +104,12 @@ def _sub_bureaus(doc_id, entities, has_parent, idx, gaz) -> list[Relation]:
             out.append(Relation(e.id, "PART_OF", counts.most_common(1)[0][0], {"inferred": True, "basis": "context"},
                                 idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
             has_parent.add((e.id, "PART_OF"))
-    out += _listed_stations(doc_id, entities, has_parent, idx)
     return out
 
 
 def _listed_stations(doc_id, entities, has_parent, idx) -> list[Relation]:
+    """A station named alone right after exactly one sub-bureau in a list (来到荷塘公安分局值班室、
+    茨菇塘派出所) belongs to that sub-bureau."""
     out = []
     for e in entities:
         if e.type != "ORG" or not e.name.endswith(STATIONS) or (e.id, "PART_OF") in has_parent:
