@@ -72,6 +72,7 @@ def test_officers_belong_to_the_most_specific_unit_with_role(seeds_result):
     rels = _rels(seeds_result, "BELONGS_TO")
     assert ("周佰发", "洮南市公安局交巡警大队", "民警") in rels
     assert ("秦立恒", "白城市公安局园区分局", "局长") in rels
+    assert ("王凯", "许昌市公安局无人机战队", "民警") in rels  # a 战队 is a unit too
     # 公安局党委书记、局长刘瑞平: the second title is the head of the unit whose 党委 came first,
     # not of another 局 the article names later (杭锦后旗市场监督管理局)
     assert ("刘瑞平", "杭锦后旗公安局党委", "书记") in rels and ("刘瑞平", "杭锦后旗公安局", "局长") in rels
