@@ -111,6 +111,8 @@ def test_events_have_place_date_and_evidence(seeds_result):
     square = [r for r in events if "团结广场" in (names[r.target_id].name, *names[r.target_id].aliases)]
     assert square and square[0].properties["date"] == "3月19日"
     assert "殴打防疫人员" in names[square[0].source_id].name
+    # undated, but the places follow a verb of going there (送教服务队深入白城西、白城南等7个任务卡点)
+    assert {"白城西", "白城南"} <= {names[r.target_id].name for r in events if "送教" in names[r.source_id].name}
     # a dated sentence whose only place is in the name of the team sent there
     posted = [r for r in events if names[r.target_id].name == "沙埔头社区"]
     assert posted and "3月14日" in posted[0].properties["date"] and "奔赴" in names[posted[0].source_id].name

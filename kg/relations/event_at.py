@@ -16,7 +16,7 @@ from kg.link.places import Gazetteer
 from kg.relations.index import BuildIndex
 from kg.types import BuildResult, Entity, Relation
 
-EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封控|奔赴|赶到|抵达|救助|设置|开展|启动")
+EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封控|奔赴|赶到|抵达|深入|救助|设置|开展|启动")
 MAX_DESCRIPTION = 60
 POSTED_TO = ("社区", "街道", "村")  # places below the county that a team can be named for
 MAX_PLACES = 3
