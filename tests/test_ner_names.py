@@ -49,5 +49,5 @@ def test_the_shipped_model_returns_each_name_of_a_list():
         return [text[b:e] for b, e, t in tagger.tag([text])[0] if t == "PERSON"]
 
     assert people() == ["约瑟夫·博塔", "张震", "陆文夫", "陆载德"]
-    tagger._load().config.split_names = False  # the network alone joins the run
+    tagger.component().config.split_names = False  # the network alone joins the run
     assert people() == ["约瑟夫·博塔", "张震陆文夫陆载德"]

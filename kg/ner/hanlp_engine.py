@@ -143,7 +143,8 @@ class HanLPTagger:
         self._tok_task: str | None = None
         self._normalize = False
 
-    def _load(self):
+    def component(self):
+        """The loaded HanLP component (loaded on first use), e.g. to change its config."""
         if self._component is None:
             from kg.ner.hanlp_compat import apply
 
@@ -184,7 +185,7 @@ class HanLPTagger:
                     jobs.append((k, s, text[s:e], own))
         if not jobs:
             return results
-        comp = self._load()
+        comp = self.component()
         chunks = [c for _, _, c, _ in jobs]
         if self.kind == "mtl":
             doc = comp(chunks, tasks=[self._ner_task])  # the tokenizer task runs as a dependency

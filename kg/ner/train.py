@@ -129,7 +129,7 @@ def evaluate(model: str | Path, bio_file: Path, batch_size: int = 128, split_nam
     tagger = HanLPTagger(str(model), max_len=10**6)  # score whole sentences, as the corpus splits them
     tagger.tag(["预热"])
     if not split_names:
-        tagger._load().config.split_names = False
+        tagger.component().config.split_names = False
     t0 = time.perf_counter()
     pred = tagger.tag(texts, batch_size=batch_size)
     elapsed = time.perf_counter() - t0
