@@ -91,6 +91,11 @@ def test_units_nest_and_places_nest(seeds_result):
     assert ("东风乡", "洮北区", None) in loc and ("洮北区", "白城市", None) in loc
     # a unit named after its street and community: 福田区南园街道沙埔头社区抗疫突击队
     assert ("南园街道", "福田区", None) in loc and ("沙埔头社区", "南园街道", None) in loc
+    # the innermost place of 福田区南园街道沙埔头社区 is tagged wherever it is named alone, and a unit
+    # named after that community (沙埔头指挥部) is found and placed in it
+    community = _entity(seeds_result, "沙埔头社区", "LOC")
+    assert len([m for m in community.mentions if m.source != "name"]) >= 3
+    assert ("沙埔头指挥部", "沙埔头社区", None) in loc
     # a facility named by place + direction, and a company branch named after its city
     assert ("白城东疫情防控服务站", "白城市", None) in loc
     assert ("中国人寿保险有限公司白城分公司", "白城市", None) in loc

@@ -42,6 +42,9 @@ LOC_SUFFIXES = (
 # Words that look like a name part before a unit or place suffix but name nothing (辖区派出所).
 GENERIC_PARTS = {"辖区", "基层", "属地", "当地", "所在", "各级", "上级", "下级", "全体", "临时", "相关", "有关",
                  "两级", "多个", "部分", "一线", "建立", "成立"}  # generic words, not names
+# Places below the county an officer is posted to, or a team or a unit is named after (隆兴社区民警,
+# 沙埔头社区抗疫突击队, 沙埔头指挥部)
+BEAT_SUFFIXES = ("社区", "街道", "村")
 # Words for an area, not a name, that may stand before a place name (市区滨河花园小区) or a unit
 AREA_WORDS = ("市区", "城区", "辖区", "本市", "全市", "市内", "郊区")
 # Set phrases built of place suffixes (街, 巷, 乡, 村): no place is named in them.

@@ -6,7 +6,14 @@ length, rules beat the model for ORG/LOC/DATE and the model wins for PERSON.
 
 from __future__ import annotations
 
+import re
+
+from kg.ner.lexicon import BEAT_SUFFIXES
+
 PRIORITY = {"DATE": 3, "ORG": 2, "LOC": 1, "PERSON": 1}
+# where a compound place name may be cut before its innermost place (…区 | …街道 | …镇 …)
+INNER_PLACE_RE = re.compile("区|县|旗|街道|镇|乡")  # not 市: 城市花园 is one name
+COMMUNITY_UNITS = "指挥部|居委会|村委会|警务室|党支部|党委"
 
 
 def merge_mentions(text: str, found: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
@@ -41,6 +48,20 @@ def propagate_names(sentences, per_sentence: list[list[tuple[int, int, str, str]
         for i, j, t, _ in spans:
             if t in min_len and j - i >= min_len[t] and sent.text[i:j].strip() == sent.text[i:j]:
                 names.setdefault(sent.text[i:j], t)
+    for name, t in list(names.items()):
+        if t != "LOC":
+            continue
+        # the innermost place of a compound name is named alone too (福田区南园街道沙埔头社区 → 沙埔头社区)
+        for m in INNER_PLACE_RE.finditer(name):
+            if len(name) - m.end() >= min_len["LOC"]:
+                names.setdefault(name[m.end():], "LOC")
+    for name, t in list(names.items()):
+        # units named after a community the document names (沙埔头社区 → 沙埔头指挥部)
+        stem = name[: -len(beat)] if t == "LOC" and (beat := next((b for b in BEAT_SUFFIXES if name.endswith(b)), "")) else ""
+        if len(stem) >= 2:
+            for sent in sentences:
+                for m in re.finditer(re.escape(stem) + f"(?:{COMMUNITY_UNITS})", sent.text):
+                    names.setdefault(m.group(), "ORG")
     ordered = sorted(names, key=len, reverse=True)
     out = []
     for sent, spans in zip(sentences, per_sentence, strict=True):

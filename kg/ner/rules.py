@@ -16,6 +16,7 @@ from kg.link.places import Gazetteer
 from kg.ner.lexicon import (
     ANON_SUFFIXES,
     AREA_WORDS,
+    BEAT_SUFFIXES,
     DIRECTIONS,
     GENERIC_PARTS,
     IDIOMS,
@@ -41,7 +42,6 @@ BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见�
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
 NO_PART_SUFFIXES = {"市委", "市政府", "县委", "县政府", "区委", "区政府", "省委", "省政府", "警方", "公安"}
 IDIOM_RE = re.compile("|".join(IDIOMS))
-BEAT_SUFFIXES = {"社区", "街道", "村"}  # places an officer is assigned to as a beat
 _DIRS = "".join(sorted(DIRECTIONS))
 DIRECTION_BEFORE_LIST = re.compile(f"[{_DIRS}](?=[、和及])")  # 白城西、…
 NEXT_DIRECTIONAL = re.compile(f"[、和及]([\u4e00-\u9fff]{{2,9}}?)[{_DIRS}](?=[、，,。等和及])")  # 、白城南等

@@ -13,12 +13,12 @@ import hashlib
 import re
 
 from kg.link.places import Gazetteer
+from kg.ner.lexicon import BEAT_SUFFIXES
 from kg.relations.index import BuildIndex
 from kg.types import BuildResult, Entity, Relation
 
 EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封控|奔赴|赶到|抵达|深入|救助|设置|开展|启动")
 MAX_DESCRIPTION = 60
-POSTED_TO = ("社区", "街道", "村")  # places below the county that a team can be named for
 MAX_PLACES = 3
 NEAR = 20  # characters between a date and the place it dates
 
@@ -64,7 +64,7 @@ def event_at(result: BuildResult, gaz: Gazetteer) -> list[Relation]:
             # 深圳中院沙埔头社区抗疫突击队…): with no other place, the event is where the team went
             units = [m.norm for m in ms if m.type == "ORG"]
             targets = [e for e in idx.entities_in.get(doc_id, []) if e.type == "LOC"
-                       and e.name.endswith(POSTED_TO) and any(e.name in u for u in units)]
+                       and e.name.endswith(BEAT_SUFFIXES) and any(e.name in u for u in units)]
         elif dates:
             # the place an event happened is named right by its date (3月19日，洮南市团结广场…)
             d = dates[0].sent_start

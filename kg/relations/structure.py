@@ -13,6 +13,7 @@ import re
 from collections import Counter
 
 from kg.link.places import Gazetteer
+from kg.ner.lexicon import BEAT_SUFFIXES
 from kg.relations.index import BuildIndex
 from kg.types import BuildResult, Entity, Relation
 
@@ -73,6 +74,18 @@ def _gazetteer_edges(doc_id, entities, gaz, has_parent, idx) -> list[Relation]:
                                     idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
                 has_parent.add((e.id, "LOCATED_IN"))
                 break
+    # …and after a community the document names (沙埔头指挥部 → 沙埔头社区)
+    communities = {e.name[: -len(b)]: e for e in entities if e.type == "LOC"
+                   for b in BEAT_SUFFIXES if e.name.endswith(b) and len(e.name) - len(b) >= 2}
+    for e in entities:
+        if e.type != "ORG" or (e.id, "LOCATED_IN") in has_parent or (e.id, "PART_OF") in has_parent:
+            continue
+        place = next((p for stem, p in communities.items() if e.name.startswith(stem)
+                      and not e.name.startswith(p.name)), None)
+        if place is not None:
+            out.append(Relation(e.id, "LOCATED_IN", place.id, {},
+                                idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
+            has_parent.add((e.id, "LOCATED_IN"))
     return out
 
 
