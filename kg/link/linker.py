@@ -338,10 +338,8 @@ class Linker:
             # a company's branch named after its place (中国人寿保险有限公司白城分公司) is in that place
             head = branch.group(1)
             for k in range(max(0, len(head) - 6), len(head) - 1):
-                full = gaz.full_name(head[k:], set(ctx.places)) if gaz.lookup(head[k:]) else None
-                if full in ctx.places:
-                    unit = self._org(chain[-1], doc, reg)
-                    _edge(unit, reg.get("LOC", ("LOC", full), full), "LOCATED_IN", ev)
+                if place := self._article_place(head[k:], ctx, reg):
+                    _edge(self._org(chain[-1], doc, reg), place, "LOCATED_IN", ev)
                     break
         return out
 
@@ -388,7 +386,12 @@ class Linker:
         facility = FACILITY_RE.match(parts[-1])
         if facility and not prev.attrs.get("_parents"):
             lead = leading_place(facility.group(1), gaz)
-            full = gaz.full_name(lead[0], set(ctx.places)) if lead and lead[0] == facility.group(1) else None
-            if full in ctx.places:
-                _edge(prev, reg.get("LOC", ("LOC", full), full), "LOCATED_IN", ev)
+            if lead and lead[0] == facility.group(1) and (place := self._article_place(lead[0], ctx, reg)):
+                _edge(prev, place, "LOCATED_IN", ev)
         return prev, derived
+
+    def _article_place(self, name: str, ctx: Context, reg: _Registry) -> Entity | None:
+        """The administrative place `name` (full or short) stands for, if the article names it."""
+        gaz = self.gazetteer
+        full = gaz.full_name(name, set(ctx.places)) if gaz.lookup(name) else None
+        return reg.get("LOC", ("LOC", full), full) if full in ctx.places else None

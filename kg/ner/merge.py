@@ -59,8 +59,9 @@ def propagate_names(sentences, per_sentence: list[list[tuple[int, int, str, str]
         # units named after a community the document names (沙埔头社区 → 沙埔头指挥部)
         stem = name[: -len(beat)] if t == "LOC" and (beat := next((b for b in BEAT_SUFFIXES if name.endswith(b)), "")) else ""
         if len(stem) >= 2:
+            units = re.compile(re.escape(stem) + f"(?:{COMMUNITY_UNITS})")
             for sent in sentences:
-                for m in re.finditer(re.escape(stem) + f"(?:{COMMUNITY_UNITS})", sent.text):
+                for m in units.finditer(sent.text):
                     names.setdefault(m.group(), "ORG")
     ordered = sorted(names, key=len, reverse=True)
     out = []
