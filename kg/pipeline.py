@@ -15,6 +15,7 @@ from kg.errors import InputError
 from kg.link.linker import Linker
 from kg.ner.dates import DateTagger
 from kg.ner.engine import Tagger, load_tagger
+from kg.ner.lists import complete_place_lists
 from kg.ner.merge import merge_mentions, propagate_names
 from kg.ner.models import DEFAULT_MODEL
 from kg.ner.rules import RuleTagger
@@ -93,11 +94,12 @@ class Pipeline:
         per_sentence = []
         for sent, spans in zip(sentences, model_spans, strict=True):
             spans = [s for s in spans if s[2] != "DATE"]  # dates are the rule layer's (see kg.ner.dates)
-            spans = vet_model_spans(sent.text, spans, sent.kind, self.rules.gazetteer)
+            spans = vet_model_spans(sent.text, spans, sent.kind, self.rules.gazetteer, self.rules.common_words)
             found = [(i, j, t, "model") for i, j, t in spans]
             found += [(i, j, t, "rule") for i, j, t in self.rules.tag(sent.text, sent.kind, spans)]
             found += [(i, j, t, "rule") for i, j, t in self.dates.tag(sent.text)]
-            per_sentence.append(merge_mentions(sent.text, found))
+            merged = merge_mentions(sent.text, found)
+            per_sentence.append(complete_place_lists(sent.text, merged, self.rules.common_words))
         per_sentence = propagate_names(sentences, per_sentence)
         for sent, spans in zip(sentences, per_sentence, strict=True):
             for i, j, t, source in spans:

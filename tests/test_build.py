@@ -99,8 +99,12 @@ def test_units_nest_and_places_nest(seeds_result):
     # a facility named by place + direction, and a company branch named after its city
     assert ("白城东疫情防控服务站", "白城市", None) in loc
     assert ("中国人寿保险有限公司白城分公司", "白城市", None) in loc
+    # the gazetteer adds a place's direct parent where the text names both (醴陵市 → 株洲市), but no
+    # edge that skips a level the text never names (老家邵东 … 湖南省: 邵阳市 is not named)
+    assert ("醴陵市", "株洲市", None) in loc
+    assert not any(s in ("邵东县", "邵东") for s, _, _ in loc)
     inferred = [r for r in seeds_result.relations if r.relation == "LOCATED_IN" and r.properties.get("inferred")]
-    assert inferred and all(r.properties["basis"] in ("gazetteer", "name") for r in inferred)
+    assert inferred and all(r.properties["basis"] in ("gazetteer", "name", "list") for r in inferred)
 
 
 def test_listed_checkpoints_and_community_beats_are_places(seeds_result):
@@ -108,6 +112,18 @@ def test_listed_checkpoints_and_community_beats_are_places(seeds_result):
     for name in ("白城西", "白城南", "隆兴社区"):
         assert _entity(seeds_result, name, "LOC").name == name
     assert not any(e.type == "LOC" and e.name in ("西", "南") for e in seeds_result.entities)
+
+
+def test_compounds_listed_after_a_street_are_places_in_it(seeds_result):
+    # 盘龙区联盟街道万宏国际、王旗营小区万福里和时光俊园有关区域实施封闭管理
+    loc = _rels(seeds_result, "LOCATED_IN")
+    for name in ("万宏国际", "王旗营小区", "时光俊园"):
+        assert (name, "联盟街道", None) in loc
+    assert ("万福里", "王旗营小区", None) in loc
+    names = {e.id: e for e in seeds_result.entities}
+    closed = {names[r.target_id].name for r in seeds_result.relations
+              if r.relation == "EVENT_AT" and "封闭管理" in names[r.source_id].name}
+    assert {"万宏国际", "时光俊园"} <= closed and "联盟街道" not in closed  # the street holds the places listed
 
 
 def test_events_have_place_date_and_evidence(seeds_result):

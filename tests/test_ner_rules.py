@@ -50,3 +50,14 @@ def test_set_phrases_and_common_words_name_no_place(rules):
 
 def test_an_area_word_before_a_place_is_not_part_of_its_name(rules):
     assert locs(rules, "在市区滨河花园小区居住的一名群众") == ["滨河花园小区"]
+
+
+def test_a_common_word_after_a_role_is_no_name(rules):
+    from kg.ner.vet import vet_model_spans
+
+    assert {"向前", "文明"} <= rules.common_words and "王刚" not in rules.common_words
+    slogan = "疫情在前，民警向前。"
+    assert rules.persons(slogan, "body", []) == []
+    assert vet_model_spans(slogan, [(7, 9, "PERSON")], "body", rules.gazetteer, rules.common_words) == []
+    named = "疫情在前，民警王刚。"
+    assert [named[a:b] for a, b, _ in rules.persons(named, "body", [])] == ["王刚"]

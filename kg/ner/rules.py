@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from kg.link.places import Gazetteer
+from kg.ner.gazetteer import FILE as LEXICON_FILE
+from kg.ner.gazetteer import common_words
 from kg.ner.lexicon import (
     ANON_SUFFIXES,
     AREA_WORDS,
@@ -28,6 +30,7 @@ from kg.ner.lexicon import (
     STOP_CHARS,
     SURNAMES,
 )
+from kg.ner.models import MODEL_DIR
 from kg.text.clean import is_cjk
 
 Span = tuple[int, int, str]
@@ -50,6 +53,8 @@ NEXT_DIRECTIONAL = re.compile(f"[、和及]([\u4e00-\u9fff]{{2,9}}?)[{_DIRS}](?=
 @dataclass
 class RuleTagger:
     gazetteer: Gazetteer = field(default_factory=Gazetteer)
+    # words never seen as names, from the shipped model's People's Daily lexicon (see kg.ner.vet)
+    common_words: frozenset[str] = field(default_factory=lambda: common_words(MODEL_DIR / LEXICON_FILE))
 
     @cached_property
     def _org_suffix_re(self) -> re.Pattern:
@@ -147,7 +152,7 @@ class RuleTagger:
             spans.append((m.start(), m.end(), "ORG"))
         for m in INTERNAL_UNITS.finditer(text):  # 政治部 alone: a department of the bureau in context
             i = m.start()
-            if i == 0 or not is_cjk(text[i - 1]) or text[i - 1] in STOP_CHARS:
+            if i == 0 or not is_cjk(text[i - 1]) or text[i - 1] in STOP_CHARS or text[i - 2:i] in ("该局", "本局"):
                 spans.append((i, m.end(), "ORG"))
         for m in re.finditer("|".join(PLACE_ORGS), text):
             nxt = text[m.end():m.end() + 1]
@@ -228,6 +233,8 @@ class RuleTagger:
             if not n:
                 continue
             i, j = m.end(), m.end() + n
+            if text[i:j] in self.common_words:  # 疫情在前，民警向前
+                continue
             nxt = text[j:j + 1]
             # a role + surname may open an ordinary word (民警全力投入): the model or a clean end must agree
             if any(a < j and i < b for a, b in model_people) or not nxt or not is_cjk(nxt) or nxt in NAME_BREAKERS:

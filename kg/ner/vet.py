@@ -6,13 +6,15 @@ unit or place name must look like is known, so spans are trimmed to it or droppe
 - LOC is an administrative name (short forms only for cities and up), ends with a place
   suffix, or is a place + direction (白城西); else dropped;
 - every span loses leading and trailing punctuation (“深圳中院 → 深圳中院);
-- PERSON starts with a surname and is 2-4 characters without spaces; two names run together
-  (孙岩白阳) are split; bylines are left to the rule layer.
+- PERSON starts with a surname and is 2-4 characters without spaces, and is not a common word
+  never seen as a name (向前); two names run together (孙岩白阳) are split; bylines are left to the
+  rule layer.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from kg.link.places import Gazetteer
 from kg.ner.lexicon import DIRECTIONS, LOC_SUFFIXES, ORG_SUFFIXES, PLACE_ORGS, STOP_CHARS, SURNAMES
@@ -35,8 +37,8 @@ def _starts_with_place(s: str, gaz: Gazetteer) -> bool:
     return any(gaz.lookup(s[:n]) for n in range(2, min(len(s), 9)))
 
 
-def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz: Gazetteer
-                    ) -> list[tuple[int, int, str]]:
+def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz: Gazetteer,
+                    common_words: Collection[str] = frozenset()) -> list[tuple[int, int, str]]:
     out = []
     for i, j, t in spans:
         while i < j and not _is_name_char(text[i]):  # “深圳中院… : quotes and brackets are not part of a name
@@ -61,7 +63,7 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
                     (s[-1] in DIRECTIONS and gaz.lookup(s[:-1])):
                 out.append((i, j, t))
         elif t == "PERSON":
-            if kind == "byline" or not all(is_cjk(c) for c in s):
+            if kind == "byline" or not all(is_cjk(c) for c in s) or s in common_words:
                 continue
             if gaz.lookup(s):  # 邵东 is a place before it is a name
                 out.append((i, j, "LOC"))

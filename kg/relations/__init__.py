@@ -18,6 +18,6 @@ def extract_relations(result: BuildResult, gazetteer: Gazetteer) -> list[Relatio
     rels = structure(result, gazetteer, idx)
     rels += belongs_to(result, idx)
     rels = merge_people(result, rels)  # changes person ids: event_at indexes the build anew
-    rels += event_at(result, gazetteer)
+    rels += event_at(result, gazetteer, rels)
     rels += mentioned_in(result.entities)
     return rels

@@ -14,6 +14,7 @@ import re
 
 from kg.link.places import Gazetteer
 from kg.ner.lexicon import BEAT_SUFFIXES
+from kg.ner.lists import SEPARATORS as LIST_SEPARATORS
 from kg.relations.index import BuildIndex
 from kg.types import BuildResult, Entity, Relation
 
@@ -31,12 +32,13 @@ def _description(text: str, date_surface: str | None) -> str:
     return t if len(t) <= MAX_DESCRIPTION else t[:MAX_DESCRIPTION] + "…"
 
 
-def _ancestors(e: Entity, idx: BuildIndex, gaz: Gazetteer) -> set[str]:
+def _ancestors(e: Entity, idx: BuildIndex, gaz: Gazetteer, located_in: dict[str, set[str]]) -> set[str]:
     out, todo = set(), [e]
     while todo:
         cur = todo.pop()
-        for pid, rel, _, _ in cur.attrs.get("_parents", []):
-            if rel == "LOCATED_IN" and pid not in out and pid in idx.entity:
+        parents = {pid for pid, rel, _, _ in cur.attrs.get("_parents", []) if rel == "LOCATED_IN"}
+        for pid in sorted(parents | located_in.get(cur.id, set())):
+            if pid not in out and pid in idx.entity:
                 out.add(pid)
                 todo.append(idx.entity[pid])
         for p in gaz.by_name.get(cur.name, [])[:1]:
@@ -45,8 +47,13 @@ def _ancestors(e: Entity, idx: BuildIndex, gaz: Gazetteer) -> set[str]:
     return out
 
 
-def event_at(result: BuildResult, gaz: Gazetteer) -> list[Relation]:
+def event_at(result: BuildResult, gaz: Gazetteer, known: list[Relation] = ()) -> list[Relation]:
+    """`known`: relations found so far; their LOCATED_IN edges tell which named place holds another."""
     idx = BuildIndex(result)
+    located_in: dict[str, set[str]] = {}
+    for r in known:
+        if r.relation == "LOCATED_IN":
+            located_in.setdefault(r.source_id, set()).add(r.target_id)
     rels: list[Relation] = []
     events: list[Entity] = []
     for (doc_id, index), ms in sorted(idx.in_sentence.items()):
@@ -68,8 +75,15 @@ def event_at(result: BuildResult, gaz: Gazetteer) -> list[Relation]:
         elif dates:
             # the place an event happened is named right by its date (3月19日，洮南市团结广场…)
             d = dates[0].sent_start
-            locs = [m for m in locs if abs(m.sent_start - (d + len(dates[0].norm))) <= NEAR or
+            near = [m for m in locs if abs(m.sent_start - (d + len(dates[0].norm))) <= NEAR or
                     abs(d - (m.sent_start + len(m.norm))) <= NEAR]
+            # …and every place listed on from one of those (万宏国际、王旗营小区万福里和时光俊园)
+            for m in sorted(locs, key=lambda m: m.sent_start):
+                if m not in near and any(0 <= m.sent_start - (n.sent_start + len(n.norm)) <= 1 and
+                                         sent.text[n.sent_start + len(n.norm): m.sent_start] in ("", *LIST_SEPARATORS)
+                                         for n in near):
+                    near.append(m)
+            locs = near
         else:
             locs = [m for m in locs if EVENT_VERBS.search(sent.text[max(0, m.sent_start - 6): m.sent_start
                                                                     + len(m.norm) + 6])]
@@ -79,7 +93,7 @@ def event_at(result: BuildResult, gaz: Gazetteer) -> list[Relation]:
                 targets.append(e)
         if not targets:
             continue
-        anc = set().union(*(_ancestors(e, idx, gaz) for e in targets))
+        anc = set().union(*(_ancestors(e, idx, gaz, located_in) for e in targets))
         targets = [e for e in targets if e.id not in anc][:MAX_PLACES]
         date = dates[0] if dates else None
         date_entity = idx.entity.get(date.entity_id) if date else None

@@ -2,9 +2,11 @@
 
 Stated edges come from nested names the text wrote (福州市公安局仓山分局 → PART_OF 福州市公安局;
 洮北区东风乡 → LOCATED_IN 洮北区). Inferred edges carry `inferred: true` and a `basis`:
-`gazetteer` for the administrative hierarchy between places the document names (洮北区 → 白城市),
+`gazetteer` for a place's direct administrative parent where the document names both (洮北区 → 白城市),
 `context` for a sub-bureau named alone in an article about one city's bureau (芦淞公安分局 → 株洲市公安局),
-`list` for a station listed right after its sub-bureau (荷塘公安分局值班室、茨菇塘派出所).
+`list` for a station listed right after its sub-bureau (荷塘公安分局值班室、茨菇塘派出所), and for
+places listed after a street or town (联盟街道万宏国际、王旗营小区万福里和时光俊园: each item is in
+联盟街道, and 万福里, glued to 王旗营小区, is in that compound).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from collections import Counter
 
 from kg.link.places import Gazetteer
 from kg.ner.lexicon import BEAT_SUFFIXES
+from kg.ner.lists import COMPOUNDS, LIST_HEADS, SEPARATORS
 from kg.relations.index import BuildIndex
-from kg.types import BuildResult, Entity, Relation
+from kg.types import BuildResult, Entity, Mention, Relation
 
 POLICE_TOP = "公安局"
 STATIONS = ("派出所", "警务站", "警务室", "中队")
@@ -36,6 +39,7 @@ def structure(result: BuildResult, gaz: Gazetteer, idx: BuildIndex) -> list[Rela
         rels += _gazetteer_edges(doc.id, doc_entities, gaz, has_parent, idx)
         rels += _sub_bureaus(doc.id, doc_entities, has_parent, idx, gaz)
         rels += _listed_stations(doc.id, doc_entities, has_parent, idx)
+        rels += _listed_places(doc.id, has_parent, idx)
     return rels
 
 
@@ -57,12 +61,13 @@ def _gazetteer_edges(doc_id, entities, gaz, has_parent, idx) -> list[Relation]:
     for name, e in places.items():
         if (e.id, "LOCATED_IN") in has_parent:
             continue
-        for anc in gaz.ancestors(gaz.by_name[name][0]):
-            if anc in places:
-                out.append(Relation(e.id, "LOCATED_IN", places[anc].id, {"inferred": True, "basis": "gazetteer"},
-                                    idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
-                has_parent.add((e.id, "LOCATED_IN"))
-                break
+        # the direct parent only: a chain that skips a level the text never names (邵东县 → 湖南省,
+        # without 邵阳市) is outside knowledge, not what the article says
+        parent = next(iter(gaz.ancestors(gaz.by_name[name][0])), None)
+        if parent in places:
+            out.append(Relation(e.id, "LOCATED_IN", places[parent].id, {"inferred": True, "basis": "gazetteer"},
+                                idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
+            has_parent.add((e.id, "LOCATED_IN"))
     # units named after a county-level place the document names (盘龙分局 → 盘龙区, 石峰警方 → 石峰区)
     for e in entities:
         if e.type != "ORG" or (e.id, "LOCATED_IN") in has_parent or (e.id, "PART_OF") in has_parent:
@@ -144,3 +149,35 @@ def _listed_stations(doc_id, entities, has_parent, idx) -> list[Relation]:
                 break
     return out
 
+
+
+def _listed_places(doc_id, has_parent, idx) -> list[Relation]:
+    """Places written one after another: a place glued on after a street or town, and every item
+    listed with it, is in that street or town; a place glued on after a compound is in the compound."""
+    out = []
+
+    def edge(child: Mention, parent: Mention, index: int) -> None:
+        if (child.entity_id, "LOCATED_IN") not in has_parent and child.entity_id != parent.entity_id:
+            out.append(Relation(child.entity_id, "LOCATED_IN", parent.entity_id, {"inferred": True, "basis": "list"},
+                                idx.evidence(doc_id, index)))
+            has_parent.add((child.entity_id, "LOCATED_IN"))
+
+    for s in idx.sentences_of(doc_id):
+        locs = [m for m in idx.in_sentence.get((doc_id, s.index), []) if m.type == "LOC"]
+        head: Mention | None = None  # the street or town the current list is in
+        prev: Mention | None = None
+        for m in sorted(locs, key=lambda m: (m.sent_start, -len(m.norm))):
+            if prev is not None and m.sent_start < prev.sent_start + len(prev.norm):
+                continue  # inside the previous mention
+            gap = s.text[prev.sent_start + len(prev.norm): m.sent_start] if prev is not None else None
+            if gap == "" and prev.norm.endswith(LIST_HEADS):
+                head = prev
+                edge(m, prev, s.index)
+            elif gap == "" and prev.norm.endswith(COMPOUNDS):
+                edge(m, prev, s.index)
+            elif head is not None and gap is not None and len(gap) == 1 and gap in SEPARATORS:
+                edge(m, head, s.index)
+            else:
+                head = None
+            prev = m
+    return out
