@@ -120,6 +120,8 @@ def test_compounds_listed_after_a_street_are_places_in_it(seeds_result):
     for name in ("万宏国际", "王旗营小区", "时光俊园"):
         assert (name, "联盟街道", None) in loc
     assert ("万福里", "王旗营小区", None) in loc
+    # a station named by city + direction, on the highway named before it (京港澳高速公路许昌北站)
+    assert ("许昌北站", "京港澳高速公路", None) in loc
     names = {e.id: e for e in seeds_result.entities}
     closed = {names[r.target_id].name for r in seeds_result.relations
               if r.relation == "EVENT_AT" and "封闭管理" in names[r.source_id].name}

@@ -61,3 +61,9 @@ def test_a_common_word_after_a_role_is_no_name(rules):
     assert vet_model_spans(slogan, [(7, 9, "PERSON")], "body", rules.gazetteer, rules.common_words) == []
     named = "疫情在前，民警王刚。"
     assert [named[a:b] for a, b, _ in rules.persons(named, "body", [])] == ["王刚"]
+
+
+def test_stations_named_by_a_city_and_a_direction(rules):
+    assert locs(rules, "民警在京港澳高速公路许昌北站开展疫情防控工作") == ["京港澳高速公路许昌北站"]
+    assert locs(rules, "旅客从北京西站出发，途经上海南站") == ["北京西站", "上海南站"]
+    assert locs(rules, "城南站台人很多") == []  # no city before the direction

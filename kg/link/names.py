@@ -18,7 +18,7 @@ UNIT_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted({*ORG_SUFFIXES, "中�
 LOC_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True))))
 INTERNAL_UNITS = {"政治部", "指挥中心", "政工室", "警务保障室"}
 GENERIC_ROADS = {"高速公路", "公路", "高速", "国道", "省道"}
-FACILITY_HEADS = ("出口", "疫情", "服务站", "检查站", "收费站", "高速")
+FACILITY_HEADS = ("出口", "疫情", "服务站", "检查站", "收费站", "高速", "站")  # 白城东 + 服务站, 许昌北 + 站
 
 
 @dataclass

@@ -47,6 +47,8 @@ NO_PART_SUFFIXES = {"市委", "市政府", "县委", "县政府", "区委", "区
 IDIOM_RE = re.compile("|".join(IDIOMS))
 _DIRS = "".join(sorted(DIRECTIONS))
 DIRECTION_BEFORE_LIST = re.compile(f"[{_DIRS}](?=[、和及])")  # 白城西、…
+DIRECTIONAL_STATION = re.compile(f"[{_DIRS}]站")  # 许昌北站
+HIGHWAYS = ("高速公路", "公路", "高速")
 NEXT_DIRECTIONAL = re.compile(f"[、和及]([\u4e00-\u9fff]{{2,9}}?)[{_DIRS}](?=[、，,。等和及])")  # 、白城南等
 
 
@@ -192,6 +194,7 @@ class RuleTagger:
                     continue
             spans.append((start, e, "LOC"))
         spans += self._directional_list(text)
+        spans += self._directional_stations(text, spans)
         idioms = [(m.start(), m.end()) for m in IDIOM_RE.finditer(text)]
         return _longest([s for s in spans if not any(a < s[1] and s[0] < b for a, b in idioms)])
 
@@ -207,6 +210,18 @@ class RuleTagger:
             nxt = NEXT_DIRECTIONAL.match(text, m.end()) if n else None
             if nxt and self._place_ending_at(text, nxt.end() - 1):
                 found += [(k - n, k + 1, "LOC"), (nxt.start(1), nxt.end(), "LOC")]
+        return found
+
+    def _directional_stations(self, text: str, spans: list[Span]) -> list[Span]:
+        """Stations named by a city and a direction (许昌北站, 北京西站), with the highway they are on
+        when it is named right before (京港澳高速公路许昌北站: the linker splits the two)."""
+        found = []
+        for m in DIRECTIONAL_STATION.finditer(text):
+            n = self._place_ending_at(text, m.start())
+            if n:
+                start = m.start() - n
+                road = [a for a, b, t in spans if b == start and t == "LOC" and text[a:b].endswith(HIGHWAYS)]
+                found.append((min(road, default=start), m.end(), "LOC"))
         return found
 
     # -- people ----------------------------------------------------------------------------------
