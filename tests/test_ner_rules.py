@@ -67,3 +67,11 @@ def test_stations_named_by_a_city_and_a_direction(rules):
     assert locs(rules, "民警在京港澳高速公路许昌北站开展疫情防控工作") == ["京港澳高速公路许昌北站"]
     assert locs(rules, "旅客从北京西站出发，途经上海南站") == ["北京西站", "上海南站"]
     assert locs(rules, "城南站台人很多") == []  # no city before the direction
+
+
+def test_a_name_sharing_the_next_companys_suffix_is_a_company(rules):
+    def orgs(text):
+        return [text[a:b] for a, b, _ in rules.orgs(text)]
+
+    assert sorted(orgs("物资。另外，泰康、中原保险公司为全体民警辅警投了保。")) == ["中原保险公司", "泰康"]
+    assert orgs("成立由治安、特警等部门和城区5个分局主战") == []  # departments share no company suffix

@@ -48,6 +48,7 @@ IDIOM_RE = re.compile("|".join(IDIOMS))
 _DIRS = "".join(sorted(DIRECTIONS))
 DIRECTION_BEFORE_LIST = re.compile(f"[{_DIRS}](?=[、和及])")  # 白城西、…
 DIRECTIONAL_STATION = re.compile(f"[{_DIRS}]站")  # 许昌北站
+SHARED_SUFFIXES = ("保险公司", "银行", "集团", "证券")  # 泰康、中原保险公司: both are insurers
 HIGHWAYS = ("高速公路", "公路", "高速")
 NEXT_DIRECTIONAL = re.compile(f"[、和及]([\u4e00-\u9fff]{{2,9}}?)[{_DIRS}](?=[、，,。等和及])")  # 、白城南等
 
@@ -163,7 +164,24 @@ class RuleTagger:
             p = self._place_ending_at(text, m.start(), any_level=True)
             if p:
                 spans.append((m.start() - p, m.end(), "ORG"))
-        return _longest(spans)
+        spans = _longest(spans)
+        return spans + self._shared_suffix(text, spans)
+
+    def _shared_suffix(self, text: str, spans: list[Span]) -> list[Span]:
+        """A name listed before a company or bank that shares its suffix: 泰康、中原保险公司 names
+        泰康 (保险公司) too. Only before these suffixes: 治安、特警等部门 lists no names."""
+        found = []
+        for a, b, t in spans:
+            if t != "ORG" or a < 3 or text[a - 1] != "、" or not text[a:b].endswith(SHARED_SUFFIXES):
+                continue
+            k = a - 1
+            while k > 0 and k > a - 6 and is_cjk(text[k - 1]) and text[k - 1] not in STOP_CHARS:
+                k -= 1
+            name = text[k:a - 1]
+            if 2 <= len(name) <= 4 and name not in self.common_words and (k == 0 or not is_cjk(text[k - 1])
+                                                                          or text[k - 1] in STOP_CHARS):
+                found.append((k, a - 1, "ORG"))
+        return found
 
     # -- places ----------------------------------------------------------------------------------
     def locs(self, text: str, model_spans: list[Span]) -> list[Span]:
