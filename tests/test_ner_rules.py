@@ -75,3 +75,15 @@ def test_a_name_sharing_the_next_companys_suffix_is_a_company(rules):
 
     assert sorted(orgs("物资。另外，泰康、中原保险公司为全体民警辅警投了保。")) == ["中原保险公司", "泰康"]
     assert orgs("成立由治安、特警等部门和城区5个分局主战") == []  # departments share no company suffix
+
+
+def test_a_name_whose_first_given_character_is_also_a_function_word(rules):
+    def people(text):
+        return [text[a:b] for a, b, _ in rules.persons(text, "body", [])]
+
+    assert people("他是许昌市公安局东城分局辅警司正中。") == ["司正中"]  # 正, as in 正在, closes the clause here
+    assert people("民警正在执勤。") == [] and people("民警王在执勤") == []
+
+
+def test_development_zones_are_places(rules):
+    assert locs(rules, "他受命赶赴国家许昌经济技术开发区龙湖街道办事处") == ["许昌经济技术开发区龙湖街道"]

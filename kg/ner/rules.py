@@ -249,8 +249,13 @@ class RuleTagger:
         if not sur:
             return 0
         g = i + sur
-        if g >= len(text) or not is_cjk(text[g]) or text[g] in STOP_CHARS:
+        if g >= len(text) or not is_cjk(text[g]):
             return 0
+        if text[g] in STOP_CHARS:
+            # 民警在…, 民警正在…: no name; but a full name that closes the clause is one (辅警司正中。)
+            k = g + 2
+            closed = k <= len(text) and is_cjk(text[k - 1]) and (k == len(text) or not is_cjk(text[k]))
+            return sur + 2 if closed else 0
         for suf in ANON_SUFFIXES:
             if text.startswith(suf, g):
                 return sur + len(suf)
