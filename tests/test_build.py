@@ -77,6 +77,9 @@ def test_officers_belong_to_the_most_specific_unit_with_role(seeds_result):
     # not of another 局 the article names later (杭锦后旗市场监督管理局)
     assert ("刘瑞平", "杭锦后旗公安局党委", "书记") in rels and ("刘瑞平", "杭锦后旗公安局", "局长") in rels
     assert not [r for r in rels if r[0] == "刘瑞平" and "市场监督" in r[1]]
+    # 副市长、市公安局局长董留民: the government title before the unit is his too
+    assert ("董留民", "许昌市公安局", "局长") in rels and ("董留民", "许昌市政府", "副市长") in rels
+    assert ("司正中", "许昌市公安局东城分局", "辅警") in rels  # 辅警司正中。
 
 
 def test_units_nest_and_places_nest(seeds_result):

@@ -19,6 +19,8 @@ from kg.types import BuildResult, Mention, Relation
 
 ROLE_ALT = "|".join(map(re.escape, sorted(ROLES, key=len, reverse=True)))
 ROLE_CHAIN = re.compile(rf"((?:(?:{ROLE_ALT})、)*(?:{ROLE_ALT}))$")
+# a government title before the unit of the person's other title: 副市长、市公安局局长董留民
+GOV_BEFORE_UNIT = re.compile("(" + "|".join(sorted(GOV_ROLES, key=len, reverse=True)) + ")、$")
 GAP = re.compile(r"^(?:[0-9]+岁的?|的|党员|退休的?|老|、)*$")
 POLICE = ("公安局", "分局", "派出所", "大队", "支队", "中队", "公安厅")
 NOT_MEMBERS = {"记者", "通讯员"}
@@ -54,6 +56,9 @@ def belongs_to(result: BuildResult, idx: BuildIndex) -> list[Relation]:
                 # adjacent one belongs to (局长 of 公安局, whose 党委 it named first)
                 stated = [replace(adjacent, entity_id=u.id) for u in idx.part_of_chain(adjacent.entity_id)] \
                     if adjacent is not None else []
+                gov = GOV_BEFORE_UNIT.search(sent.text[: adjacent.sent_start]) if adjacent is not None else None
+                if gov:
+                    roles = [*roles, gov.group(1)]
                 for n, role in enumerate(roles):
                     if n > 0 and adjacent is None and role not in GOV_ROLES and role not in ROLE_UNIT:
                         continue  # a second title (临时党支部书记) names a unit we cannot see
