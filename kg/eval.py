@@ -42,9 +42,10 @@ def prf(c: dict) -> dict:
 
 
 def _load_pred(out_dir: Path):
-    ents = {}
+    ents, names = {}, {}
     with open(out_dir / "entities.csv", newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
+            names[row["id"]] = row.get("name") or row["id"]  # events too, for the report
             t = TYPES.get((row.get("type") or "").strip().upper())
             if not t:
                 continue
@@ -60,7 +61,7 @@ def _load_pred(out_dir: Path):
                 props = {}
             rels.append({"s": row.get("source_id"), "t": row.get("target_id"),
                          "type": (row.get("relation") or "").strip().upper(), "props": props})
-    return ents, rels
+    return ents, rels, names
 
 
 def score(gold: dict, out_dir: Path) -> dict:
@@ -71,7 +72,7 @@ def score(gold: dict, out_dir: Path) -> dict:
     for i, g in enumerate(gents):
         for f in g["forms"]:
             form_index[(g["type"], f)].append(i)
-    pents, prels = _load_pred(out_dir)
+    pents, prels, names = _load_pred(out_dir)
     pred_to_gold, taken, dups, overmerge, fps = {}, set(), [], [], []
     order = sorted(pents.items(), key=lambda kv: 0 if (kv[1]["type"], _norm(kv[1]["name"])) in form_index else 1)
     for pid, p in order:
@@ -125,6 +126,23 @@ def score(gold: dict, out_dir: Path) -> dict:
             pred_rels[r["type"]].add((hi, ti) if hi is not None and ti is not None else ("x", r["s"], r["t"]))
     for t in RELS:
         res["relations"][t] = _counts(len(pred_rels[t] & gold_rels[t]), len(pred_rels[t]), len(gold_rels[t]))
+
+    def gold_name(i) -> str:
+        return gents[i]["name"] if isinstance(i, int) else "?"
+
+    def pred_name(pid) -> str:
+        name = names.get(pid, pid)
+        return name if len(name) <= 30 else name[:30] + "…"
+
+    def show(t: str, key: tuple) -> str:
+        if key[0] == "x":  # a predicted relation with no gold twin: its own names
+            return f"{pred_name(key[1])} -{t}-> {pred_name(key[2])}" + (f" ({key[3]})" if len(key) > 3 and key[3] else "")
+        if t == "EVENT_AT":
+            return f"-{t}-> {gold_name(key[0])}" + (f" ({key[1]})" if key[1] else "")
+        return f"{gold_name(key[0])} -{t}-> {gold_name(key[1])}"
+
+    res["missed_relations"] = sorted(show(t, k) for t in RELS for k in gold_rels[t] - pred_rels[t])
+    res["false_relations"] = sorted(show(t, k) for t in RELS for k in pred_rels[t] - gold_rels[t])
     res["relations"]["ALL"] = {k: sum(res["relations"][t][k] for t in RELS) for k in ("tp", "pred", "gold")}
     return res
 
@@ -181,4 +199,7 @@ def format_report(report: dict) -> str:
         dup = d["duplicates"] if isinstance(d["duplicates"], int) else len(d["duplicates"])
         om = d["over_merged"] if isinstance(d["over_merged"], int) else len(d["over_merged"])
         lines.append(f"  duplicates={dup} over_merged={om}")
+        for key in ("missed_entities", "false_entities", "missed_relations", "false_relations"):
+            if d.get(key):
+                lines.append(f"  {key.replace('_', ' ')}: " + "; ".join(d[key]))
     return "\n".join(lines)

@@ -16,15 +16,19 @@ GOLD = ROOT / "tests" / "data" / "gold"
 def test_eval_meets_the_targets_on_the_dev_gold():
     report = evaluate(GOLD, seeds_dir=SEEDS)
     t = report["total"]
-    assert t["entities"]["ALL"]["f1"] >= 0.90
+    assert t["entities"]["ALL"]["f1"] >= 0.95
     assert t["entities"]["PERSON"]["f1"] >= 0.95
-    assert t["over_merged"] == 0
-    assert t["relations"]["BELONGS_TO"]["f1"] >= 0.85
-    assert t["relations"]["PART_OF"]["f1"] >= 0.80
-    assert t["relations"]["LOCATED_IN"]["f1"] >= 0.75
-    assert t["relations"]["EVENT_AT"]["f1"] >= 0.60
+    assert t["over_merged"] == 0 and t["duplicates"] == 0
+    assert t["relations"]["BELONGS_TO"]["f1"] >= 0.90
+    assert t["relations"]["PART_OF"]["f1"] >= 0.90
+    assert t["relations"]["LOCATED_IN"]["f1"] >= 0.90
+    assert t["relations"]["EVENT_AT"]["f1"] >= 0.75
     text = format_report(report)
     assert "ALL DOCUMENTS (micro)" in text and "rel EVENT_AT" in text
+    # what was missed or wrong is listed by name; the one disagreement kept on purpose (README) shows
+    doc = next(d for d in report["documents"] if d["doc"].startswith("002_"))
+    assert "仓前派出所党支部 -PART_OF-> 仓前派出所" in doc["false_relations"]
+    assert "false relations: " in text
 
 
 def _data_strings(path: Path) -> list[str]:
