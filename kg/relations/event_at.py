@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 
 from kg.link.places import Gazetteer
 from kg.ner.lexicon import BEAT_SUFFIXES
@@ -47,7 +48,7 @@ def _ancestors(e: Entity, idx: BuildIndex, gaz: Gazetteer, located_in: dict[str,
     return out
 
 
-def event_at(result: BuildResult, gaz: Gazetteer, known: list[Relation] = ()) -> list[Relation]:
+def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()) -> list[Relation]:
     """`known`: relations found so far; their LOCATED_IN edges tell which named place holds another."""
     idx = BuildIndex(result)
     located_in: dict[str, set[str]] = {}

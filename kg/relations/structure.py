@@ -150,7 +150,6 @@ def _listed_stations(doc_id, entities, has_parent, idx) -> list[Relation]:
     return out
 
 
-
 def _listed_places(doc_id, has_parent, idx) -> list[Relation]:
     """Places written one after another: a place glued on after a street or town, and every item
     listed with it, is in that street or town; a place glued on after a compound is in the compound."""
