@@ -87,3 +87,9 @@ def test_a_name_whose_first_given_character_is_also_a_function_word(rules):
 
 def test_development_zones_are_places(rules):
     assert locs(rules, "他受命赶赴国家许昌经济技术开发区龙湖街道办事处") == ["许昌经济技术开发区龙湖街道"]
+
+
+def test_where_a_journey_from_a_known_place_ends_is_a_place(rules):
+    assert locs(rules, "车牌号浙BLXXXX的车刚从武汉回到白兔潭，车上有确诊病人") == ["武汉", "白兔潭"]
+    assert locs(rules, "他从武汉回到家中，") == ["武汉"]  # a common word
+    assert locs(rules, "坐丈夫的车从固原到银川就诊，") == ["固原", "银川"]  # 银川 is known: 就诊 is no name part

@@ -49,6 +49,7 @@ _DIRS = "".join(sorted(DIRECTIONS))
 DIRECTION_BEFORE_LIST = re.compile(f"[{_DIRS}](?=[、和及])")  # 白城西、…
 DIRECTIONAL_STATION = re.compile(f"[{_DIRS}]站")  # 许昌北站
 SHARED_SUFFIXES = ("保险公司", "银行", "集团", "证券")  # 泰康、中原保险公司: both are insurers
+JOURNEY_END = re.compile(r"(?:回到|返回|来到|赶到|抵达|前往|赶往|到)([\u4e00-\u9fff]{2,4}?)(?=[，,。；;、）)]|$)")
 HIGHWAYS = ("高速公路", "公路", "高速")
 NEXT_DIRECTIONAL = re.compile(f"[、和及]([\u4e00-\u9fff]{{2,9}}?)[{_DIRS}](?=[、，,。等和及])")  # 、白城南等
 
@@ -213,6 +214,7 @@ class RuleTagger:
             spans.append((start, e, "LOC"))
         spans += self._directional_list(text)
         spans += self._directional_stations(text, spans)
+        spans += self._journey_ends(text, spans + [(i, j, "LOC") for i, j in model_locs])
         idioms = [(m.start(), m.end()) for m in IDIOM_RE.finditer(text)]
         return _longest([s for s in spans if not any(a < s[1] and s[0] < b for a, b in idioms)])
 
@@ -240,6 +242,20 @@ class RuleTagger:
                 start = m.start() - n
                 road = [a for a, b, t in spans if b == start and t == "LOC" and text[a:b].endswith(HIGHWAYS)]
                 found.append((min(road, default=start), m.end(), "LOC"))
+        return found
+
+    def _journey_ends(self, text: str, spans: list[Span]) -> list[Span]:
+        """Where a journey from a known place ends is a place: 从武汉回到白兔潭，(a hamlet no list holds).
+        Not a common word (从武汉回到家中) nor a name that starts with a known place (从固原到银川就诊)."""
+        found = []
+        for i, j, t in spans:
+            if t != "LOC" or text[i - 1:i] != "从":
+                continue
+            m = JOURNEY_END.match(text, j)
+            end = m.group(1) if m else ""
+            if end and end not in self.common_words and end[0] not in STOP_CHARS and \
+                    not any(self.gazetteer.lookup(end[:n]) for n in range(2, len(end) + 1)):
+                found.append((m.start(1), m.end(1), "LOC"))
         return found
 
     # -- people ----------------------------------------------------------------------------------
