@@ -92,4 +92,5 @@ def test_development_zones_are_places(rules):
 def test_where_a_journey_from_a_known_place_ends_is_a_place(rules):
     assert locs(rules, "车牌号浙BLXXXX的车刚从武汉回到白兔潭，车上有确诊病人") == ["武汉", "白兔潭"]
     assert locs(rules, "他从武汉回到家中，") == ["武汉"]  # a common word
+    assert locs(rules, "从湖北返回村里，") == ["湖北"]  # 返回 is no name part before 村
     assert locs(rules, "坐丈夫的车从固原到银川就诊，") == ["固原", "银川"]  # 银川 is known: 就诊 is no name part

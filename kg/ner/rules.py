@@ -49,6 +49,7 @@ _DIRS = "".join(sorted(DIRECTIONS))
 DIRECTION_BEFORE_LIST = re.compile(f"[{_DIRS}](?=[、和及])")  # 白城西、…
 DIRECTIONAL_STATION = re.compile(f"[{_DIRS}]站")  # 许昌北站
 SHARED_SUFFIXES = ("保险公司", "银行", "集团", "证券")  # 泰康、中原保险公司: both are insurers
+JOURNEY_VERB = re.compile("回到|返回|来到|赶到|抵达|前往|赶往")
 JOURNEY_END = re.compile(r"(?:回到|返回|来到|赶到|抵达|前往|赶往|到)([\u4e00-\u9fff]{2,4}?)(?=[，,。；;、）)]|$)")
 HIGHWAYS = ("高速公路", "公路", "高速")
 NEXT_DIRECTIONAL = re.compile(f"[、和及]([\u4e00-\u9fff]{{2,9}}?)[{_DIRS}](?=[、，,。等和及])")  # 、白城南等
@@ -124,7 +125,8 @@ class RuleTagger:
             lead = next((g for g in AREA_WORDS if part.startswith(g) and len(part) > len(g)), "")
             if lead:  # 市区滨河花园小区: "downtown" + the name
                 k, part = k + len(lead), part[len(lead):]
-            if k == pos or part in GENERIC_PARTS or any(part.endswith(g) for g in GENERIC_PARTS):
+            if k == pos or part in GENERIC_PARTS or any(part.endswith(g) for g in GENERIC_PARTS) or \
+                    JOURNEY_VERB.search(part):  # 从湖北返回村里: a verb, not a name part
                 break
             pos, state = k, "part"
             parts += 1
