@@ -142,6 +142,10 @@ def test_events_have_place_date_and_evidence(seeds_result):
     # a dated sentence whose only place is in the name of the team sent there
     posted = [r for r in events if names[r.target_id].name == "沙埔头社区"]
     assert posted and "3月14日" in posted[0].properties["date"] and "奔赴" in names[posted[0].source_id].name
+    # no place by the date, but "the checkpoint" the sentence before spoke of: the article's only one
+    rescue = [r for r in events if "张凯" in names[r.source_id].name]
+    assert [names[r.target_id].name for r in rescue] == ["银川南出口疫情防控检查站"]
+    assert rescue[0].properties["date"] == "去年的11月10日14时"
     assert all(r.evidence and r.evidence.text for r in seeds_result.relations)
 
 

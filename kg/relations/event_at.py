@@ -20,6 +20,8 @@ from kg.relations.index import BuildIndex
 from kg.types import BuildResult, Entity, Relation
 
 EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封控|奔赴|赶到|抵达|深入|救助|设置|开展|启动")
+FACILITIES = ("检查站", "服务站", "收费站", "卡点", "出口")
+FACILITY_WORDS = re.compile("卡口|卡点|检查站|服务站|收费站|执勤点")
 MAX_DESCRIPTION = 60
 MAX_PLACES = 3
 NEAR = 20  # characters between a date and the place it dates
@@ -46,6 +48,18 @@ def _ancestors(e: Entity, idx: BuildIndex, gaz: Gazetteer, located_in: dict[str,
             for name in gaz.ancestors(p):
                 out |= idx.loc_ids.get(name, set())
     return out
+
+
+def _the_facility(idx: BuildIndex, doc_id: str, sent) -> list[Entity]:
+    """The one checkpoint or service station of the article, if this sentence or the one before
+    refers to one without naming it."""
+    before = idx.sentence.get((doc_id, sent.index - 1))
+    said = sent.text + (before.text if before is not None and before.article == sent.article else "")
+    if not FACILITY_WORDS.search(said):
+        return []
+    found = {m.entity_id for s in idx.sentences_of(doc_id) if s.article == sent.article
+             for m in idx.in_sentence.get((doc_id, s.index), []) if m.type == "LOC" and m.norm.endswith(FACILITIES)}
+    return [idx.entity[e] for e in found] if len(found) == 1 else []
 
 
 def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()) -> list[Relation]:
@@ -92,6 +106,10 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             e = idx.entity[m.entity_id]
             if e not in targets:
                 targets.append(e)
+        if not targets and dates and EVENT_VERBS.search(sent.text):
+            # no place by the date, but "the checkpoint" (杨少帅讲起了同事张凯在卡口上的一个故事。
+            # 11月10日14时，正在开展防疫工作的张凯…) where the article names exactly one
+            targets = _the_facility(idx, doc_id, sent)
         if not targets:
             continue
         anc = set().union(*(_ancestors(e, idx, gaz, located_in) for e in targets))
