@@ -80,6 +80,9 @@ def test_officers_belong_to_the_most_specific_unit_with_role(seeds_result):
     # 副市长、市公安局局长董留民: the government title before the unit is his too
     assert ("董留民", "许昌市公安局", "局长") in rels and ("董留民", "许昌市政府", "副市长") in rels
     assert ("司正中", "许昌市公安局东城分局", "辅警") in rels  # 辅警司正中。
+    # 深圳中院办公室四级调研员、临时党支部书记潘建华: the branch is the task force's the article is about
+    assert ("潘建华", "深圳市中级人民法院办公室", "四级调研员") in rels
+    assert [r[1] for r in rels if r[0] == "潘建华" and r[2] == "临时党支部书记"] == ["深圳市中级人民法院沙埔头社区抗疫突击队"]
 
 
 def test_units_nest_and_places_nest(seeds_result):

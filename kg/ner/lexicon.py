@@ -30,7 +30,8 @@ ROLES = (
 # Role → the kind of unit it belongs to, used when the unit is not in the same phrase.
 ROLE_UNIT = {"所长": "派出所", "副所长": "派出所", "教导员": "派出所", "局长": "局", "副局长": "局", "政委": "局",
              "大队长": "大队", "副大队长": "大队", "部长": "部", "副市长": "市政府", "市长": "市政府",
-             "院长": "法院", "副院长": "法院", "庭长": "法院"}
+             "院长": "法院", "副院长": "法院", "庭长": "法院",
+             "临时党支部书记": "突击队"}  # a temporary party branch is set up in a task force
 # Government roles that do not make someone a member of the police unit in the same phrase.
 GOV_ROLES = {"副市长": "市政府", "市长": "市政府", "副县长": "县政府", "县长": "县政府", "副区长": "区政府",
              "区长": "区政府"}
