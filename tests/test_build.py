@@ -214,3 +214,11 @@ def test_cli_build_with_one_thread_gives_the_same_tables(tmp_path):
     assert main(["build", str(SEEDS / "004_86ef6dde4bcc3cb5.txt"), "--out", str(tmp_path / "b")]) == 0
     for name in ("entities.csv", "relations.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_places_people_came_from_are_not_where_the_event_was(pipeline, tmp_path):
+    doc = tmp_path / "fair.txt"
+    doc.write_text("1月27日，第十五届龙潭庙会在北京市开幕，来自浙江、山西等省的民间花会博得阵阵喝彩。\n", encoding="utf-8")
+    result = pipeline.build([doc])
+    names = {e.id: e.name for e in result.entities}
+    assert {names[r.target_id] for r in result.relations if r.relation == "EVENT_AT"} == {"北京市"}

@@ -20,6 +20,7 @@ from kg.relations.index import BuildIndex
 from kg.types import BuildResult, Entity, Relation
 
 EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封控|奔赴|赶到|抵达|深入|救助|设置|开展|启动")
+ORIGIN = re.compile(r"来自于?$")
 FACILITIES = ("检查站", "服务站", "收费站", "卡点", "出口")
 FACILITY_WORDS = re.compile("卡口|卡点|检查站|服务站|收费站|执勤点")
 MAX_DESCRIPTION = 60
@@ -78,8 +79,9 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         dates = [m for m in ms if m.type == "DATE"]
         orgs = [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG"]
         # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where
+        # …nor do places people came from (来自浙江、山西等省的民间花会)
         locs = [m for m in ms if m.type == "LOC" and m.source != "name"
-                and not any(a <= m.sent_start < b for a, b in orgs)]
+                and not any(a <= m.sent_start < b for a, b in orgs) and not ORIGIN.search(sent.text[:m.sent_start])]
         targets: list[Entity] = []
         if not locs and dates and EVENT_VERBS.search(sent.text):
             # …except a team named for the community it was sent to (3月14日接到通知奔赴抗疫前线，
