@@ -55,8 +55,9 @@ def complete_place_lists(text: str, spans: list[Span4], common_words: Collection
         while pos < len(text):
             if pos in locs:
                 end = locs[pos]
-                compounds += text[pos:end].endswith(COMPOUNDS)
-                glued = _item(text, end, taken, common_words) if text[pos:end].endswith(COMPOUNDS) else None
+                compound = text[pos:end].endswith(COMPOUNDS)
+                compounds += compound
+                glued = _item(text, end, taken, common_words) if compound else None
                 pos = end
                 if glued is not None:  # a name glued on after a compound: 王旗营小区万福里
                     items.append(glued)

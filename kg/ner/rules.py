@@ -50,7 +50,7 @@ DIRECTION_BEFORE_LIST = re.compile(f"[{_DIRS}](?=[、和及])")  # 白城西、�
 DIRECTIONAL_STATION = re.compile(f"[{_DIRS}]站")  # 许昌北站
 SHARED_SUFFIXES = ("保险公司", "银行", "集团", "证券")  # 泰康、中原保险公司: both are insurers
 JOURNEY_VERB = re.compile("回到|返回|来到|赶到|抵达|前往|赶往")
-JOURNEY_END = re.compile(r"(?:回到|返回|来到|赶到|抵达|前往|赶往|到)([\u4e00-\u9fff]{2,4}?)(?=[，,。；;、）)]|$)")
+JOURNEY_END = re.compile(f"(?:{JOURNEY_VERB.pattern}|到)([\u4e00-\u9fff]{{2,4}}?)(?=[，,。；;、）)]|$)")
 HIGHWAYS = ("高速公路", "公路", "高速")
 NEXT_DIRECTIONAL = re.compile(f"[、和及]([\u4e00-\u9fff]{{2,9}}?)[{_DIRS}](?=[、，,。等和及])")  # 、白城南等
 
