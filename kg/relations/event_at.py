@@ -17,7 +17,7 @@ from kg.link.places import Gazetteer
 from kg.ner.lexicon import BEAT_SUFFIXES
 from kg.ner.lists import SEPARATORS as LIST_SEPARATORS
 from kg.relations.index import BuildIndex
-from kg.types import BuildResult, Entity, Relation
+from kg.types import BuildResult, Entity, Relation, Sentence
 
 EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封控|奔赴|赶到|抵达|深入|救助|设置|开展|启动")
 ORIGIN = re.compile(r"来自于?$")
@@ -51,16 +51,13 @@ def _ancestors(e: Entity, idx: BuildIndex, gaz: Gazetteer, located_in: dict[str,
     return out
 
 
-def _the_facility(idx: BuildIndex, doc_id: str, sent) -> list[Entity]:
-    """The one checkpoint or service station of the article, if this sentence or the one before
-    refers to one without naming it."""
-    before = idx.sentence.get((doc_id, sent.index - 1))
+def _the_facility(idx: BuildIndex, sent: Sentence, facilities: dict[tuple[str, int], set[str]]) -> list[Entity]:
+    """The one checkpoint or service station of the article (`facilities`: per document and article),
+    if this sentence or the one before refers to one without naming it."""
+    before = idx.sentence.get((sent.doc_id, sent.index - 1))
     said = sent.text + (before.text if before is not None and before.article == sent.article else "")
-    if not FACILITY_WORDS.search(said):
-        return []
-    found = {m.entity_id for s in idx.sentences_of(doc_id) if s.article == sent.article
-             for m in idx.in_sentence.get((doc_id, s.index), []) if m.type == "LOC" and m.norm.endswith(FACILITIES)}
-    return [idx.entity[e] for e in found] if len(found) == 1 else []
+    found = facilities.get((sent.doc_id, sent.article), set())
+    return [idx.entity[e] for e in found] if len(found) == 1 and FACILITY_WORDS.search(said) else []
 
 
 def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()) -> list[Relation]:
@@ -70,6 +67,12 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
     for r in known:
         if r.relation == "LOCATED_IN":
             located_in.setdefault(r.source_id, set()).add(r.target_id)
+    facilities: dict[tuple[str, int], set[str]] = {}
+    for (doc_id, index), ms in idx.in_sentence.items():
+        article = idx.sentence[(doc_id, index)].article
+        for m in ms:
+            if m.type == "LOC" and m.norm.endswith(FACILITIES):
+                facilities.setdefault((doc_id, article), set()).add(m.entity_id)
     rels: list[Relation] = []
     events: list[Entity] = []
     for (doc_id, index), ms in sorted(idx.in_sentence.items()):
@@ -111,7 +114,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         if not targets and dates and EVENT_VERBS.search(sent.text):
             # no place by the date, but "the checkpoint" (杨少帅讲起了同事张凯在卡口上的一个故事。
             # 11月10日14时，正在开展防疫工作的张凯…) where the article names exactly one
-            targets = _the_facility(idx, doc_id, sent)
+            targets = _the_facility(idx, sent, facilities)
         if not targets:
             continue
         anc = set().union(*(_ancestors(e, idx, gaz, located_in) for e in targets))
