@@ -99,9 +99,16 @@ def common_words(path: Path) -> frozenset[str]:
     """Entries of a saved lexicon seen as plain words and never as a person (向前, 文明, 金色).
 
     A two-character "name" that the model finds in `疫情在前，民警向前` is a surname character
-    followed by an ordinary word's second half; knowing the word is what tells them apart."""
-    g = Gazetteer.load(path)
-    return g.names("WORD") - g.names("PER")
+    followed by an ordinary word's second half; knowing the word is what tells them apart.
+    Read line by line, keeping only those strings: the whole lexicon is not held for this."""
+    word, per = TYPES.index("WORD"), TYPES.index("PER")
+    out = set()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            s, *masks = line.rstrip("\n").split("\t")
+            if s and len(masks) == len(TYPES) and masks[word] != "0" and masks[per] == "0":
+                out.add(s)
+    return frozenset(out)
 
 
 def build(msra_train: Iterable[tuple[list[str], set[tuple[int, int, str]]]],
