@@ -15,7 +15,7 @@ would learn to trust the flags more than they deserve on unseen names.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 TYPES = ("PER", "LOC", "ORG", "WORD")
@@ -87,12 +87,16 @@ class Gazetteer:
 
     @classmethod
     def load(cls, path: Path) -> Gazetteer:
-        entries: dict[str, list[int]] = {}
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
-            s, *masks = line.split("\t")
+        return cls(dict(_rows(path)))
+
+
+def _rows(path: Path) -> Iterator[tuple[str, list[int]]]:
+    """(string, per-type masks) of a saved lexicon, line by line."""
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            s, *masks = line.rstrip("\n").split("\t")
             if s and len(masks) == len(TYPES):
-                entries[s] = [int(m) for m in masks]
-        return cls(entries)
+                yield s, [int(m) for m in masks]
 
 
 def common_words(path: Path) -> frozenset[str]:
@@ -102,13 +106,7 @@ def common_words(path: Path) -> frozenset[str]:
     followed by an ordinary word's second half; knowing the word is what tells them apart.
     Read line by line, keeping only those strings: the whole lexicon is not held for this."""
     word, per = TYPES.index("WORD"), TYPES.index("PER")
-    out = set()
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            s, *masks = line.rstrip("\n").split("\t")
-            if s and len(masks) == len(TYPES) and masks[word] != "0" and masks[per] == "0":
-                out.add(s)
-    return frozenset(out)
+    return frozenset(s for s, masks in _rows(path) if masks[word] and not masks[per])
 
 
 def build(msra_train: Iterable[tuple[list[str], set[tuple[int, int, str]]]],
