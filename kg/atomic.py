@@ -18,9 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from filelock import FileLock, Timeout
+
 from kg.errors import KgError
 
 STAGING_PREFIX = ".kg-staging-"
+LOCK_NAME = ".kg.lock"
 LEFTOVER = re.compile(r"^(?:\.kg-staging-(?P<spid>\d+)-.*|\..+\.(?P<tpid>\d+)\.[^.]+\.tmp)$")
 
 
@@ -42,6 +45,12 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
             os.fsync(fh.fileno())
         os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; an output should read like any new file
         os.replace(tmp, path)
+    except OSError as err:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        if err.filename is None and err.errno is not None:  # a full disk in write/flush/fsync names no file
+            raise OSError(err.errno, err.strerror, str(path)) from err
+        raise
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -49,8 +58,10 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
 
 
 @contextlib.contextmanager
-def staged_folder(target: str | Path) -> Iterator[Path]:
+def staged_folder(target: str | Path, last: str | None = None) -> Iterator[Path]:
     """Yield a hidden staging folder inside `target`; on success move each file in it over `target`'s.
+
+    The file named `last` (a manifest) is moved last, so it is in place only when the rest is.
 
     On any exception (or a kill) nothing in `target` has changed; the staging folder is removed
     here, or by the next call if the process died.
@@ -61,7 +72,7 @@ def staged_folder(target: str | Path) -> Iterator[Path]:
     stage = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=target))
     try:
         yield stage
-        for f in sorted(stage.iterdir()):
+        for f in sorted(stage.iterdir(), key=lambda f: (f.name == last, f.name)):
             os.replace(f, target / f.name)
         _fsync_dir(target)
     finally:
@@ -142,3 +153,32 @@ def _fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+@contextlib.contextmanager
+def output_lock(folder: str | Path) -> Iterator[Path]:
+    """Hold an exclusive lock on output folder `folder` (created if missing) while writing into it.
+
+    A second `kg build` into the same folder fails at once with a KgError instead of racing the
+    first and silently winning. The lock is the kernel's (flock, via `filelock`), so a killed
+    process never leaves a stale lock. A folder this call created and nothing was written into
+    is removed again, so a failed build leaves no trace.
+    """
+    folder = Path(folder)
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    lock_path = folder / LOCK_NAME
+    lock = FileLock(lock_path, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout as err:
+        raise KgError(f"{folder}: another kg process is writing this output folder (lock {lock_path}); "
+                      "wait for it to finish or choose another --out") from err
+    try:
+        yield folder
+    finally:
+        lock.release()
+        if created and [p.name for p in folder.iterdir()] == [LOCK_NAME]:
+            with contextlib.suppress(OSError):
+                lock_path.unlink()
+                folder.rmdir()

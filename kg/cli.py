@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kg.errors import KgError
+from kg.errors import KgError, printable
 
 NEO4J_OPTIONS = [
     click.option("--uri", envvar="NEO4J_URI", default="bolt://127.0.0.1:7687", show_default=True),
@@ -15,6 +15,10 @@ NEO4J_OPTIONS = [
     click.option("--password", envvar="NEO4J_PASSWORD", default=None),
     click.option("--database", envvar="NEO4J_DATABASE", default=None, help="default: the server's default"),
     click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1)),
+    click.option("--connect-timeout", envvar="NEO4J_CONNECT_TIMEOUT", default=5.0, show_default=True,
+                 type=click.FloatRange(0, min_open=True), help="seconds to connect and handshake with Neo4j"),
+    click.option("--query-timeout", envvar="NEO4J_QUERY_TIMEOUT", default=300.0, show_default=True,
+                 type=click.FloatRange(0, min_open=True), help="seconds one batch may run on the server"),
 ]
 
 
@@ -43,9 +47,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--neo4j", "to_neo4j", is_flag=True, help="also load into Neo4j")
 @click.option("--threads", default=None, type=click.IntRange(1),
               help="CPU threads for the NER model (default: torch's; 1 is fastest on a busy machine)")
+@click.option("--encoding", default=None, help="read every input in this encoding (default: detect)")
 @neo4j_options
-def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, uri, user, password, database,
-          batch_size):
+def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, encoding, uri, user, password,
+          database, batch_size, connect_timeout, query_timeout):
     """Build entity, relation and mention tables from text files or folders.
 
     Files that are not text (binary, PDF, empty, undecodable) are skipped and listed on stderr;
@@ -53,55 +58,69 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
     """
     from tqdm import tqdm
 
-    from kg.atomic import check_writable
+    from kg.atomic import check_writable, output_lock
     from kg.pipeline import BuildConfig, Pipeline
     from kg.sinks.tables import write_tables
-    from kg.text.read import iter_input_files
+    from kg.text.read import find_inputs
 
-    files = list(iter_input_files(paths))  # a missing path fails here, before the model loads
-    out_abs = out_dir.resolve()
-    files = [f for f in files if out_abs not in f.resolve().parents]  # not a previous build's own tables
-    check_writable(out_dir)  # likewise an unwritable output folder: fail now, not after the tagging
-    config = BuildConfig(strict=strict, max_bytes=max_bytes, threads=threads)
+    # a missing path, an id clash or an unwritable output fails here, before the model loads
+    inputs, skipped = find_inputs(paths, exclude=out_dir)  # not a previous build's own tables
+    check_writable(out_dir)
+    neo4j = dict(uri=uri, user=user, password=password, database=database, batch_size=batch_size,
+                 connect_timeout=connect_timeout, query_timeout=query_timeout)
+    if to_neo4j:  # a server that is down or refuses us: say so now, not after the tagging
+        from kg.sinks.neo4j import check_server
+
+        check_server(uri, user, password, database, connect_timeout=connect_timeout)
+    config = BuildConfig(strict=strict, max_bytes=max_bytes, threads=threads, encoding=encoding)
     if model:
         config.model = model
-    result = Pipeline(config).build(files, progress=lambda total: tqdm(
-        total=total, desc="building", unit="B", unit_scale=True, disable=None))
-    if not result.documents:
-        raise KgError("no readable input: " + "; ".join(result.problems or [str(p) for p in paths]))
-    write_tables(result, out_dir)
-    click.echo(f"built {len(result.documents)} documents: {len(result.entities)} entities, "
-               f"{len(result.relations)} relations, {len(result.mentions)} mentions → {out_dir}")
-    if result.problems:
-        n = len(result.problems)
-        click.echo(f"kg: skipped {n} of {n + len(result.documents)} input files (use --strict to fail):",
-                   err=True)
-        for p in result.problems:
-            click.echo(f"  {p}", err=True)
-    if html_path:
-        from kg.sinks.html import render_html
+    if strict and skipped:
+        raise KgError(f"{len(skipped)} bad input file(s), none built (--strict): " + "; ".join(skipped))
+    with output_lock(out_dir):
+        result = Pipeline(config).build(inputs, progress=lambda total: tqdm(
+            total=total, desc="building", unit="B", unit_scale=True, disable=None))
+        result.problems[:0] = skipped
+        if not result.documents:
+            raise KgError("no readable input: " + "; ".join(result.problems or [str(p) for p in paths]))
+        write_tables(result, out_dir)
+        click.echo(f"built {len(result.documents)} documents: {len(result.entities)} entities, "
+                   f"{len(result.relations)} relations, {len(result.mentions)} mentions → {printable(str(out_dir))}")
+        damaged = [d for d in result.documents if d.replaced]
+        for d in damaged:
+            click.echo(f"kg: warning: {printable(d.path)}: {d.replaced} byte(s) did not decode as {d.encoding}; "
+                       "replaced by U+FFFD", err=True)
+        if result.problems:
+            n = len(result.problems)
+            click.echo(f"kg: skipped {n} of {n + len(result.documents)} input files (use --strict to fail):",
+                       err=True)
+            for p in result.problems:
+                click.echo(f"  {printable(p)}", err=True)
+        if html_path:
+            from kg.sinks.html import render_html
 
-        render_html(result, html_path)
-        click.echo(f"html → {html_path}")
+            render_html(result, html_path)
+            click.echo(f"html → {printable(str(html_path))}")
     if to_neo4j:
-        _load(result, uri, user, password, database, batch_size)
+        _load(result, **neo4j)
 
 
-def _load(result, uri, user, password, database, batch_size) -> None:
+def _load(result, uri, user, password, database, batch_size, connect_timeout, query_timeout) -> None:
     from kg.sinks.neo4j import load_graph
 
-    report = load_graph(result, uri=uri, user=user, password=password, database=database, batch_size=batch_size)
+    report = load_graph(result, uri=uri, user=user, password=password, database=database, batch_size=batch_size,
+                        connect_timeout=connect_timeout, query_timeout=query_timeout)
     click.echo("neo4j: " + ", ".join(f"{k}={v}" for k, v in report.items()))
 
 
 @cli.command()
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @neo4j_options
-def load(out_dir, uri, user, password, database, batch_size):
+def load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout):
     """Load a build's output folder into Neo4j (idempotent, batched)."""
     from kg.sinks.tables import read_tables
 
-    _load(read_tables(out_dir), uri, user, password, database, batch_size)
+    _load(read_tables(out_dir), uri, user, password, database, batch_size, connect_timeout, query_timeout)
 
 
 @cli.command()
@@ -191,27 +210,42 @@ def train(corpora, out_dir, epochs, init_from, from_stage, threads):
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; one line on stderr and a status for every way it can end (130: interrupted)."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        cli.main(args=argv, prog_name="kg", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("kg: aborted", err=True)
-        return 130
-    except click.ClickException as err:
-        err.show()
-        return err.exit_code
-    except KgError as err:
-        if debug:
-            raise
-        click.echo(f"kg: error: {err}", err=True)
-        return 1
-    except OSError as err:  # disk full, permissions, a folder where a file should be: the user's to fix
-        if debug:
-            raise
-        where = f"{err.filename}: " if err.filename else ""
-        click.echo(f"kg: error: {where}{err.strerror or err}", err=True)
-        return 1
+        try:
+            cli.main(args=argv, prog_name="kg", standalone_mode=False)
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            return _interrupted()
+        except click.ClickException as err:
+            err.show()
+            return err.exit_code
+        except KgError as err:
+            if debug:
+                raise
+            click.echo(f"kg: error: {printable(str(err))}", err=True)
+            return 1
+        except OSError as err:  # disk full, permissions, a folder where a file should be: the user's to fix
+            if debug:
+                raise
+            click.echo(f"kg: error: {printable(_os_error(err))}", err=True)
+            return 1
+    except KeyboardInterrupt:  # a second Ctrl-C while reporting the first
+        return _interrupted()
     return 0
+
+
+def _interrupted() -> int:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the message and the exit status, not a second traceback
+    click.echo("kg: interrupted; the output folder keeps its previous contents", err=True)
+    return 130
+
+
+def _os_error(err: OSError) -> str:
+    """'path: cause' (kg.atomic names the file of an OSError raised without one, a full disk in a flush)."""
+    return f"{err.filename}: {err.strerror or err}" if err.filename else str(err.strerror or err)
 
 
 if __name__ == "__main__":

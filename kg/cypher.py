@@ -10,6 +10,7 @@ alias, and returns rows in a fixed order so that results can be compared and tes
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from kg.sinks.neo4j import FULLTEXT_INDEX
@@ -62,10 +63,16 @@ ORDER BY score DESC, name LIMIT $limit""", ("text", "limit")),
 )}
 
 _LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
+_LUCENE_WORDS = re.compile(r"\b(AND|OR|NOT|TO)\b")
+SEARCH_MAX_CHARS = 200  # a name is short; a cjk bigram per character, and Lucene allows 1024 clauses
 
 
 def lucene_escape(text: str) -> str:
-    """Free text as a literal full-text query (quotes, slashes and operators have no effect)."""
+    """Free text as a literal full-text query: special characters escaped, the operator words
+    (AND, OR, NOT) lower-cased, which the analyzer does anyway, and at most SEARCH_MAX_CHARS
+    characters, so no input is a syntax error or too many clauses."""
+    text = " ".join(text.split())[:SEARCH_MAX_CHARS]
+    text = _LUCENE_WORDS.sub(lambda m: m.group().lower(), text)
     return "".join("\\" + c if c in _LUCENE_SPECIAL else c for c in text)
 
 
@@ -76,6 +83,8 @@ def run_query(driver, name: str, database: str | None = None, **params) -> list[
         params.setdefault("limit", 10)
     if name == "search":
         params["text"] = lucene_escape(params["text"])
+        if not params["text"]:
+            return []  # nothing to look for (Lucene refuses an empty query)
     missing = set(query.params) - params.keys()
     if missing:
         raise TypeError(f"{name} needs {', '.join(sorted(missing))}")

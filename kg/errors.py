@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
 
 class KgError(Exception):
     """A problem the user can act on; the message names the file/URI and the cause."""
@@ -17,3 +21,11 @@ class Neo4jError(KgError):
 
 class ModelError(KgError):
     """An NER model that cannot be loaded: unknown name, download refused, broken folder."""
+
+
+def printable(text: str) -> str:
+    """`text` safe for one terminal line: control characters (newlines, ANSI escapes) and
+    surrogate-escaped bytes of non-UTF-8 file names shown as escapes, so a file name cannot forge
+    lines or colours in a summary."""
+    text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

@@ -22,7 +22,7 @@ from kg.ner.rules import RuleTagger
 from kg.ner.vet import vet_model_spans
 from kg.relations import extract_relations
 from kg.text.parts import OffsetRuns, split_parts
-from kg.text.read import iter_input_files, read_document
+from kg.text.read import InputFile, find_inputs, read_document
 from kg.text.segment import segment
 from kg.types import BuildResult, Document, Mention, Sentence
 
@@ -35,6 +35,7 @@ class BuildConfig:
     batch_size: int = 64  # sentences per NER call
     part_chars: int = 200_000  # longer documents are processed in parts, in bounded memory
     threads: int | None = None  # torch CPU threads for the model; None keeps torch's default
+    encoding: str | None = None  # force this input encoding instead of detecting it
 
 
 @dataclass
@@ -109,7 +110,7 @@ class Pipeline:
                                         sent_start=i))
         return sentences, mentions
 
-    def build(self, paths: Iterable[str | Path], progress: Callable[[int], Any] | None = None) -> BuildResult:
+    def build(self, paths: Iterable[str | Path | InputFile], progress: Callable[[int], Any] | None = None) -> BuildResult:
         """Build every readable file under `paths`; unreadable ones go to `result.problems`.
 
         `progress(total_bytes)` makes a bar (e.g. `lambda n: tqdm(total=n, unit="B")`): anything
@@ -117,23 +118,26 @@ class Pipeline:
         file moves it too. With `config.strict`, every file is read once before any is processed,
         so a bad file fails the build before minutes of tagging, and nothing is half-done.
         """
-        files = list(iter_input_files(paths))
+        inputs, skipped = find_inputs(paths)  # document ids: paths relative to their input root
+        files = [f.path for f in inputs]
+        ids = {f.path: f.doc_id for f in inputs}
         if self.config.strict:
-            bad = []
+            bad = list(skipped)
             for path in files:
                 try:
-                    read_document(path, max_bytes=self.config.max_bytes)
+                    read_document(path, max_bytes=self.config.max_bytes, encoding=self.config.encoding)
                 except InputError as err:
                     bad.append(str(err))
             if bad:
                 raise InputError(f"{len(bad)} bad input file(s), none built (--strict): " + "; ".join(bad))
         bar = progress(sum(_size(f) for f in files)) if progress is not None else None
-        result = BuildResult()
+        result = BuildResult(problems=list(skipped))
         try:
             for path in files:
                 size = _size(path)
                 try:
-                    doc = read_document(path, max_bytes=self.config.max_bytes)
+                    doc = read_document(path, max_bytes=self.config.max_bytes, doc_id=ids[path],
+                                        encoding=self.config.encoding)
                 except InputError as err:
                     if self.config.strict:
                         raise  # changed on disk since the check above

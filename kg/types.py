@@ -20,11 +20,12 @@ RELATION_TYPES = ("BELONGS_TO", "PART_OF", "LOCATED_IN", "EVENT_AT", "MENTIONED_
 class Document:
     """One input file, decoded."""
 
-    id: str  # the file name, unique within a build (e.g. "000_99624c91e82d4847.txt")
+    id: str  # path relative to the input root ("a/page.txt"), or the name of a file given directly; unique
     path: str
     text: str  # original decoded text; all offsets point here
     encoding: str = "utf-8"
     sha256: str = ""
+    replaced: int = 0  # bytes that did not decode and became U+FFFD (reported, see kg.text.read)
 
 
 @dataclass

@@ -40,6 +40,8 @@ FACT_TYPES = tuple(t for t in RELATION_TYPES if t != "MENTIONED_IN")
 PROVENANCE_TYPES = ("MENTIONED_IN", "IN")  # entity → document / sentence; sentence → document
 FULLTEXT_INDEX = "entity_names"
 NODE_LABELS = ("Entity", "Document", "Sentence")
+CONNECT_TIMEOUT = 5.0  # seconds to connect and finish the Bolt handshake (a port that never answers)
+QUERY_TIMEOUT = 300.0  # seconds one batch's transaction may run on the server
 
 SCHEMA = (
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
@@ -232,7 +234,7 @@ def _write(tx, query: str, rows: list) -> dict:
     return {k: getattr(counters, k) for k in COUNTERS}
 
 
-def _write_batch(session, query: str, rows: list, replays: int = 3) -> dict:
+def _write_batch(session, query: str, rows: list, replays: int = 3, timeout: float = QUERY_TIMEOUT) -> dict:
     """One managed transaction; the driver retries transient errors and lost connections.
 
     The driver does not retry a commit whose outcome it could not see (IncompleteCommit). Every
@@ -240,7 +242,7 @@ def _write_batch(session, query: str, rows: list, replays: int = 3) -> dict:
     """
     for attempt in range(replays + 1):
         try:
-            return session.execute_write(_write, query, rows)
+            return session.execute_write(neo4j.unit_of_work(timeout=timeout)(_write), query, rows)
         except nx.IncompleteCommit:
             if attempt == replays:
                 raise
@@ -252,9 +254,13 @@ def _one_line(err: BaseException) -> str:
     return " ".join(str(msg).split())
 
 
-def neo4j_error(err: Exception, uri: str, user: str, database: str | None) -> Neo4jError:
+def neo4j_error(err: Exception, uri: str, user: str, database: str | None,
+                connect_timeout: float | None = None) -> Neo4jError:
     """The driver's exception as one line naming the URI and the cause."""
     db = database or "(default)"
+    if connect_timeout is not None and "handshake" in _one_line(err).lower():
+        return Neo4jError(f"cannot reach Neo4j at {uri}: no Bolt answer within {connect_timeout:g} s "
+                          "(not a Neo4j server, or a hung one; --connect-timeout)")
     if isinstance(err, nx.AuthError):
         return Neo4jError(f"Neo4j at {uri} refused user {user!r}: wrong user or password ({_one_line(err)})")
     if isinstance(err, nx.ClientError) and (err.code or "").endswith("DatabaseNotFound"):
@@ -267,12 +273,18 @@ def neo4j_error(err: Exception, uri: str, user: str, database: str | None) -> Ne
 
 
 def open_driver(uri: str, user: str, password: str | None, database: str | None = None,
-                max_retry_time: float = 30.0) -> neo4j.Driver:
-    """A connected driver, or Neo4jError if the server, the credentials or the database are wrong."""
+                max_retry_time: float = 30.0, connect_timeout: float = CONNECT_TIMEOUT) -> neo4j.Driver:
+    """A connected driver, or Neo4jError if the server, the credentials or the database are wrong.
+
+    `connect_timeout` bounds both the TCP connect and getting a usable connection (the driver's
+    acquisition timeout, 60 s by default, is what a port that accepts and never answers runs into).
+    """
     try:
         driver = neo4j.GraphDatabase.driver(uri, auth=(user, password) if password is not None else None,
                                             max_transaction_retry_time=max_retry_time,
-                                            connection_timeout=10.0, notifications_min_severity="OFF")
+                                            connection_timeout=connect_timeout,
+                                            connection_acquisition_timeout=connect_timeout,
+                                            notifications_min_severity="OFF")
     except Exception as err:  # the driver validates the URI here
         raise neo4j_error(err, uri, user, database) from err
     try:
@@ -281,24 +293,33 @@ def open_driver(uri: str, user: str, password: str | None, database: str | None 
             session.execute_read(lambda tx: tx.run("RETURN 1").consume())
     except Exception as err:
         driver.close()
-        raise neo4j_error(err, uri, user, database) from err
+        raise neo4j_error(err, uri, user, database, connect_timeout) from err
     return driver
 
 
+def check_server(uri: str, user: str, password: str | None, database: str | None = None,
+                 connect_timeout: float = CONNECT_TIMEOUT) -> None:
+    """Neo4jError unless the server answers, takes the credentials and has the database."""
+    open_driver(uri, user, password, database, connect_timeout=connect_timeout).close()
+
+
 def load_graph(result: BuildResult, *, uri: str, user: str, password: str | None,
-               database: str | None = None, batch_size: int = 1000, max_retry_time: float = 30.0) -> dict:
+               database: str | None = None, batch_size: int = 1000, max_retry_time: float = 30.0,
+               connect_timeout: float = CONNECT_TIMEOUT, query_timeout: float = QUERY_TIMEOUT) -> dict:
     """Write `result` into Neo4j and return the write counters plus the graph's totals afterwards.
 
-    `max_retry_time` is how long the driver keeps retrying a batch on transient errors.
+    `max_retry_time` is how long the driver keeps retrying a batch on transient errors;
+    `connect_timeout` how long to wait for a server to answer; `query_timeout` how long one batch
+    may run on the server before it is rolled back (and the load fails naming the server).
     """
     rows = graph_rows(result)
     started = time.perf_counter()
-    driver = open_driver(uri, user, password, database, max_retry_time)
+    driver = open_driver(uri, user, password, database, max_retry_time, connect_timeout)
     totals = dict.fromkeys(COUNTERS, 0)
 
     def run(session, query: str, items: list) -> None:
         for batch in _batches(items, batch_size):
-            for k, v in _write_batch(session, query, batch).items():
+            for k, v in _write_batch(session, query, batch, timeout=query_timeout).items():
                 totals[k] += v
 
     try:

@@ -1,14 +1,23 @@
 """The build's output folder as CSV tables plus a node-link graph.json, and reading it back.
 
 Files (UTF-8, header row):
-    entities.csv   id, name, type, aliases (|-joined), mention_count, documents (|-joined),
-                   anonymized, iso, description
+    entities.csv   id, name, type, aliases (|-joined, see below), mention_count, documents
+                   (|-joined), anonymized, iso, description
     relations.csv  source_id, relation, target_id, properties (JSON), source_name, target_name,
                    role, date, document, sentence, start, end, evidence, inferred
     mentions.csv   document, sentence, start, end, text, type, source, entity_id, article
     sentences.csv  document, sentence, start, end, article, kind, text
     documents.csv  id, path, encoding, sha256, chars
     graph.json     networkx node-link data of `kg.graph.to_networkx(result)`
+    manifest.json  written last: rows and sha256 of every file above
+
+List cells are `|`-joined, with `\\` and `\\|` escaping a backslash and a bar inside an item, so
+any alias round-trips while the common case stays the plain `a|b` that ../shared/eval/score.py
+splits (a JSON list would break it); the old unescaped form reads the same.
+
+Reading validates everything a reader relies on and fails with one line naming the file, the row
+and the problem (`TableError`): the manifest's checksums (truncated files, a mix of two builds),
+files present, header columns, row shape, numbers, and ids that resolve.
 
 Offsets are into the original decoded file. Example:
 
@@ -19,11 +28,24 @@ Offsets are into the original decoded file. Example:
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from pathlib import Path
 
 from kg.atomic import atomic_open, staged_folder
-from kg.types import BuildResult, Document, Entity, Evidence, Mention, Relation, Sentence
+from kg.errors import KgError
+from kg.types import (
+    NODE_TYPES,
+    RELATION_TYPES,
+    BuildResult,
+    Document,
+    Entity,
+    Evidence,
+    Mention,
+    Relation,
+    Sentence,
+    document_node_id,
+)
 
 ENTITY_COLUMNS = ["id", "name", "type", "aliases", "mention_count", "documents", "anonymized", "iso", "description"]
 RELATION_COLUMNS = ["source_id", "relation", "target_id", "properties", "source_name", "target_name", "role",
@@ -31,6 +53,45 @@ RELATION_COLUMNS = ["source_id", "relation", "target_id", "properties", "source_
 MENTION_COLUMNS = ["document", "sentence", "start", "end", "text", "norm", "type", "source", "entity_id", "article"]
 SENTENCE_COLUMNS = ["document", "sentence", "start", "end", "article", "kind", "text"]
 DOCUMENT_COLUMNS = ["id", "path", "encoding", "sha256", "chars"]
+MANIFEST = "manifest.json"
+TABLES = {"documents.csv": DOCUMENT_COLUMNS, "sentences.csv": SENTENCE_COLUMNS, "mentions.csv": MENTION_COLUMNS,
+          "entities.csv": ENTITY_COLUMNS, "relations.csv": RELATION_COLUMNS}
+# Columns a reader cannot do without (older folders lack `norm`; the rest are read with .get).
+REQUIRED = {"documents.csv": ["id", "path", "encoding", "sha256"],
+            "sentences.csv": ["document", "sentence", "start", "end", "article", "kind", "text"],
+            "mentions.csv": ["document", "sentence", "start", "end", "text", "type", "source", "entity_id", "article"],
+            "entities.csv": ["id", "name", "type", "aliases"],
+            "relations.csv": ["source_id", "relation", "target_id", "properties"]}
+
+
+class TableError(KgError):
+    """A build folder that is incomplete, damaged, or not one build's output."""
+
+
+def join_list(items) -> str:
+    """`|`-join, escaping `\\` and `|` inside items."""
+    return "|".join(str(a).replace("\\", "\\\\").replace("|", "\\|") for a in items)
+
+
+def split_list(cell: str | None) -> list[str]:
+    """Inverse of `join_list`; an unescaped cell from an older build splits on every `|`."""
+    if not cell:
+        return []
+    items, cur, i = [], [], 0
+    while i < len(cell):
+        c = cell[i]
+        if c == "\\" and i + 1 < len(cell) and cell[i + 1] in "\\|":
+            cur.append(cell[i + 1])
+            i += 2
+            continue
+        if c == "|":
+            items.append("".join(cur))
+            cur = []
+        else:
+            cur.append(c)
+        i += 1
+    items.append("".join(cur))
+    return [a for a in items if a]
 
 
 def _write_csv(path: Path, columns: list[str], rows) -> None:
@@ -43,8 +104,8 @@ def _write_csv(path: Path, columns: list[str], rows) -> None:
 
 def entity_row(e: Entity) -> dict:
     return {
-        "id": e.id, "name": e.name, "type": e.type, "aliases": "|".join(e.aliases),
-        "mention_count": len(e.mentions) or e.attrs.get("mention_count", 0), "documents": "|".join(e.documents),
+        "id": e.id, "name": e.name, "type": e.type, "aliases": join_list(e.aliases),
+        "mention_count": len(e.mentions) or e.attrs.get("mention_count", 0), "documents": join_list(e.documents),
         "anonymized": "true" if e.attrs.get("anonymized") else "",
         "iso": e.attrs.get("iso", ""), "description": e.attrs.get("description", ""),
     }
@@ -73,7 +134,7 @@ def write_tables(result: BuildResult, out_dir: str | Path) -> None:
     from kg.graph import to_networkx, write_node_link  # graph import kept local: tables need no networkx
 
     names = {e.id: e.name for e in result.entities}
-    with staged_folder(out_dir) as out:
+    with staged_folder(out_dir, last=MANIFEST) as out:
         _write_csv(out / "documents.csv", DOCUMENT_COLUMNS,
                    ({"id": d.id, "path": d.path, "encoding": d.encoding, "sha256": d.sha256, "chars": len(d.text)}
                     for d in result.documents))
@@ -87,13 +148,83 @@ def write_tables(result: BuildResult, out_dir: str | Path) -> None:
         _write_csv(out / "entities.csv", ENTITY_COLUMNS, (entity_row(e) for e in result.entities))
         _write_csv(out / "relations.csv", RELATION_COLUMNS, (relation_row(r, names) for r in result.relations))
         write_node_link(to_networkx(result), out / "graph.json")
+        _write_manifest(out)
 
 
-def _read_csv(path: Path) -> list[dict]:
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _write_manifest(folder: Path) -> None:
+    """manifest.json: rows and sha256 of every table, so a reader can tell a whole build's output
+    from a truncated file or files of two builds (it is renamed into place last)."""
+    files = {}
+    for name in [*TABLES, "graph.json"]:
+        entry = {"sha256": _file_sha256(folder / name), "bytes": (folder / name).stat().st_size}
+        if name in TABLES:
+            with open(folder / name, newline="", encoding="utf-8") as fh:
+                entry["rows"] = sum(1 for _ in csv.reader(fh)) - 1
+        files[name] = entry
+    with atomic_open(folder / MANIFEST) as fh:
+        json.dump({"format": "kg build output", "version": 1, "files": files}, fh, indent=1, sort_keys=True)
+
+
+def _fail(path: Path, row: int | None, problem: str) -> TableError:
+    where = f"{path}, row {row}" if row is not None else str(path)
+    return TableError(f"{where}: {problem}")
+
+
+def _check_manifest(out: Path) -> None:
+    path = out / MANIFEST
     if not path.exists():
-        return []
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        return list(csv.DictReader(fh))
+        return  # an output folder from before manifests: the tables are still validated below
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        files = manifest["files"]
+        entries = [(name, files[name]["sha256"]) for name in files]
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise _fail(path, None, f"not a kg manifest ({type(err).__name__}: {err})") from err
+    for name, sha in entries:
+        f = out / Path(name).name
+        if not f.exists():
+            raise _fail(f, None, f"missing, but {MANIFEST} lists it; the folder is incomplete")
+        if _file_sha256(f) != sha:
+            raise _fail(f, None, f"does not match {MANIFEST} (truncated, edited, or left from another build); "
+                                 "rebuild the folder")
+
+
+def _read_csv(path: Path, ints: tuple[str, ...] = ()) -> list[dict]:
+    """Rows of a table as dicts, validated: present, UTF-8, header columns, row shape, integers."""
+    if not path.exists():
+        raise _fail(path, None, "missing; is this a complete `kg build` output folder?")
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh, strict=True)
+            header = next(reader, None)
+            if header is None:
+                raise _fail(path, None, "empty file (no header row)")
+            lacking = [c for c in REQUIRED[path.name] if c not in header]
+            if lacking:
+                raise _fail(path, None, f"header lacks column(s) {', '.join(lacking)} (has: {', '.join(header)})")
+            rows = []
+            for n, fields in enumerate(reader, 1):
+                if len(fields) != len(header):
+                    raise _fail(path, n, f"{len(fields)} fields, the header has {len(header)} (truncated or damaged?)")
+                row = dict(zip(header, fields, strict=True))
+                for col in ints:
+                    v = row.get(col)
+                    if v and not v.lstrip("-").isdigit():
+                        raise _fail(path, n, f"column {col}: {v[:40]!r} is not a whole number")
+                rows.append(row)
+    except UnicodeDecodeError as err:
+        raise _fail(path, None, f"not UTF-8 (byte {err.start}: {err.reason})") from err
+    except csv.Error as err:
+        raise _fail(path, reader.line_num, f"not valid CSV ({err})") from err
+    return rows
 
 
 def _int(v: str, default: int = 0) -> int:
@@ -101,41 +232,91 @@ def _int(v: str, default: int = 0) -> int:
 
 
 def read_tables(out_dir: str | Path) -> BuildResult:
-    """Read an output folder back into a BuildResult (document texts are not stored, so empty)."""
+    """Read an output folder back into a BuildResult (document texts are not stored, so empty).
+
+    TableError (one line: file, row, problem) for anything missing, damaged or inconsistent.
+    """
     out = Path(out_dir)
-    if not (out / "entities.csv").exists():
-        raise FileNotFoundError(f"{out}: no entities.csv here; is this a `kg build` output folder?")
+    if not out.is_dir():
+        raise TableError(f"{out}: not a folder; give a `kg build` output folder")
+    if not (out / "entities.csv").exists() and not (out / MANIFEST).exists():
+        raise TableError(f"{out}: no entities.csv here; is this a `kg build` output folder?")
+    _check_manifest(out)
     res = BuildResult()
-    for r in _read_csv(out / "documents.csv"):
+    path = out / "documents.csv"
+    seen: set[str] = set()
+    for n, r in enumerate(_read_csv(path), 1):
+        if not r["id"]:
+            raise _fail(path, n, "empty document id")
+        if r["id"] in seen:
+            raise _fail(path, n, f"document {r['id']!r} listed twice")
+        seen.add(r["id"])
         res.documents.append(Document(id=r["id"], path=r["path"], text="", encoding=r["encoding"], sha256=r["sha256"]))
-    for r in _read_csv(out / "sentences.csv"):
+    docs = {d.id for d in res.documents}
+    path = out / "sentences.csv"
+    for n, r in enumerate(_read_csv(path, ("sentence", "start", "end", "article")), 1):
+        if r["document"] not in docs:
+            raise _fail(path, n, f"document {r['document']!r} is not in documents.csv")
         start, end = _int(r["start"]), _int(r["end"])
         res.sentences.append(Sentence(doc_id=r["document"], index=_int(r["sentence"]), text=r["text"],
                                       offsets=[start, end - 1] if end > start else [], article=_int(r["article"]),
                                       kind=r["kind"]))
+    path = out / "entities.csv"
+    entity_rows = _read_csv(path, ("mention_count",))
+    entity_ids: set[str] = set()
+    for n, r in enumerate(entity_rows, 1):
+        if not r["id"] or r["id"] in entity_ids:
+            raise _fail(path, n, f"entity id {r['id']!r} is empty or listed twice")
+        if r["type"] not in NODE_TYPES:
+            raise _fail(path, n, f"type {r['type'][:40]!r} is not one of {', '.join(NODE_TYPES)}")
+        entity_ids.add(r["id"])
     by_entity: dict[str, list[Mention]] = {}
-    for r in _read_csv(out / "mentions.csv"):
+    path = out / "mentions.csv"
+    for n, r in enumerate(_read_csv(path, ("sentence", "start", "end", "article")), 1):
+        if r["document"] not in docs:
+            raise _fail(path, n, f"document {r['document']!r} is not in documents.csv")
+        if r["entity_id"] and r["entity_id"] not in entity_ids:
+            raise _fail(path, n, f"entity {r['entity_id']!r} is not in entities.csv")
         m = Mention(doc_id=r["document"], sentence=_int(r["sentence"]), start=_int(r["start"]), end=_int(r["end"]),
                     text=r["text"], norm=r.get("norm", ""), type=r["type"], source=r["source"], entity_id=r["entity_id"],
                     article=_int(r["article"]))
         res.mentions.append(m)
         by_entity.setdefault(m.entity_id, []).append(m)
-    for r in _read_csv(out / "entities.csv"):
+    path = out / "entities.csv"
+    for n, r in enumerate(entity_rows, 1):
         attrs: dict = {"mention_count": _int(r.get("mention_count", "")),
-                       "documents": [d for d in r.get("documents", "").split("|") if d]}
+                       "documents": split_list(r.get("documents", ""))}
+        unknown = [d for d in attrs["documents"] if d not in docs]
+        if unknown:
+            raise _fail(path, n, f"document {unknown[0]!r} is not in documents.csv")
         if r.get("anonymized") == "true":
             attrs["anonymized"] = True
         for k in ("iso", "description"):
             if r.get(k):
                 attrs[k] = r[k]
-        res.entities.append(Entity(id=r["id"], name=r["name"], type=r["type"],
-                                   aliases=[a for a in r["aliases"].split("|") if a],
+        res.entities.append(Entity(id=r["id"], name=r["name"], type=r["type"], aliases=split_list(r["aliases"]),
                                    mentions=by_entity.get(r["id"], []), attrs=attrs))
-    for r in _read_csv(out / "relations.csv"):
+    doc_nodes = {document_node_id(d) for d in docs}
+    path = out / "relations.csv"
+    for n, r in enumerate(_read_csv(path, ("sentence", "start", "end")), 1):
+        if r["relation"] not in RELATION_TYPES:
+            raise _fail(path, n, f"relation {r['relation'][:40]!r} is not one of {', '.join(RELATION_TYPES)}")
+        if r["source_id"] not in entity_ids:
+            raise _fail(path, n, f"source {r['source_id']!r} is not in entities.csv")
+        if r["target_id"] not in entity_ids and r["target_id"] not in doc_nodes:
+            raise _fail(path, n, f"target {r['target_id']!r} is neither in entities.csv nor a document")
+        try:
+            props = json.loads(r["properties"] or "{}")
+        except ValueError as err:
+            raise _fail(path, n, f"properties is not JSON ({err})") from err
+        if not isinstance(props, dict):
+            raise _fail(path, n, "properties is not a JSON object")
         ev = None
         if r.get("document"):
+            if r["document"] not in docs:
+                raise _fail(path, n, f"document {r['document']!r} is not in documents.csv")
             ev = Evidence(doc_id=r["document"], sentence=_int(r["sentence"]), start=_int(r["start"]),
-                          end=_int(r["end"]), text=r["evidence"])
+                          end=_int(r["end"]), text=r.get("evidence", ""))
         res.relations.append(Relation(source_id=r["source_id"], relation=r["relation"], target_id=r["target_id"],
-                                      properties=json.loads(r["properties"] or "{}"), evidence=ev))
+                                      properties=props, evidence=ev))
     return res

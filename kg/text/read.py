@@ -1,14 +1,24 @@
 """Find input files and decode them, refusing what is not text with a message naming the file.
 
-Encodings are detected by charset-normalizer (BOMs first: UTF-8-SIG, UTF-16/32), because
-scrapers hand us GB18030/GBK as often as UTF-8. Binary junk and PDFs are refused, not guessed at.
+Document ids are the path relative to the input root a file was found under (`a/page.txt`), or
+the file's name when it was given directly: unique within a build (a clash is an error naming
+both files), stable across rebuilds, and the same contents in two places are two documents.
+
+Decoding, in order: a BOM; strict UTF-8; UTF-8 with a few damaged bytes (a file cut
+mid-character, a stray 0xFF: the bad bytes become U+FFFD and the count is reported, the file is
+not lost); GB18030 (the superset of GBK/GB2312) when the bytes decode cleanly, since short GBK
+texts are too short for statistics; last, charset-normalizer's guess. `encoding=` forces one.
+Binary junk and PDFs are refused, not guessed at.
 """
 
 from __future__ import annotations
 
 import codecs
 import hashlib
+import os
+import stat
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -21,54 +31,181 @@ BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codec
 MAGIC = {b"%PDF-": "a PDF", b"PK\x03\x04": "a ZIP/Office file", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
          b"GIF8": "a GIF image", b"\x7fELF": "an executable", b"\x1f\x8b": "a gzip archive"}
 DETECT_SAMPLE = 1 << 20  # bytes charset-normalizer looks at in a big file
+DAMAGED_UTF8_RATIO = 10  # valid multi-byte UTF-8 characters per bad byte for "UTF-8, a little damaged"
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file to build and the document id it gets."""
+
+    path: Path
+    doc_id: str
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    replaced: int = 0  # bytes that did not decode and became U+FFFD
+
+
+def display(path: str | Path) -> str:
+    """A path as printable text: bytes that are not UTF-8 (surrogate-escaped) as \\xNN escapes."""
+    s = os.fspath(path)
+    return s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def find_inputs(paths: Iterable[str | Path | InputFile], exclude: str | Path | None = None
+                ) -> tuple[list[InputFile], list[str]]:
+    """(files with their document ids, "path: reason" for entries skipped) under `paths`.
+
+    Folders are walked in sorted order; hidden entries and anything under `exclude` (the output
+    folder) are left out; unreadable folders, symlink loops, FIFOs and other non-files are listed
+    as skipped. The same file reached twice is one input. Two files with one id: InputError.
+    """
+    excluded = Path(exclude).resolve() if exclude is not None else None
+    files: list[InputFile] = []
+    skipped: list[str] = []
+    for p in paths:
+        if isinstance(p, InputFile):
+            files.append(p)
+            continue
+        p = Path(p)
+        if p.is_dir():
+            files += _walk(p, excluded, skipped)
+        elif p.is_file():
+            files.append(InputFile(p, display(p.name)))
+        elif p.is_symlink() or p.exists():
+            skipped.append(f"{display(p)}: {_not_a_file(p)}")
+        else:
+            raise InputError(f"{display(p)}: no such file or folder")
+    seen: dict[str, InputFile] = {}
+    real_seen: set[str] = set()
+    unique: list[InputFile] = []
+    for f in files:
+        real = os.path.realpath(f.path)
+        if real in real_seen:
+            continue  # one file named twice (a folder and a file in it): one document
+        real_seen.add(real)
+        if f.doc_id in seen:
+            raise InputError(f"{display(seen[f.doc_id].path)} and {display(f.path)}: both would be document "
+                             f"{f.doc_id!r}; build them from a common parent folder so their ids differ")
+        seen[f.doc_id] = f
+        unique.append(f)
+    return unique, skipped
+
+
+def _walk(root: Path, excluded: Path | None, skipped: list[str]) -> list[InputFile]:
+    out: list[InputFile] = []
+
+    def unreadable(err: OSError) -> None:
+        skipped.append(f"{display(err.filename or root)}: cannot read folder: {err.strerror or err}")
+
+    for folder, dirs, names in os.walk(root, onerror=unreadable):
+        here = Path(folder)
+        if excluded is not None and (here.resolve() == excluded or excluded in here.resolve().parents):
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for d in dirs:
+            if (here / d).is_symlink():
+                skipped.append(f"{display(here / d)}: a symlink to a folder, not followed")
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            f = here / name
+            rel = f.relative_to(root).as_posix()
+            try:
+                mode = f.stat().st_mode
+            except OSError as err:
+                skipped.append(f"{display(f)}: {_not_a_file(f, err)}")
+                continue
+            if not stat.S_ISREG(mode):
+                skipped.append(f"{display(f)}: {_not_a_file(f)}")
+                continue
+            out.append(InputFile(f, display(rel)))
+    return out
+
+
+def _not_a_file(p: Path, err: OSError | None = None) -> str:
+    if err is not None:
+        if err.errno == 40:  # ELOOP
+            return "a symlink loop, not a file"
+        if p.is_symlink():
+            return "a broken symlink"
+        return f"cannot read: {err.strerror or err}"
+    try:
+        mode = p.stat().st_mode
+    except OSError as e:
+        return _not_a_file(p, e)
+    for test, what in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device")):
+        if test(mode):
+            return f"{what}, not a regular file"
+    return "not a regular file"
 
 
 def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Files named, and files under folders named (sorted, hidden files skipped)."""
-    for p in map(Path, paths):
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts):
-                    yield f
-        elif p.is_file():
-            yield p
-        else:
-            raise InputError(f"{p}: no such file or folder")
+    for f in find_inputs(paths)[0]:
+        yield f.path
 
 
-def decode(data: bytes, name: str) -> tuple[str, str]:
-    """(text, encoding) or InputError."""
+def _replaced(data: bytes, encoding: str) -> Decoded:
+    text = data.decode(encoding, errors="replace")
+    real = data.decode(encoding, errors="ignore").count("\ufffd")  # U+FFFD the file itself holds
+    return Decoded(text, encoding, text.count("\ufffd") - real)
+
+
+def _damaged_utf8(data: bytes) -> Decoded | None:
+    """UTF-8 with a few bad bytes: far more good multi-byte characters than bad bytes."""
+    d = _replaced(data, "utf-8")
+    good = sum(1 for ch in d.text if ord(ch) > 0x7F and ch != "\ufffd")
+    return d if good >= DAMAGED_UTF8_RATIO * d.replaced else None
+
+
+def decode(data: bytes, name: str, encoding: str | None = None) -> Decoded:
+    """The text of `data` (see the module docstring for the order), or InputError."""
     for magic, what in MAGIC.items():
         if data.startswith(magic):
             raise InputError(f"{name}: is {what}, not text; extract its text first")
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as err:
+            raise InputError(f"{name}: unknown encoding {encoding!r} (--encoding)") from err
+        if encoding.lower().replace("_", "-") in ("utf-8", "utf8") and data.startswith(codecs.BOM_UTF8):
+            encoding = "utf-8-sig"
+        return _replaced(data, encoding)
     for bom, enc in BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(enc), enc
+                return Decoded(data.decode(enc), enc)
             except UnicodeDecodeError as err:
                 raise InputError(f"{name}: starts with a {enc} byte-order mark but does not decode: {err}") from err
     if b"\x00" in data[:4096]:
         raise InputError(f"{name}: binary data (NUL bytes), not text")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    if len(data) > DETECT_SAMPLE:  # detect on a sample (seconds, not minutes, for 50 MB), then verify
+    damaged = _damaged_utf8(data)
+    if damaged is not None:
+        return damaged
+    try:
+        return Decoded(data.decode("gb18030"), "gb18030")
+    except UnicodeDecodeError:
+        pass
+    sample = data
+    if len(data) > DETECT_SAMPLE:  # detect on a sample (seconds, not minutes, for 50 MB)
         sample = data[:DETECT_SAMPLE]
         sample = sample[:sample.rfind(b"\n") + 1] or sample  # no multi-byte character cut in two
-        encoding = _detect(sample)
-        if encoding:
-            try:
-                return data.decode(encoding, errors="strict"), encoding
-            except UnicodeDecodeError:
-                pass  # the sample misled us: ask about the whole file
-    encoding = _detect(data)
-    if encoding is None:
+    guess = _detect(sample)
+    if guess is None and sample is not data:
+        guess = _detect(data)
+    if guess is None:
         raise InputError(f"{name}: not text in any known encoding (binary data?)")
-    try:
-        return data.decode(encoding, errors="strict"), encoding
-    except UnicodeDecodeError as err:
-        raise InputError(f"{name}: looks like {encoding} but does not decode: {err}") from err
+    return _replaced(data, guess)
 
 
 def _detect(data: bytes) -> str | None:
@@ -86,22 +223,27 @@ def looks_binary(text: str) -> bool:
     return bad > max(8, len(sample) // 50)
 
 
-def read_document(path: str | Path, max_bytes: int = 200 * 1024 * 1024, doc_id: str | None = None) -> Document:
-    """Decode one file; InputError (naming it) if it is missing, empty, too big, binary or not text."""
+def read_document(path: str | Path, max_bytes: int = 200 * 1024 * 1024, doc_id: str | None = None,
+                  encoding: str | None = None) -> Document:
+    """Decode one file; InputError (naming it) if it is missing, empty, too big, binary or not text.
+
+    `doc_id` defaults to the file's name. `Document.replaced` counts bytes that became U+FFFD.
+    """
     path = Path(path)
+    name = display(path)
     try:
         size = path.stat().st_size
         if size == 0:
-            raise InputError(f"{path}: empty file")
+            raise InputError(f"{name}: empty file")
         if size > max_bytes:
-            raise InputError(f"{path}: {size} bytes is over the {max_bytes}-byte limit (--max-bytes)")
+            raise InputError(f"{name}: {size} bytes is over the {max_bytes}-byte limit (--max-bytes)")
         data = path.read_bytes()
     except OSError as err:
-        raise InputError(f"{path}: cannot read: {err.strerror or err}") from err
-    text, encoding = decode(data, str(path))
-    if not text.strip():
-        raise InputError(f"{path}: no text (only whitespace)")
-    if looks_binary(text):
-        raise InputError(f"{path}: binary data, not text (decoded as {encoding} to control characters)")
-    return Document(id=doc_id or path.name, path=str(path), text=text, encoding=encoding,
-                    sha256=hashlib.sha256(data).hexdigest())
+        raise InputError(f"{name}: cannot read: {err.strerror or err}") from err
+    d = decode(data, name, encoding)
+    if not d.text.strip():
+        raise InputError(f"{name}: no text (only whitespace)")
+    if looks_binary(d.text):
+        raise InputError(f"{name}: binary data, not text (decoded as {d.encoding} to control characters)")
+    return Document(id=doc_id or display(path.name), path=name, text=d.text, encoding=d.encoding,
+                    sha256=hashlib.sha256(data).hexdigest(), replaced=d.replaced)
