@@ -19,9 +19,11 @@ Rules (documented in the README, "How mentions become entities"):
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from kg.link.names import FACILITY_HEADS, Context, expand_org, leading_place, split_places, split_units
@@ -30,6 +32,7 @@ from kg.ner.dates import core_date, to_iso
 from kg.ner.lexicon import ANON_SUFFIXES, DIRECTIONS, GENERIC_PARTS, LOC_SUFFIXES, ORG_SUFFIXES, PLACE_ORGS
 from kg.types import Document, Entity, Evidence, Mention, Sentence
 
+MAX_CONTEXT_UNIT = 48  # characters in a unit name that completes later short forms (局党委 → …公安局党委)
 FESTIVALS = ("春节", "元宵节", "清明节", "国庆节", "中秋节", "元旦", "除夕")
 YEAR_RE = re.compile(r"(20\d\d|19\d\d)年")
 UNIT_WORD_RE = re.compile(f"(?:{'|'.join(map(re.escape, sorted(ORG_SUFFIXES, key=len, reverse=True)))})$")
@@ -72,11 +75,45 @@ class _Registry:
 
 
 def _is_subsequence(short: str, long: str) -> bool:
+    if long.startswith(short):  # the common case (a chain and its prefix), at C speed
+        return True
     it = iter(long)
     return all(c in it for c in short)
 
 
-def _fuller_name(name: str, names: set[str]) -> str | None:
+@dataclass
+class _NameIndex:
+    """A document's unit (or place) names by their closing word, each group sorted, so the names
+    that start with a prefix are one bisected range: `_fuller` looks at the few that share a head
+    instead of scanning every name (quadratic in a document's length before)."""
+
+    groups: dict[str, list[str]] = field(default_factory=dict)  # closing word → names ending with it
+
+    @classmethod
+    def of(cls, names: Iterable[str], words: Iterable[str]) -> _NameIndex:
+        vocabulary = {w for w in words if len(w) >= 2}
+        lengths = sorted({len(w) for w in vocabulary})
+        index = cls()
+        for m in names:
+            for k in lengths:
+                if m[-k:] in vocabulary:
+                    index.groups.setdefault(m[-k:], []).append(m)
+        for group in index.groups.values():
+            group.sort()
+        return index
+
+    def starting(self, prefix: str, word: str) -> list[str]:
+        """The names ending with `word` that start with `prefix`, in sorted order."""
+        group = self.groups.get(word, [])
+        out = []
+        for i in range(bisect.bisect_left(group, prefix), len(group)):
+            if not group[i].startswith(prefix):
+                break
+            out.append(group[i])
+        return out
+
+
+def _fuller_name(name: str, names: set[str] | _NameIndex) -> str | None:
     """The fuller name a unit's shortened name leaves words out of, within one document: 深圳中院突击队
     and 深圳中院抗疫突击队 are 深圳中院沙埔头社区抗疫突击队. Both names share their head (the same parent
     unit before, the same unit word after); taken only when every such fuller name nests in the longest."""
@@ -86,16 +123,17 @@ def _fuller_name(name: str, names: set[str]) -> str | None:
     return _fuller(name, names, head[-2], UNIT_WORD_RE)
 
 
-def _fuller_place(name: str, names: set[str]) -> str | None:
+def _fuller_place(name: str, names: set[str] | _NameIndex) -> str | None:
     """The same for facilities: 银川南检查站 is 银川南出口疫情防控检查站 when the document names it."""
     return _fuller(name, names, name[:2], PLACE_WORD_RE)
 
 
-def _fuller(name: str, names: set[str], prefix: str, words: re.Pattern) -> str | None:
+def _fuller(name: str, names: set[str] | _NameIndex, prefix: str, words: re.Pattern) -> str | None:
     word = words.search(name)
     if word is None or len(word.group()) < 2:
         return None
-    cands = sorted((m for m in names if len(m) > len(name) and m.startswith(prefix) and m.endswith(word.group())
+    index = names if isinstance(names, _NameIndex) else _NameIndex.of(names, [word.group()])
+    cands = sorted((m for m in index.starting(prefix, word.group()) if len(m) > len(name)
                     and _is_subsequence(name, m)), key=lambda m: (len(m), m))
     if cands and all(_is_subsequence(c, cands[-1]) for c in cands):
         return cands[-1]
@@ -192,6 +230,8 @@ class Linker:
             full = expand_org(m.norm, c, gaz, recent_bureau[m.article] or last_bureau_doc, recent_station[m.article])
             expanded[k] = full
             for unit in split_units(full):
+                if len(unit) > MAX_CONTEXT_UNIT:
+                    break  # no real bureau is this long (公安局×800): completing names with it would chain on
                 if unit.endswith("公安局"):
                     recent_bureau[m.article] = last_bureau_doc = unit
                 elif unit.endswith("派出所") and len(unit) > 3:
@@ -202,7 +242,8 @@ class Linker:
         alias_of = self._org_aliases(names)
 
         places = {p for m in mentions if m.type == "LOC" for p in (m.norm, split_places(m.norm, gaz)[-1])}
-        place_fuller = {n: f for n in sorted(places) if (f := _fuller_place(n, places))}
+        place_index = _NameIndex.of(places, LOC_SUFFIXES)
+        place_fuller = {n: f for n in sorted(places) if (f := _fuller_place(n, place_index))}
 
         # pass 2: entities
         derived: list[Mention] = []
@@ -270,16 +311,25 @@ class Linker:
         return derived
 
     def _org_aliases(self, names: set[str]) -> dict[str, str]:
-        """Short unit names → the longer name they abbreviate in this document."""
+        """Short unit names → the longer name they abbreviate in this document.
+
+        Linear in the names' total length: the longer names are found through indexes (by the tail
+        left after a chain prefix; by closing word and head), not by comparing every pair.
+        """
         gaz = self.gazetteer
+        by_tail: dict[str, list[str]] = defaultdict(list)  # 小坝派出所 → names that are a chain prefix + it
+        for m in names:
+            for p in split_units(m)[:-1]:
+                if len(m) - len(p) >= 4:
+                    by_tail[m[len(p):]].append(m)
+        unit_index = _NameIndex.of(names, ORG_SUFFIXES)
         out = {}
         for n in sorted(names):  # sorted: the same aliases whatever the hash seed
             stem = n
             lead = leading_place(n, gaz)
             if lead and n[len(lead[0]):] and not n[len(lead[0]):].startswith(PLACE_ORGS):
                 stem = n[len(lead[0]):]  # 昆明小坝派出所 → 小坝派出所
-            cands = [m for m in sorted(names) if m != n and len(m) > len(stem) and m.endswith(stem)
-                     and m[: len(m) - len(stem)] in split_units(m) and len(stem) >= 4]
+            cands = [m for m in by_tail.get(stem, ()) if m != n] if len(stem) >= 4 else []
             if cands:
                 out[n] = max(cands, key=lambda c: (len(c), c))
                 continue
@@ -288,7 +338,7 @@ class Linker:
                     target = lead[1] + "公安局"
                     if target in names:
                         out[n] = target
-            if n not in out and (longer := _fuller_name(n, names)):
+            if n not in out and (longer := _fuller_name(n, unit_index)):
                 out[n] = longer
         return out
 

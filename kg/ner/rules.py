@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from kg.link.places import Gazetteer
 from kg.ner.gazetteer import FILE as LEXICON_FILE
@@ -43,6 +43,7 @@ SHORT_UNITS = re.compile(r"(?:市|县|区|州|省)(?:公安)?局(?:党委|政治
 INTERNAL_UNITS = re.compile(r"政治部|指挥中心|政工室|警务保障室")
 BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见习记者|特约记者|通讯员|记者|本期策划|策划|摄影|供图|"
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
+MAX_CHAIN_STEPS = 10  # places, name parts and unit words in one name; real ones have at most 7 or so
 NO_PART_SUFFIXES = {"市委", "市政府", "县委", "县政府", "区委", "区政府", "省委", "省政府", "警方", "公安"}
 IDIOM_RE = re.compile("|".join(IDIOMS))
 _DIRS = "".join(sorted(DIRECTIONS))
@@ -86,11 +87,13 @@ class RuleTagger:
         return best
 
     def _suffix_ending_at(self, text: str, k: int, suffixes) -> int:
-        best = 0
-        for s in suffixes:
-            if len(s) > best and text.endswith(s, 0, k):
-                best = len(s)
-        return best
+        """Length of the longest of `suffixes` ending at k (0 if none): a set lookup per length."""
+        words, lengths = _by_length(tuple(suffixes))
+        k = min(k, len(text))
+        for n in lengths:
+            if n <= k and text[k - n:k] in words:
+                return n
+        return 0
 
     def _chain(self, text: str, a: int, suffixes, max_part: int) -> tuple[int, bool]:
         """Walk left from a suffix starting at `a`; return (start, anchored) of the longest unit chain.
@@ -100,9 +103,10 @@ class RuleTagger:
         anchored: the chain holds a place or another unit, not just a name part + suffix.
         """
         pos, anchored, state = a, False, "suffix"
-        suffixes_seen, parts = 1, 0
+        suffixes_seen, parts, steps = 1, 0, 0
         last = text[a:a + max((len(x) for x in suffixes if text.startswith(x, a)), default=0)]
-        while pos > 0:
+        while pos > 0 and steps < MAX_CHAIN_STEPS:  # bounded: 公安局×800 is no name, and each walk is O(1)
+            steps += 1
             p = self._place_ending_at(text, pos)
             if p:
                 pos, anchored, state = pos - p, True, "place"
@@ -333,3 +337,9 @@ def _longest(spans: list[Span]) -> list[Span]:
         if not any(o[0] <= s[0] and s[1] <= o[1] and o[2] == s[2] for o in out):
             out.append(s)
     return sorted(out)
+
+
+@lru_cache(maxsize=8)
+def _by_length(suffixes: tuple[str, ...]) -> tuple[frozenset[str], tuple[int, ...]]:
+    """The suffix words as a set, and their lengths longest first."""
+    return frozenset(suffixes), tuple(sorted({len(x) for x in suffixes}, reverse=True))
