@@ -75,6 +75,10 @@ def staged_folder(target: str | Path, last: str | None = None) -> Iterator[Path]
         for f in sorted(stage.iterdir(), key=lambda f: (f.name == last, f.name)):
             os.replace(f, target / f.name)
         _fsync_dir(target)
+    except OSError as err:  # name the file the user asked for, not its hidden staging twin
+        if err.filename and Path(err.filename).parent == stage:
+            raise OSError(err.errno, err.strerror, str(target / Path(err.filename).name)) from err
+        raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 

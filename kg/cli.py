@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             cli.main(args=argv, prog_name="kg", standalone_mode=False)
         except (click.exceptions.Abort, KeyboardInterrupt):
-            return _interrupted()
+            return _interrupted(argv is None)
         except click.ClickException as err:
             err.show()
             return err.exit_code
@@ -231,15 +231,17 @@ def main(argv: list[str] | None = None) -> int:
             click.echo(f"kg: error: {printable(_os_error(err))}", err=True)
             return 1
     except KeyboardInterrupt:  # a second Ctrl-C while reporting the first
-        return _interrupted()
+        return _interrupted(argv is None)
     return 0
 
 
-def _interrupted() -> int:
-    import signal
+def _interrupted(as_command: bool) -> int:
+    """Ctrl-C: one line and status 130; outputs are replaced atomically, so none is half-written."""
+    if as_command:  # `kg` itself (not a caller's main([...])): a second Ctrl-C now must not cut the exit short
+        import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the message and the exit status, not a second traceback
-    click.echo("kg: interrupted; the output folder keeps its previous contents", err=True)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    click.echo("kg: interrupted; nothing was half-written (outputs keep their previous contents)", err=True)
     return 130
 
 

@@ -17,6 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from kg.errors import KgError
+from kg.gold import load_gold
 
 TYPES = {"PERSON": "PERSON", "PER": "PERSON", "NR": "PERSON", "NAME": "PERSON",
          "ORG": "ORG", "ORGANIZATION": "ORG", "NT": "ORG", "ORGANISATION": "ORG",
@@ -42,6 +43,7 @@ def prf(c: dict) -> dict:
 
 
 def _load_pred(out_dir: Path):
+    from kg.sinks.tables import split_list
     ents, names = {}, {}
     with open(out_dir / "entities.csv", newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
@@ -49,7 +51,7 @@ def _load_pred(out_dir: Path):
             t = TYPES.get((row.get("type") or "").strip().upper())
             if not t:
                 continue
-            forms = {_norm(row.get("name"))} | {_norm(a) for a in (row.get("aliases") or "").split("|")}
+            forms = {_norm(row.get("name"))} | {_norm(a) for a in split_list(row.get("aliases"))}
             forms.discard("")
             ents[row["id"]] = {"type": t, "forms": forms, "name": row.get("name")}
     rels = []
@@ -171,7 +173,7 @@ def evaluate(gold_dir: Path, seeds_dir: Path | None = None, model: str | None = 
     pipeline = Pipeline(config)
     docs = []
     for gf in gold_files:
-        gold = json.loads(gf.read_text(encoding="utf-8"))
+        gold = load_gold(gf)  # malformed gold, or a doc with path components: one line naming the file
         path = _find_document(gold["doc"], gold_dir, seeds_dir)
         with tempfile.TemporaryDirectory() as tmp:
             write_tables(pipeline.build([path]), tmp)

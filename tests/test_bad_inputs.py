@@ -1,0 +1,349 @@
+"""Issue 15's defects on the input side, each reproduced end to end: document identity, short GBK
+texts, damaged UTF-8, odd file names and folder entries, the output lock, Ctrl-C, a full disk.
+
+The model is stubbed (rules only): what is tested is reading, naming and writing, not tagging.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main
+from kg.sinks.neo4j import graph_rows
+from kg.text.read import decode, find_inputs, read_document
+from tests.fixtures_build import ROOT, SEEDS, NoEntities
+
+SEED_A, SEED_B = "000_99624c91e82d4847.txt", "002_2f746a77c42e5b51.txt"
+KG = [sys.executable, "-c", "import sys; from kg.cli import main; sys.exit(main())"]
+
+
+@pytest.fixture(autouse=True)
+def stub_model(monkeypatch):
+    monkeypatch.setattr("kg.pipeline.load_tagger", lambda model: NoEntities())
+
+
+def _rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
+
+
+# -- 1. document identity ---------------------------------------------------------------------------
+
+def test_same_file_name_in_two_folders_is_two_documents(tmp_path, capsys):
+    """The issue's repro: in/a/page.txt and in/b/page.txt crashed with IndexError after the tagging."""
+    (tmp_path / "in" / "a").mkdir(parents=True)
+    (tmp_path / "in" / "b").mkdir()
+    (tmp_path / "in" / "a" / "page.txt").write_bytes((SEEDS / SEED_A).read_bytes())
+    (tmp_path / "in" / "b" / "page.txt").write_bytes((SEEDS / SEED_B).read_bytes())
+    out = tmp_path / "out"
+    assert main(["build", str(tmp_path / "in"), "--out", str(out)]) == 0, capsys.readouterr().err
+    assert [r["id"] for r in _rows(out / "documents.csv")] == ["a/page.txt", "b/page.txt"]
+    texts = {"a/page.txt": read_document(SEEDS / SEED_A).text, "b/page.txt": read_document(SEEDS / SEED_B).text}
+    mentions = _rows(out / "mentions.csv")
+    assert {m["document"] for m in mentions} == set(texts)
+    for m in mentions:  # every offset points into its own document
+        assert texts[m["document"]][int(m["start"]):int(m["end"])] == m["text"]
+
+
+def test_same_contents_in_two_places_are_two_documents_with_their_own_sentences(stub_pipeline, tmp_path):
+    for folder in ("x", "y"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "page.txt").write_bytes((SEEDS / SEED_A).read_bytes())
+    result = stub_pipeline.build([tmp_path])
+    assert [d.id for d in result.documents] == ["x/page.txt", "y/page.txt"]
+    per_doc = {d: sum(m.doc_id == d for m in result.mentions) for d in ("x/page.txt", "y/page.txt")}
+    assert per_doc["x/page.txt"] == per_doc["y/page.txt"] > 0
+    rows = graph_rows(result)  # Neo4j sentence ids: derived from document ids, so none collide
+    assert len(rows.sentences) == len(result.sentences) == 2 * sum(s.doc_id == "x/page.txt" for s in result.sentences)
+    assert len({r["id"] for r in rows.documents}) == 2
+
+
+def test_a_file_given_directly_is_named_by_its_name_and_a_clash_names_both(tmp_path, capsys):
+    for folder, seed in (("a", SEED_A), ("b", SEED_B)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "page.txt").write_bytes((SEEDS / seed).read_bytes())
+    out = tmp_path / "out"
+    assert main(["build", str(tmp_path / "a" / "page.txt"), "--out", str(out)]) == 0
+    assert [r["id"] for r in _rows(out / "documents.csv")] == ["page.txt"]
+    capsys.readouterr()
+    before = _snapshot(out)
+    assert main(["build", str(tmp_path / "a" / "page.txt"), str(tmp_path / "b" / "page.txt"), "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert str(tmp_path / "a" / "page.txt") in err and str(tmp_path / "b" / "page.txt") in err and "'page.txt'" in err
+    assert _snapshot(out) == before  # nothing written
+
+
+def test_the_same_file_reached_twice_is_one_document(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_bytes((SEEDS / SEED_A).read_bytes())
+    files, skipped = find_inputs([tmp_path / "in", tmp_path / "in" / "a.txt"])
+    assert [f.doc_id for f in files] == ["a.txt"] and skipped == []
+
+
+# -- 3. short GBK texts ---------------------------------------------------------------------------------
+
+def _snippets(n: int, count: int = 10) -> list[str]:
+    """Runs of `n` Chinese characters from the seeds, spread over the text."""
+    text = "".join(ch for ch in (SEEDS / SEED_A).read_text(encoding="utf-8") if "\u4e00" <= ch <= "\u9fff")
+    step = (len(text) - n) // count
+    return [text[i * step:i * step + n] for i in range(count)]
+
+
+@pytest.mark.parametrize("n", [4, 8, 16, 64])
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
+def test_short_gbk_snippets_decode_right(n, encoding):
+    for s in [*_snippets(n), "白城市公安局民警周佰发"]:
+        d = decode(s.encode(encoding), "x.txt")
+        assert (d.text, d.encoding, d.replaced) == (s, "gb18030", 0)
+
+
+def test_short_gbk_file_builds_with_its_names(tmp_path, capsys):
+    (tmp_path / "gbk.txt").write_bytes("白城市公安局民警周佰发".encode("gbk"))
+    out = tmp_path / "out"
+    assert main(["build", str(tmp_path / "gbk.txt"), "--out", str(out)]) == 0
+    assert _rows(out / "documents.csv")[0]["encoding"] == "gb18030"
+    assert "白城市公安局" in {m["text"] for m in _rows(out / "mentions.csv")}
+
+
+# -- 4. one bad byte does not lose the file -----------------------------------------------------------------
+
+def test_utf8_cut_mid_character_is_kept_with_a_replacement(tmp_path):
+    data = (SEEDS / SEED_A).read_bytes()
+    text = data.decode("utf-8")
+    cuts = [i for i in range(len(data) // 2, len(data)) if 0x80 <= data[i] < 0xC0][:30]  # inside a character
+    assert len(cuts) == 30
+    for cut in cuts:
+        (tmp_path / "cut.txt").write_bytes(data[:cut])
+        doc = read_document(tmp_path / "cut.txt")
+        whole = len(data[:cut].decode("utf-8", errors="ignore"))
+        assert doc.encoding == "utf-8" and doc.replaced == 1
+        assert doc.text == text[:whole] + "\ufffd"
+
+
+def test_stray_byte_is_a_warning_naming_the_file_and_count(tmp_path, capsys):
+    data = (SEEDS / SEED_A).read_bytes()
+    i = data.index("。".encode()) + 3
+    j = data.index("。".encode(), i + 300) + 3  # between characters: only the inserted bytes are bad
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "stray.txt").write_bytes(data[:i] + b"\xff" + data[i:j] + b"\xfe\xff" + data[j:])
+    out = tmp_path / "out"
+    assert main(["build", str(tmp_path / "in"), "--out", str(out)]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"kg: warning: {tmp_path / 'in' / 'stray.txt'}: 3 byte(s) did not decode as utf-8; "
+                   "replaced by U+FFFD"]
+    assert [r["id"] for r in _rows(out / "documents.csv")] == ["stray.txt"]
+
+
+def test_encoding_option_forces_one(tmp_path, capsys):
+    s = "白城市公安局民警周佰發在洮北區東風鄉檢查站值班。"  # Traditional: Big5 has no 发, 区, 乡
+    (tmp_path / "big5.txt").write_bytes(s.encode("big5"))
+    out = tmp_path / "out"
+    assert main(["build", str(tmp_path / "big5.txt"), "--out", str(out), "--encoding", "big5"]) == 0
+    assert _rows(out / "documents.csv")[0]["encoding"] == "big5"
+    assert read_document(tmp_path / "big5.txt", encoding="big5").text == s
+    capsys.readouterr()
+    assert main(["build", str(tmp_path / "big5.txt"), "--out", str(out), "--encoding", "no-such-codec"]) == 1
+    assert "unknown encoding 'no-such-codec'" in capsys.readouterr().err
+
+
+# -- 5. names and folder entries ------------------------------------------------------------------------------
+
+def test_non_utf8_file_name_builds_and_is_written_escaped(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = os.fsdecode(b"\xb0\xd7\xb3\xc7.txt")  # 白城 in GBK: not UTF-8, a surrogate-escaped str
+    (folder / name).write_bytes((SEEDS / SEED_A).read_bytes())
+    out = tmp_path / "out"
+    assert main(["build", str(folder), "--out", str(out)]) == 0, capsys.readouterr().err
+    # the bytes that are not UTF-8 as \xNN (d7 b3 happens to be UTF-8 for ׳)
+    assert [r["id"] for r in _rows(out / "documents.csv")] == ["\\xb0\u05f3\\xc7.txt"]
+
+
+def test_fifos_symlink_loops_and_unreadable_folders_are_listed(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "in"
+    (folder / "locked").mkdir(parents=True)
+    (folder / "good.txt").write_bytes((SEEDS / SEED_A).read_bytes())
+    (folder / "locked" / "hidden-from-us.txt").write_bytes((SEEDS / SEED_B).read_bytes())
+    os.mkfifo(folder / "pipe.txt")
+    os.symlink(folder / "loop.txt", folder / "loop.txt")
+    real_scandir = os.scandir
+
+    def scandir(path="."):  # what an unreadable folder does to os.walk (root reads every folder)
+        if isinstance(path, str | Path) and Path(path) == folder / "locked":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert main(["build", str(folder), "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert f"{folder / 'pipe.txt'}: a FIFO, not a regular file" in err
+    assert f"{folder / 'loop.txt'}: a symlink loop, not a file" in err
+    assert f"{folder / 'locked'}: cannot read folder: Permission denied" in err
+    assert err.splitlines()[0] == "kg: skipped 3 of 4 input files (use --strict to fail):"
+
+
+def test_control_characters_in_file_names_are_escaped_in_the_summary(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes((SEEDS / SEED_A).read_bytes())
+    (folder / "evil\n  forged.txt: fine\n.txt").write_bytes(b"")
+    (folder / "\x1b[31mred\x1b[0m.txt").write_bytes(b"")
+    assert main(["build", str(folder), "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\\x1b[31mred" in err and "evil\\n  forged" in err
+    assert len(err.strip().splitlines()) == 3  # the heading and one line per skipped file
+
+
+# -- 5. concurrent builds, Ctrl-C, full disks ---------------------------------------------------------------------
+
+def test_second_build_into_a_locked_folder_fails_fast(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["build", str(SEEDS / SEED_A), "--out", str(out)]) == 0
+    before = _snapshot(out)
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from filelock import FileLock; "
+                               "lock = FileLock(sys.argv[1]); lock.acquire(); print('held', flush=True); time.sleep(60)",
+                               str(out / ".kg.lock")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        capsys.readouterr()
+        assert main(["build", str(SEEDS / SEED_B), "--out", str(out)]) == 1
+        err = capsys.readouterr().err.strip()
+        assert err.startswith(f"kg: error: {out}: another kg process is writing this output folder")
+        assert len(err.splitlines()) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    assert _snapshot(out) == before
+    assert main(["build", str(SEEDS / SEED_B), "--out", str(out)]) == 0  # the lock went with its process
+
+
+class Interrupt:
+    def __init__(self, *_a, **_k):
+        raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("phase", ["kg.pipeline.segment", "kg.sinks.tables.relation_row",
+                                   "kg.sinks.tables._write_manifest", "kg.sinks.html.render_html"])
+def test_ctrl_c_at_any_phase_is_a_message_and_130_with_the_output_intact(phase, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out"
+    assert main(["build", str(SEEDS / SEED_A), "--out", str(out)]) == 0
+    before = _snapshot(out)
+    monkeypatch.setattr(phase, Interrupt)
+    capsys.readouterr()
+    assert main(["build", str(SEEDS / SEED_B), "--out", str(out), "--html", str(tmp_path / "g.html")]) == 130
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("kg: interrupted") and len(err.splitlines()) == 1
+    if phase != "kg.sinks.html.render_html":  # the tables were complete before the page was drawn
+        assert _snapshot(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".kg-staging")]
+
+
+SLOW_BUILD = """
+import sys, time
+import kg.pipeline
+
+class Slow:
+    def tag(self, texts, batch_size=64):
+        print("tagging", flush=True)
+        time.sleep(60)
+
+kg.pipeline.load_tagger = lambda model: Slow()
+from kg.cli import main
+sys.exit(main())
+"""
+
+
+def test_sigint_to_a_running_build_exits_130_with_a_message(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_BUILD, "build", str(SEEDS / SEED_A), "--out", str(out)],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "tagging"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert err.strip().splitlines()[-1].startswith("kg: interrupted") and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_disk_full_names_the_file(tmp_path, monkeypatch, capsys):
+    import kg.sinks.tables as tables
+
+    def full(*_a, **_k):
+        raise OSError(errno.ENOSPC, "No space left on device")  # as a write() or flush() raises it: no file name
+
+    monkeypatch.setattr(tables, "relation_row", full)
+    out = tmp_path / "out"
+    assert main(["build", str(SEEDS / SEED_A), "--out", str(out)]) == 1
+    assert capsys.readouterr().err.strip() == f"kg: error: {out / 'relations.csv'}: No space left on device"
+    assert not out.exists()
+
+
+def test_neo4j_is_checked_before_tagging(tmp_path, monkeypatch, capsys):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the block ends: nothing listens there
+
+    class Never:
+        def tag(self, texts, batch_size=64):
+            raise AssertionError("tagged before Neo4j was checked")
+
+    monkeypatch.setattr("kg.pipeline.load_tagger", lambda model: Never())
+    out = tmp_path / "out"
+    args = ["build", str(SEEDS / SEED_A), "--out", str(out), "--neo4j", "--uri", f"bolt://127.0.0.1:{port}",
+            "--password", "x", "--connect-timeout", "2"]
+    assert main(args) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"kg: error: cannot reach Neo4j at bolt://127.0.0.1:{port}") and len(err.splitlines()) == 1
+    assert not out.exists()
+
+
+def test_a_port_that_accepts_and_never_answers_fails_in_seconds(tmp_path, capsys):
+    import socket
+    import threading
+
+    from kg.sinks.tables import write_tables
+
+    out = tmp_path / "out"
+    write_tables(_stub_result(), out)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held = []
+    threading.Thread(target=lambda: held.extend(server.accept() for _ in range(3)), daemon=True).start()
+    port = server.getsockname()[1]
+    started = time.monotonic()
+    try:
+        code = main(["load", str(out), "--uri", f"bolt://127.0.0.1:{port}", "--password", "x",
+                     "--connect-timeout", "1"])
+    finally:
+        server.close()
+    assert code == 1 and time.monotonic() - started < 30  # was 61 s; a generous bound on a busy machine
+    err = capsys.readouterr().err.strip()
+    assert err == (f"kg: error: cannot reach Neo4j at bolt://127.0.0.1:{port}: no Bolt answer within 1 s "
+                   "(not a Neo4j server, or a hung one; --connect-timeout)")
+
+
+def _stub_result():
+    from kg.pipeline import BuildConfig, Pipeline
+
+    return Pipeline(BuildConfig(), tagger=NoEntities()).build([SEEDS / SEED_A])
