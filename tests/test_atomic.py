@@ -94,7 +94,7 @@ def test_write_failing_midway_leaves_previous_output_intact(old_result, new_resu
     write_tables(old_result, out)
     before = _snapshot(out)
     assert set(before) == {"documents.csv", "sentences.csv", "mentions.csv", "entities.csv", "relations.csv",
-                           "graph.json"}
+                           "graph.json", "manifest.json"}
 
     def broken(*_a, **_k):
         raise OSError(28, "No space left on device")

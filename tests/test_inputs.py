@@ -126,7 +126,7 @@ def test_write_failure_midway_is_a_one_line_error(tmp_path, monkeypatch, capsys)
     assert main(["build", str(SEEDS / SEED), "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert err.strip() == f"kg: error: {tmp_path / 'out' / 'relations.csv'}: No space left on device"
-    assert [p.name for p in (tmp_path / "out").iterdir()] == []  # nothing half-written, no leftovers
+    assert not (tmp_path / "out").exists()  # nothing half-written, no leftovers (not even the lock)
 
 
 # -- folders mixing good and bad files ----------------------------------------------------------------
@@ -152,13 +152,14 @@ def test_mixed_folder_builds_good_files_and_lists_bad_ones(pipeline, mixed, tmp_
     captured = capsys.readouterr()
     with open(out / "documents.csv", encoding="utf-8") as fh:
         docs = {r["id"]: r["encoding"] for r in csv.DictReader(fh)}
-    assert docs == {"a.txt": "utf-8", "b.txt": "gb18030", "c.txt": "utf-16"}
+    assert docs == {"a.txt": "utf-8", "b.txt": "gb18030", "sub/c.txt": "utf-16"}  # ids: paths under the root
     lines = captured.err.strip().splitlines()
     assert lines[0] == f"kg: skipped {len(BAD)} of {len(BAD) + 3} input files (use --strict to fail):"
     listed = {Path(line.strip().split(": ")[0]).name for line in lines[1:]}
     assert listed == set(BAD)
     assert "built 3 documents" in captured.out
-    texts = {p.name: read_document(p).text for p in mixed.rglob("*.txt") if p.name in docs}
+    texts = {p.relative_to(mixed).as_posix(): read_document(p).text for p in mixed.rglob("*.txt")
+             if p.relative_to(mixed).as_posix() in docs}
     with open(out / "mentions.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert {r["document"] for r in rows} == set(docs)
