@@ -1,0 +1,167 @@
+"""Linear-time linking on pathological text (issue 15): `白城市 + 公安局×800` took 64 s, cubic in the
+line's length, in `Linker._org_aliases` → `_fuller_name` → `_is_subsequence`.
+
+No test here is timed. Speed is `bench/pathological.py`; these tests assert (1) that the fast
+alias search gives what the old pairwise one gave, on generated unit chains and name sets, and
+(2) that the work done, counted in characters handed to the name helpers and steps of the rule
+walk, grows linearly with the input: four times the text, at most about four times the work.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import kg.link.linker as linker
+import kg.ner.rules as rules
+from kg.link.linker import Linker, _fuller_name, _fuller_place
+from kg.link.names import leading_place, split_units
+from kg.ner.lexicon import PLACE_ORGS
+from kg.pipeline import BuildConfig, Pipeline
+from tests.fixtures_build import NoEntities
+
+PLACES = ["白城市", "福州市", "洮北区", "仓山", "昆明", "深圳", "吉林省", "东风乡"]
+PARTS = ["三义街", "小坝", "沙埔头社区", "抗疫", "交警", "治安", "东风", "园区"]
+SUFFIXES = ["公安局", "分局", "派出所", "突击队", "中院", "大队", "支队", "党委", "检查站", "服务站"]
+
+
+# -- the old implementations, kept as the oracle ----------------------------------------------------
+
+def _slow_is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(c in it for c in short)
+
+
+def _slow_fuller(name, names, prefix, words):
+    word = words.search(name)
+    if word is None or len(word.group()) < 2:
+        return None
+    cands = sorted((m for m in names if len(m) > len(name) and m.startswith(prefix) and m.endswith(word.group())
+                    and _slow_is_subsequence(name, m)), key=lambda m: (len(m), m))
+    if cands and all(_slow_is_subsequence(c, cands[-1]) for c in cands):
+        return cands[-1]
+    return None
+
+
+def _slow_fuller_name(name, names):
+    head = split_units(name)
+    return _slow_fuller(name, names, head[-2], linker.UNIT_WORD_RE) if len(head) >= 2 else None
+
+
+def _slow_org_aliases(lk: Linker, names: set[str]) -> dict[str, str]:
+    out = {}
+    for n in sorted(names):
+        stem = n
+        lead = leading_place(n, lk.gazetteer)
+        if lead and n[len(lead[0]):] and not n[len(lead[0]):].startswith(PLACE_ORGS):
+            stem = n[len(lead[0]):]
+        cands = [m for m in sorted(names) if m != n and len(m) > len(stem) and m.endswith(stem)
+                 and m[: len(m) - len(stem)] in split_units(m) and len(stem) >= 4]
+        if cands:
+            out[n] = max(cands, key=lambda c: (len(c), c))
+            continue
+        for suffix in PLACE_ORGS:
+            if n.endswith(suffix) and lead and n == lead[0] + suffix:
+                target = lead[1] + "公安局"
+                if target in names:
+                    out[n] = target
+        if n not in out and (longer := _slow_fuller_name(n, names)):
+            out[n] = longer
+    return out
+
+
+@pytest.fixture(scope="module")
+def lk() -> Linker:
+    return Pipeline(BuildConfig(), tagger=NoEntities()).linker
+
+
+segment = st.sampled_from(PLACES + PARTS) .flatmap(lambda head: st.sampled_from(SUFFIXES).map(lambda s: head + s))
+unit_name = st.lists(st.one_of(segment, st.sampled_from(SUFFIXES)), min_size=1, max_size=5).map("".join)
+name_sets = st.lists(unit_name, min_size=1, max_size=25).map(lambda ns: {u for n in ns for u in split_units(n)})
+place_sets = st.lists(st.lists(st.sampled_from(PLACES + PARTS + ["出口", "疫情防控", "南", "北"]), min_size=1, max_size=4)
+                      .flatmap(lambda ps: st.sampled_from(["检查站", "服务站", "收费站", "小区", "街道"])
+                               .map(lambda s: "".join(ps) + s)), min_size=1, max_size=25).map(set)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=name_sets)
+def test_org_aliases_are_those_of_the_pairwise_search(lk, names):
+    assert lk._org_aliases(names) == _slow_org_aliases(lk, names)
+
+
+@settings(max_examples=300, deadline=None)
+@given(names=name_sets)
+def test_fuller_name_is_that_of_the_pairwise_search(names):
+    for n in sorted(names):
+        assert _fuller_name(n, names) == _slow_fuller_name(n, names)
+
+
+@settings(max_examples=300, deadline=None)
+@given(places=place_sets)
+def test_fuller_place_is_that_of_the_pairwise_search(places):
+    for n in sorted(places):
+        assert _fuller_place(n, places) == _slow_fuller(n, places, n[:2], linker.PLACE_WORD_RE)
+
+
+def test_the_issue_example_is_linked(lk):
+    """`白城市公安局` + `公安局`×k: the chain's names alias as before, and the fast search agrees."""
+    names = set(split_units("白城市" + "公安局" * 30))
+    assert lk._org_aliases(names) == _slow_org_aliases(lk, names)
+
+
+# -- work grows linearly --------------------------------------------------------------------------------
+
+SHAPES = {
+    "unit chain": lambda n: "白城市" + "公安局" * n + "。\n",
+    "varied unit chain": lambda n: "福州市公安局" + "仓山分局三义街派出所" * (n // 3) + "。\n",
+    "place chain": lambda n: "吉林省白城市" + "洮北区东风乡" * (n // 2) + "。\n",
+    "name run": lambda n: "民警" + "周佰发李峻葵王丙乾" * (n // 3) + "。\n",
+    "long line": lambda n: "白城市公安局洮北分局民警周佰发在东风乡检查站，" * (n // 8) + "。\n",
+    "list": lambda n: "联盟街道" + "王旗营小区、万宏国际、" * (n // 3) + "。\n",
+}
+
+
+@pytest.fixture(scope="module")
+def stub() -> Pipeline:
+    return Pipeline(BuildConfig(), tagger=NoEntities())
+
+
+def _work(stub: Pipeline, text: str, tmp_path, monkeypatch) -> int:
+    """Characters handed to the linker's name helpers plus steps of the rule tagger's walks."""
+    total = [0]
+
+    def counting(fn, attr=None):
+        def wrapper(*args, **kwargs):
+            total[0] += sum(len(a) for a in args if isinstance(a, str | set | list)) if attr is None else 1
+            return fn(*args, **kwargs)
+        return wrapper
+
+    with monkeypatch.context() as m:
+        for name in ("split_units", "leading_place", "_is_subsequence", "expand_org", "split_places"):
+            m.setattr(linker, name, counting(getattr(linker, name)))
+        for name in ("_place_ending_at", "_suffix_ending_at"):
+            m.setattr(rules.RuleTagger, name, counting(getattr(rules.RuleTagger, name), attr="calls"))
+        path = tmp_path / f"{len(text)}.txt"
+        path.write_text(text, encoding="utf-8")
+        result = stub.build([path])
+    for mention in result.mentions:
+        assert text[mention.start:mention.end] == mention.text
+    return total[0]
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_work_grows_linearly_with_the_text(stub, tmp_path, monkeypatch, shape):
+    small, large = (_work(stub, SHAPES[shape](n), tmp_path, monkeypatch) for n in (200, 800))
+    assert large <= 5 * small, f"{shape}: 4x the text took {large / small:.1f}x the work"
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(units=st.lists(st.sampled_from(PLACES + PARTS + SUFFIXES + ["民警", "周佰发", "、", "，"]), min_size=3,
+                      max_size=8))
+def test_work_grows_linearly_on_generated_repetitions(stub, tmp_path_factory, units):
+    unit = "".join(units)
+    tmp = tmp_path_factory.mktemp("w")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        small, large = (_work(stub, unit * n + "。\n", tmp, monkeypatch) for n in (50, 200))
+    assert large <= 5 * small + 200, f"{unit!r}: 4x the text took {large / max(small, 1):.1f}x the work"
