@@ -167,6 +167,8 @@ def evaluate(gold_dir: Path, seeds_dir: Path | None = None, model: str | None = 
     gold_files = sorted(gold_dir.glob("*.json")) if gold_dir.is_dir() else [gold_dir]
     if not gold_files:
         raise KgError(f"{gold_dir}: no gold *.json files")
+    for gf in gold_files:
+        load_gold(gf)  # every gold file checked before the model loads
     config = BuildConfig()
     if model:
         config.model = model
