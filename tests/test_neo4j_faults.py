@@ -173,3 +173,27 @@ def test_dropped_connections_are_retried_by_the_driver(neo4j_clean):
     again = _load(neo4j_clean, result, batch_size=1000)
     assert again["nodes_created"] == again["relationships_created"] == again["properties_set"] == 0
     assert (again["nodes"], again["relationships"]) == (report["nodes"], report["relationships"])
+
+
+LUCENE_TRAPS = ["OR", "NOT", "a AND", "AND OR NOT", "白城 OR", "(白城", "白城\\", '"白城', "白城~", "*", "?白城",
+                "title:白城", "白城^2", "[白城 TO 公安]", "白城" * 600, "a b " * 400, "", "   "]
+
+
+def test_search_input_never_breaks_lucene(neo4j_clean, seed_facts):
+    """Lucene operators, syntax and long input are searched as text: no parse error, no TooManyClauses."""
+    from kg.cypher import run_query
+
+    load_graph(seed_facts, uri=neo4j_clean.uri, user=neo4j_clean.user, password=neo4j_clean.password)
+    with neo4j.GraphDatabase.driver(neo4j_clean.uri, auth=(neo4j_clean.user, neo4j_clean.password)) as driver:
+        for text in LUCENE_TRAPS:
+            rows = run_query(driver, "search", text=text)  # raised ClientError on main for most of these
+            assert isinstance(rows, list), text
+        for text in ("白城 OR", "(白城", "白城" * 600):
+            assert "白城市公安局" in {r["name"] for r in run_query(driver, "search", text=text)}, text
+
+
+def test_timeouts_are_options_and_a_load_within_them_works(neo4j_clean, out_dir, capsys):
+    s = neo4j_clean
+    assert main(["load", str(out_dir), "--uri", s.uri, "--user", s.user, "--password", s.password,
+                 "--connect-timeout", "3", "--query-timeout", "120"]) == 0
+    assert "nodes=" in capsys.readouterr().out
