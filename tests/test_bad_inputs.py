@@ -347,3 +347,11 @@ def _stub_result():
     from kg.pipeline import BuildConfig, Pipeline
 
     return Pipeline(BuildConfig(), tagger=NoEntities()).build([SEEDS / SEED_A])
+
+
+def test_long_big5_is_not_read_as_gb18030():
+    """Big5 bytes decode cleanly as GB18030 (into nonsense); on a paragraph the statistics tell."""
+    s = ("白城市公安局民警周佰發在洮北區東風鄉檢查站值班。疫情發生以來，全市公安機關堅決貫徹落實上級決策部署，"
+         "全力以赴做好疫情防控工作。民警們放棄休假，堅守崗位，為人民群眾的生命安全和身體健康保駕護航。") * 3
+    d = decode(s.encode("big5"), "x.txt")
+    assert (d.text, d.encoding) == (s, "big5")

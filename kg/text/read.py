@@ -7,7 +7,9 @@ both files), stable across rebuilds, and the same contents in two places are two
 Decoding, in order: a BOM; strict UTF-8; UTF-8 with a few damaged bytes (a file cut
 mid-character, a stray 0xFF: the bad bytes become U+FFFD and the count is reported, the file is
 not lost); GB18030 (the superset of GBK/GB2312) when the bytes decode cleanly, since short GBK
-texts are too short for statistics; last, charset-normalizer's guess. `encoding=` forces one.
+texts are too short for statistics (on 256 bytes or more, a confident Big5, Shift-JIS or EUC-KR
+guess from charset-normalizer wins, since those bytes decode cleanly as GB18030 too); last,
+charset-normalizer's guess. `encoding=` forces one.
 Binary junk and PDFs are refused, not guessed at.
 """
 
@@ -31,6 +33,8 @@ BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codec
 MAGIC = {b"%PDF-": "a PDF", b"PK\x03\x04": "a ZIP/Office file", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
          b"GIF8": "a GIF image", b"\x7fELF": "an executable", b"\x1f\x8b": "a gzip archive"}
 DETECT_SAMPLE = 1 << 20  # bytes charset-normalizer looks at in a big file
+STATISTICS_MIN_BYTES = 256  # below this a statistical guess is not trusted over a clean GB18030 decode
+OTHER_CJK = {"big5", "cp950", "big5hkscs", "shift_jis", "cp932", "euc_jp", "euc_kr", "cp949", "johab"}
 DAMAGED_UTF8_RATIO = 10  # valid multi-byte UTF-8 characters per bad byte for "UTF-8, a little damaged"
 
 
@@ -193,19 +197,34 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> Decoded:
     if damaged is not None:
         return damaged
     try:
-        return Decoded(data.decode("gb18030"), "gb18030")
+        gb = Decoded(data.decode("gb18030"), "gb18030")
     except UnicodeDecodeError:
-        pass
-    sample = data
-    if len(data) > DETECT_SAMPLE:  # detect on a sample (seconds, not minutes, for 50 MB)
-        sample = data[:DETECT_SAMPLE]
-        sample = sample[:sample.rfind(b"\n") + 1] or sample  # no multi-byte character cut in two
+        gb = None
+    if gb is not None:
+        # Big5, Shift-JIS and EUC-KR bytes decode cleanly as GB18030 too, into nonsense; on enough
+        # bytes charset-normalizer tells them apart (on 10 characters it cannot: it says cp949)
+        other = _detect(_sample(data)) if len(data) >= STATISTICS_MIN_BYTES else None
+        if other in OTHER_CJK:
+            try:
+                return Decoded(data.decode(other), other)
+            except UnicodeDecodeError:
+                pass
+        return gb
+    sample = _sample(data)
     guess = _detect(sample)
     if guess is None and sample is not data:
         guess = _detect(data)
     if guess is None:
         raise InputError(f"{name}: not text in any known encoding (binary data?)")
     return _replaced(data, guess)
+
+
+def _sample(data: bytes) -> bytes:
+    """What charset-normalizer looks at: a big file's first MB (seconds, not minutes, for 50 MB)."""
+    if len(data) <= DETECT_SAMPLE:
+        return data
+    sample = data[:DETECT_SAMPLE]
+    return sample[:sample.rfind(b"\n") + 1] or sample  # no multi-byte character cut in two
 
 
 def _detect(data: bytes) -> str | None:
