@@ -165,3 +165,36 @@ def test_work_grows_linearly_on_generated_repetitions(stub, tmp_path_factory, un
     with pytest.MonkeyPatch.context() as monkeypatch:
         small, large = (_work(stub, unit * n + "。\n", tmp, monkeypatch) for n in (50, 200))
     assert large <= 5 * small + 200, f"{unit!r}: 4x the text took {large / max(small, 1):.1f}x the work"
+
+
+# -- the caps change nothing on names of real length -------------------------------------------------
+
+clause = st.lists(st.sampled_from(PLACES + PARTS + SUFFIXES + ["民警", "周佰发", "李峻葵", "王丙乾", "在", "的"]),
+                  min_size=1, max_size=4).map("".join)
+line = st.lists(clause, min_size=1, max_size=12).map(lambda cs: "，".join(cs) + "。")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=line)
+def test_bounded_rule_walk_tags_what_the_unbounded_one_did(stub, monkeypatch, text):
+    """Clauses of at most four words (runs of names, units, places): a walk of 10 steps suffices."""
+    bounded = stub.rules.tag(text, "body", [])
+    monkeypatch.setattr(rules, "MAX_CHAIN_STEPS", 10**9)
+    assert stub.rules.tag(text, "body", []) == bounded
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(line, min_size=1, max_size=6))
+def test_documents_link_as_with_the_pairwise_alias_search(stub, tmp_path_factory, lines):
+    path = tmp_path_factory.mktemp("d") / "doc.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def graph():
+        r = stub.build([path])
+        return (sorted((e.id, e.name, tuple(sorted(e.aliases))) for e in r.entities),
+                sorted((x.source_id, x.relation, x.target_id) for x in r.relations))
+
+    fast = graph()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(Linker, "_org_aliases", _slow_org_aliases)
+        assert graph() == fast
