@@ -165,8 +165,8 @@ def output_lock(folder: str | Path) -> Iterator[Path]:
 
     A second `kg build` into the same folder fails at once with a KgError instead of racing the
     first and silently winning. The lock is the kernel's (flock, via `filelock`), so a killed
-    process never leaves a stale lock. A folder this call created and nothing was written into
-    is removed again, so a failed build leaves no trace.
+    process never leaves a stale lock, and the lock file is removed on release. A folder this
+    call created and nothing was written into is removed again, so a failed build leaves no trace.
     """
     folder = Path(folder)
     created = not folder.exists()
@@ -181,8 +181,9 @@ def output_lock(folder: str | Path) -> Iterator[Path]:
     try:
         yield folder
     finally:
+        with contextlib.suppress(OSError):
+            lock_path.unlink()  # while held: a waiter that opened it finds the inode unlinked and retries
         lock.release()
-        if created and [p.name for p in folder.iterdir()] == [LOCK_NAME]:
+        if created:
             with contextlib.suppress(OSError):
-                lock_path.unlink()
-                folder.rmdir()
+                folder.rmdir()  # only if empty: a build that failed before writing leaves nothing

@@ -213,6 +213,7 @@ def test_control_characters_in_file_names_are_escaped_in_the_summary(tmp_path, c
 def test_second_build_into_a_locked_folder_fails_fast(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["build", str(SEEDS / SEED_A), "--out", str(out)]) == 0
+    assert not (out / ".kg.lock").exists()  # the lock file goes with the lock
     before = _snapshot(out)
     holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from filelock import FileLock; "
                                "lock = FileLock(sys.argv[1]); lock.acquire(); print('held', flush=True); time.sleep(60)",
