@@ -3,8 +3,8 @@
 The graph in Neo4j:
 
     (:Entity:Person|Org|Loc|Date|Event {id, name, type, aliases, documents, mention_count, ...})
-    (:Document {id: "doc:<file>", name: "<file>", path, encoding, sha256})
-    (:Sentence {id: "<file>#<index>", document, index, text, start, end, kind, article})
+    (:Document {id: "doc:<doc id>", name: "<doc id>", path, encoding, sha256})   doc id: a/page.txt
+    (:Sentence {id: "<doc id>#<index>", document, index, text, start, end, kind, article})
     (:Sentence)-[:IN]->(:Document)
     (:Entity)-[:MENTIONED_IN {count, ...}]->(:Document)          one per entity and document
     (:Entity)-[:MENTIONED_IN {start, end, text, source}]->(:Sentence)   one per mention
