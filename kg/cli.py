@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -211,6 +213,22 @@ def train(corpora, out_dir, epochs, init_from, from_stage, threads):
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; one line on stderr and a status for every way it can end (130: interrupted)."""
+    code = _run(argv)
+    if argv is None and code != 130:
+        # `kg` itself: a Ctrl-C while the interpreter shuts down (torch's threads, atexit handlers)
+        # is the same one line and 130, not an exit by signal with no word
+        signal.signal(signal.SIGINT, _interrupted_at_exit)
+    return code
+
+
+def _interrupted_at_exit(_signum, _frame) -> None:
+    sys.stdout.flush()
+    click.echo("kg: interrupted; nothing was half-written (outputs keep their previous contents)", err=True)
+    sys.stderr.flush()
+    os._exit(130)
+
+
+def _run(argv: list[str] | None) -> int:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         try:
@@ -238,8 +256,6 @@ def main(argv: list[str] | None = None) -> int:
 def _interrupted(as_command: bool) -> int:
     """Ctrl-C: one line and status 130; outputs are replaced atomically, so none is half-written."""
     if as_command:  # `kg` itself (not a caller's main([...])): a second Ctrl-C now must not cut the exit short
-        import signal
-
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     click.echo("kg: interrupted; nothing was half-written (outputs keep their previous contents)", err=True)
     return 130

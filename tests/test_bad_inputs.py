@@ -284,6 +284,43 @@ def test_sigint_to_a_running_build_exits_130_with_a_message(tmp_path):
     assert not out.exists()
 
 
+SLOW_EXIT = """
+import atexit, sys, time
+import kg.pipeline
+
+class NoEntities:
+    def tag(self, texts, batch_size=64):
+        return [[] for _ in texts]
+
+def linger():  # what torch's threads and atexit handlers can take on a busy machine
+    print("exiting", flush=True)
+    time.sleep(60)
+
+atexit.register(linger)
+kg.pipeline.load_tagger = lambda model: NoEntities()
+from kg.cli import main
+sys.exit(main())
+"""
+
+
+def test_sigint_after_the_output_is_complete_exits_130_with_a_message(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_EXIT, "build", str(SEEDS / SEED_A), "--out", str(out)],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        while not lines or lines[-1] != "exiting":
+            lines.append(proc.stdout.readline().strip())
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert lines[0].startswith("built 1 documents") and proc.returncode == 130  # was -2: killed by the signal
+    assert err.strip().splitlines()[-1].startswith("kg: interrupted") and "Traceback" not in err
+    assert (out / "manifest.json").exists()
+
+
 def test_disk_full_names_the_file(tmp_path, monkeypatch, capsys):
     import kg.sinks.tables as tables
 
