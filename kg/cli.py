@@ -68,8 +68,6 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
     # a missing path, an id clash or an unwritable output fails here, before the model loads
     inputs, skipped = find_inputs(paths, exclude=out_dir)  # not a previous build's own tables
     check_writable(out_dir)
-    neo4j = dict(uri=uri, user=user, password=password, database=database, batch_size=batch_size,
-                 connect_timeout=connect_timeout, query_timeout=query_timeout)
     if to_neo4j:  # a server that is down or refuses us: say so now, not after the tagging
         from kg.sinks.neo4j import check_server
 
@@ -79,32 +77,32 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
         config.model = model
     if strict and skipped:
         raise KgError(f"{len(skipped)} bad input file(s), none built (--strict): " + "; ".join(skipped))
-    with output_lock(out_dir):
-        result = Pipeline(config).build(inputs, progress=lambda total: tqdm(
-            total=total, desc="building", unit="B", unit_scale=True, disable=None))
-        result.problems[:0] = skipped
-        if not result.documents:
-            raise KgError("no readable input: " + "; ".join(result.problems or [str(p) for p in paths]))
-        write_tables(result, out_dir)
-        click.echo(f"built {len(result.documents)} documents: {len(result.entities)} entities, "
-                   f"{len(result.relations)} relations, {len(result.mentions)} mentions → {printable(str(out_dir))}")
-        damaged = [d for d in result.documents if d.replaced]
-        for d in damaged:
+    click.get_current_context().with_resource(output_lock(out_dir))  # held until the command ends
+    result = Pipeline(config).build(inputs, progress=lambda total: tqdm(
+        total=total, desc="building", unit="B", unit_scale=True, disable=None))
+    result.problems[:0] = skipped
+    if not result.documents:
+        raise KgError("no readable input: " + "; ".join(result.problems or [str(p) for p in paths]))
+    write_tables(result, out_dir)
+    click.echo(f"built {len(result.documents)} documents: {len(result.entities)} entities, "
+               f"{len(result.relations)} relations, {len(result.mentions)} mentions → {printable(str(out_dir))}")
+    for d in result.documents:
+        if d.replaced:
             click.echo(f"kg: warning: {printable(d.path)}: {d.replaced} byte(s) did not decode as {d.encoding}; "
                        "replaced by U+FFFD", err=True)
-        if result.problems:
-            n = len(result.problems)
-            click.echo(f"kg: skipped {n} of {n + len(result.documents)} input files (use --strict to fail):",
-                       err=True)
-            for p in result.problems:
-                click.echo(f"  {printable(p)}", err=True)
-        if html_path:
-            from kg.sinks.html import render_html
+    if result.problems:
+        n = len(result.problems)
+        click.echo(f"kg: skipped {n} of {n + len(result.documents)} input files (use --strict to fail):",
+                   err=True)
+        for p in result.problems:
+            click.echo(f"  {printable(p)}", err=True)
+    if html_path:
+        from kg.sinks.html import render_html
 
-            render_html(result, html_path)
-            click.echo(f"html → {printable(str(html_path))}")
+        render_html(result, html_path)
+        click.echo(f"html → {printable(str(html_path))}")
     if to_neo4j:
-        _load(result, **neo4j)
+        _load(result, uri, user, password, database, batch_size, connect_timeout, query_timeout)
 
 
 def _load(result, uri, user, password, database, batch_size, connect_timeout, query_timeout) -> None:
