@@ -25,6 +25,9 @@ class Document:
     text: str  # original decoded text; all offsets point here
     encoding: str = "utf-8"
     sha256: str = ""
+    date: str = ""  # ISO yyyy-mm-dd, the document's own date when known (given, a table column, ...)
+    source_format: str = "text"  # text | html | csv | jsonl | parquet | docx | pdf | python: offsets are into
+    #                              the decoded file for "text", into the extracted text otherwise
 
 
 @dataclass
