@@ -7,7 +7,8 @@ Files (UTF-8, header row):
                    role, date, document, sentence, start, end, evidence, inferred
     mentions.csv   document, sentence, start, end, text, type, source, entity_id, article
     sentences.csv  document, sentence, start, end, article, kind, text
-    documents.csv  id, path, encoding, sha256, chars
+    documents.csv  id, path, encoding, sha256, chars, source_format (text: offsets into the decoded file;
+                   html, csv, jsonl, parquet, docx, pdf, python: into the text extracted from it)
     graph.json     networkx node-link data of `kg.graph.to_networkx(result)`
 
 Offsets are into the original decoded file. Example:
@@ -30,7 +31,7 @@ RELATION_COLUMNS = ["source_id", "relation", "target_id", "properties", "source_
                     "date", "document", "sentence", "start", "end", "evidence", "inferred"]
 MENTION_COLUMNS = ["document", "sentence", "start", "end", "text", "norm", "type", "source", "entity_id", "article"]
 SENTENCE_COLUMNS = ["document", "sentence", "start", "end", "article", "kind", "text"]
-DOCUMENT_COLUMNS = ["id", "path", "encoding", "sha256", "chars"]
+DOCUMENT_COLUMNS = ["id", "path", "encoding", "sha256", "chars", "source_format"]
 
 
 def _write_csv(path: Path, columns: list[str], rows) -> None:
@@ -75,7 +76,8 @@ def write_tables(result: BuildResult, out_dir: str | Path) -> None:
     names = {e.id: e.name for e in result.entities}
     with staged_folder(out_dir) as out:
         _write_csv(out / "documents.csv", DOCUMENT_COLUMNS,
-                   ({"id": d.id, "path": d.path, "encoding": d.encoding, "sha256": d.sha256, "chars": len(d.text)}
+                   ({"id": d.id, "path": d.path, "encoding": d.encoding, "sha256": d.sha256, "chars": len(d.text),
+                     "source_format": d.source_format}
                     for d in result.documents))
         _write_csv(out / "sentences.csv", SENTENCE_COLUMNS,
                    ({"document": s.doc_id, "sentence": s.index, "start": s.start, "end": s.end,
@@ -107,7 +109,8 @@ def read_tables(out_dir: str | Path) -> BuildResult:
         raise FileNotFoundError(f"{out}: no entities.csv here; is this a `kg build` output folder?")
     res = BuildResult()
     for r in _read_csv(out / "documents.csv"):
-        res.documents.append(Document(id=r["id"], path=r["path"], text="", encoding=r["encoding"], sha256=r["sha256"]))
+        res.documents.append(Document(id=r["id"], path=r["path"], text="", encoding=r["encoding"], sha256=r["sha256"],
+                                      source_format=r.get("source_format") or "text"))
     for r in _read_csv(out / "sentences.csv"):
         start, end = _int(r["start"]), _int(r["end"])
         res.sentences.append(Sentence(doc_id=r["document"], index=_int(r["sentence"]), text=r["text"],
