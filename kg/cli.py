@@ -43,33 +43,36 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--neo4j", "to_neo4j", is_flag=True, help="also load into Neo4j")
 @click.option("--threads", default=None, type=click.IntRange(1),
               help="CPU threads for the NER model (default: torch's; 1 is fastest on a busy machine)")
+@click.option("--text-column", default="text", show_default=True, help="tables (.csv/.jsonl/.parquet): the text")
+@click.option("--id-column", default=None, help="tables: document ids (default: a column `id`, else FILE#ROW)")
+@click.option("--date-column", default=None, help="tables: document dates (default: a column `date`, if any)")
 @neo4j_options
-def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, uri, user, password, database,
-          batch_size):
-    """Build entity, relation and mention tables from text files or folders.
+def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, text_column, id_column,
+          date_column, uri, user, password, database, batch_size):
+    """Build entity, relation and mention tables from files or folders.
 
-    Files that are not text (binary, PDF, empty, undecodable) are skipped and listed on stderr;
-    with --strict any of them is an error. Outputs are replaced atomically.
+    Text files, HTML pages (main text), tables of articles (.csv/.jsonl/.parquet, one document per
+    row), .docx and .pdf with a text layer. Files that cannot be read (binary, scanned PDF, empty,
+    undecodable) are skipped and listed on stderr; with --strict any of them is an error.
+    Outputs are replaced atomically.
     """
     from tqdm import tqdm
 
+    import kg
     from kg.atomic import check_writable
-    from kg.pipeline import BuildConfig, Pipeline
-    from kg.sinks.tables import write_tables
     from kg.text.read import iter_input_files
 
     files = list(iter_input_files(paths))  # a missing path fails here, before the model loads
     out_abs = out_dir.resolve()
     files = [f for f in files if out_abs not in f.resolve().parents]  # not a previous build's own tables
     check_writable(out_dir)  # likewise an unwritable output folder: fail now, not after the tagging
-    config = BuildConfig(strict=strict, max_bytes=max_bytes, threads=threads)
-    if model:
-        config.model = model
-    result = Pipeline(config).build(files, progress=lambda total: tqdm(
-        total=total, desc="building", unit="B", unit_scale=True, disable=None))
+    graph = kg.build(files, text_column=text_column, id_column=id_column, date_column=date_column, model=model,
+                     strict=strict, max_bytes=max_bytes, threads=threads, progress=lambda total: tqdm(
+                         total=total, desc="building", unit="B", unit_scale=True, disable=None))
+    result = graph.result
     if not result.documents:
         raise KgError("no readable input: " + "; ".join(result.problems or [str(p) for p in paths]))
-    write_tables(result, out_dir)
+    graph.save(out_dir)
     click.echo(f"built {len(result.documents)} documents: {len(result.entities)} entities, "
                f"{len(result.relations)} relations, {len(result.mentions)} mentions → {out_dir}")
     if result.problems:
@@ -79,9 +82,7 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
         for p in result.problems:
             click.echo(f"  {p}", err=True)
     if html_path:
-        from kg.sinks.html import render_html
-
-        render_html(result, html_path)
+        graph.to_html(html_path)
         click.echo(f"html → {html_path}")
     if to_neo4j:
         _load(result, uri, user, password, database, batch_size)

@@ -73,7 +73,7 @@ def read_documents(path: str | Path, doc_id: str | None = None, columns: Columns
         text = docx_text(data, str(path)) if fmt == "docx" else pdf_text(data, str(path))
     if not text.strip():
         what = {"html": "no main text found in the page", "docx": "no text in the document",
-                "pdf": "no text layer (a scan? OCR it first)"}[fmt]
+                "pdf": "a PDF with no text layer (a scan? OCR it first)"}[fmt]
         raise InputError(f"{path}: {what}")
     return [Document(id=doc_id, path=str(path), text=text, encoding=encoding,
                      sha256=hashlib.sha256(data).hexdigest(), source_format=fmt)]
