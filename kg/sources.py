@@ -80,10 +80,15 @@ def read_documents(path: str | Path, doc_id: str | None = None, columns: Columns
 
 
 def html_text(markup: str) -> str:
-    """The main text of an HTML page, a blank line between paragraphs (trafilatura, offline)."""
+    """The main text of an HTML page, a blank line between paragraphs (trafilatura, offline).
+
+    `favor_precision`: on a short page trafilatura's fallback would otherwise keep the menu, whose
+    links (units, places) would be tagged as if the article named them.
+    """
     import trafilatura  # lxml and friends load only for HTML input
 
-    text = trafilatura.extract(markup, output_format="txt", include_comments=False, deduplicate=False) or ""
+    text = trafilatura.extract(markup, output_format="txt", include_comments=False, deduplicate=False,
+                               favor_precision=True) or ""
     return "\n\n".join(line for line in text.split("\n") if line.strip())
 
 
