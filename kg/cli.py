@@ -77,7 +77,7 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
                f"{len(result.relations)} relations, {len(result.mentions)} mentions → {out_dir}")
     if result.problems:
         n = len(result.problems)
-        click.echo(f"kg: skipped {n} of {n + len(result.documents)} input files (use --strict to fail):",
+        click.echo(f"kg: skipped {n} of {len(files)} input files (use --strict to fail):",
                    err=True)
         for p in result.problems:
             click.echo(f"  {p}", err=True)

@@ -5,7 +5,8 @@ else is *extracted* first, and offsets point into the extracted text (`Document.
 says which, and so does `documents.csv`):
 
 - `.html`/`.htm`: the page's main text, by trafilatura (menus, scripts, footers left out), one
-  block per paragraph with a blank line between blocks, as `kg.text.segment` expects;
+  block per paragraph with a blank line between blocks, as `kg.text.segment` expects; the page's
+  publication date from its markup, where it has one, is `Document.date`;
 - `.csv`/`.jsonl`/`.parquet`: a table of documents, one per row (`Columns` names the text, id and
   date columns); rows with no text are skipped;
 - `.docx`: the paragraphs of the body (python-docx); `.pdf`: the text layer of every page (pypdf).
@@ -65,9 +66,10 @@ def read_documents(path: str | Path, doc_id: str | None = None, columns: Columns
         return [read_document(path, max_bytes=max_bytes, doc_id=doc_id)]
     data = _file_bytes(path, max_bytes)
     fmt = PAGES[suffix]
+    date = ""
     if fmt == "html":
         markup, encoding = decode(data, str(path))
-        text = html_text(markup)
+        text, date = html_main(markup)
     else:
         encoding = "utf-8"
         text = docx_text(data, str(path)) if fmt == "docx" else pdf_text(data, str(path))
@@ -76,20 +78,30 @@ def read_documents(path: str | Path, doc_id: str | None = None, columns: Columns
                 "pdf": "a PDF with no text layer (a scan? OCR it first)"}[fmt]
         raise InputError(f"{path}: {what}")
     return [Document(id=doc_id, path=str(path), text=text, encoding=encoding,
-                     sha256=hashlib.sha256(data).hexdigest(), source_format=fmt)]
+                     sha256=hashlib.sha256(data).hexdigest(), date=date, source_format=fmt)]
 
 
 def html_text(markup: str) -> str:
-    """The main text of an HTML page, a blank line between paragraphs (trafilatura, offline).
+    """The main text of an HTML page, a blank line between paragraphs (see `html_main`)."""
+    return html_main(markup)[0]
+
+
+def html_main(markup: str) -> tuple[str, str]:
+    """(main text, date) of an HTML page, by trafilatura, offline; a blank line between paragraphs.
 
     `favor_precision`: on a short page trafilatura's fallback would otherwise keep the menu, whose
-    links (units, places) would be tagged as if the article named them.
+    links (units, places) would be tagged as if the article named them. The date is the page's own
+    publication date from its markup (meta tags, JSON-LD, <time>), never guessed from the text.
     """
     import trafilatura  # lxml and friends load only for HTML input
 
-    text = trafilatura.extract(markup, output_format="txt", include_comments=False, deduplicate=False,
-                               favor_precision=True) or ""
-    return "\n\n".join(line for line in text.split("\n") if line.strip())
+    page = trafilatura.bare_extraction(markup, include_comments=False, deduplicate=False, favor_precision=True,
+                                       with_metadata=True,
+                                       date_extraction_params={"extensive_search": False, "original_date": True})
+    if page is None:
+        return "", ""
+    text = "\n\n".join(line for line in (page.text or "").split("\n") if line.strip())
+    return text, page.date or ""
 
 
 def docx_text(data: bytes, name: str) -> str:

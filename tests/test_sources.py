@@ -51,6 +51,15 @@ def test_html_main_text_leaves_out_scripts_menus_and_footers():
     assert text == "洮南市公安局交巡警大队民警周佰发在团结广场执勤。\n\n第二段，说明情况。"
 
 
+def test_html_date_comes_from_the_markup_only(tmp_path):
+    page = _page("民警周佰发在团结广场执勤。\n\n2020年3月5日，第二段。")
+    (tmp_path / "a.html").write_text(page, encoding="utf-8")
+    (tmp_path / "b.html").write_text(page.replace(
+        "<title>", "<meta property='article:published_time' content='2020-03-19T08:00:00+08:00'><title>"),
+        encoding="utf-8")
+    assert [read_documents(tmp_path / n)[0].date for n in ("a.html", "b.html")] == ["", "2020-03-19"]
+
+
 def test_html_page_of_a_seed_builds_the_same_graph(pipeline, tmp_path):
     text = (SEEDS / SEED).read_text(encoding="utf-8")
     page = tmp_path / "page.html"
