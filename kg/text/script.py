@@ -23,11 +23,15 @@ TRADITIONAL_SHARE = 0.05  # Traditional prose: ~30% of characters change; Simpli
 NOT_TEXT = set(" \t\r\n\u3000\u00a0\u2002\u2003\u2009\ufeff●□■▲△★☆◆◇▼")  # what the cleaner drops
 
 
-@lru_cache(maxsize=1)
-def _t2s():
+@lru_cache(maxsize=2)
+def _opencc(config: str):
     import opencc
 
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC(config)
+
+
+def _t2s():
+    return _opencc("t2s")
 
 
 def _cjk(ch: str) -> bool:
@@ -55,7 +59,8 @@ def restore_names(result: BuildResult) -> None:
     """Entities found only in Traditional documents get their name in that script back.
 
     Each document's own characters say how to write a name: the pairs (simplified, original) seen
-    in its mentions. The Simplified name and aliases stay as aliases, so a search either way finds it.
+    in its mentions; a character they never show (a name composed from context or the gazetteer)
+    is OpenCC's `s2t`. The Simplified name and aliases stay as aliases, so either form finds it.
     """
     pairs: dict[str, Counter] = {}
     for m in result.mentions:
@@ -80,7 +85,10 @@ def _rename(e: Entity, pairs: Counter) -> None:
             best[s] = (n, o)
 
     def original(name: str) -> str:
-        return "".join(best[ch][1] if ch in best else ch for ch in name)
+        guess = _opencc("s2t").convert(name)
+        if len(guess) != len(name):
+            guess = name
+        return "".join(best[ch][1] if ch in best else g for ch, g in zip(name, guess, strict=True))
 
     name = original(e.name)
     if name == e.name:
