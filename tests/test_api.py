@@ -154,3 +154,13 @@ def test_the_readme_python_example_runs(tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     assert "<KnowledgeGraph: 5 documents" in run.stdout and "周佰发 13 16 PERSON person-" in run.stdout
     assert (tmp_path / "out" / "entities.csv").exists() and (tmp_path / "graph.html").exists()
+
+
+@pytest.mark.neo4j
+def test_to_neo4j_loads_the_graph_and_reloads_nothing(pipeline, neo4j_clean):
+    g = kg.build([("a", SENTENCE)], pipeline=pipeline)
+    server = neo4j_clean
+    first = g.to_neo4j(uri=server.uri, user=server.user, password=server.password)
+    assert first["nodes"] == len(g.entities) + 1 + len({m.sentence for m in g.mentions})  # + document, sentences
+    again = g.to_neo4j(uri=server.uri, user=server.user, password=server.password)
+    assert again["nodes_created"] == 0 and again["relationships_created"] == 0
