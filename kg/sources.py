@@ -60,8 +60,11 @@ def read_documents(path: str | Path, doc_id: str | None = None, columns: Columns
     doc_id = doc_id or path.name
     if suffix in TABLES:
         frame, encoding = _read_table(path, TABLES[suffix], max_bytes)
-        return frame_documents(frame, columns, name=doc_id, path=str(path), source_format=TABLES[suffix],
+        docs = frame_documents(frame, columns, name=doc_id, path=str(path), source_format=TABLES[suffix],
                                encoding=encoding)
+        if not docs:
+            raise InputError(f"{path}: no rows with text in column {columns.text!r}")
+        return docs
     if suffix not in PAGES:
         return [read_document(path, max_bytes=max_bytes, doc_id=doc_id)]
     data = _file_bytes(path, max_bytes)
@@ -134,14 +137,15 @@ def frame_documents(frame: Any, columns: Columns = DEFAULT_COLUMNS, name: str = 
     >>> frame_documents(pd.DataFrame({"id": ["a"], "text": ["民警周佰发在团结广场执勤。"]}))[0].id  # doctest: +SKIP
     'a'
     """
-    names = [str(c) for c in frame.columns]
+    original = {str(c): c for c in frame.columns}  # columns named by numbers are named by text here
+    names = list(original)
     text_col = _column(columns.text, names, name, "text", required=True)
     id_col = _column(columns.id, names, name, "id")
     date_col = _column(columns.date, names, name, "date")
     docs: list[Document] = []
     rows: dict[str, int] = {}
     wanted = [c for c in (text_col, id_col, date_col) if c]
-    for row, values in enumerate(frame[wanted].itertuples(index=False, name=None)):
+    for row, values in enumerate(frame[[original[c] for c in wanted]].itertuples(index=False, name=None)):
         cell = dict(zip(wanted, values, strict=True))
         text = _cell(cell[text_col])
         if not text.strip():
@@ -200,14 +204,23 @@ def _cell(value: Any) -> str:
 
 
 def _iso_date(value: Any, where: str) -> str:
-    """yyyy-mm-dd of a date cell (a date, a timestamp or text pandas reads as one); "" if empty."""
+    """yyyy-mm-dd of a date cell: a date, a timestamp, or text pandas reads as one (also 2020年3月19日)."""
+    import datetime
+
     import pandas as pd
 
-    if not _cell(value).strip():
+    if value is pd.NaT:
         return ""
-    stamp = pd.to_datetime(value, errors="coerce")
+    if isinstance(value, datetime.date):  # datetime, pandas Timestamp
+        return value.strftime("%Y-%m-%d")
+    text = _cell(value).strip()  # numbers as text: 20200319 is a date, not nanoseconds since 1970
+    if not text:
+        return ""
+    stamp = pd.to_datetime(text, errors="coerce")
     if pd.isna(stamp):
-        raise InputError(f"{where}: {value!r} is not a date")
+        stamp = pd.to_datetime(text.split()[0], format="%Y年%m月%d日", errors="coerce")
+    if pd.isna(stamp):
+        raise InputError(f"{where}: {text!r} is not a date")
     return stamp.strftime("%Y-%m-%d")
 
 

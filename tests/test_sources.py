@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 import kg
+import kg.sources
 from kg.errors import InputError
 from kg.sources import html_text, read_documents, unique
 from kg.text.clean import clean
@@ -113,6 +114,22 @@ def test_table_rows_without_an_id_column_are_file_and_row(tmp_path):
     path.write_text("text,date\n民警周佰发在团结广场执勤。,2020/3/19\n,\n民警李四在岗。,\n", encoding="utf-8")
     docs = read_documents(path)
     assert [(d.id, d.date, d.source_format) for d in docs] == [("t.csv#0", "2020-03-19", "csv"), ("t.csv#2", "", "csv")]
+
+
+@pytest.mark.parametrize("value, iso", [("2020-03-19", "2020-03-19"), ("2020/3/19 08:30", "2020-03-19"),
+                                        ("2020年3月19日", "2020-03-19"), ("2020年3月19日 08:30", "2020-03-19"),
+                                        (20200319, "2020-03-19"), (pd.Timestamp("2020-03-19 23:59"), "2020-03-19"),
+                                        (None, ""), (float("nan"), ""), (pd.NaT, "")])
+def test_date_cells_become_iso_dates(value, iso):
+    frame = pd.DataFrame({"text": ["民警。"], "date": [value]})
+    assert kg.sources.frame_documents(frame)[0].date == iso
+
+
+def test_a_table_with_no_text_is_an_error(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("id,text\na,\nb, \n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"t\.csv: no rows with text in column 'text'"):
+        read_documents(path)
 
 
 def test_gbk_csv_is_decoded_like_a_text_file(tmp_path):
