@@ -139,9 +139,9 @@ def frame_documents(frame: Any, columns: Columns = DEFAULT_COLUMNS, name: str = 
     """
     original = {str(c): c for c in frame.columns}  # columns named by numbers are named by text here
     names = list(original)
-    text_col = _column(columns.text, names, name, "text", required=True)
-    id_col = _column(columns.id, names, name, "id")
-    date_col = _column(columns.date, names, name, "date")
+    text_col = _column(columns.text, names, path or name, "text")
+    id_col = _column(columns.id, names, path or name, "id")
+    date_col = _column(columns.date, names, path or name, "date")
     docs: list[Document] = []
     rows: dict[str, int] = {}
     wanted = [c for c in (text_col, id_col, date_col) if c]
@@ -184,7 +184,7 @@ def unique(docs: Iterable[Document]) -> Iterator[Document]:
         yield doc
 
 
-def _column(wanted: str | None, names: list[str], table: str, role: str, required: bool = False) -> str | None:
+def _column(wanted: str | None, names: list[str], table: str, role: str) -> str | None:
     if wanted is None:
         return role if role in names else None
     if wanted not in names:
