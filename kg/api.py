@@ -9,9 +9,9 @@ networkx graph, and per document as spans with character offsets, in the manner 
     >>> import kg
     >>> g = kg.build([("a", "洮南市公安局交巡警大队民警周佰发在团结广场执勤。")])   # doctest: +SKIP
     >>> g                                                                      # doctest: +SKIP
-    <KnowledgeGraph: 1 document, 5 entities, 8 relations, 4 mentions>
+    <KnowledgeGraph: 1 document, 5 entities, 7 relations, 4 mentions>
     >>> [(s.text, s.start, s.end, s.label) for s in g.docs["a"].ents]          # doctest: +SKIP
-    [('洮南市公安局交巡警大队', 0, 11, 'ORG'), ('周佰发', 13, 16, 'PERSON'), ('团结广场', 17, 21, 'LOC')]
+    [('洮南市公安局交巡警大队', 0, 11, 'ORG'), ('洮南市', 0, 3, 'LOC'), ('周佰发', 13, 16, 'PERSON'), ('团结广场', 17, 21, 'LOC')]
     >>> g.relations_df()[["head", "relation", "tail"]]                         # doctest: +SKIP
     >>> g.save("out/"); kg.read("out/") == g                                   # doctest: +SKIP
     True

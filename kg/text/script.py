@@ -64,6 +64,8 @@ def restore_names(result: BuildResult) -> None:
     """
     pairs: dict[str, Counter] = {}
     for m in result.mentions:
+        if m.text == m.norm:  # nearly every mention of Simplified text: nothing to learn
+            continue
         original = "".join(ch for ch in m.text if ch not in NOT_TEXT)
         if len(original) != len(m.norm) or original == m.norm:
             continue
