@@ -226,6 +226,9 @@ def build(sources: Source | Iterable[Source], *, text_column: str = "text", id_c
             groups.append(found)
         else:
             groups.append(_documents(src, columns))  # a DataFrame's bad column fails before tagging too
+    given = (d for group in groups for d in group if isinstance(d, Document))
+    for _ in unique(given):  # pairs and rows that clash fail now; files as they are read
+        pass
     if pipeline is None:
         config = BuildConfig(strict=strict, max_bytes=max_bytes, threads=threads)
         if model:
