@@ -50,19 +50,23 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--threads", default=None, type=click.IntRange(1),
               help="CPU threads for the NER model (default: torch's; 1 is fastest on a busy machine)")
 @click.option("--encoding", default=None, help="read every input in this encoding (default: detect)")
+@click.option("--text-column", default="text", show_default=True, help="tables (.csv/.jsonl/.parquet): the text")
+@click.option("--id-column", default=None, help="tables: document ids (default: a column `id`, else FILE#ROW)")
+@click.option("--date-column", default=None, help="tables: document dates (default: a column `date`, if any)")
 @neo4j_options
-def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, encoding, uri, user, password,
-          database, batch_size, connect_timeout, query_timeout):
-    """Build entity, relation and mention tables from text files or folders.
+def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, encoding, text_column, id_column,
+          date_column, uri, user, password, database, batch_size, connect_timeout, query_timeout):
+    """Build entity, relation and mention tables from files or folders.
 
-    Files that are not text (binary, PDF, empty, undecodable) are skipped and listed on stderr;
-    with --strict any of them is an error. Outputs are replaced atomically.
+    Text files, HTML pages (main text), tables of articles (.csv/.jsonl/.parquet, one document per
+    row), .docx and .pdf with a text layer. Files that cannot be read (binary, scanned PDF, empty,
+    undecodable) are skipped and listed on stderr; with --strict any of them is an error.
+    Outputs are replaced atomically.
     """
     from tqdm import tqdm
 
+    import kg
     from kg.atomic import check_writable, output_lock
-    from kg.pipeline import BuildConfig, Pipeline
-    from kg.sinks.tables import write_tables
     from kg.text.read import find_inputs
 
     # a missing path, an id clash or an unwritable output fails here, before the model loads
@@ -72,18 +76,18 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
         from kg.sinks.neo4j import check_server
 
         check_server(uri, user, password, database, connect_timeout=connect_timeout)
-    config = BuildConfig(strict=strict, max_bytes=max_bytes, threads=threads, encoding=encoding)
-    if model:
-        config.model = model
     if strict and skipped:
         raise KgError(f"{len(skipped)} bad input file(s), none built (--strict): " + "; ".join(skipped))
     click.get_current_context().with_resource(output_lock(out_dir))  # held until the command ends
-    result = Pipeline(config).build(inputs, progress=lambda total: tqdm(
-        total=total, desc="building", unit="B", unit_scale=True, disable=None))
+    graph = kg.build(inputs, text_column=text_column, id_column=id_column, date_column=date_column, model=model,
+                     strict=strict, max_bytes=max_bytes, threads=threads, encoding=encoding,
+                     progress=lambda total: tqdm(total=total, desc="building", unit="B", unit_scale=True,
+                                                 disable=None))
+    result = graph.result
     result.problems[:0] = skipped
     if not result.documents:
         raise KgError("no readable input: " + "; ".join(result.problems or [str(p) for p in paths]))
-    write_tables(result, out_dir)
+    graph.save(out_dir)
     click.echo(f"built {len(result.documents)} documents: {len(result.entities)} entities, "
                f"{len(result.relations)} relations, {len(result.mentions)} mentions → {printable(str(out_dir))}")
     for d in result.documents:
@@ -92,14 +96,12 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
                        "replaced by U+FFFD", err=True)
     if result.problems:
         n = len(result.problems)
-        click.echo(f"kg: skipped {n} of {n + len(result.documents)} input files (use --strict to fail):",
+        click.echo(f"kg: skipped {n} of {len(inputs) + len(skipped)} input files (use --strict to fail):",
                    err=True)
         for p in result.problems:
             click.echo(f"  {printable(p)}", err=True)
     if html_path:
-        from kg.sinks.html import render_html
-
-        render_html(result, html_path)
+        graph.to_html(html_path)
         click.echo(f"html → {printable(str(html_path))}")
     if to_neo4j:
         _load(result, uri, user, password, database, batch_size, connect_timeout, query_timeout)

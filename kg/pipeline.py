@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.errors import InputError
 from kg.link.linker import Linker
 from kg.ner.dates import DateTagger
 from kg.ner.engine import Tagger, load_tagger
@@ -21,8 +20,10 @@ from kg.ner.models import DEFAULT_MODEL
 from kg.ner.rules import RuleTagger
 from kg.ner.vet import vet_model_spans
 from kg.relations import extract_relations
+from kg.sources import DEFAULT_COLUMNS, Columns, FileReader
 from kg.text.parts import OffsetRuns, split_parts
-from kg.text.read import InputFile, find_inputs, read_document
+from kg.text.read import InputFile, find_inputs
+from kg.text.script import restore_names
 from kg.text.segment import segment
 from kg.types import BuildResult, Document, Mention, Sentence
 
@@ -110,52 +111,38 @@ class Pipeline:
                                         sent_start=i))
         return sentences, mentions
 
-    def build(self, paths: Iterable[str | Path | InputFile], progress: Callable[[int], Any] | None = None) -> BuildResult:
+    def build(self, paths: Iterable[str | Path | InputFile], progress: Callable[[int], Any] | None = None,
+              columns: Columns = DEFAULT_COLUMNS) -> BuildResult:
         """Build every readable file under `paths`; unreadable ones go to `result.problems`.
 
+        Files are read by `kg.sources` (text, HTML, tables of articles by `columns`, Word, PDF).
         `progress(total_bytes)` makes a bar (e.g. `lambda n: tqdm(total=n, unit="B")`): anything
         with `update(n)` and `close()`; it advances per part of each document, so a single 50 MB
         file moves it too. With `config.strict`, every file is read once before any is processed,
         so a bad file fails the build before minutes of tagging, and nothing is half-done.
         """
         inputs, skipped = find_inputs(paths)  # document ids: paths relative to their input root
-        files = [f.path for f in inputs]
-        ids = {f.path: f.doc_id for f in inputs}
-        if self.config.strict:
-            bad = list(skipped)
-            for path in files:
-                try:
-                    read_document(path, max_bytes=self.config.max_bytes, encoding=self.config.encoding)
-                except InputError as err:
-                    bad.append(str(err))
-            if bad:
-                raise InputError(f"{len(bad)} bad input file(s), none built (--strict): " + "; ".join(bad))
-        bar = progress(sum(_size(f) for f in files)) if progress is not None else None
-        result = BuildResult(problems=list(skipped))
+        reader = FileReader(columns, self.config.max_bytes, self.config.strict, problems=list(skipped),
+                            encoding=self.config.encoding)
+        reader.check(inputs)
+        reader.start(progress, inputs)
         try:
-            for path in files:
-                size = _size(path)
-                try:
-                    doc = read_document(path, max_bytes=self.config.max_bytes, doc_id=ids[path],
-                                        encoding=self.config.encoding)
-                except InputError as err:
-                    if self.config.strict:
-                        raise  # changed on disk since the check above
-                    result.problems.append(str(err))
-                    if bar is not None and size:
-                        bar.update(size)
-                    continue
-                done = _BytesDone(bar, size, len(doc.text))
-                sentences, mentions = self.process_document(doc, on_part=done.add)
-                done.finish()
-                result.documents.append(doc)
-                result.sentences.extend(sentences)
-                result.mentions.extend(mentions)
+            return self.build_documents(reader.documents(inputs), on_part=reader.advance, problems=reader.problems)
         finally:
-            if bar is not None:
-                bar.close()
+            reader.close()
+
+    def build_documents(self, docs: Iterable[Document], on_part: Callable[[int], None] | None = None,
+                        problems: list[str] | None = None) -> BuildResult:
+        """Build Documents already read (see `kg.sources`); `problems` are the inputs skipped on the way."""
+        result = BuildResult(problems=problems if problems is not None else [])
+        for doc in docs:
+            sentences, mentions = self.process_document(doc, on_part=on_part)
+            result.documents.append(doc)
+            result.sentences.extend(sentences)
+            result.mentions.extend(mentions)
         result.entities = self.linker.link(result.documents, result.sentences, result.mentions)
         result.relations = extract_relations(result, self.linker.gazetteer)
+        restore_names(result)  # Traditional documents: names back in their own script (after all lookups)
         return result
 
 
@@ -167,36 +154,6 @@ def _opens_article(sentences: list[Sentence]) -> int:
         if s.kind == "byline":
             return 1
     return 0
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-@dataclass
-class _BytesDone:
-    """Turns characters processed into bytes of the file, for a bar whose total is in bytes."""
-
-    bar: Any
-    size: int
-    chars: int
-    sent: int = 0
-    seen: int = 0
-
-    def add(self, chars: int) -> None:
-        self.seen += chars
-        now = self.size * self.seen // max(self.chars, 1)
-        if self.bar is not None and now > self.sent:
-            self.bar.update(now - self.sent)
-            self.sent = now
-
-    def finish(self) -> None:
-        if self.bar is not None and self.size > self.sent:
-            self.bar.update(self.size - self.sent)
-        self.sent = self.size
 
 
 def build(paths: Iterable[str | Path], config: BuildConfig | None = None) -> BuildResult:

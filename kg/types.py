@@ -26,6 +26,9 @@ class Document:
     encoding: str = "utf-8"
     sha256: str = ""
     replaced: int = 0  # bytes that did not decode and became U+FFFD (reported, see kg.text.read)
+    date: str = ""  # ISO yyyy-mm-dd, the document's own date when known (given, a table column, ...)
+    source_format: str = "text"  # text | html | csv | jsonl | parquet | docx | pdf | python: offsets are into
+    #                              the decoded file for "text", into the extracted text otherwise
 
 
 @dataclass

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from kg.pipeline import BuildConfig, Pipeline
 from kg.text.clean import DECORATIONS, HALF_TO_FULL_PUNCT, WHITESPACE, clean, fold_width
 from kg.text.parts import OffsetRuns, split_parts
+from kg.text.script import simplified
 from kg.text.segment import segment
 from kg.types import Document
 
@@ -31,9 +32,9 @@ paged_text = st.lists(st.one_of(news_text, st.sampled_from(["\n\n", "。\n\n", "
 
 
 def comes_from(cleaned: str, original: str) -> bool:
-    """A cleaned character is its original, its width-folded or punctuation twin, or a kept space."""
+    """A cleaned character is its original, its width-folded, punctuation or Simplified twin, or a kept space."""
     folded = fold_width(original)
-    return cleaned in (original, folded, HALF_TO_FULL_PUNCT.get(folded)) or \
+    return cleaned in (original, folded, HALF_TO_FULL_PUNCT.get(folded), simplified(original)) or \
         (cleaned == " " and (original in WHITESPACE or original in DECORATIONS))
 
 

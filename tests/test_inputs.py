@@ -31,7 +31,7 @@ BAD = {  # file in tests/data/inputs → words its message must contain
     "blank.txt": "no text",
     "junk.bin": "binary",
     "noise.dat": "not text",
-    "report.pdf": "PDF",
+    "scan.pdf": "PDF",  # no text layer (report.pdf has one: kg.sources reads it)
     "photo.txt": "PNG",
 }
 
@@ -177,7 +177,7 @@ def test_strict_makes_any_bad_file_an_error_and_writes_nothing(mixed, tmp_path, 
 
 
 def test_only_bad_files_is_an_error(tmp_path, capsys):
-    assert main(["build", str(INPUTS / "empty.txt"), str(INPUTS / "report.pdf"), "--out", str(tmp_path / "o")]) == 1
+    assert main(["build", str(INPUTS / "empty.txt"), str(INPUTS / "scan.pdf"), "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("kg: error: no readable input: ") and "empty.txt: empty file" in err
     assert not (tmp_path / "o").exists()

@@ -148,7 +148,8 @@ def write_xlsx(result: BuildResult, out: Path) -> list[Path]:
                 if kind == "list":
                     v = LIST_SEP.join(v)
                 if isinstance(v, str):
-                    v = ILLEGAL_CHARACTERS_RE.sub("", v)[:XLSX_MAX_CELL]
+                    # \r\n as \n: what XML reads back anyway, and the same whether openpyxl writes with lxml or not
+                    v = ILLEGAL_CHARACTERS_RE.sub("", v.replace("\r\n", "\n"))[:XLSX_MAX_CELL]
                     cell = WriteOnlyCell(ws, value=v or None)
                     if v:
                         cell.data_type = "s"  # text, never a formula: a sentence starting with "=" stays one
@@ -222,8 +223,8 @@ def graphml_graph(result: BuildResult) -> nx.MultiDiGraph:
 
 def write_graphml_file(result: BuildResult, out: Path) -> list[Path]:
     path = out / "graph.graphml"
-    with atomic_open(path, "wb") as fh:
-        nx.write_graphml(graphml_graph(result), fh)
+    with atomic_open(path, "wb") as fh:  # the stdlib writer: the same file whether lxml is installed or not
+        nx.write_graphml_xml(graphml_graph(result), fh)
     return [path]
 
 

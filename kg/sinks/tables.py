@@ -7,7 +7,8 @@ Files (UTF-8, header row):
                    role, date, document, sentence, start, end, evidence, inferred
     mentions.csv   document, sentence, start, end, text, type, source, entity_id, article
     sentences.csv  document, sentence, start, end, article, kind, text
-    documents.csv  id, path, encoding, sha256, chars
+    documents.csv  id, path, encoding, sha256, chars, source_format (text: offsets into the decoded file;
+                   html, csv, jsonl, parquet, docx, pdf, python: into the text extracted from it)
     graph.json     networkx node-link data of `kg.graph.to_networkx(result)`
     manifest.json  written last: rows and sha256 of every file above
 
@@ -52,7 +53,7 @@ RELATION_COLUMNS = ["source_id", "relation", "target_id", "properties", "source_
                     "date", "document", "sentence", "start", "end", "evidence", "inferred"]
 MENTION_COLUMNS = ["document", "sentence", "start", "end", "text", "norm", "type", "source", "entity_id", "article"]
 SENTENCE_COLUMNS = ["document", "sentence", "start", "end", "article", "kind", "text"]
-DOCUMENT_COLUMNS = ["id", "path", "encoding", "sha256", "chars"]
+DOCUMENT_COLUMNS = ["id", "path", "encoding", "sha256", "chars", "source_format"]
 MANIFEST = "manifest.json"
 TABLES = {"documents.csv": DOCUMENT_COLUMNS, "sentences.csv": SENTENCE_COLUMNS, "mentions.csv": MENTION_COLUMNS,
           "entities.csv": ENTITY_COLUMNS, "relations.csv": RELATION_COLUMNS}
@@ -136,7 +137,8 @@ def write_tables(result: BuildResult, out_dir: str | Path) -> None:
     names = {e.id: e.name for e in result.entities}
     with staged_folder(out_dir, last=MANIFEST) as out:
         _write_csv(out / "documents.csv", DOCUMENT_COLUMNS,
-                   ({"id": d.id, "path": d.path, "encoding": d.encoding, "sha256": d.sha256, "chars": len(d.text)}
+                   ({"id": d.id, "path": d.path, "encoding": d.encoding, "sha256": d.sha256, "chars": len(d.text),
+                     "source_format": d.source_format}
                     for d in result.documents))
         _write_csv(out / "sentences.csv", SENTENCE_COLUMNS,
                    ({"document": s.doc_id, "sentence": s.index, "start": s.start, "end": s.end,
@@ -251,7 +253,8 @@ def read_tables(out_dir: str | Path) -> BuildResult:
         if r["id"] in seen:
             raise _fail(path, n, f"document {r['id']!r} listed twice")
         seen.add(r["id"])
-        res.documents.append(Document(id=r["id"], path=r["path"], text="", encoding=r["encoding"], sha256=r["sha256"]))
+        res.documents.append(Document(id=r["id"], path=r["path"], text="", encoding=r["encoding"], sha256=r["sha256"],
+                                      source_format=r.get("source_format") or "text"))
     docs = {d.id for d in res.documents}
     path = out / "sentences.csv"
     for n, r in enumerate(_read_csv(path, ("sentence", "start", "end", "article")), 1):

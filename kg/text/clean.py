@@ -6,6 +6,8 @@ What OCR does to Chinese newspaper text, and what we undo:
 - full-width Latin letters and digits (`２０２０`): mapped to ASCII, one char for one char;
 - half-width punctuation beside Chinese (`防控疫情,党员先行`): mapped to its full-width twin,
   which is what the NER training corpora use.
+- Traditional Chinese (`廣州市公安局`): the Simplified view, one char for one char (`kg.text.script`),
+  since the model, rules and gazetteer are Simplified; mentions keep the original text.
 Spaces that separate names in bylines (`●程威龙 朱梦琦`) carry meaning: `keep_spaces=True`
 turns each whitespace run into one space instead of dropping it.
 
@@ -16,6 +18,8 @@ cleaned span i:j maps back to `original[offsets[i]:offsets[j-1]+1]`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from kg.text.script import simplified
 
 HALF_TO_FULL_PUNCT = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 WHITESPACE = set(" \t\r\n\u3000\u00a0\u2002\u2003\u2009\ufeff")
@@ -71,6 +75,7 @@ class Cleaned:
 def clean(original: str, start: int = 0, end: int | None = None, keep_spaces: bool = False) -> Cleaned:
     """Clean `original[start:end]`; offsets are into `original`."""
     end = len(original) if end is None else end
+    view = simplified(original[start:end])  # Traditional → Simplified, same length: offsets unchanged
     chars: list[str] = []
     offs: list[int] = []
     i = start
@@ -92,7 +97,7 @@ def clean(original: str, start: int = 0, end: int | None = None, keep_spaces: bo
                     offs.append(i)
             i = j
             continue
-        ch = fold_width(ch)
+        ch = fold_width(view[i - start])
         if ch in HALF_TO_FULL_PUNCT:
             prev = chars[-1] if chars else ""
             nxt = original[i + 1] if i + 1 < end else ""

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from kg.text.clean import Cleaned, clean
+from kg.text.script import simplified
 from kg.types import Document, Sentence
 
 BLANK_LINE = re.compile(r"\n[ \t\r\u3000]*\n")
@@ -46,7 +47,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
 
 
 def _classify(text: str, start: int, end: int) -> Block:
-    raw = text[start:end]
+    raw = simplified(text[start:end])  # bylines and credits of Traditional text match the patterns too
     lines = [ln for ln in raw.splitlines() if ln.strip()]
     if len(lines) == 1 and FURNITURE.match(raw):
         return Block("furniture", Cleaned(), 1)

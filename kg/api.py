@@ -1,0 +1,283 @@
+"""The Python API: `kg.build(sources)` and `kg.read(out_dir)`, both giving a `KnowledgeGraph`.
+
+A source is a path (a file or a folder: text, HTML, CSV/JSONL/Parquet tables of articles, Word,
+PDF; see `kg.sources`), a `(doc_id, text)` pair, or a pandas DataFrame with a text column (and
+optionally id and date columns). The result holds what the CLI writes, as pandas tables, as a
+networkx graph, and per document as spans with character offsets, in the manner of spaCy's
+`doc.ents`:
+
+    >>> import kg
+    >>> g = kg.build([("a", "洮南市公安局交巡警大队民警周佰发在团结广场执勤。")])   # doctest: +SKIP
+    >>> g                                                                      # doctest: +SKIP
+    <KnowledgeGraph: 1 document, 5 entities, 7 relations, 4 mentions>
+    >>> [(s.text, s.start, s.end, s.label) for s in g.docs["a"].ents]          # doctest: +SKIP
+    [('洮南市公安局交巡警大队', 0, 11, 'ORG'), ('洮南市', 0, 3, 'LOC'), ('周佰发', 13, 16, 'PERSON'), ('团结广场', 17, 21, 'LOC')]
+    >>> g.relations_df()[["head", "relation", "tail"]]                         # doctest: +SKIP
+    >>> g.save("out/"); kg.read("out/") == g                                   # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from kg.errors import InputError
+from kg.sources import MAX_BYTES, Columns, FileReader, frame_documents, pair_document, unique
+from kg.types import RELATION_TYPES, BuildResult, Document
+
+Source = Any  # str | os.PathLike | tuple[str, str] | pandas.DataFrame | Document
+
+
+@dataclass(frozen=True)
+class Span:
+    """One entity mention: `text == doc.text[start:end]` in the original (or extracted) text."""
+
+    text: str
+    start: int
+    end: int
+    label: str  # PERSON | ORG | LOC | DATE
+    entity_id: str  # the node in the graph; `entity` is its name
+    entity: str = ""
+    sentence: int = 0
+
+    def __repr__(self) -> str:
+        return f"Span({self.text!r}, {self.start}, {self.end}, {self.label!r}, entity={self.entity!r})"
+
+
+@dataclass
+class Doc:
+    """One document of a build and its entity mentions (`ents`, in text order).
+
+    `text` is the decoded or extracted text the offsets point into; empty for a graph loaded with
+    `kg.read` (output folders do not store texts).
+    """
+
+    id: str
+    path: str
+    text: str
+    ents: list[Span] = field(default_factory=list)
+    date: str = ""
+    source_format: str = "text"
+
+    def __repr__(self) -> str:
+        return f"<Doc {self.id!r}: {len(self.ents)} ents>"
+
+
+class KnowledgeGraph:
+    """A built (or read back) knowledge graph. `result` is the underlying `kg.types.BuildResult`.
+
+    Two graphs are equal when their documents, entities, relations and mentions tables are.
+    """
+
+    def __init__(self, result: BuildResult) -> None:
+        self.result = result
+
+    # -- what it holds --------------------------------------------------------------------------
+    @property
+    def entities(self):
+        return self.result.entities
+
+    @property
+    def relations(self):
+        return self.result.relations
+
+    @property
+    def mentions(self):
+        return self.result.mentions
+
+    @property
+    def documents(self):
+        return self.result.documents
+
+    @property
+    def problems(self) -> list[str]:
+        """Inputs that were skipped, one "file: reason" line each."""
+        return self.result.problems
+
+    @cached_property
+    def docs(self) -> Mapping[str, Doc]:
+        """Document id → `Doc` with its entity spans, in input order."""
+        names = {e.id: e.name for e in self.result.entities}
+        docs = {d.id: Doc(d.id, d.path, d.text, date=d.date, source_format=d.source_format)
+                for d in self.result.documents}
+        for m in sorted(self.result.mentions, key=lambda m: (m.start, -m.end)):
+            if m.doc_id in docs:
+                docs[m.doc_id].ents.append(Span(m.text, m.start, m.end, m.type, m.entity_id,
+                                                names.get(m.entity_id, ""), m.sentence))
+        return docs
+
+    def __repr__(self) -> str:
+        r, n = self.result, len(self.result.documents)
+        return (f"<KnowledgeGraph: {n} document{'s' if n != 1 else ''}, {len(r.entities)} entities, "
+                f"{len(r.relations)} relations, {len(r.mentions)} mentions>")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, KnowledgeGraph):
+            return NotImplemented
+        return [d.id for d in self.documents] == [d.id for d in other.documents] and all(
+            a.equals(b) for a, b in ((self.entities_df(), other.entities_df()),
+                                     (self.relations_df(), other.relations_df()),
+                                     (self.mentions_df(), other.mentions_df())))
+
+    __hash__ = None  # mutable, compared by content
+
+    # -- tables and graphs ----------------------------------------------------------------------
+    def entities_df(self):
+        """One row per entity: name, type, aliases (list), mention_count, documents (list), iso, ..., id."""
+        import pandas as pd
+
+        from kg.sinks.relation_table import ENTITY_COLUMNS, entity_rows
+
+        return pd.DataFrame(entity_rows(self.result), columns=list(ENTITY_COLUMNS))
+
+    def relations_df(self):
+        """One row per relation, both ends named: head, relation, role, tail, date, evidence, start, end, ids."""
+        import pandas as pd
+
+        from kg.sinks.relation_table import RELATION_COLUMNS, relation_rows
+
+        frame = pd.DataFrame(relation_rows(self.result), columns=list(RELATION_COLUMNS))
+        spans = _evidence_spans(self.result)
+        frame["sentence"] = pd.array(frame["sentence"], dtype="Int64")
+        frame["start"] = pd.array([s for s, _ in spans], dtype="Int64")
+        frame["end"] = pd.array([e for _, e in spans], dtype="Int64")
+        return frame
+
+    def mentions_df(self):
+        """One row per mention: document, sentence, start, end, text, norm, type, source, entity_id, entity."""
+        import pandas as pd
+
+        names = {e.id: e.name for e in self.result.entities}
+        return pd.DataFrame([{"document": m.doc_id, "sentence": m.sentence, "start": m.start, "end": m.end,
+                              "text": m.text, "norm": m.norm, "type": m.type, "source": m.source,
+                              "entity_id": m.entity_id, "entity": names.get(m.entity_id, ""), "article": m.article}
+                             for m in self.result.mentions],
+                            columns=["document", "sentence", "start", "end", "text", "norm", "type", "source",
+                                     "entity_id", "entity", "article"])
+
+    def to_networkx(self):
+        """A networkx MultiDiGraph: entity and document nodes, one edge per relation (see `kg.graph`)."""
+        from kg.graph import to_networkx
+
+        return to_networkx(self.result)
+
+    # -- writers ------------------------------------------------------------------------------
+    def save(self, out_dir: str | Path) -> Path:
+        """Write the CLI's output folder (entities.csv, relations.csv, ..., graph.json), atomically."""
+        from kg.sinks.tables import write_tables
+
+        write_tables(self.result, out_dir)
+        return Path(out_dir)
+
+    def to_html(self, path: str | Path, focus: str | None = None, hops: int = 1) -> Path:
+        """One self-contained interactive HTML page (or the `hops`-neighbourhood of a name `focus`)."""
+        from kg.sinks.html import render_html
+
+        return render_html(self.result, path, focus=focus, hops=hops)
+
+    def to_neo4j(self, uri: str | None = None, user: str | None = None, password: str | None = None,
+                 database: str | None = None, batch_size: int = 1000) -> dict:
+        """MERGE the graph into Neo4j (idempotent); defaults from NEO4J_URI/USER/PASSWORD/DATABASE."""
+        from kg.sinks.neo4j import load_graph
+
+        return load_graph(self.result, uri=uri or os.environ.get("NEO4J_URI", "bolt://127.0.0.1:7687"),
+                          user=user or os.environ.get("NEO4J_USER", "neo4j"),
+                          password=password if password is not None else os.environ.get("NEO4J_PASSWORD"),
+                          database=database or os.environ.get("NEO4J_DATABASE"), batch_size=batch_size)
+
+
+def _evidence_spans(result: BuildResult) -> list[tuple[int | None, int | None]]:
+    """(start, end) of each relation's evidence, in `relation_rows` order (by type, stable)."""
+    order = {t: i for i, t in enumerate(RELATION_TYPES)}
+    rels = sorted(result.relations, key=lambda r: order.get(r.relation, len(order)))
+    return [(r.evidence.start, r.evidence.end) if r.evidence else (None, None) for r in rels]
+
+
+def build(sources: Source | Iterable[Source], *, text_column: str = "text", id_column: str | None = None,
+          date_column: str | None = None, model: str | None = None, strict: bool = False,
+          max_bytes: int = MAX_BYTES, threads: int | None = None, encoding: str | None = None,
+          progress: Callable[[int], Any] | None = None, pipeline: Any = None) -> KnowledgeGraph:
+    """Build a knowledge graph from files, folders, `(doc_id, text)` pairs and DataFrames.
+
+    `text_column`/`id_column`/`date_column` name the columns of tables (files and DataFrames);
+    id and date default to columns named `id` and `date` where present. Files that cannot be read
+    are skipped and listed in `.problems` (with `strict=True`, any is an error before anything is
+    built). A file's id is its path under the folder given (`a/page.txt`), or its name when given
+    itself; a document id given twice is an error naming both. `model`, `threads`, `encoding`
+    (force one; default: detect) as in `kg build`; pass `pipeline` (a `kg.pipeline.Pipeline`) to reuse a loaded model across builds.
+
+        >>> kg.build(["seeds/"])                                               # doctest: +SKIP
+        >>> kg.build(df, text_column="content", id_column="url", date_column="published")  # doctest: +SKIP
+    """
+    from kg.pipeline import BuildConfig, Pipeline
+    from kg.text.read import InputFile, find_inputs
+
+    columns = Columns(text_column, id_column, date_column)
+    srcs = _as_list(sources)
+    paths = [s for s in srcs if isinstance(s, str | os.PathLike | InputFile)]
+    # a missing path or two files with one id fail here, before the model loads
+    files, skipped = find_inputs(paths) if paths else ([], [])
+    groups: list[list[InputFile] | list[Document]] = [files] if files else []
+    for src in srcs:
+        if not isinstance(src, str | os.PathLike | InputFile):
+            groups.append(_documents(src, columns))  # a DataFrame's bad column fails before tagging too
+    given = (d for group in groups for d in group if isinstance(d, Document))
+    for _ in unique(given):  # pairs and rows that clash fail now; files as they are read
+        pass
+    if pipeline is None:
+        config = BuildConfig(strict=strict, max_bytes=max_bytes, threads=threads, encoding=encoding)
+        if model:
+            config.model = model
+        pipeline = Pipeline(config)
+    reader = FileReader(columns, max_bytes, strict, problems=list(skipped), encoding=encoding)
+    reader.check(files)
+    reader.start(progress, files)
+
+    def stream() -> Iterator[Document]:
+        for group in groups:
+            if group and isinstance(group[0], InputFile):
+                yield from reader.documents(group)
+            else:
+                yield from group
+
+    try:
+        result = pipeline.build_documents(unique(stream()), on_part=reader.advance, problems=reader.problems)
+    finally:
+        reader.close()
+    return KnowledgeGraph(result)
+
+
+def read(out_dir: str | Path) -> KnowledgeGraph:
+    """Load a `kg build` / `KnowledgeGraph.save` output folder back (document texts are not stored).
+
+        >>> kg.read("out/").relations_df().head()                              # doctest: +SKIP
+    """
+    from kg.sinks.tables import read_tables
+
+    return KnowledgeGraph(read_tables(out_dir))
+
+
+def _as_list(sources: Any) -> list:
+    if isinstance(sources, str | os.PathLike | Document) or _is_frame(sources):
+        return [sources]
+    return list(sources)
+
+
+def _is_frame(obj: Any) -> bool:
+    return hasattr(obj, "columns") and hasattr(obj, "itertuples")
+
+
+def _documents(src: Any, columns: Columns) -> list[Document]:
+    if isinstance(src, Document):
+        return [src]
+    if _is_frame(src):
+        return frame_documents(src, columns)
+    if isinstance(src, tuple) and len(src) == 2:
+        return [pair_document(*src)]
+    raise InputError(f"cannot build from {type(src).__name__} {str(src)[:40]!r}: give a path, a (doc_id, text) "
+                     "pair or a pandas DataFrame")

@@ -1,0 +1,351 @@
+"""Sources → Documents: text files, HTML pages, tables of articles, Word and PDF files, pairs, DataFrames.
+
+A text file is decoded as it is (`kg.text.read`), and its offsets point into the file. Everything
+else is *extracted* first, and offsets point into the extracted text (`Document.source_format`
+says which, and so does `documents.csv`):
+
+- `.html`/`.htm`: the page's main text, by trafilatura (menus, scripts, footers left out), one
+  block per paragraph with a blank line between blocks, as `kg.text.segment` expects; the page's
+  publication date from its markup, where it has one, is `Document.date`;
+- `.csv`/`.jsonl`/`.parquet`: a table of documents, one per row (`Columns` names the text, id and
+  date columns); rows with no text are skipped;
+- `.docx`: the paragraphs of the body (python-docx); `.pdf`: the text layer of every page (pypdf).
+
+Ids: a file is its id (given by the caller, else its name); a table row keeps the value of the id
+column, else it is `<file id>#<row>` (row 0 is the first data row); a `(doc_id, text)` pair keeps
+its id. Two documents with one id are an error naming both (`unique`).
+
+    >>> [d.id for d in read_documents("articles.csv", columns=Columns(text="body"))]  # doctest: +SKIP
+    ['articles.csv#0', 'articles.csv#1']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.errors import InputError
+from kg.text.read import InputFile, decode, display, read_document
+from kg.types import Document
+
+TABLES = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
+PAGES = {".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf"}
+MAX_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Columns of a table of documents. `id` and `date` default to columns named so, where present."""
+
+    text: str = "text"
+    id: str | None = None
+    date: str | None = None
+
+
+DEFAULT_COLUMNS = Columns()
+
+
+def read_documents(path: str | Path, doc_id: str | None = None, columns: Columns = DEFAULT_COLUMNS,
+                   max_bytes: int = MAX_BYTES, encoding: str | None = None) -> list[Document]:
+    """The documents in one file: one for a text, HTML, Word or PDF file, one per row of a table.
+
+    InputError (naming the file) for what cannot be read; a text file goes to `read_document`.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    doc_id = doc_id or path.name
+    if suffix in TABLES:
+        frame, encoding = _read_table(path, TABLES[suffix], max_bytes, encoding)
+        docs = frame_documents(frame, columns, name=doc_id, path=str(path), source_format=TABLES[suffix],
+                               encoding=encoding)
+        if not docs:
+            raise InputError(f"{path}: no rows with text in column {columns.text!r}")
+        return docs
+    if suffix not in PAGES:
+        return [read_document(path, max_bytes=max_bytes, doc_id=doc_id, encoding=encoding)]
+    data = _file_bytes(path, max_bytes)
+    fmt = PAGES[suffix]
+    date = ""
+    if fmt == "html":
+        decoded = decode(data, display(path), encoding)
+        encoding = decoded.encoding
+        text, date = html_main(decoded.text)
+    else:
+        encoding = "utf-8"
+        text = docx_text(data, str(path)) if fmt == "docx" else pdf_text(data, str(path))
+    if not text.strip():
+        what = {"html": "no main text found in the page", "docx": "no text in the document",
+                "pdf": "a PDF with no text layer (a scan? OCR it first)"}[fmt]
+        raise InputError(f"{path}: {what}")
+    return [Document(id=doc_id, path=str(path), text=text, encoding=encoding,
+                     sha256=hashlib.sha256(data).hexdigest(), date=date, source_format=fmt)]
+
+
+def html_text(markup: str) -> str:
+    """The main text of an HTML page, a blank line between paragraphs (see `html_main`)."""
+    return html_main(markup)[0]
+
+
+def html_main(markup: str) -> tuple[str, str]:
+    """(main text, date) of an HTML page, by trafilatura, offline; a blank line between paragraphs.
+
+    `favor_precision`: on a short page trafilatura's fallback would otherwise keep the menu, whose
+    links (units, places) would be tagged as if the article named them. The date is the page's own
+    publication date from its markup (meta tags, JSON-LD, <time>), never guessed from the text.
+    """
+    import trafilatura  # lxml and friends load only for HTML input
+
+    page = trafilatura.bare_extraction(markup, include_comments=False, deduplicate=False, favor_precision=True,
+                                       with_metadata=True,
+                                       date_extraction_params={"extensive_search": False, "original_date": True})
+    if page is None:
+        return "", ""
+    text = "\n\n".join(line for line in (page.text or "").split("\n") if line.strip())
+    return text, page.date or ""
+
+
+def docx_text(data: bytes, name: str) -> str:
+    """The body paragraphs of a Word file, a blank line between them."""
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as err:  # python-docx raises zipfile, lxml and its own errors alike
+        raise InputError(f"{name}: not a readable Word (.docx) file: {err}") from err
+    return "\n\n".join(p.text for p in document.paragraphs if p.text.strip())
+
+
+def pdf_text(data: bytes, name: str) -> str:
+    """The text layer of each page of a PDF, a blank line between pages (no OCR)."""
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except Exception as err:  # pypdf's errors for broken, encrypted or truncated files
+        raise InputError(f"{name}: not a readable PDF: {err}") from err
+    return "\n\n".join(p.strip() for p in pages if p.strip())
+
+
+def frame_documents(frame: Any, columns: Columns = DEFAULT_COLUMNS, name: str = "DataFrame", path: str = "",
+                    source_format: str = "python", encoding: str = "utf-8") -> list[Document]:
+    """One Document per row of a pandas DataFrame that has text (see the module doc for ids).
+
+    >>> frame_documents(pd.DataFrame({"id": ["a"], "text": ["民警周佰发在团结广场执勤。"]}))[0].id  # doctest: +SKIP
+    'a'
+    """
+    original = {str(c): c for c in frame.columns}  # columns named by numbers are named by text here
+    names = list(original)
+    text_col = _column(columns.text, names, path or name, "text")
+    id_col = _column(columns.id, names, path or name, "id")
+    date_col = _column(columns.date, names, path or name, "date")
+    docs: list[Document] = []
+    rows: dict[str, int] = {}
+    wanted = [c for c in (text_col, id_col, date_col) if c]
+    for row, values in enumerate(frame[[original[c] for c in wanted]].itertuples(index=False, name=None)):
+        cell = dict(zip(wanted, values, strict=True))
+        text = _cell(cell[text_col])
+        if not text.strip():
+            continue
+        given = _cell(cell[id_col]).strip() if id_col else ""
+        doc_id = given or f"{name}#{row}"
+        if doc_id in rows:
+            raise InputError(f"{path or name}: document id {doc_id!r} in rows {rows[doc_id]} and {row}")
+        rows[doc_id] = row
+        date = _iso_date(cell[date_col], f"{path or name} row {row}, column {date_col!r}") if date_col else ""
+        docs.append(Document(id=doc_id, path=f"{path or name}#{row}", text=text, encoding=encoding,
+                             sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), date=date,
+                             source_format=source_format))
+    return docs
+
+
+def pair_document(doc_id: Any, text: Any) -> Document:
+    """A `(doc_id, text)` pair given in Python: the id is kept as given."""
+    if not isinstance(text, str):
+        raise InputError(f"document {doc_id!r}: text must be a str, not {type(text).__name__}")
+    doc_id = str(doc_id)
+    if not doc_id:
+        raise InputError("a (doc_id, text) pair needs a non-empty doc_id")
+    return Document(id=doc_id, path="", text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                    source_format="python")
+
+
+def unique(docs: Iterable[Document]) -> Iterator[Document]:
+    """`docs` as they come; InputError naming both where a document id comes twice."""
+    seen: dict[str, str] = {}
+    for doc in docs:
+        where = doc.path or "a (doc_id, text) pair"
+        if doc.id in seen:
+            raise InputError(f"document id {doc.id!r} twice: {seen[doc.id]} and {where}; ids must be unique")
+        seen[doc.id] = where
+        yield doc
+
+
+def _column(wanted: str | None, names: list[str], table: str, role: str) -> str | None:
+    if wanted is None:
+        return role if role in names else None
+    if wanted not in names:
+        flag = {"text": "--text-column", "id": "--id-column", "date": "--date-column"}[role]
+        raise InputError(f"{table}: no {role} column {wanted!r} (columns: {', '.join(names) or 'none'}); "
+                         f"name it with {flag}")
+    return wanted
+
+
+def _cell(value: Any) -> str:
+    """A table cell as text: missing values (None, NaN) are empty, numbers are written plainly."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # an id column with gaps is read as floats: 3.0 is id "3"
+    return str(value)
+
+
+def _iso_date(value: Any, where: str) -> str:
+    """yyyy-mm-dd of a date cell: a date, a timestamp, or text pandas reads as one (also 2020年3月19日)."""
+    import datetime
+
+    import pandas as pd
+
+    if value is pd.NaT:
+        return ""
+    if isinstance(value, datetime.date):  # datetime, pandas Timestamp
+        return value.strftime("%Y-%m-%d")
+    text = _cell(value).strip()  # numbers as text: 20200319 is a date, not nanoseconds since 1970
+    if not text:
+        return ""
+    stamp = pd.to_datetime(text, errors="coerce")
+    if pd.isna(stamp):
+        stamp = pd.to_datetime(text.split()[0], format="%Y年%m月%d日", errors="coerce")
+    if pd.isna(stamp):
+        raise InputError(f"{where}: {text!r} is not a date")
+    return stamp.strftime("%Y-%m-%d")
+
+
+def _file_bytes(path: Path, max_bytes: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise InputError(f"{path}: empty file")
+        if size > max_bytes:
+            raise InputError(f"{path}: {size} bytes is over the {max_bytes}-byte limit (--max-bytes)")
+        return path.read_bytes()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read: {err.strerror or err}") from err
+
+
+def _read_table(path: Path, fmt: str, max_bytes: int, encoding: str | None = None) -> tuple[Any, str]:
+    """(DataFrame, encoding) of a table file; CSV and JSONL are decoded as text files are."""
+    import pandas as pd
+
+    data = _file_bytes(path, max_bytes)
+    try:
+        if fmt == "parquet":
+            return pd.read_parquet(io.BytesIO(data)), "utf-8"
+        decoded = decode(data, display(path), encoding)
+        text, encoding = decoded.text, decoded.encoding
+        if fmt == "csv":
+            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False), encoding
+        return pd.read_json(io.StringIO(text), lines=True, dtype=False), encoding
+    except InputError:
+        raise
+    except Exception as err:  # pandas/pyarrow parse errors: a damaged or mislabelled table
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise InputError(f"{path}: not a readable {fmt} table: {first}") from err
+
+
+@dataclass
+class FileReader:
+    """Reads the files of a build into Documents: what cannot be read goes to `problems`.
+
+    With `strict`, `check` reads every file once before anything is built and raises one error
+    naming all the bad ones. `start` opens a progress bar whose total is the files' bytes;
+    `advance(chars)` (the pipeline's per-part callback) moves it in bytes of the current file.
+    """
+
+    columns: Columns = DEFAULT_COLUMNS
+    max_bytes: int = MAX_BYTES
+    strict: bool = False
+    problems: list[str] = field(default_factory=list)  # inputs skipped before reading count too
+    encoding: str | None = None  # forced encoding (--encoding); None: detect
+    _bar: Any = None
+    _done: _BytesDone | None = None
+
+    def read(self, f: Path | InputFile) -> list[Document]:
+        """The documents of one input; an `InputFile` carries its id (path under its input root)."""
+        path, doc_id = (f.path, f.doc_id) if isinstance(f, InputFile) else (Path(f), None)
+        return read_documents(path, doc_id=doc_id, columns=self.columns, max_bytes=self.max_bytes,
+                              encoding=self.encoding)
+
+    def check(self, files: list[Path | InputFile]) -> None:
+        if not self.strict:
+            return
+        bad = list(self.problems)
+        for f in files:
+            try:
+                self.read(f)
+            except InputError as err:
+                bad.append(str(err))
+        if bad:
+            raise InputError(f"{len(bad)} bad input file(s), none built (--strict): " + "; ".join(bad))
+
+    def start(self, progress: Callable[[int], Any] | None, files: list[Path | InputFile]) -> None:
+        if progress is not None:
+            self._bar = progress(sum(_size(f) for f in files))
+
+    def documents(self, files: Iterable[Path | InputFile]) -> Iterator[Document]:
+        for f in files:
+            size = _size(f)
+            try:
+                docs = self.read(f)
+            except InputError as err:
+                if self.strict:
+                    raise  # changed on disk since `check`
+                self.problems.append(str(err))
+                if self._bar is not None and size:
+                    self._bar.update(size)
+                continue
+            self._done = _BytesDone(self._bar, size, sum(len(d.text) for d in docs))
+            yield from docs
+            self._done.finish()
+
+    def advance(self, chars: int) -> None:
+        if self._done is not None:
+            self._done.add(chars)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _size(f: Path | InputFile) -> int:
+    try:
+        return (f.path if isinstance(f, InputFile) else Path(f)).stat().st_size
+    except OSError:
+        return 0
+
+
+@dataclass
+class _BytesDone:
+    """Turns characters processed into bytes of the file, for a bar whose total is in bytes."""
+
+    bar: Any
+    size: int
+    chars: int
+    sent: int = 0
+    seen: int = 0
+
+    def add(self, chars: int) -> None:
+        self.seen += chars
+        now = self.size * self.seen // max(self.chars, 1)
+        if self.bar is not None and now > self.sent:
+            self.bar.update(now - self.sent)
+            self.sent = now
+
+    def finish(self) -> None:
+        if self.bar is not None and self.size > self.sent:
+            self.bar.update(self.size - self.sent)
+        self.sent = self.size
