@@ -24,7 +24,16 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
-from kg.link.names import FACILITY_HEADS, Context, expand_org, leading_place, split_places, split_units
+from kg.link.names import (
+    FACILITY_HEADS,
+    Context,
+    expand_org,
+    is_local_unit,
+    leading_place,
+    split_places,
+    split_units,
+    suffixed_place,
+)
 from kg.link.places import Gazetteer
 from kg.ner.dates import core_date, to_iso
 from kg.ner.lexicon import ANON_SUFFIXES, DIRECTIONS, GENERIC_PARTS, LOC_SUFFIXES, ORG_SUFFIXES, PLACE_ORGS
@@ -36,6 +45,7 @@ UNIT_WORD_RE = re.compile(f"(?:{'|'.join(map(re.escape, sorted(ORG_SUFFIXES, key
 PLACE_WORD_RE = re.compile(f"(?:{'|'.join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True)))})$")
 BRANCH_RE = re.compile(r"(.{4,}?)(?:分公司|支公司|分行|支行|营业部)$")
 FACILITY_RE = re.compile(f"([\u4e00-\u9fff]{{2,4}}?)[{''.join(sorted(DIRECTIONS))}](?:{'|'.join(FACILITY_HEADS)})")
+BRAND_RE = re.compile("公司|集团|银行|保险")
 SUB_COUNTY_RE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:街道|社区|乡|镇|村)")
 
 
@@ -202,7 +212,7 @@ class Linker:
         alias_of = self._org_aliases(names)
 
         places = {p for m in mentions if m.type == "LOC" for p in (m.norm, split_places(m.norm, gaz)[-1])}
-        place_fuller = {n: f for n in sorted(places) if (f := _fuller_place(n, places))}
+        place_fuller = {n: f for n in sorted(places) if (f := _fuller_place(n, places) or suffixed_place(n, places))}
 
         # pass 2: entities
         derived: list[Mention] = []
@@ -294,7 +304,7 @@ class Linker:
 
     def _org(self, name: str, doc: Document, reg: _Registry) -> Entity:
         lead = leading_place(name, self.gazetteer)
-        key = ("ORG", name) if lead else ("ORG", doc.id, name)
+        key = ("ORG", name) if lead or not is_local_unit(name) else ("ORG", doc.id, name)
         return reg.get("ORG", key, name)
 
     def _org_places(self, m: Mention, chain: list[str], sent: Sentence, ctx: Context, doc: Document, reg: _Registry,
@@ -309,6 +319,8 @@ class Linker:
             return out  # a newspaper's title (吉林日报) names a readership, not a place
         while True:
             lead = leading_place(text[pos:], gaz, short_level=2)
+            if lead and lead[0] in gaz.world and BRAND_RE.search(text):
+                lead = None  # a company named after a country (中国人寿…) is a brand, not that country's body
             sub = SUB_COUNTY_RE.match(text, pos) if prev is not None and not lead else None
             if lead and pos + len(lead[0]) < len(text):
                 surface, full = lead
@@ -359,7 +371,7 @@ class Linker:
         derived: list[Mention] = []
         pos = 0
         for n, part in enumerate(parts):
-            full = gaz.full_name(part, set(ctx.places)) if gaz.lookup(part) else None
+            full = gaz.full_name(part, set(ctx.places)) if gaz.lookup(part) else (part if part in gaz.world else None)
             if full:
                 e = reg.get("LOC", ("LOC", full), full)
             else:
@@ -382,6 +394,11 @@ class Linker:
             prev, prev_surface = e, part
         assert prev is not None
         reg.alias(prev, form)
+        if len(parts) > 1 and "".join(parts) == form and len(parts[-1]) > 2 and PLACE_WORD_RE.search(parts[-1]):
+            # the mention is of the innermost place (城关镇 of 湖南省永兴县城关镇), the outer ones derived
+            i = m.sent_start + len(form) - len(parts[-1])
+            m.start, m.end = sent.span(i, i + len(parts[-1]))
+            m.text, m.norm, m.sent_start = doc.text[m.start:m.end], parts[-1], i
         # a facility named by the place and a direction (白城东疫情防控服务站) is in that place
         facility = FACILITY_RE.match(parts[-1])
         if facility and not prev.attrs.get("_parents"):

@@ -15,6 +15,9 @@ from kg.link.places import Gazetteer
 from kg.ner.lexicon import AREA_WORDS, DIRECTIONS, LOC_SUFFIXES, ORG_SUFFIXES
 
 UNIT_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True))))
+LOCAL_UNIT_RE = re.compile("(?:" + "|".join(map(re.escape, sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True)))
+                           + ")$")
+RELATIVE_HEADS = ("市", "县", "区", "省", "州", "局", "本", "该", "我", "各")  # 市委, 本局: the article's own
 LOC_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True))))
 INTERNAL_UNITS = {"政治部", "指挥中心", "政工室", "警务保障室"}
 GENERIC_ROADS = {"高速公路", "公路", "高速", "国道", "省道"}
@@ -43,15 +46,22 @@ def split_units(name: str) -> list[str]:
     return [*prefixes, name]
 
 
+def is_local_unit(name: str) -> bool:
+    """A unit name that needs its place to identify it (市中区大队, 人民医院, 支队党委), as opposed to the
+    name of one national body, agency or party (新华社, 国务院, 联合国, 公安部)."""
+    return name != "公安部" and (bool(LOCAL_UNIT_RE.search(name)) or name.startswith(RELATIVE_HEADS))
+
+
 def leading_place(name: str, gaz: Gazetteer, short_level: int = 2) -> tuple[str, str] | None:
-    """(surface, full name) of the administrative place `name` starts with, longest first.
+    """(surface, full name) of the administrative place `name` starts with, longest first; a country,
+    region or city outside China (`gaz.world`) counts too.
 
     Short forms count only up to `short_level` (cities): county short forms (公安 for 公安县,
     东风 for 东风区) are too often ordinary words.
     """
     for n in range(min(len(name), 9), 1, -1):
         w = name[:n]
-        if w in gaz.by_name:
+        if w in gaz.by_name or w in gaz.world:
             return w, w
         for p in gaz.short.get(w, []):
             if p.level <= short_level:
@@ -80,6 +90,8 @@ def split_places(name: str, gaz: Gazetteer) -> list[str]:
         lead = leading_place(name[i:], gaz) if i == buf_start else None
         if lead and LOC_SUFFIX_RE.fullmatch(name, i + len(lead[0])):
             lead = None  # 东风 + 乡: a name part before a suffix, not a place of its own
+        if lead and lead[0] in gaz.world and not leading_place(name[i + len(lead[0]):], gaz):
+            lead = None  # 约旦 | 河西岸, 巴西 | 利亚: a foreign name opens a compound only before another place
         if lead:
             parts.append(name[i:i + len(lead[0])])
             i += len(lead[0])
@@ -140,3 +152,17 @@ def expand_org(form: str, ctx: Context, gaz: Gazetteer, recent_bureau: str | Non
     if form == "中院" and ctx.city:
         return ctx.city + "中级人民法院"
     return strip_higher_places(form, gaz)
+
+
+AREA_TAILS = ("片区", "地区", "一带", "周边")
+NAMED_PLACE_SUFFIXES = ("小区", "社区", "花园", "家园", "新村", "街道", "村", "镇", "乡")
+
+
+def suffixed_place(name: str, names: set[str]) -> str | None:
+    """The place a bare or area-word form stands for, where the document names exactly one place
+    that is the same stem with a place suffix: 王旗营 and 沙埔头片区 are 王旗营小区 and 沙埔头社区."""
+    stem = name[: -len(tail)] if (tail := next((t for t in AREA_TAILS if name.endswith(t)), "")) else name
+    if len(stem) < 2 or LOC_SUFFIX_RE.search(stem[-1:]) and not tail:
+        return None
+    cands = {n for n in names if n != name and n.startswith(stem) and n[len(stem):] in NAMED_PLACE_SUFFIXES}
+    return cands.pop() if len(cands) == 1 else None

@@ -3,6 +3,9 @@
 Real, maintained data rather than hand lists: each name has a 12-digit adcode whose prefix
 encodes its parents (2 digits province, 4 prefecture, 6 county), so the hierarchy is derived,
 not typed in. Short forms (白城 for 白城市, 山西 for 山西省) are indexed too.
+
+Places outside China (`World`: 美国, 纽约, 欧洲, 东南亚) come from the Unicode CLDR's Chinese
+names of territories, world regions and time-zone cities, as shipped by Babel.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -19,6 +23,42 @@ SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族�
 # County names that are also everyday words (城区 = "the urban districts")
 COMMON_WORDS = frozenset({"城区", "郊区", "矿区", "东区", "西区"})
 MUNICIPALITIES = ("11", "12", "31", "50")  # Beijing, Tianjin, Shanghai, Chongqing: city == province
+
+
+# CLDR territory codes that name an organisation or nothing real, not a place
+NOT_PLACES = frozenset({"EU", "EZ", "UN", "ZZ", "XA", "XB", "QO", "001"})  # 001: 世界, "the world"
+
+
+class World:
+    """Chinese names of countries, world regions and major cities outside China (CLDR via Babel).
+
+    `kind(name)` is "country", "region" or "city" (None for an unknown name). Names the Chinese
+    gazetteer holds (上海, 香港, 乌鲁木齐 are time-zone cities too) are left to it."""
+
+    def __init__(self, china: Container[str] = frozenset()) -> None:
+        from babel import Locale
+
+        zh = Locale.parse("zh_Hans_CN")
+        kinds: dict[str, str] = {}
+        for zone in zh.time_zones.values():
+            city = zone.get("city")
+            if city and city != zh.time_zones.get("Etc/Unknown", {}).get("city"):
+                kinds[city] = "city"
+        for code, name in zh.territories.items():
+            if code not in NOT_PLACES and not code.startswith("Q") and "伪" not in name and "未知" not in name:
+                kinds[name] = "region" if code.isdigit() else "country"
+        self.kinds = {n: k for n, k in kinds.items() if n not in china and len(n) >= 2 and "（" not in n}
+
+    def kind(self, name: str) -> str | None:
+        return self.kinds.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.kinds
+
+    @cached_property
+    def pattern(self) -> re.Pattern:
+        """Alternation of every name, longest first."""
+        return re.compile("|".join(map(re.escape, sorted(self.kinds, key=len, reverse=True))))
 
 
 @dataclass(frozen=True)
@@ -80,6 +120,12 @@ class Gazetteer:
     def short_pattern(self) -> re.Pattern:
         names = sorted(self.short, key=len, reverse=True)
         return re.compile("|".join(map(re.escape, names)))
+
+    @cached_property
+    def world(self) -> World:
+        """Places outside China, loaded on first use."""
+        china = set(self.by_name) | set(self.short)
+        return World(china | {n[:-len(suf)] for n in self.by_name for suf in ("特别行政区",) if n.endswith(suf)})
 
     def lookup(self, name: str) -> list[Place]:
         return self.by_name.get(name) or self.short.get(name) or []

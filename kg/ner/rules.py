@@ -31,6 +31,7 @@ from kg.ner.lexicon import (
     SURNAMES,
 )
 from kg.ner.models import MODEL_DIR
+from kg.ner.vet import Words
 from kg.text.clean import is_cjk
 
 Span = tuple[int, int, str]
@@ -43,6 +44,8 @@ SHORT_UNITS = re.compile(r"(?:市|县|区|州|省)(?:公安)?局(?:党委|政治
 INTERNAL_UNITS = re.compile(r"政治部|指挥中心|政工室|警务保障室")
 BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见习记者|特约记者|通讯员|记者|本期策划|策划|摄影|供图|"
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
+GOVERNMENT = re.compile("人民政府|政府")
+BYLINE_VERB = re.compile(r"报道|摄(?![\u4e00-\u9fff])")
 NO_PART_SUFFIXES = {"市委", "市政府", "县委", "县政府", "区委", "区政府", "省委", "省政府", "警方", "公安"}
 IDIOM_RE = re.compile("|".join(IDIOMS))
 _DIRS = "".join(sorted(DIRECTIONS))
@@ -60,6 +63,8 @@ class RuleTagger:
     gazetteer: Gazetteer = field(default_factory=Gazetteer)
     # words never seen as names, from the shipped model's People's Daily lexicon (see kg.ner.vet)
     common_words: frozenset[str] = field(default_factory=lambda: common_words(MODEL_DIR / LEXICON_FILE))
+    # what the lexicon knows of words and organisations (kg.ner.vet.Words)
+    words: Words = field(default_factory=lambda: Words.load(MODEL_DIR / LEXICON_FILE))
 
     @cached_property
     def _org_suffix_re(self) -> re.Pattern:
@@ -135,8 +140,9 @@ class RuleTagger:
         return pos, anchored
 
     # -- organisations ---------------------------------------------------------------------------
-    def orgs(self, text: str) -> list[Span]:
+    def orgs(self, text: str, model_spans: list[Span] | None = None) -> list[Span]:
         spans = []
+        model_orgs = [(i, j) for i, j, t in model_spans or [] if t == "ORG"]
         for m in self._org_suffix_re.finditer(text):
             a, e = m.start(), m.end()
             if text[e:e + 1] == "长" or text[a - 1:a] == "副":
@@ -153,7 +159,11 @@ class RuleTagger:
             if part_only and (suffix not in STRONG_ORG or not (start == 0 or not is_cjk(text[start - 1])
                                                                or text[start - 1] in STOP_CHARS)):
                 continue
+            if part_only and suffix.endswith("公司") and self._opens_with_word(text[start:a]) and \
+                    not any(i <= start and e <= j for i, j in model_orgs):
+                continue  # 许多公司, 连续七次当上公司: a phrase before the suffix, not a name
             spans.append((start, e, "ORG"))
+        spans += self._governments(text)
         for m in SHORT_UNITS.finditer(text):
             spans.append((m.start(), m.end(), "ORG"))
         for m in INTERNAL_UNITS.finditer(text):  # 政治部 alone: a department of the bureau in context
@@ -169,6 +179,22 @@ class RuleTagger:
                 spans.append((m.start() - p, m.end(), "ORG"))
         spans = _longest(spans)
         return spans + self._shared_suffix(text, spans)
+
+    def _opens_with_word(self, part: str) -> bool:
+        """The name part starts with a word People's Daily never writes as a name (许多, 连续)."""
+        return any(part[:n] in self.words.plain for n in range(2, len(part) + 1))
+
+    def _governments(self, text: str) -> list[Span]:
+        """A country's or a place's government: 中国政府, 英国政府, 重庆市人民政府."""
+        found = []
+        for m in GOVERNMENT.finditer(text):
+            a = m.start()
+            n = self._place_ending_at(text, a, any_level=True) or next(
+                (k for k in range(min(a, 9), 1, -1) if text[a - k:a] in self.gazetteer.world
+                 and self.gazetteer.world.kind(text[a - k:a]) == "country"), 0)
+            if n:
+                found.append((a - n, m.end(), "ORG"))
+        return found
 
     def _shared_suffix(self, text: str, spans: list[Span]) -> list[Span]:
         """A name listed before a company or bank that shares its suffix: 泰康、中原保险公司 names
@@ -277,7 +303,8 @@ class RuleTagger:
         for suf in ANON_SUFFIXES:
             if text.startswith(suf, g):
                 return sur + len(suf)
-        if g + 1 >= len(text) or not is_cjk(text[g + 1]) or text[g + 1] in NAME_BREAKERS:
+        if g + 1 >= len(text) or not is_cjk(text[g + 1]) or text[g + 1] in NAME_BREAKERS or \
+                BYLINE_VERB.match(text, g + 1):  # 记者温宪报道, 王刚摄: the verb is not the name's
             return sur + 1
         return sur + 2
 
@@ -323,7 +350,7 @@ class RuleTagger:
 
     def tag(self, text: str, kind: str = "body", model_spans: list[Span] | None = None) -> list[Span]:
         model_spans = model_spans or []
-        return self.orgs(text) + self.locs(text, model_spans) + self.persons(text, kind, model_spans)
+        return self.orgs(text, model_spans) + self.locs(text, model_spans) + self.persons(text, kind, model_spans)
 
 
 def _longest(spans: list[Span]) -> list[Span]:
