@@ -318,6 +318,9 @@ class RuleTagger:
             i, j = m.end(), m.end() + n
             if text[i:j] in self.common_words:  # 疫情在前，民警向前
                 continue
+            model_end = next((b for a, b in model_people if a == i and i + 2 <= b < j), None)
+            if model_end:  # 记者王克上午…: the model read the name's end from more context
+                j = model_end
             nxt = text[j:j + 1]
             # a role + surname may open an ordinary word (民警全力投入): the model or a clean end must agree
             if any(a < j and i < b for a, b in model_people) or not nxt or not is_cjk(nxt) or nxt in NAME_BREAKERS:

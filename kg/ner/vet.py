@@ -2,13 +2,15 @@
 
 The model is the first source of names: a span is kept unless there is positive evidence that
 it is wrong, and trimmed where the grammar of names knows the boundary better. Evidence used:
-- impossible shapes: one character (中, 美: abbreviations, not names), whitespace inside, a
+- impossible shapes: one character (中, 美: abbreviations, not names; but a surname alone
+  after 老/小 or before a title, 老吴, 江主席, is a person), whitespace inside, a
   bracket left open (杜葵(柯达公司…), a person name holding digits or Latin letters;
 - common words: a PERSON that the lexicon knows only as a word (向前, 盛赞), a LOC or ORG that
   People's Daily writes as a plain word and never as a name (大陆, 两岸, 十五大); generic
   unit words alone (公司, 派出所, 公安机关);
 - an organisation that has no organisation's shape (see `_org_span`);
 - implausible places: two characters that no gazetteer or lexicon knows (微博);
+- a doctrine, not a person: 邓小平理论, 马克思主义;
 - the wrong type: a "person" that is a known place (邵东, 俄罗斯), an "organisation" named like a
   place (银川南检查站) become LOCs.
 Boundaries: leading and trailing punctuation goes (“深圳中院 → 深圳中院); a unit name over-running
@@ -36,6 +38,7 @@ from kg.ner.lexicon import (
     ORG_SUFFIXES,
     PLACE_ORGS,
     ROLES,
+    SURNAMES,
 )
 from kg.text.clean import is_cjk
 
@@ -45,6 +48,7 @@ ORG_HEAD = re.compile("(?:" + "|".join(map(re.escape, ORG_HEADS)) + ")$")
 ROLE_START = re.compile("|".join(map(re.escape, sorted(ROLES, key=len, reverse=True))))
 BRACKETS = {"(": ")", "（": "）", "《": "》", "“": "”", "「": "」", "[": "]", "【": "】"}
 CLOSERS = {v: k for k, v in BRACKETS.items()}
+DOCTRINES = ("理论", "思想", "主义", "学说")  # 邓小平理论, 马克思主义: a doctrine named after a person
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,11 @@ def _trim(text: str, i: int, j: int) -> tuple[int, int]:
     return i, j
 
 
+def _addressed(text: str, i: int, j: int) -> bool:
+    """A surname alone that names someone: 老吴, 小冯, 江主席, 王大夫 (as People's Daily tags it)."""
+    return j - i == 1 and text[i] in SURNAMES and (text[i - 1:i] in ("老", "小") or bool(ROLE_START.match(text, j)))
+
+
 def _person_end(text: str, i: int, j: int) -> int:
     """A reporter's name before 报道 (记者温宪报道) and a photographer's before 摄 lose the verb."""
     if j - i >= 3 and text[j - 1] == "报" and text[j:j + 1] == "道":
@@ -145,7 +154,7 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
     for i0, j0, t in spans:
         i, j = _trim(text, i0, j0)
         s = text[i:j]
-        if len(s) < 2 or any(c.isspace() for c in s):
+        if len(s) < 2 and not (t == "PERSON" and _addressed(text, i, j)) or any(c.isspace() for c in s):
             continue
         if t == "ORG" and s.endswith(LOC_SUFFIXES) and not ORG_END.search(s):
             out.append((i, j, "LOC"))  # 银川南检查站, 人民广场: a place's name, whatever the model's label
@@ -163,13 +172,13 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
         elif t == "PERSON":
             if kind == "byline":
                 continue
-            if gaz.lookup(s) or s in gaz.world:  # 邵东, 俄罗斯: a place before it is a name
+            if gaz.lookup(s) or gaz.world.kind(s) in ("country", "region"):  # 邵东, 俄罗斯: places first
                 out.append((i, j, "LOC"))
                 continue
             j = _person_end(text, i, j)
             s = text[i:j]
-            if not all(is_cjk(c) or c == "·" for c in s) or s in common_words:
-                continue
+            if not all(is_cjk(c) or c in "·—" for c in s) or s in common_words or text.startswith(DOCTRINES, j):
+                continue  # …, and 邓小平理论 or 马克思主义 name a doctrine, not the man
             out.append((i, j, t))  # runs of names (孙岩白阳) were split by the component (kg.ner.names)
         else:
             out.append((i, j, t))
