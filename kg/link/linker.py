@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from kg.link.names import (
     FACILITY_HEADS,
     Context,
+    addressed_person,
     expand_org,
     is_local_unit,
     leading_place,
@@ -228,13 +229,17 @@ class Linker:
                 person_canon[f] = person_canon.get(longer[0], longer[0])  # 李峻 → 李峻葵: the fuller name
             else:
                 person_canon[longer[0]] = person_canon[f] = f  # 李义立(即) is 李义 misread
+        full_names = {person_canon[f] for f in person_forms if len(f) >= 2}
+        for f in person_forms:
+            if len(f) == 1 and (full := addressed_person(f, full_names)):
+                person_canon[f] = full  # 小王 … 王志勇: the only 王 of the document
         for k, m in enumerate(mentions):
             ev = evidence(m)
             if m.type == "PERSON":
                 name = person_canon.get(m.norm, m.norm)
                 e = reg.get("PERSON", ("PERSON", doc.id, name), name)
                 reg.alias(e, m.norm)
-                if name.endswith(ANON_SUFFIXES):
+                if name.endswith(ANON_SUFFIXES) or len(name) == 1:  # a surname alone names no one for sure
                     e.attrs["anonymized"] = True
                 m.entity_id = e.id
             elif m.type == "ORG":
@@ -371,7 +376,7 @@ class Linker:
         derived: list[Mention] = []
         pos = 0
         for n, part in enumerate(parts):
-            full = gaz.full_name(part, set(ctx.places)) if gaz.lookup(part) else (part if part in gaz.world else None)
+            full = gaz.resolve(part, set(ctx.places)) if gaz.lookup(part) else (part if part in gaz.world else None)
             if full:
                 e = reg.get("LOC", ("LOC", full), full)
             else:

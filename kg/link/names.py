@@ -9,10 +9,11 @@ LOCATED_IN, with a facility named after a place and a direction kept whole (白�
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kg.link.places import Gazetteer
-from kg.ner.lexicon import AREA_WORDS, DIRECTIONS, LOC_SUFFIXES, ORG_SUFFIXES
+from kg.ner.lexicon import ANON_SUFFIXES, AREA_WORDS, DIRECTIONS, LOC_SUFFIXES, ORG_SUFFIXES
 
 UNIT_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True))))
 LOCAL_UNIT_RE = re.compile("(?:" + "|".join(map(re.escape, sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True)))
@@ -165,4 +166,14 @@ def suffixed_place(name: str, names: set[str]) -> str | None:
     if len(stem) < 2 or LOC_SUFFIX_RE.search(stem[-1:]) and not tail:
         return None
     cands = {n for n in names if n != name and n.startswith(stem) and n[len(stem):] in NAMED_PLACE_SUFFIXES}
+    return cands.pop() if len(cands) == 1 else None
+
+
+def addressed_person(form: str, names: Iterable[str]) -> str | None:
+    """The one full name a surname used alone stands for in a document: 王 (小王, 王大夫) is 王志勇
+    where 王志勇 is the only 王 the document names; None where there is no such name or several."""
+    sur = form[1:] if len(form) == 2 and form[0] in "老小" else form
+    if len(sur) != 1:
+        return None
+    cands = {n for n in names if len(n) >= 2 and n.startswith(sur) and not n.endswith(ANON_SUFFIXES)}
     return cands.pop() if len(cands) == 1 else None

@@ -143,6 +143,17 @@ class Gazetteer:
                                                  -sum(a in context for a in self.ancestors(p)), p.level))
         return cands[0].name
 
+    def resolve(self, name: str, context: set[str] | None = None) -> str | None:
+        """The full name a place mention stands for, or None where a short form is only a county's
+        (天河, 商城) and the context names none of that county's parents: a mountain or a word as likely."""
+        if name in self.by_name:
+            return self.full_name(name, context)
+        cands = self.short.get(name, [])
+        if cands and all(p.level >= 3 for p in cands) and \
+                not any(a in (context or set()) for p in cands for a in self.ancestors(p)):
+            return None
+        return self.full_name(name, context)
+
     def parent(self, p: Place) -> Place | None:
         code = p.parent_code
         while code:

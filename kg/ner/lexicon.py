@@ -17,7 +17,7 @@ ORG_SUFFIXES = (
 # Units named by the pattern PLACE + 公安 (福州公安): an informal name of a city's police.
 PLACE_ORGS = ("公安", "警方")
 # Function characters that never start or sit inside a short unit or person name.
-STOP_CHARS = set("的了在和与及或等是为被把将对从向到由于以各全该本我其这那个位名些每所里也都就还又已正有无不很再给因赴找住去")
+STOP_CHARS = set("的了在和与及或等是为被把将对从向到由于以各全该本我其这那个位名些每所里也都就还又已正有无不很再给因赴找住去请即")
 # Words for organisations in general, never the name of one (公安机关, 有关部门).
 GENERIC_ORGS = frozenset({"公安机关", "公安", "警方", "交警", "政府", "党委", "公司", "企业", "单位", "部门", "有关部门",
                           "司法机关", "检察机关", "执法机关", "机关", "媒体", "当地政府", "人民政府", "中央", "地方"})
@@ -38,8 +38,10 @@ ROLES = (
     "国务委员", "副总理", "总理", "副总统", "总统", "副主席", "主席", "副委员长", "委员长", "常委", "委员",
     "总书记", "副秘书长", "秘书长", "外长", "首相", "大使", "总领事", "领事", "发言人", "司令员", "参谋长",
     "董事长", "总经理", "经理", "厂长", "校长", "教授", "村长", "村支书", "乡长", "镇长", "副省长", "省长",
-    "州长", "议长", "特派员", "大夫",
+    "州长", "议长", "特派员", "大夫", "国王", "女王", "总督",
 )
+# Titles of a country's own offices: after a country's name they tie the person to it (美国总统克林顿).
+COUNTRY_TITLES = frozenset({"总统", "副总统", "总理", "副总理", "首相", "外长", "国王", "女王", "总督", "议长"})
 # Role → the kind of unit it belongs to, used when the unit is not in the same phrase.
 ROLE_UNIT = {"所长": "派出所", "副所长": "派出所", "教导员": "派出所", "局长": "局", "副局长": "局", "政委": "局",
              "大队长": "大队", "副大队长": "大队", "部长": "部", "副市长": "市政府", "市长": "市政府",
@@ -52,8 +54,12 @@ GOV_ROLES = {"副市长": "市政府", "市长": "市政府", "副县长": "县�
 LOC_SUFFIXES = (
     "疫情防控服务站", "疫情防控检查站", "服务站", "检查站", "高速出口", "收费站", "街道", "社区", "小区", "花园",
     "广场", "大道", "公路", "高速", "乡", "镇", "村", "路", "街", "巷", "片区", "口岸", "机场", "火车站", "车站",
-    "开发区",
+    "开发区", "大桥", "旅游区", "风景区", "景区",
 )
+# Places an organisation's name may seem to be: hotels and inns are where things happen (芙蓉宾馆).
+LODGINGS = ("宾馆", "饭店", "酒店", "旅社", "旅馆", "招待所")
+# …and shops and firms, which a model may read as places, are organisations (五金电工批发商店).
+FIRMS = ("商店", "公司", "集团", "银行", "工厂", "商场")
 # Words that look like a name part before a unit or place suffix but name nothing (辖区派出所).
 GENERIC_PARTS = {"辖区", "基层", "属地", "当地", "所在", "各级", "上级", "下级", "全体", "临时", "相关", "有关",
                  "两级", "多个", "部分", "一线", "建立", "成立"}  # generic words, not names

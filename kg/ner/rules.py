@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from kg.link.places import Gazetteer
+from kg.ner.dateline import reporter_spans
 from kg.ner.gazetteer import FILE as LEXICON_FILE
 from kg.ner.gazetteer import common_words
 from kg.ner.lexicon import (
@@ -44,6 +45,7 @@ SHORT_UNITS = re.compile(r"(?:市|县|区|州|省)(?:公安)?局(?:党委|政治
 INTERNAL_UNITS = re.compile(r"政治部|指挥中心|政工室|警务保障室")
 BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见习记者|特约记者|通讯员|记者|本期策划|策划|摄影|供图|"
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
+RELATIVE_ADMIN = "市县区省"  # 市公安局, 县委: the article's own city, county, district or province
 GOVERNMENT = re.compile("人民政府|政府")
 BYLINE_VERB = re.compile(r"报道|摄(?![\u4e00-\u9fff])")
 NO_PART_SUFFIXES = {"市委", "市政府", "县委", "县政府", "区委", "区政府", "省委", "省政府", "警方", "公安"}
@@ -127,6 +129,9 @@ class RuleTagger:
                     break
                 k -= 1
             part = text[k:pos]
+            if len(part) > 1 and part[-1] in RELATIVE_ADMIN and SHORT_UNITS.match(text, pos - 1) and \
+                    not self.gazetteer.lookup(part):
+                k, part = pos - 1, part[-1]  # 即责成市公安局: 市 is "the city" of the article, not a name's end
             lead = next((g for g in AREA_WORDS if part.startswith(g) and len(part) > len(g)), "")
             if lead:  # 市区滨河花园小区: "downtown" + the name
                 k, part = k + len(lead), part[len(lead):]
@@ -145,8 +150,8 @@ class RuleTagger:
         model_orgs = [(i, j) for i, j, t in model_spans or [] if t == "ORG"]
         for m in self._org_suffix_re.finditer(text):
             a, e = m.start(), m.end()
-            if text[e:e + 1] == "长" or text[a - 1:a] == "副":
-                continue  # 大队长, 副大队长: a title, not a unit
+            if text[e:e + 1] == "长" or text[a - 1:a] == "副" or (m.group().endswith("部") and text[e:e + 1] == "门"):
+                continue  # 大队长, 副大队长: a title, not a unit; 公安部门: departments
             # extend right over further unit suffixes glued on (…分局 + 政工室)
             start, anchored = self._chain(text, a, ORG_SUFFIXES + ("中院",), max_part=6 if "公司" in m.group() else 4)
             suffix = m.group()
@@ -223,6 +228,8 @@ class RuleTagger:
         model_locs = [(i, j) for i, j, t in model_spans if t == "LOC"]
         for m in self._loc_suffix_re.finditer(text):
             a, e = m.start(), m.end()
+            if text[e:e + 1] == "民" and m.group() in ("村", "乡", "镇"):
+                continue  # 村民, 乡民: people of the village, not another village
             start, anchored = self._chain(text, a, LOC_SUFFIXES, max_part=4)
             # a direction after a place inside a facility name: 白城 东 疫情防控服务站
             if start == a and a > 0 and text[a - 1] in DIRECTIONS and self._place_ending_at(text, a - 1):
@@ -335,6 +342,7 @@ class RuleTagger:
                     break
         if kind == "byline":
             spans += self._byline_names(text)
+        spans += [(a, b, "PERSON") for a, b, _ in reporter_spans(text)]  # （记者汪金福、赵忠生）
         credit = re.search(r"(?:^|[。！？\s])([^\s。！？]{2,4})\s*摄$", text)
         if credit and credit.group(1)[:1] in SURNAMES:
             spans.append((credit.start(1), credit.end(1), "PERSON"))

@@ -10,7 +10,6 @@ it is wrong, and trimmed where the grammar of names knows the boundary better. E
   unit words alone (公司, 派出所, 公安机关);
 - an organisation that has no organisation's shape (see `_org_span`);
 - implausible places: two characters that no gazetteer or lexicon knows (微博);
-- a doctrine, not a person: 邓小平理论, 马克思主义;
 - the wrong type: a "person" that is a known place (邵东, 俄罗斯), an "organisation" named like a
   place (银川南检查站) become LOCs.
 Boundaries: leading and trailing punctuation goes (“深圳中院 → 深圳中院); a unit name over-running
@@ -30,9 +29,11 @@ from kg.link.names import is_local_unit, leading_place
 from kg.link.places import Gazetteer
 from kg.ner.gazetteer import TYPES, _rows
 from kg.ner.lexicon import (
+    FIRMS,
     GENERIC_ORGS,
     GENERIC_PARTS,
     LOC_SUFFIXES,
+    LODGINGS,
     NATIONAL_UNITS,
     ORG_HEADS,
     ORG_SUFFIXES,
@@ -48,7 +49,6 @@ ORG_HEAD = re.compile("(?:" + "|".join(map(re.escape, ORG_HEADS)) + ")$")
 ROLE_START = re.compile("|".join(map(re.escape, sorted(ROLES, key=len, reverse=True))))
 BRACKETS = {"(": ")", "（": "）", "《": "》", "“": "”", "「": "」", "[": "]", "【": "】"}
 CLOSERS = {v: k for k, v in BRACKETS.items()}
-DOCTRINES = ("理论", "思想", "主义", "学说")  # 邓小平理论, 马克思主义: a doctrine named after a person
 
 
 @dataclass(frozen=True)
@@ -156,14 +156,18 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
         s = text[i:j]
         if len(s) < 2 and not (t == "PERSON" and _addressed(text, i, j)) or any(c.isspace() for c in s):
             continue
-        if t == "ORG" and s.endswith(LOC_SUFFIXES) and not ORG_END.search(s):
-            out.append((i, j, "LOC"))  # 银川南检查站, 人民广场: a place's name, whatever the model's label
+        if t == "ORG" and s.endswith((*LOC_SUFFIXES, *LODGINGS)) and not ORG_END.search(s):
+            out.append((i, j, "LOC"))  # 银川南检查站, 芙蓉宾馆: a place's name, whatever the model's label
+        elif t == "LOC" and s.endswith(FIRMS) and len(s) >= 4:
+            out.append((i, j, "ORG"))  # 五金电工批发商店: a firm
         elif t == "ORG":
             kept = _org_span(text, i, j, gaz, words)
             if kept:
                 out.append((*kept, t))
         elif t == "LOC":
             known = bool(gaz.lookup(s)) or s in gaz.world
+            if s in PLACE_ORGS or s in GENERIC_ORGS:
+                continue  # 公安(边防): the police, not 公安县
             if s in words.plain and not known:
                 continue  # 大陆, 两岸, 东北: words, not names of places
             if len(s) == 2 and not known and words.pairs and s not in words.pairs:
@@ -177,8 +181,8 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
                 continue
             j = _person_end(text, i, j)
             s = text[i:j]
-            if not all(is_cjk(c) or c in "·—" for c in s) or s in common_words or text.startswith(DOCTRINES, j):
-                continue  # …, and 邓小平理论 or 马克思主义 name a doctrine, not the man
+            if not all(is_cjk(c) or c in "·—" for c in s) or s in common_words:
+                continue
             out.append((i, j, t))  # runs of names (孙岩白阳) were split by the component (kg.ner.names)
         else:
             out.append((i, j, t))

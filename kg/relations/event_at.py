@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from kg.link.places import Gazetteer
+from kg.ner.dateline import find_datelines
 from kg.ner.lexicon import BEAT_SUFFIXES
 from kg.ner.lists import SEPARATORS as LIST_SEPARATORS
 from kg.relations.index import BuildIndex
@@ -79,6 +80,8 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         sent = idx.sentence[(doc_id, index)]
         if sent.kind not in ("body",):
             continue
+        lines = find_datelines(sent.text)  # 新华社北京1月21日电: where and when a story was filed, no event
+        ms = [m for m in ms if not any(d.start <= m.sent_start < d.end for d in lines)]
         dates = [m for m in ms if m.type == "DATE"]
         orgs = [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG"]
         # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where
