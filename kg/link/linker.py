@@ -31,6 +31,7 @@ from kg.link.names import (
     expand_org,
     is_local_unit,
     leading_place,
+    same_place_unit,
     split_places,
     split_units,
     suffixed_place,
@@ -303,7 +304,7 @@ class Linker:
                     target = lead[1] + "公安局"
                     if target in names:
                         out[n] = target
-            if n not in out and (longer := _fuller_name(n, names)):
+            if n not in out and (longer := _fuller_name(n, names) or same_place_unit(n, names, gaz)):
                 out[n] = longer
         return out
 

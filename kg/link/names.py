@@ -177,3 +177,15 @@ def addressed_person(form: str, names: Iterable[str]) -> str | None:
         return None
     cands = {n for n in names if len(n) >= 2 and n.startswith(sur) and not n.endswith(ANON_SUFFIXES)}
     return cands.pop() if len(cands) == 1 else None
+
+
+def same_place_unit(name: str, names: set[str], gaz: Gazetteer) -> str | None:
+    """A short name of a place's unit (深圳法院) is the one fuller unit of that place with the same
+    head word the document names (深圳市中级人民法院); None where there is none or several."""
+    lead = leading_place(name, gaz)
+    word = name[len(lead[0]):] if lead else ""
+    if not lead or len(word) < 2 or not UNIT_SUFFIX_RE.search(word) and not word.endswith("法院"):
+        return None
+    cands = {n for n in names if n != name and len(n) > len(name) and n.endswith(word)
+             and n.startswith((lead[0], lead[1])) and len(split_units(n)) == 1}
+    return cands.pop() if len(cands) == 1 else None

@@ -221,6 +221,8 @@ class RuleTagger:
     def locs(self, text: str, model_spans: list[Span]) -> list[Span]:
         spans = []
         for m in self.gazetteer.pattern.finditer(text):
+            if m.end() - m.start() == 2 and text[m.end():m.end() + 1] in ("长", "委"):
+                continue  # 村民和县长: a conjunction and a title (县长), not the county 和县
             spans.append((m.start(), m.end(), "LOC"))
         for m in self.gazetteer.short_pattern.finditer(text):
             if any(p.level <= 2 for p in self.gazetteer.short[m.group()]):

@@ -1,0 +1,147 @@
+"""Model-first vetting, world places, bylines and datelines, national titles.
+
+Texts are People's Daily sentences of January 1998 from days that are neither the silver split
+(10th, 20th, 30th) nor a gold document's, or short invented ones.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from kg.link.names import addressed_person, split_places, suffixed_place
+from kg.ner.dateline import find_datelines, reporter_spans
+from kg.ner.rules import RuleTagger
+from kg.ner.vet import vet_model_spans
+from kg.pipeline import Pipeline
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return RuleTagger()
+
+
+def vet(rules, text, spans):
+    return [(text[i:j], t) for i, j, t in vet_model_spans(text, spans, "body", rules.gazetteer, rules.common_words,
+                                                          rules.words)]
+
+
+def at(text, *named):
+    """Model-style spans for the given (substring, type) pairs, each at its first occurrence."""
+    return [(text.index(s), text.index(s) + len(s), t) for s, t in named]
+
+
+def test_world_places_come_from_cldr(rules):
+    world = rules.gazetteer.world
+    assert world.kind("美国") == "country" and world.kind("俄罗斯") == "country"
+    assert world.kind("欧洲") == "region" and world.kind("东南亚") == "region"
+    assert world.kind("纽约") == "city" and world.kind("莫斯科") == "city"
+    assert "联合国" not in world and "欧盟" not in world  # organisations, not places
+    assert "上海" not in world  # China's own places are the gazetteer's
+
+
+def test_model_names_without_police_shape_are_kept(rules):
+    # 19980109-01-006: national bodies, agencies and foreign names are the model's to find
+    text = "新华社北京１月８日电国务院总理李鹏今天下午在人民大会堂会见日本建设大臣瓦力。"
+    named = [("新华社", "ORG"), ("北京", "LOC"), ("国务院", "ORG"), ("李鹏", "PERSON"), ("人民大会堂", "LOC"),
+             ("日本", "LOC"), ("瓦力", "PERSON")]
+    assert vet(rules, text, at(text, *named)) == named
+
+
+def test_model_spans_dropped_only_on_evidence(rules):
+    text = "中美两国在大陆和两岸问题上，审管办与公司都表示支持。"
+    spans = at(text, ("中", "LOC"), ("大陆", "LOC"), ("两岸", "LOC"), ("审管办", "ORG"), ("公司", "ORG"))
+    assert vet(rules, text, spans) == []  # one character; plain words; an unknown abbreviation; a generic word
+
+
+def test_model_spans_trimmed_where_the_grammar_knows_the_end(rules):
+    text = "本报长沙１月１０日电记者吴兴华报道：长沙市公安局治安支队民警说，"
+    spans = at(text, ("吴兴华报", "PERSON"), ("长沙市公安局治安支队民警", "ORG"))
+    assert vet(rules, text, spans) == [("吴兴华", "PERSON"), ("长沙市公安局治安支队", "ORG")]
+    # a place's name labelled as an organisation, a firm labelled as a place (19980104-04-003)
+    text = "在金星宾馆门口，检查组走访了五金批发商店。"
+    assert vet(rules, text, at(text, ("金星宾馆", "ORG"), ("五金批发商店", "LOC"))) == [("金星宾馆", "LOC"), ("五金批发商店", "ORG")]
+
+
+def test_a_surname_alone_is_a_person_only_when_addressed(rules):
+    # 19980109-02-003: 老张 … 小张
+    text = "老张说，这是他的儿子，叫张河燕。小张显然比他爹活分。"
+    spans = [(1, 2, "PERSON"), (text.index("小张") + 1, text.index("小张") + 2, "PERSON"), *at(text, ("张河燕", "PERSON"))]
+    assert vet(rules, text, spans) == [("张", "PERSON"), ("张", "PERSON"), ("张河燕", "PERSON")]
+    assert vet(rules, "中美关系", [(0, 1, "PERSON")]) == []
+    assert addressed_person("张", {"张河燕", "李明"}) == "张河燕"
+    assert addressed_person("张", {"张河燕", "张明"}) is None
+
+
+def test_datelines_and_their_reporters():
+    # 19980101-02-007, 19980101-01-003, 19980113-05-005
+    text = "新华社贵阳１２月３１日电（记者刘子富）中共中央政治局委员、中央书记处书记温家宝日前在贵州农村考察"
+    (d,) = find_datelines(text)
+    assert (d.source, d.place, d.date, text[d.start:d.end]) == ("新华社", "贵阳", "１２月３１日", "新华社贵阳１２月３１日电")
+    assert [(text[a:b], s) for a, b, s in reporter_spans(text)] == [("刘子富", "新华社")]
+    text = "本报北京１２月３１日讯新华社记者陈雁、本报记者何加正报道：在度过了非凡而辉煌的１９９７年"
+    assert find_datelines(text)[0].source == "本报"
+    assert [(text[a:b], s) for a, b, s in reporter_spans(text)] == [("陈雁", "新华社"), ("何加正", "本报")]
+    text = "本报南宁１月１２日电记者罗昌爱报道：自从去年１１月从南宁某住宅区查出一批非法出版物后"
+    assert [text[a:b] for a, b, _ in reporter_spans(text)] == ["罗昌爱"]
+    assert find_datelines("据新华社莫斯科１２月３０日电（记者张铁柱）")[0].cited
+    assert reporter_spans("记者了解到：这一切都使人充满希望。") == []  # no name after 记者
+    assert reporter_spans("本报记者王锦鹄毛磊")  # two names run together are split
+    assert [n for n in ("本报记者王锦鹄毛磊"[a:b] for a, b, _ in reporter_spans("本报记者王锦鹄毛磊"))] == ["王锦鹄", "毛磊"]
+
+
+def test_a_reporters_name_loses_the_verb(rules):
+    text = "本报苏州１月１日电记者龚雯报道：１９９７年１２月３１日子夜"
+    assert "龚雯" in [text[a:b] for a, b, _ in rules.persons(text, "body", [])]
+    assert "龚雯报" not in [text[a:b] for a, b, _ in rules.persons(text, "body", [])]
+
+
+def test_compound_places_and_bare_stems():
+    from kg.link.places import Gazetteer
+
+    gaz = Gazetteer()
+    assert split_places("美国纽约", gaz) == ["美国", "纽约"]
+    assert split_places("约旦河西岸", gaz) == ["约旦河西岸"]  # a foreign name opens a compound only before a place
+    assert suffixed_place("洋洲", {"洋洲", "洋洲村", "临川市"}) == "洋洲村"
+    assert suffixed_place("洋洲片区", {"洋洲片区", "洋洲村"}) == "洋洲村"
+    assert suffixed_place("洋洲", {"洋洲", "洋洲村", "洋洲镇"}) is None  # two candidates: no guess
+
+
+def test_relative_unit_names_do_not_swallow_the_verb(rules):
+    text = "他即责成市公安局芙蓉分局治安大队调查，请治安支队配合，环卫、公安部门免收卫生费。"
+    orgs = [text[a:b] for a, b, _ in rules.orgs(text)]
+    assert "市公安局芙蓉分局治安大队" in orgs
+    assert not any(o.startswith(("即", "责成", "请")) for o in orgs)
+    assert not any("公安部" in o for o in orgs)  # 公安部门: departments, not the ministry
+
+
+def test_village_people_are_not_another_village(rules):
+    text = "河北省平山县象角村村民和县长韩保深一起站在村边"
+    found = [text[a:b] for a, b, _ in rules.locs(text, [])]
+    assert "河北省平山县象角村" in found and not any(f.endswith("村村") for f in found)
+    assert "和县" not in found  # 和 + 县长: a conjunction and a title, not the county 和县
+
+
+def test_the_issue_sentence_end_to_end(pipeline: Pipeline, tmp_path: Path):
+    """The issue's example: the model's national names survive; titles tie people to bodies and countries;
+    the dateline is no event."""
+    doc = tmp_path / "news.txt"
+    doc.write_text("中国和美国的关系，新华社北京１月９日电，国务院总理李鹏会见美国总统克林顿。联合国秘书长安南在纽约表示。\n"
+                   "新华社北京１月８日电（记者于海生）日本建设大臣瓦力访问北京。\n", encoding="utf-8")
+    r = pipeline.build([doc])
+    by_type = {(e.name, e.type) for e in r.entities}
+    for name, t in (("中国", "LOC"), ("美国", "LOC"), ("新华社", "ORG"), ("国务院", "ORG"), ("李鹏", "PERSON"),
+                    ("克林顿", "PERSON"), ("联合国", "ORG"), ("纽约", "LOC"), ("于海生", "PERSON")):
+        assert (name, t) in by_type, name
+    names = {e.id: e.name for e in r.entities}
+    rels = {(names.get(x.source_id), x.relation, names.get(x.target_id), x.properties.get("role")) for x in r.relations}
+    assert ("李鹏", "BELONGS_TO", "国务院", "总理") in rels
+    assert ("克林顿", "BELONGS_TO", "美国", "总统") in rels
+    assert ("安南", "BELONGS_TO", "联合国", "秘书长") in rels
+    assert ("于海生", "BELONGS_TO", "新华社", "记者") in rels
+    assert not any(x.relation == "EVENT_AT" and x.properties.get("date") in ("１月９日", "１月８日") for x in r.relations)
+    # one node per country and agency across documents
+    other = tmp_path / "more.txt"
+    other.write_text("新华社华盛顿１月９日电美国总统克林顿说，中国是重要的国家。\n", encoding="utf-8")
+    r2 = pipeline.build([doc, other])
+    assert sum(e.name == "美国" and e.type == "LOC" for e in r2.entities) == 1
+    assert sum(e.name == "新华社" for e in r2.entities) == 1
