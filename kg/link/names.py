@@ -21,6 +21,9 @@ LOCAL_UNIT_RE = re.compile("(?:" + "|".join(map(re.escape, sorted({*ORG_SUFFIXES
 RELATIVE_HEADS = ("市", "县", "区", "省", "州", "局", "本", "该", "我", "各")  # 市委, 本局: the article's own
 LOC_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True))))
 INTERNAL_UNITS = {"政治部", "指挥中心", "政工室", "警务保障室"}
+# a branch of a city's police named by its kind alone (交警支队, 治安大队): the bureau's, in its article
+POLICE_KINDS = ("交警", "交巡警", "治安", "刑警", "特警", "巡警", "经侦", "禁毒", "网安", "消防")
+POLICE_BRANCH = re.compile(f"(?:{'|'.join(POLICE_KINDS)})(?:支队|大队)")
 GENERIC_ROADS = {"高速公路", "公路", "高速", "国道", "省道"}
 FACILITY_HEADS = ("出口", "疫情", "服务站", "检查站", "收费站", "高速", "站")  # 白城东 + 服务站, 许昌北 + 站
 
@@ -141,7 +144,7 @@ def expand_org(form: str, ctx: Context, gaz: Gazetteer, recent_bureau: str | Non
         if rest == "厅" or rest.startswith("厅"):
             rest = "公安" + rest
         return ctx.province + rest
-    if form in INTERNAL_UNITS and recent_bureau:
+    if (form in INTERNAL_UNITS or POLICE_BRANCH.fullmatch(form)) and recent_bureau:  # 交警支队 of the bureau
         return recent_bureau + form
     if form.startswith("局") and recent_bureau:
         return recent_bureau + form[1:]
@@ -155,6 +158,7 @@ def expand_org(form: str, ctx: Context, gaz: Gazetteer, recent_bureau: str | Non
     return strip_higher_places(form, gaz)
 
 
+PARTY = "中共"  # 中共湖南省委 and 湖南省委 are one body
 AREA_TAILS = ("片区", "地区", "一带", "周边")
 NAMED_PLACE_SUFFIXES = ("小区", "社区", "花园", "家园", "新村", "街道", "村", "镇", "乡")
 
@@ -180,12 +184,29 @@ def addressed_person(form: str, names: Iterable[str]) -> str | None:
 
 
 def same_place_unit(name: str, names: set[str], gaz: Gazetteer) -> str | None:
-    """A short name of a place's unit (深圳法院) is the one fuller unit of that place with the same
-    head word the document names (深圳市中级人民法院); None where there is none or several."""
+    """A short name of a unit that the document names in full: 深圳法院 is the one unit of 深圳 with the
+    same head word (深圳市中级人民法院), 湖南省委 is 中共湖南省委, 绥北派出所 is 绥北公安边防派出所 (the
+    one longer unit of the same name and kind holding its characters in order); None where there is
+    none or several."""
+    if PARTY + name in names:
+        return PARTY + name
     lead = leading_place(name, gaz)
     word = name[len(lead[0]):] if lead else ""
-    if not lead or len(word) < 2 or not UNIT_SUFFIX_RE.search(word) and not word.endswith("法院"):
-        return None
-    cands = {n for n in names if n != name and len(n) > len(name) and n.endswith(word)
-             and n.startswith((lead[0], lead[1])) and len(split_units(n)) == 1}
+    if lead and word in POLICE_KINDS:  # 济南交警: the city's traffic police unit, where the document names it
+        cands = {n for n in names if n.startswith((lead[0], lead[1])) and POLICE_BRANCH.search(n)
+                 and POLICE_BRANCH.search(n).group().startswith(word) and POLICE_BRANCH.search(n).end() == len(n)}
+    elif lead and len(word) >= 2 and (UNIT_SUFFIX_RE.search(word) or word.endswith("法院")):
+        cands = {n for n in names if n != name and len(n) > len(name) and n.endswith(word)
+                 and n.startswith((lead[0], lead[1])) and len(split_units(n)) == 1}
+    else:
+        suffix = UNIT_SUFFIX_RE.search(name)
+        if suffix is None or suffix.end() != len(name) or suffix.start() < 2 or len(split_units(name)) > 1:
+            return None
+        cands = {n for n in names if len(n) > len(name) and n.startswith(name[:2]) and n.endswith(suffix.group())
+                 and len(split_units(n)) == 1 and _in_order(name, n)}
     return cands.pop() if len(cands) == 1 else None
+
+
+def _in_order(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(c in it for c in short)

@@ -150,18 +150,24 @@ class RuleTagger:
         model_orgs = [(i, j) for i, j, t in model_spans or [] if t == "ORG"]
         for m in self._org_suffix_re.finditer(text):
             a, e = m.start(), m.end()
-            if text[e:e + 1] == "长" or text[a - 1:a] == "副" or (m.group().endswith("部") and text[e:e + 1] == "门"):
-                continue  # 大队长, 副大队长: a title, not a unit; 公安部门: departments
+            if text[a - 1:a] == "副" or (m.group().endswith("部") and text[e:e + 1] == "门"):
+                continue  # 副大队长: a title, not a unit; 公安部门: departments
             # extend right over further unit suffixes glued on (…分局 + 政工室)
             start, anchored = self._chain(text, a, ORG_SUFFIXES + ("中院",), max_part=6 if "公司" in m.group() else 4)
             suffix = m.group()
+            verb = False
+            if text[e:e + 1] == "长":  # 大队长, 刑警大队长: a title; but 历城大队长 is the head of 历城大队
+                while a - start > 2 and text[start:start + 2] in self.words.plain:
+                    start, verb = start + 2, True  # 交待历城大队长: the verb is no part of the name
+                if a - start < 2 or self._suffix_ending_at(text, a, ORG_SUFFIXES):
+                    continue
             if start == a or self._suffix_ending_at(text, start + 8, ORG_SUFFIXES) and \
                     text[start:start + 8].startswith(tuple(ORG_SUFFIXES)):
                 continue  # a bare suffix (各派出所, 该局, 派出所党支部): generic, not a name
             if not anchored and a - start < 2:
                 continue
             part_only = not anchored
-            if part_only and (suffix not in STRONG_ORG or not (start == 0 or not is_cjk(text[start - 1])
+            if part_only and (suffix not in STRONG_ORG or not (start == 0 or not is_cjk(text[start - 1]) or verb
                                                                or text[start - 1] in STOP_CHARS)):
                 continue
             if part_only and suffix.endswith("公司") and self._opens_with_word(text[start:a]) and \

@@ -180,6 +180,8 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
                 out.append((i, j, "LOC"))
                 continue
             j = _person_end(text, i, j)
+            if j - i == 3 and text[i - 1:i] in ("老", "小") and text[i + 1:j] in common_words:
+                j = i + 1  # 小王文明纠章: 小王, then the word 文明
             s = text[i:j]
             if not all(is_cjk(c) or c in "·—" for c in s) or s in common_words:
                 continue
