@@ -17,11 +17,13 @@ from kg.link.places import Gazetteer
 from kg.ner.dateline import find_datelines
 from kg.ner.lexicon import BEAT_SUFFIXES
 from kg.ner.lists import SEPARATORS as LIST_SEPARATORS
+from kg.relations.belongs_to import POLICE
 from kg.relations.index import BuildIndex
 from kg.types import BuildResult, Entity, Relation, Sentence
 
-EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封控|奔赴|赶到|抵达|深入|救助|设置|开展|启动")
-ORIGIN = re.compile(r"来自于?$")
+EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封控|奔赴|赶到|抵达|深入|救助|设置|设立|开展|启动")
+ORIGIN = re.compile(r"来自于?$|(?<![自打])从$")  # 来自浙江, 从涿州(来到…): where people came from
+VISIT = re.compile(r"(?:来到|到|赶到|前往|赶往|走进|深入)$")  # 来到北京市月坛派出所: the unit's place is where
 FACILITIES = ("检查站", "服务站", "收费站", "卡点", "出口")
 FACILITY_WORDS = re.compile("卡口|卡点|检查站|服务站|收费站|执勤点")
 MAX_DESCRIPTION = 60
@@ -80,14 +82,19 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         sent = idx.sentence[(doc_id, index)]
         if sent.kind not in ("body",):
             continue
-        lines = find_datelines(sent.text)  # 新华社北京1月21日电: where and when a story was filed, no event
+        # a dateline (新华社北京1月21日电) says where and when the story was filed: no event; its date only
+        # dates what the sentence tells happened "today" where no other date is given
+        lines = find_datelines(sent.text)
+        filed = [m for m in ms if m.type == "DATE" and any(d.start <= m.sent_start < d.end for d in lines)]
         ms = [m for m in ms if not any(d.start <= m.sent_start < d.end for d in lines)]
         dates = [m for m in ms if m.type == "DATE"]
         orgs = [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG"]
-        # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where
-        # …nor do places people came from (来自浙江、山西等省的民间花会)
-        locs = [m for m in ms if m.type == "LOC" and m.source != "name"
-                and not any(a <= m.sent_start < b for a, b in orgs) and not ORIGIN.search(sent.text[:m.sent_start])]
+        # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where, unless someone
+        # went to that unit (来到北京市月坛派出所); nor do places people came from (来自浙江、山西等省)
+        visited = [(a, b) for a, b in orgs if VISIT.search(sent.text, 0, a) and sent.text[a:b].endswith(POLICE)]
+        locs = [m for m in ms if m.type == "LOC" and (m.source != "name" or any(a <= m.sent_start < b for a, b in visited))
+                and not any(a <= m.sent_start < b for a, b in orgs if (a, b) not in visited)
+                and not ORIGIN.search(sent.text[:m.sent_start])]
         targets: list[Entity] = []
         if not locs and dates and EVENT_VERBS.search(sent.text):
             # …except a team named for the community it was sent to (3月14日接到通知奔赴抗疫前线，
@@ -108,8 +115,8 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
                     near.append(m)
             locs = near
         else:
-            locs = [m for m in locs if EVENT_VERBS.search(sent.text[max(0, m.sent_start - 6): m.sent_start
-                                                                    + len(m.norm) + 6])]
+            locs = [m for m in locs if m.source == "name" or EVENT_VERBS.search(  # a visited unit's place, or
+                sent.text[max(0, m.sent_start - 6): m.sent_start + len(m.norm) + 6])]  # a verb by the place
         for m in locs:
             e = idx.entity[m.entity_id]
             if e not in targets:
@@ -122,7 +129,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             continue
         anc = set().union(*(_ancestors(e, idx, gaz, located_in) for e in targets))
         targets = [e for e in targets if e.id not in anc][:MAX_PLACES]
-        date = dates[0] if dates else None
+        date = dates[0] if dates else (filed[0] if filed else None)
         date_entity = idx.entity.get(date.entity_id) if date else None
         desc = _description(sent.text, date.norm if date else None)
         eid = "event-" + hashlib.sha1(f"{doc_id}\x1f{index}\x1f{sent.text}".encode()).hexdigest()[:12]
