@@ -230,7 +230,10 @@ class Linker:
                 person_canon[f] = person_canon.get(longer[0], longer[0])  # 李峻 → 李峻葵: the fuller name
             else:
                 person_canon[longer[0]] = person_canon[f] = f  # 李义立(即) is 李义 misread
-        full_names = {person_canon[f] for f in person_forms if len(f) >= 2}
+        full_names = Counter()
+        for f in person_forms:
+            if len(f) >= 2:
+                full_names[person_canon[f]] += person_counts[f]
         for f in person_forms:
             if len(f) == 1 and (full := addressed_person(f, full_names)):
                 person_canon[f] = full  # 小王 … 王志勇: the only 王 of the document
@@ -295,7 +298,10 @@ class Linker:
             if lead and n[len(lead[0]):] and not n[len(lead[0]):].startswith(PLACE_ORGS):
                 stem = n[len(lead[0]):]  # 昆明小坝派出所 → 小坝派出所
             cands = [m for m in sorted(names) if m != n and len(m) > len(stem) and m.endswith(stem)
-                     and m[: len(m) - len(stem)] in split_units(m) and len(stem) >= 4]
+                     and m[: len(m) - len(stem)] in split_units(m) and len(stem) >= 4
+                     # a city holds its districts' units; a district does not hold another's (东区治安大队
+                     # is not 芙蓉分局治安大队)
+                     and (stem == n or lead[0] in m or lead[1] in m or gaz.level(lead[1]) <= 2)]
             if cands:
                 out[n] = max(cands, key=lambda c: (len(c), c))
                 continue

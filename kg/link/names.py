@@ -9,7 +9,7 @@ LOCATED_IN, with a facility named after a place and a direction kept whole (白�
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kg.link.places import Gazetteer
@@ -173,13 +173,17 @@ def suffixed_place(name: str, names: set[str]) -> str | None:
     return cands.pop() if len(cands) == 1 else None
 
 
-def addressed_person(form: str, names: Iterable[str]) -> str | None:
+def addressed_person(form: str, names: Iterable[str] | Mapping[str, int]) -> str | None:
     """The one full name a surname used alone stands for in a document: 王 (小王, 王大夫) is 王志勇
-    where 王志勇 is the only 王 the document names; None where there is no such name or several."""
+    where 王志勇 is the only 王 the document names, or (`names` with mention counts) the 王 named
+    more often than all other 王 together; None where there is no such name."""
     sur = form[1:] if len(form) == 2 and form[0] in "老小" else form
     if len(sur) != 1:
         return None
     cands = {n for n in names if len(n) >= 2 and n.startswith(sur) and not n.endswith(ANON_SUFFIXES)}
+    if len(cands) > 1 and isinstance(names, Mapping):  # the one named more often than all others together
+        top = max(cands, key=lambda n: (names[n], n))
+        return top if names[top] > sum(names[n] for n in cands) - names[top] else None
     return cands.pop() if len(cands) == 1 else None
 
 
@@ -190,6 +194,10 @@ def same_place_unit(name: str, names: set[str], gaz: Gazetteer) -> str | None:
     none or several."""
     if PARTY + name in names:
         return PARTY + name
+    tails = {n for n in names if len(n) > len(name) and n.endswith(name) and len(name) >= 4 and
+             ((head := n[: -len(name)]) in split_units(n) or (lead := leading_place(head, gaz)) and lead[0] == head)}
+    if len(tails) == 1:  # 衡阳市支队 of 武警湖南总队衡阳市支队, 尚志派出所 of 道里区尚志派出所
+        return tails.pop()
     lead = leading_place(name, gaz)
     word = name[len(lead[0]):] if lead else ""
     if lead and word in POLICE_KINDS:  # 济南交警: the city's traffic police unit, where the document names it

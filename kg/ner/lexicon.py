@@ -17,7 +17,7 @@ ORG_SUFFIXES = (
 # Units named by the pattern PLACE + 公安 (福州公安): an informal name of a city's police.
 PLACE_ORGS = ("公安", "警方")
 # Function characters that never start or sit inside a short unit or person name.
-STOP_CHARS = set("的了在和与及或等是为被把将对从向到由于以各全该本我其这那个位名些每所里也都就还又已正有无不很再给因赴找住去请即兼")
+STOP_CHARS = set("的了在和与及或等是为被把将对从向到由于以各全该本我其这那个位名些每所里也都就还又已正有无不很再给因赴找住去请即兼驻次")
 # Words for organisations in general, never the name of one (公安机关, 有关部门).
 GENERIC_ORGS = frozenset({"公安机关", "公安", "警方", "交警", "政府", "党委", "公司", "企业", "单位", "部门", "有关部门",
                           "司法机关", "检察机关", "执法机关", "机关", "媒体", "当地政府", "人民政府", "中央", "地方"})
@@ -38,13 +38,14 @@ ROLES = (
     "国务委员", "副总理", "总理", "副总统", "总统", "副主席", "主席", "副委员长", "委员长", "常委", "委员",
     "总书记", "副秘书长", "秘书长", "外长", "首相", "大使", "总领事", "领事", "发言人", "司令员", "参谋长",
     "董事长", "总经理", "经理", "厂长", "校长", "教授", "村长", "村支书", "乡长", "镇长", "副省长", "省长",
-    "州长", "议长", "特派员", "大夫", "国王", "女王", "总督",
+    "州长", "议长", "特派员", "大夫", "国王", "女王", "总督", "劳模", "职工", "纪检员",
 )
 # Titles of a country's own offices: after a country's name they tie the person to it (美国总统克林顿).
 COUNTRY_TITLES = frozenset({"总统", "副总统", "总理", "副总理", "首相", "外长", "国王", "女王", "总督", "议长"})
 # Role → the kind of unit it belongs to, used when the unit is not in the same phrase.
 ROLE_UNIT = {"所长": "派出所", "副所长": "派出所", "教导员": "派出所", "局长": "局", "副局长": "局", "政委": "局",
-             "大队长": "大队", "副大队长": "大队", "部长": "部", "副市长": "市政府", "市长": "市政府",
+             "大队长": "大队", "副大队长": "大队", "支队长": "支队", "副支队长": "支队", "中队长": "中队",
+             "副中队长": "中队", "部长": "部", "副市长": "市政府", "市长": "市政府",
              "院长": "法院", "副院长": "法院", "庭长": "法院",
              "临时党支部书记": "突击队"}  # a temporary party branch is set up in a task force
 # Government roles that do not make someone a member of the police unit in the same phrase.

@@ -328,8 +328,8 @@ class RuleTagger:
         model_people = [(i, j) for i, j, t in model_spans if t == "PERSON"]
         for m in self._role_re.finditer(text):
             n = self._name_at(text, m.end())
-            if not n:
-                continue
+            if not n or self._role_re.match(text, m.end()):
+                continue  # 交警劳模吴贱安: a second title follows, not a name
             i, j = m.end(), m.end() + n
             if text[i:j] in self.common_words:  # 疫情在前，民警向前
                 continue

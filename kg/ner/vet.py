@@ -10,6 +10,7 @@ it is wrong, and trimmed where the grammar of names knows the boundary better. E
   unit words alone (公司, 派出所, 公安机关);
 - an organisation that has no organisation's shape (see `_org_span`);
 - implausible places: two characters that no gazetteer or lexicon knows (微博);
+- a title read into a person's name (劳模吴 → 吴, a surname alone);
 - the wrong type: a "person" that is a known place (邵东, 俄罗斯), an "organisation" named like a
   place (银川南检查站) become LOCs.
 Boundaries: leading and trailing punctuation goes (“深圳中院 → 深圳中院); a unit name over-running
@@ -179,6 +180,11 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
             if gaz.lookup(s) or gaz.world.kind(s) in ("country", "region"):  # 邵东, 俄罗斯: places first
                 out.append((i, j, "LOC"))
                 continue
+            role = ROLE_START.match(text, i, j)
+            if role:  # 劳模吴贱安 read as 劳模吴: the title is no part of the name
+                i = role.end()
+                if j - i < 2 and not _addressed(text, i, j):
+                    continue
             j = _person_end(text, i, j)
             if j - i == 3 and text[i - 1:i] in ("老", "小") and text[i + 1:j] in common_words:
                 j = i + 1  # 小王文明纠章: 小王, then the word 文明

@@ -55,6 +55,10 @@ def belongs_to(result: BuildResult, idx: BuildIndex) -> list[Relation]:
                     continue
                 m = ROLE_CHAIN.search(sent.text[: p.sent_start])
                 if not m:
+                    unit = _credited_unit(sent.text, p, ms[:k])
+                    if unit:  # （河南偃师市公安局焦宏）: a closing credit names the writer's unit
+                        rels.setdefault((p.entity_id, unit), Relation(p.entity_id, "BELONGS_TO", unit, {"role": ""},
+                                                                      idx.evidence(doc.id, sent.index)))
                     continue
                 for unit, role in _titles_before(sent.text, m.start(1), ms[:k]):  # 政治局委员、书记处书记X
                     rels.setdefault((p.entity_id, unit), Relation(p.entity_id, "BELONGS_TO", unit, {"role": role},
@@ -102,6 +106,21 @@ def _reporters(idx: BuildIndex, doc_id: str, text: str, ms: list[Mention]) -> li
         if person and agency:
             out.append((person, agency))
     return out
+
+
+def _credited_unit(text: str, person: Mention, before: list[Mention]) -> str | None:
+    """The unit of a closing credit in brackets, unit and name only: （河南偃师市公安局焦宏）."""
+    end = person.sent_start + len(person.norm)
+    orgs = [o for o in before if o.type == "ORG" and o.sent_start + len(o.norm) == person.sent_start]
+    if not orgs or text[end:end + 1] not in ("）", ")"):
+        return None
+    opening = max(text.rfind("（", 0, orgs[-1].sent_start), text.rfind("(", 0, orgs[-1].sent_start))
+    between = text[opening + 1: orgs[-1].sent_start] if opening >= 0 else "x"
+    places = [o for o in before if o.type == "LOC" and o.sent_start > opening]
+    rest = between
+    for o in places:  # a place may stand before the unit (河南)
+        rest = rest.replace(o.norm, "", 1)
+    return orgs[-1].entity_id if opening >= 0 and not rest else None
 
 
 def _titles_before(text: str, role_start: int, before: list[Mention]) -> list[tuple[str, str]]:
