@@ -54,9 +54,9 @@ def test_model_spans_dropped_only_on_evidence(rules):
 
 
 def test_model_spans_trimmed_where_the_grammar_knows_the_end(rules):
-    text = "本报长沙１月１０日电记者吴兴华报道：长沙市公安局治安支队民警说，"
-    spans = at(text, ("吴兴华报", "PERSON"), ("长沙市公安局治安支队民警", "ORG"))
-    assert vet(rules, text, spans) == [("吴兴华", "PERSON"), ("长沙市公安局治安支队", "ORG")]
+    text = "本报南宁１月１２日电记者罗昌爱报道：南宁市公安局治安支队民警说，"  # after 19980113-05-005
+    spans = at(text, ("罗昌爱报", "PERSON"), ("南宁市公安局治安支队民警", "ORG"))
+    assert vet(rules, text, spans) == [("罗昌爱", "PERSON"), ("南宁市公安局治安支队", "ORG")]
     # a place's name labelled as an organisation, a firm labelled as a place (19980104-04-003)
     text = "在金星宾馆门口，检查组走访了五金批发商店。"
     assert vet(rules, text, at(text, ("金星宾馆", "ORG"), ("五金批发商店", "LOC"))) == [("金星宾馆", "LOC"), ("五金批发商店", "ORG")]
@@ -145,3 +145,46 @@ def test_the_issue_sentence_end_to_end(pipeline: Pipeline, tmp_path: Path):
     r2 = pipeline.build([doc, other])
     assert sum(e.name == "美国" and e.type == "LOC" for e in r2.entities) == 1
     assert sum(e.name == "新华社" for e in r2.entities) == 1
+
+
+def test_the_head_of_a_named_unit_names_the_unit(rules):
+    # invented: the unit is named only through its head's title
+    orgs = lambda t: [t[a:b] for a, b, _ in rules.orgs(t)]  # noqa: E731
+    assert orgs("事故处理完后，他交待城南大队长加强巡逻。") == ["城南大队"]
+    assert orgs("他把大队长和东山中队长叫来") == ["东山中队"]
+    assert orgs("该大队长说") == [] and orgs("刑警大队长王某") == []  # a title alone names no unit
+    assert orgs("副局长兼交警支队支队长李某") == ["交警支队"]
+
+
+def test_short_unit_names_alias_the_full_one():
+    from kg.link.names import expand_org, same_place_unit
+    from kg.link.places import Gazetteer
+
+    gaz = Gazetteer()
+    names = {"中共江西省委", "武警江西总队赣州市支队", "赣州市公安局交警支队", "红旗区城东派出所"}
+    assert same_place_unit("江西省委", names, gaz) == "中共江西省委"
+    assert same_place_unit("赣州市支队", names, gaz) == "武警江西总队赣州市支队"
+    assert same_place_unit("赣州交警", names, gaz) == "赣州市公安局交警支队"
+    assert same_place_unit("城东派出所", names, gaz) == "红旗区城东派出所"
+    assert same_place_unit("城西派出所", names, gaz) is None
+    from kg.link.names import Context
+
+    assert expand_org("交警支队", Context(city="赣州市"), gaz, "赣州市公安局") == "赣州市公安局交警支队"
+
+
+def test_a_closing_credit_and_titles_tie_people_to_units(pipeline: Pipeline, tmp_path: Path):
+    """Invented lines: a bracketed credit gives no title, a worker's title follows the unit."""
+    doc = tmp_path / "credit.txt"
+    doc.write_text("民警救起落水少年。\n（河南新安县公安局郑明远）\n新安县工商局职工韩立新也在现场。\n", encoding="utf-8")
+    r = pipeline.build([doc])
+    names = {e.id: e.name for e in r.entities}
+    rels = {(names.get(x.source_id), names.get(x.target_id), x.properties.get("role")) for x in r.relations
+            if x.relation == "BELONGS_TO"}
+    assert ("郑明远", "新安县公安局", "") in rels
+    assert ("韩立新", "新安县工商局", "职工") in rels
+
+
+def test_a_second_title_is_no_name(rules):
+    text = "领导在慰问交警劳模郑大勇（右一）时说"
+    assert [text[a:b] for a, b, _ in rules.persons(text, "body", [])] == ["郑大勇"]
+    assert vet(rules, text, at(text, ("劳模郑", "PERSON"))) == []  # the title read into the model's name
