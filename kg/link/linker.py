@@ -301,7 +301,8 @@ class Linker:
                      and m[: len(m) - len(stem)] in split_units(m) and len(stem) >= 4
                      # a city holds its districts' units; a district does not hold another's (东区治安大队
                      # is not 芙蓉分局治安大队)
-                     and (stem == n or lead[0] in m or lead[1] in m or gaz.level(lead[1]) <= 2)]
+                     and (stem == n or lead[0] in m or lead[1] in m or gaz.level(lead[1]) <= 2)
+                     and not UNIT_WORD_RE.fullmatch(stem)]  # 长沙市治安大队: the city's own, not a district's
             if cands:
                 out[n] = max(cands, key=lambda c: (len(c), c))
                 continue

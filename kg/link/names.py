@@ -24,6 +24,8 @@ INTERNAL_UNITS = {"政治部", "指挥中心", "政工室", "警务保障室"}
 # a branch of a city's police named by its kind alone (交警支队, 治安大队): the bureau's, in its article
 POLICE_KINDS = ("交警", "交巡警", "治安", "刑警", "特警", "巡警", "经侦", "禁毒", "网安", "消防")
 POLICE_BRANCH = re.compile(f"(?:{'|'.join(POLICE_KINDS)})(?:支队|大队)")
+# a direction and a road or street word: what follows a road's name (中山北路, 解放东街, 人民南大街)
+ROAD_AFTER = re.compile(f"[{''.join(sorted(DIRECTIONS))}中]大?(?:路|街|道|巷)")
 GENERIC_ROADS = {"高速公路", "公路", "高速", "国道", "省道"}
 FACILITY_HEADS = ("出口", "疫情", "服务站", "检查站", "收费站", "高速", "站")  # 白城东 + 服务站, 许昌北 + 站
 
@@ -92,8 +94,8 @@ def split_places(name: str, gaz: Gazetteer) -> list[str]:
     i, buf_start = 0, 0
     while i < len(name):
         lead = leading_place(name[i:], gaz) if i == buf_start else None
-        if lead and LOC_SUFFIX_RE.fullmatch(name, i + len(lead[0])):
-            lead = None  # 东风 + 乡: a name part before a suffix, not a place of its own
+        if lead and (LOC_SUFFIX_RE.fullmatch(name, i + len(lead[0])) or ROAD_AFTER.match(name, i + len(lead[0]))):
+            lead = None  # 东风 + 乡, 中山 + 北路: a name part before a suffix, not a place of its own
         if lead and lead[0] in gaz.world and not leading_place(name[i + len(lead[0]):], gaz):
             lead = None  # 约旦 | 河西岸, 巴西 | 利亚: a foreign name opens a compound only before another place
         if lead:

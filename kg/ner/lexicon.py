@@ -17,7 +17,7 @@ ORG_SUFFIXES = (
 # Units named by the pattern PLACE + 公安 (福州公安): an informal name of a city's police.
 PLACE_ORGS = ("公安", "警方")
 # Function characters that never start or sit inside a short unit or person name.
-STOP_CHARS = set("的了在和与及或等是为被把将对从向到由于以各全该本我其这那个位名些每所里也都就还又已正有无不很再给因赴找住去请即兼驻次")
+STOP_CHARS = set("的了在和与及或等是为被把将对从向到由于以各全该本我其这那个位名些每所里也都就还又已正有无不很再给因赴找住去请即兼驻次来")
 # Words for organisations in general, never the name of one (公安机关, 有关部门).
 GENERIC_ORGS = frozenset({"公安机关", "公安", "警方", "交警", "政府", "党委", "公司", "企业", "单位", "部门", "有关部门",
                           "司法机关", "检察机关", "执法机关", "机关", "媒体", "当地政府", "人民政府", "中央", "地方"})
@@ -55,7 +55,7 @@ GOV_ROLES = {"副市长": "市政府", "市长": "市政府", "副县长": "县�
 LOC_SUFFIXES = (
     "疫情防控服务站", "疫情防控检查站", "服务站", "检查站", "高速出口", "收费站", "街道", "社区", "小区", "花园",
     "广场", "大道", "公路", "高速", "乡", "镇", "村", "路", "街", "巷", "片区", "口岸", "机场", "火车站", "车站",
-    "开发区", "大桥", "旅游区", "风景区", "景区",
+    "开发区", "大桥", "旅游区", "风景区", "景区", "瀑布", "水库",
 )
 # Places an organisation's name may seem to be: hotels and inns are where things happen (芙蓉宾馆).
 LODGINGS = ("宾馆", "饭店", "酒店", "旅社", "旅馆", "招待所")

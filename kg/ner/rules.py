@@ -45,6 +45,7 @@ SHORT_UNITS = re.compile(r"(?:市|县|区|州|省)(?:公安)?局(?:党委|政治
 INTERNAL_UNITS = re.compile(r"政治部|指挥中心|政工室|警务保障室")
 BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见习记者|特约记者|通讯员|记者|本期策划|策划|摄影|供图|"
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
+LOCATIVES = "头上里边"  # 街头, 路上, 村里, 路边
 RELATIVE_ADMIN = "市县区省"  # 市公安局, 县委: the article's own city, county, district or province
 GOVERNMENT = re.compile("人民政府|政府")
 BYLINE_VERB = re.compile(r"报道|摄(?![\u4e00-\u9fff])")
@@ -153,7 +154,8 @@ class RuleTagger:
             if text[a - 1:a] == "副" or (m.group().endswith("部") and text[e:e + 1] == "门"):
                 continue  # 副大队长: a title, not a unit; 公安部门: departments
             # extend right over further unit suffixes glued on (…分局 + 政工室)
-            start, anchored = self._chain(text, a, ORG_SUFFIXES + ("中院",), max_part=6 if "公司" in m.group() else 4)
+            start, anchored = self._chain(text, a, ORG_SUFFIXES + ("中院",),
+                                          max_part=6 if m.group().endswith(("公司", "医院")) else 4)
             suffix = m.group()
             verb = False
             if text[e:e + 1] == "长":  # 大队长, 刑警大队长: a title; but 历城大队长 is the head of 历城大队
@@ -238,6 +240,8 @@ class RuleTagger:
             a, e = m.start(), m.end()
             if text[e:e + 1] == "民" and m.group() in ("村", "乡", "镇"):
                 continue  # 村民, 乡民: people of the village, not another village
+            if len(m.group()) == 1 and text[e:e + 1] in LOCATIVES:
+                continue  # 长沙市街头, 村里: a street-side, not a street's name
             start, anchored = self._chain(text, a, LOC_SUFFIXES, max_part=4)
             # a direction after a place inside a facility name: 白城 东 疫情防控服务站
             if start == a and a > 0 and text[a - 1] in DIRECTIONS and self._place_ending_at(text, a - 1):
@@ -345,7 +349,7 @@ class RuleTagger:
             for sur in (2, 1):
                 if i - sur >= 0 and text[i - sur:i] in SURNAMES and (i - sur == 0 or not is_cjk(text[i - sur - 1])
                                                                     or text[i - sur - 1] in STOP_CHARS
-                                                                    or text[i - sur - 1] in "民警"):
+                                                                    or text[i - sur - 1] in "民警员"):
                     spans.append((i - sur, m.end(), "PERSON"))
                     break
         if kind == "byline":

@@ -40,6 +40,7 @@ from kg.ner.lexicon import (
     ORG_SUFFIXES,
     PLACE_ORGS,
     ROLES,
+    STOP_CHARS,
     SURNAMES,
 )
 from kg.text.clean import is_cjk
@@ -161,6 +162,8 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
             out.append((i, j, "LOC"))  # 银川南检查站, 芙蓉宾馆: a place's name, whatever the model's label
         elif t == "LOC" and s.endswith(FIRMS) and len(s) >= 4:
             out.append((i, j, "ORG"))  # 五金电工批发商店: a firm
+        elif t == "ORG" and s[0] in STOP_CHARS and s not in words.orgs:
+            continue  # 驻车管所: a function word opens no organisation's name
         elif t == "ORG":
             kept = _org_span(text, i, j, gaz, words)
             if kept:
@@ -191,6 +194,8 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
             s = text[i:j]
             if not all(is_cjk(c) or c in "·—" for c in s) or s in common_words:
                 continue
+            if len(s) == 3 and s[1:] in common_words and text[i - 1:i + 1] in common_words:
+                continue  # 收酬谢围观客: 酬谢 and 围观 are words, no 谢 is named
             out.append((i, j, t))  # runs of names (孙岩白阳) were split by the component (kg.ner.names)
         else:
             out.append((i, j, t))

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from kg.link.places import Gazetteer
 from kg.ner.dateline import find_datelines
-from kg.ner.lexicon import BEAT_SUFFIXES
+from kg.ner.lexicon import BEAT_SUFFIXES, ROLES
 from kg.ner.lists import SEPARATORS as LIST_SEPARATORS
 from kg.relations.belongs_to import POLICE
 from kg.relations.index import BuildIndex
@@ -23,6 +23,8 @@ from kg.types import BuildResult, Entity, Relation, Sentence
 
 EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封控|奔赴|赶到|抵达|深入|救助|设置|设立|开展|启动")
 ORIGIN = re.compile(r"来自于?$|(?<![自打])从$")  # 来自浙江, 从涿州(来到…): where people came from
+# a place before a title (长沙副市长) says whose office, not where something happened
+DESCRIBES = re.compile("|".join(sorted(ROLES, key=len, reverse=True)))
 VISIT = re.compile(r"(?:来到|到|赶到|前往|赶往|走进|深入)$")  # 来到北京市月坛派出所: the unit's place is where
 FACILITIES = ("检查站", "服务站", "收费站", "卡点", "出口")
 FACILITY_WORDS = re.compile("卡口|卡点|检查站|服务站|收费站|执勤点")
@@ -94,7 +96,8 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         visited = [(a, b) for a, b in orgs if VISIT.search(sent.text, 0, a) and sent.text[a:b].endswith(POLICE)]
         locs = [m for m in ms if m.type == "LOC" and (m.source != "name" or any(a <= m.sent_start < b for a, b in visited))
                 and not any(a <= m.sent_start < b for a, b in orgs if (a, b) not in visited)
-                and not ORIGIN.search(sent.text[:m.sent_start])]
+                and not ORIGIN.search(sent.text[:m.sent_start])
+                and not DESCRIBES.match(sent.text, m.sent_start + len(m.norm))]
         targets: list[Entity] = []
         if not locs and dates and EVENT_VERBS.search(sent.text):
             # …except a team named for the community it was sent to (3月14日接到通知奔赴抗疫前线，
