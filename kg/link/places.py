@@ -138,8 +138,9 @@ class Gazetteer:
         if len(cands) > 1:  # 吉林: the province unless the context names the city's parents
             context = context or set()
             # a candidate the context names itself wins (株洲 beside 株洲市 is the city, not 株洲县
-            # inside it); then the one whose parents the context names; then the higher level
-            cands = sorted(cands, key=lambda p: (p.name not in context,
+            # inside it), of two it names the higher (长沙 beside 长沙市 and 长沙县 is the city); then
+            # the one whose parents the context names; then the higher level
+            cands = sorted(cands, key=lambda p: (p.name not in context, p.level if p.name in context else 0,
                                                  -sum(a in context for a in self.ancestors(p)), p.level))
         return cands[0].name
 
