@@ -19,12 +19,14 @@ from kg.ner.lexicon import BEAT_SUFFIXES, ROLES
 from kg.ner.lists import SEPARATORS as LIST_SEPARATORS
 from kg.relations.belongs_to import POLICE
 from kg.relations.index import BuildIndex
+from kg.text.clean import is_cjk
 from kg.types import BuildResult, Entity, Relation, Sentence
 
 EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封控|奔赴|赶到|抵达|深入|救助|设置|设立|开展|启动")
 ORIGIN = re.compile(r"来自于?$|(?<![自打])从$")  # 来自浙江, 从涿州(来到…): where people came from
 # a place before a title (长沙副市长) says whose office, not where something happened
 DESCRIBES = re.compile("|".join(sorted(ROLES, key=len, reverse=True)))
+SCENE = re.compile(r"(?:在|于)$")  # 在北京市开幕: the scene of what happened
 VISIT = re.compile(r"(?:来到|到|赶到|前往|赶往|走进|深入)$")  # 来到北京市月坛派出所: the unit's place is where
 FACILITIES = ("检查站", "服务站", "收费站", "卡点", "出口")
 FACILITY_WORDS = re.compile("卡口|卡点|检查站|服务站|收费站|执勤点")
@@ -54,6 +56,16 @@ def _ancestors(e: Entity, idx: BuildIndex, gaz: Gazetteer, located_in: dict[str,
             for name in gaz.ancestors(p):
                 out |= idx.loc_ids.get(name, set())
     return out
+
+
+def _listed_after(text: str, m, marked) -> bool:
+    """`m` continues a list that opens with a marked place (在万宏国际、王旗营小区和时光俊园)."""
+    for n in marked:
+        gap = text[n.sent_start + len(n.norm): m.sent_start]
+        if n.sent_start < m.sent_start and all(c in LIST_SEPARATORS or is_cjk(c) for c in gap) and len(gap) <= 12 \
+                and not re.search(r"[，。；]", gap):
+            return True
+    return False
 
 
 def _the_facility(idx: BuildIndex, sent: Sentence, facilities: dict[tuple[str, int], set[str]]) -> list[Entity]:
@@ -116,7 +128,10 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
                                          sent.text[n.sent_start + len(n.norm): m.sent_start] in ("", *LIST_SEPARATORS)
                                          for n in near):
                     near.append(m)
-            locs = near
+            # a place the sentence marks as the scene (在北京市开幕) outranks places that only name
+            # the event or its people (龙潭庙会 … 在北京市)
+            marked = [m for m in near if SCENE.search(sent.text, 0, m.sent_start)]
+            locs = [m for m in near if m in marked or _listed_after(sent.text, m, marked)] if marked else near
         else:
             locs = [m for m in locs if m.source == "name" or EVENT_VERBS.search(  # a visited unit's place, or
                 sent.text[max(0, m.sent_start - 6): m.sent_start + len(m.norm) + 6])]  # a verb by the place
