@@ -188,3 +188,30 @@ def test_a_second_title_is_no_name(rules):
     text = "领导在慰问交警劳模郑大勇（右一）时说"
     assert [text[a:b] for a, b, _ in rules.persons(text, "body", [])] == ["郑大勇"]
     assert vet(rules, text, at(text, ("劳模郑", "PERSON"))) == []  # the title read into the model's name
+
+
+def test_a_road_is_a_place_not_a_city_and_a_suffix():
+    from kg.link.places import Gazetteer
+
+    gaz = Gazetteer()
+    assert split_places("南京市中山北路", gaz) == ["南京市", "中山北路"]
+    assert split_places("中山北路", gaz) == ["中山北路"]
+    assert split_places("广东省中山市", gaz) == ["广东省", "中山市"]  # the city itself still splits off
+
+
+def test_a_short_form_is_the_higher_of_two_places_the_article_names():
+    from kg.link.places import Gazetteer
+
+    gaz = Gazetteer()
+    assert gaz.full_name("长沙", {"长沙市", "长沙县"}) == "长沙市"
+    assert gaz.full_name("株洲", {"株洲市"}) == "株洲市"
+    assert gaz.resolve("天河", set()) is None  # a county's short form alone: a word as likely (一条天河)
+    assert gaz.resolve("天河", {"广州市"}) == "天河区"
+
+
+def test_words_around_names_are_not_names(rules):
+    # 19980104-02-004 style: 街头 is a street-side; 驻 opens no unit; 酬谢 + 围观 name nobody
+    text = "在湖南省长沙市街头执勤"
+    assert not any(s.endswith("街") for s in (text[a:b] for a, b, _ in rules.locs(text, [])))
+    text = "驻车管所的纪检员说，他拒绝收酬谢围观客也散了。"
+    assert vet(rules, text, at(text, ("驻车管所", "ORG"), ("谢围观", "PERSON"))) == []
