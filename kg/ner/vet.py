@@ -194,8 +194,6 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
             s = text[i:j]
             if not all(is_cjk(c) or c in "·—" for c in s) or s in common_words:
                 continue
-            if len(s) == 3 and s[1:] in common_words and text[i - 1:i + 1] in common_words:
-                continue  # 收酬谢围观客: 酬谢 and 围观 are words, no 谢 is named
             out.append((i, j, t))  # runs of names (孙岩白阳) were split by the component (kg.ner.names)
         else:
             out.append((i, j, t))
