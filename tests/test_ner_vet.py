@@ -215,3 +215,11 @@ def test_words_around_names_are_not_names(rules):
     assert not any(s.endswith("街") for s in (text[a:b] for a, b, _ in rules.locs(text, [])))
     text = "驻车管所的纪检员说，他们已整改。"
     assert vet(rules, text, at(text, ("驻车管所", "ORG"))) == []
+
+
+def test_events_at_a_visited_unit_not_where_people_came_from(pipeline: Pipeline, tmp_path: Path):
+    doc = tmp_path / "visit.txt"
+    doc.write_text("9月25日上午，郑明远带着儿子从涿州来到新安县公安局城关派出所，感谢救人的民警。\n", encoding="utf-8")
+    r = pipeline.build([doc])
+    names = {e.id: e.name for e in r.entities}
+    assert {names[x.target_id] for x in r.relations if x.relation == "EVENT_AT"} == {"新安县"}
