@@ -23,6 +23,7 @@ import pickle
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -90,7 +91,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pd-silver", type=Path, default=SHARED / "eval" / "pd_silver.py")
     ap.add_argument("--corpus", type=Path, default=SHARED / "corpora" / "pku-peoples-daily-1998" / "199801.txt.xz")
-    ap.add_argument("--work", type=Path, default=Path("silver-work"), help="articles and builds go here")
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kg-silver",
+                    help="articles and builds go here (default: kg-silver in the temp folder)")
     ap.add_argument("--rescore", action="store_true", help="score an earlier build in --work again")
     ap.add_argument("--cache", type=Path, default=None, help="model spans per sentence, kept between runs")
     ap.add_argument("--threads", type=int, default=1)
