@@ -223,3 +223,17 @@ def test_events_at_a_visited_unit_not_where_people_came_from(pipeline: Pipeline,
     r = pipeline.build([doc])
     names = {e.id: e.name for e in r.entities}
     assert {names[x.target_id] for x in r.relations if x.relation == "EVENT_AT"} == {"新安县"}
+
+
+def test_phrases_before_a_company_or_university_name_nothing(rules):
+    orgs = lambda t: [t[a:b] for a, b, _ in rules.orgs(t)]  # noqa: E731
+    assert orgs("目前已有两家航空公司和许多公司表示支持，他的子女都考上大学。") == []
+    assert sorted(orgs("另外，华安、永泰保险公司为职工投了保。")) == ["华安", "永泰保险公司"]  # a name before it
+
+
+def test_a_department_keeps_its_organisations_name(rules):
+    # a unit's name that goes on into a department stays whole; one that goes on into a verb is cut
+    text = "据人民日报国际部和清华大学经济管理学院的研究，南宁市公安局值班民警说"
+    spans = at(text, ("人民日报国际部", "ORG"), ("清华大学经济管理学院", "ORG"), ("南宁市公安局值班", "ORG"))
+    assert vet(rules, text, spans) == [("人民日报国际部", "ORG"), ("清华大学经济管理学院", "ORG"),
+                                       ("南宁市公安局", "ORG")]

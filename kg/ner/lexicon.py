@@ -17,7 +17,7 @@ ORG_SUFFIXES = (
 # Units named by the pattern PLACE + 公安 (福州公安): an informal name of a city's police.
 PLACE_ORGS = ("公安", "警方")
 # Function characters that never start or sit inside a short unit or person name.
-STOP_CHARS = set("的了在和与及或等是为被把将对从向到由于以各全该本我其这那个位名些每所里也都就还又已正有无不很再给因赴找住去请即兼驻次来")
+STOP_CHARS = set("的了在和与及或等是为被把将对从向到由于以各全该本我其这那个位名些每所里也都就还又已正有无不很再给因赴找住去请即兼驻次来使此而")
 # Words for organisations in general, never the name of one (公安机关, 有关部门).
 GENERIC_ORGS = frozenset({"公安机关", "公安", "警方", "交警", "政府", "党委", "公司", "企业", "单位", "部门", "有关部门",
                           "司法机关", "检察机关", "执法机关", "机关", "媒体", "当地政府", "人民政府", "中央", "地方"})

@@ -45,6 +45,7 @@ SHORT_UNITS = re.compile(r"(?:市|县|区|州|省)(?:公安)?局(?:党委|政治
 INTERNAL_UNITS = re.compile(r"政治部|指挥中心|政工室|警务保障室")
 BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见习记者|特约记者|通讯员|记者|本期策划|策划|摄影|供图|"
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
+NUMERALS = "一二三四五六七八九十两几数多0123456789"
 LOCATIVES = "头上里边"  # 街头, 路上, 村里, 路边
 RELATIVE_ADMIN = "市县区省"  # 市公安局, 县委: the article's own city, county, district or province
 GOVERNMENT = re.compile("人民政府|政府")
@@ -172,9 +173,9 @@ class RuleTagger:
             if part_only and (suffix not in STRONG_ORG or not (start == 0 or not is_cjk(text[start - 1]) or verb
                                                                or text[start - 1] in STOP_CHARS)):
                 continue
-            if part_only and suffix.endswith("公司") and self._opens_with_word(text[start:a]) and \
+            if part_only and suffix in ("公司", "大学") and self._phrase_before(text[start:a]) and \
                     not any(i <= start and e <= j for i, j in model_orgs):
-                continue  # 许多公司, 连续七次当上公司: a phrase before the suffix, not a name
+                continue  # 许多公司, 两家航空公司, 考上大学: a phrase before the suffix, not a name
             spans.append((start, e, "ORG"))
         spans += self._governments(text)
         for m in SHORT_UNITS.finditer(text):
@@ -193,9 +194,11 @@ class RuleTagger:
         spans = _longest(spans)
         return spans + self._shared_suffix(text, spans)
 
-    def _opens_with_word(self, part: str) -> bool:
-        """The name part starts with a word People's Daily never writes as a name (许多, 连续)."""
-        return any(part[:n] in self.words.plain for n in range(2, len(part) + 1))
+    def _phrase_before(self, part: str) -> bool:
+        """A phrase, not a name, before 公司 or 大学: it opens with a number or a plain word (许多, 两家,
+        连续七次), or ends with a verb's complement or a kind (考上, 研究型, 某)."""
+        return part[0] in NUMERALS or any(part[:n] in self.words.plain for n in range(2, len(part) + 1)) or \
+            part.endswith(("上", "型", "某", "家"))
 
     def _governments(self, text: str) -> list[Span]:
         """A country's or a place's government: 中国政府, 英国政府, 重庆市人民政府."""

@@ -49,6 +49,9 @@ ORG_END = re.compile("(?:" + "|".join(map(re.escape, sorted({*ORG_SUFFIXES, *PLA
                                                                reverse=True))) + ")")
 ORG_HEAD = re.compile("(?:" + "|".join(map(re.escape, ORG_HEADS)) + ")$")
 ROLE_START = re.compile("|".join(map(re.escape, sorted(ROLES, key=len, reverse=True))))
+# what a department inside an organisation is called (…国际部, …管理学院, …教研室)
+SUB_UNITS = ("部", "委员会", "学院", "系", "所", "研究室", "教研室", "处", "科", "厂", "医院", "分行", "支行", "局", "会", "院",
+             "司", "中心", "总队", "支队", "大队")
 BRACKETS = {"(": ")", "（": "）", "《": "》", "“": "”", "「": "」", "[": "]", "【": "】"}
 CLOSERS = {v: k for k, v in BRACKETS.items()}
 
@@ -132,9 +135,10 @@ def _org_span(text: str, i: int, j: int, gaz: Gazetteer, words: Words) -> tuple[
     s = text[i:j]
     m = ROLE_START.search(s)
     ends = [e.end() for e in ORG_END.finditer(s, 0, m.start() if m else len(s))]
-    if ends and ends[-1] < len(s) and s not in words.orgs:
-        j = i + ends[-1]  # …大队民警, …公安局值班, …公安局在疫情防控服务站: the unit ends at its suffix
-        s = text[i:j]
+    if ends and ends[-1] < len(s) and s not in words.orgs and \
+            (s[ends[-1]] in STOP_CHARS or not s.endswith(SUB_UNITS) or s.endswith("团队")):
+        j = i + ends[-1]  # …公安局值班, …公安局在疫情防控服务站: the unit ends at its suffix, unless a
+        s = text[i:j]  # department of it follows (人民日报国际部, 清华大学经济管理学院)
     if len(s) < 2 or s in words.plain or s in GENERIC_ORGS or (ORG_END.fullmatch(s) and s not in NATIONAL_UNITS):
         return None  # 武警, 公司, 派出所 alone: no unit is named
     if s in words.orgs or len(ends) >= 2:
