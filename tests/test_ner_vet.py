@@ -228,7 +228,7 @@ def test_events_at_a_visited_unit_not_where_people_came_from(pipeline: Pipeline,
 def test_phrases_before_a_company_or_university_name_nothing(rules):
     orgs = lambda t: [t[a:b] for a, b, _ in rules.orgs(t)]  # noqa: E731
     assert orgs("目前已有两家航空公司和许多公司表示支持，他的子女都考上大学。") == []
-    assert sorted(orgs("另外，华安、永泰保险公司为职工投了保。")) == ["华安", "永泰保险公司"]  # a name before it
+    assert sorted(orgs("另外，泰丰、永泰保险公司为职工投了保。")) == ["永泰保险公司", "泰丰"]  # a name before it
 
 
 def test_a_department_keeps_its_organisations_name(rules):
