@@ -237,3 +237,11 @@ def test_a_department_keeps_its_organisations_name(rules):
     spans = at(text, ("人民日报国际部", "ORG"), ("清华大学经济管理学院", "ORG"), ("南宁市公安局值班", "ORG"))
     assert vet(rules, text, spans) == [("人民日报国际部", "ORG"), ("清华大学经济管理学院", "ORG"),
                                        ("南宁市公安局", "ORG")]
+
+
+def test_a_visitors_home_is_not_where_the_visit_was(pipeline: Pipeline, tmp_path: Path):
+    doc = tmp_path / "home.txt"
+    doc.write_text("9月26日上午，洛宁县城关镇东街村村民郑明远来到新安县公安局城关派出所，送来一面锦旗。\n", encoding="utf-8")
+    r = pipeline.build([doc])
+    names = {e.id: e.name for e in r.entities}
+    assert {names[x.target_id] for x in r.relations if x.relation == "EVENT_AT"} == {"新安县"}

@@ -26,6 +26,7 @@ EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封�
 ORIGIN = re.compile(r"来自于?$|(?<![自打])从$")  # 来自浙江, 从涿州(来到…): where people came from
 # a place before a title (长沙副市长) says whose office, not where something happened
 DESCRIBES = re.compile("|".join(sorted(ROLES, key=len, reverse=True)))
+RESIDENT = re.compile("村民|居民|市民|人(?!民)")  # 南史辛庄村村民赵文军…来到…派出所: a visitor's home
 SCENE = re.compile(r"(?:在|于)$")  # 在北京市开幕: the scene of what happened
 VISIT = re.compile(r"(?:来到|到|赶到|前往|赶往|走进|深入)$")  # 来到北京市月坛派出所: the unit's place is where
 FACILITIES = ("检查站", "服务站", "收费站", "卡点", "出口")
@@ -110,6 +111,8 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
                 and not any(a <= m.sent_start < b for a, b in orgs if (a, b) not in visited)
                 and not ORIGIN.search(sent.text[:m.sent_start])
                 and not DESCRIBES.match(sent.text, m.sent_start + len(m.norm))]
+        if any(m.source == "name" for m in locs):  # someone went to a unit: where they live is not where
+            locs = [m for m in locs if not RESIDENT.match(sent.text, m.sent_start + len(m.norm))]
         targets: list[Entity] = []
         if not locs and dates and EVENT_VERBS.search(sent.text):
             # …except a team named for the community it was sent to (3月14日接到通知奔赴抗疫前线，
