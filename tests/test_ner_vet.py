@@ -237,6 +237,8 @@ def test_a_department_keeps_its_organisations_name(rules):
     spans = at(text, ("人民日报国际部", "ORG"), ("清华大学经济管理学院", "ORG"), ("南宁市公安局值班", "ORG"))
     assert vet(rules, text, spans) == [("人民日报国际部", "ORG"), ("清华大学经济管理学院", "ORG"),
                                        ("南宁市公安局", "ORG")]
+    text = "他是南宁市公安局城北分局辅警司马林"  # a title, then a name that opens like a department (司)
+    assert vet(rules, text, at(text, ("南宁市公安局城北分局辅警司", "ORG"))) == [("南宁市公安局城北分局", "ORG")]
 
 
 def test_a_visitors_home_is_not_where_the_visit_was(pipeline: Pipeline, tmp_path: Path):

@@ -135,10 +135,10 @@ def _org_span(text: str, i: int, j: int, gaz: Gazetteer, words: Words) -> tuple[
     s = text[i:j]
     m = ROLE_START.search(s)
     ends = [e.end() for e in ORG_END.finditer(s, 0, m.start() if m else len(s))]
-    if ends and ends[-1] < len(s) and s not in words.orgs and \
-            (s[ends[-1]] in STOP_CHARS or not s.endswith(SUB_UNITS) or s.endswith("团队")):
-        j = i + ends[-1]  # …公安局值班, …公安局在疫情防控服务站: the unit ends at its suffix, unless a
-        s = text[i:j]  # department of it follows (人民日报国际部, 清华大学经济管理学院)
+    if ends and ends[-1] < len(s) and s not in words.orgs and (m and m.start() == ends[-1] or (
+            s[ends[-1]] in STOP_CHARS or not s.endswith(SUB_UNITS) or s.endswith("团队"))):
+        j = i + ends[-1]  # …分局辅警司正中, …公安局值班, …公安局在疫情防控服务站: the unit ends at its
+        s = text[i:j]  # suffix, unless a department of it follows (人民日报国际部, 清华大学经济管理学院)
     if len(s) < 2 or s in words.plain or s in GENERIC_ORGS or (ORG_END.fullmatch(s) and s not in NATIONAL_UNITS):
         return None  # 武警, 公司, 派出所 alone: no unit is named
     if s in words.orgs or len(ends) >= 2:
