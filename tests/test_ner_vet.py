@@ -247,3 +247,15 @@ def test_a_visitors_home_is_not_where_the_visit_was(pipeline: Pipeline, tmp_path
     r = pipeline.build([doc])
     names = {e.id: e.name for e in r.entities}
     assert {names[x.target_id] for x in r.relations if x.relation == "EVENT_AT"} == {"新安县"}
+
+
+def test_a_place_after_a_title_is_no_given_name(rules):
+    # 19980120-06-012 style: 主席国英国 is the presiding country, 职工向新疆… a direction
+    for text in ("访问法国和现任欧盟轮值主席国英国。", "电力系统职工向新疆１６００万人送电"):
+        assert rules.persons(text, "body", []) == []
+
+
+def test_dotted_and_transliterated_names_are_people(rules):
+    text = "国务委员司马义·艾买提会见了伊朗外长维拉亚提。"
+    assert vet(rules, text, at(text, ("司马义·艾买提", "PERSON"), ("伊朗", "LOC"), ("维拉亚提", "PERSON"))) == [
+        ("司马义·艾买提", "PERSON"), ("伊朗", "LOC"), ("维拉亚提", "PERSON")]

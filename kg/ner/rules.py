@@ -338,7 +338,9 @@ class RuleTagger:
             if not n or self._role_re.match(text, m.end()):
                 continue  # 交警劳模吴贱安: a second title follows, not a name
             i, j = m.end(), m.end() + n
-            if text[i:j] in self.common_words:  # 疫情在前，民警向前
+            sur = 2 if text[i:i + 2] in SURNAMES else 1
+            if text[i:j] in self.common_words or self.gazetteer.lookup(text[i + sur:j]) or \
+                    text[i + sur:j] in self.gazetteer.world:  # 疫情在前，民警向前; 职工向新疆…, 主席国英国
                 continue
             model_end = next((b for a, b in model_people if a == i and i + 2 <= b < j), None)
             if model_end:  # 记者王克上午…: the model read the name's end from more context
