@@ -36,9 +36,10 @@ def test_eval_finds_the_peoples_daily_articles_in_the_docs_folder():
     report = evaluate(GOLD, pattern="pd_*.json")
     assert len(report["documents"]) == 10
     t = report["total"]
-    assert t["entities"]["ALL"]["f1"] >= 0.80
-    assert t["relations"]["BELONGS_TO"]["f1"] >= 0.70
-    assert t["over_merged"] <= 2
+    assert t["entities"]["ALL"]["f1"] >= 0.86  # 0.882 when written; issue 14's target 0.88
+    assert t["relations"]["ALL"]["f1"] >= 0.70 and t["relations"]["BELONGS_TO"]["f1"] >= 0.85
+    assert t["relations"]["EVENT_AT"]["f1"] >= 0.45
+    assert t["over_merged"] == 0
     doc = next(d for d in report["documents"] if d["doc"] == "pd_19980112-03-007.txt")
     assert not any(e.endswith("报") for e in doc["false_entities"])  # 记者X报道 gives X, not X报
 
