@@ -20,7 +20,7 @@ from kg.ner.lists import SEPARATORS as LIST_SEPARATORS
 from kg.relations.belongs_to import POLICE
 from kg.relations.index import BuildIndex
 from kg.text.clean import is_cjk
-from kg.types import BuildResult, Entity, Relation, Sentence
+from kg.types import BuildResult, Entity, Mention, Relation, Sentence
 
 EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封控|奔赴|赶到|抵达|深入|救助|设置|设立|开展|启动")
 ORIGIN = re.compile(r"来自于?$|(?<![自打])从$")  # 来自浙江, 从涿州(来到…): where people came from
@@ -59,7 +59,7 @@ def _ancestors(e: Entity, idx: BuildIndex, gaz: Gazetteer, located_in: dict[str,
     return out
 
 
-def _listed_after(text: str, m, marked) -> bool:
+def _listed_after(text: str, m: Mention, marked: list[Mention]) -> bool:
     """`m` continues a list that opens with a marked place (在万宏国际、王旗营小区和时光俊园)."""
     for n in marked:
         gap = text[n.sent_start + len(n.norm): m.sent_start]
