@@ -170,13 +170,16 @@ def export(out_dir, fmt, output, bom):
 @click.option("--gold", "gold_dir", required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--seeds", "seeds_dir", default=None, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="where the gold documents are (default: seeds/ beside the gold, then ./seeds)")
+@click.option("--docs", "docs_dir", default=None, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="other gold documents' texts (default: docs/ beside the gold folder)")
+@click.option("--only", "pattern", default="*.json", show_default=True, help="gold files to score (e.g. 'pd_*')")
 @click.option("--model", default=None)
 @click.option("--json", "as_json", is_flag=True)
-def eval(gold_dir, seeds_dir, model, as_json):  # noqa: A001  (the command is named eval)
+def eval(gold_dir, seeds_dir, docs_dir, pattern, model, as_json):  # noqa: A001  (the command is named eval)
     """Build each gold document on its own and score it against its gold graph."""
     from kg.eval import evaluate, format_report
 
-    report = evaluate(gold_dir, seeds_dir=seeds_dir, model=model)
+    report = evaluate(gold_dir, seeds_dir=seeds_dir, model=model, docs_dir=docs_dir, pattern=pattern)
     if as_json:
         import json
 

@@ -13,6 +13,7 @@ import csv
 import json
 import re
 import tempfile
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
@@ -28,7 +29,8 @@ ENTITY_TYPES = ("PERSON", "ORG", "LOC", "DATE", "ALL")
 
 
 def _norm(s) -> str:
-    return re.sub(r"\s+", "", s or "")
+    """Spaces removed and NFKC-folded (as score.py): full-width １月９日 and 1月9日 are one form."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
 
 
 def _counts(tp: int, n_pred: int, n_gold: int) -> dict:
@@ -149,8 +151,11 @@ def score(gold: dict, out_dir: Path) -> dict:
     return res
 
 
-def _find_document(name: str, gold_dir: Path, seeds_dir: Path | None) -> Path:
+def _find_document(name: str, gold_dir: Path, seeds_dir: Path | None, docs_dir: Path | None = None) -> Path:
+    """The gold document's text: among the seeds (given, or seeds/ near the gold) or in the docs folder
+    (given, or docs/ beside the gold folder: tests/data/docs beside tests/data/gold)."""
     candidates = [seeds_dir / name] if seeds_dir else []
+    candidates += [docs_dir / name] if docs_dir else [gold_dir.parent / "docs" / name]
     candidates += [gold_dir.parent / "seeds" / name, gold_dir.parent.parent / "seeds" / name, Path("seeds") / name]
     for c in candidates:
         if c.is_file():
@@ -158,15 +163,18 @@ def _find_document(name: str, gold_dir: Path, seeds_dir: Path | None) -> Path:
     raise KgError(f"{gold_dir}: gold for {name}, but the document is not in " + ", ".join(map(str, candidates)))
 
 
-def evaluate(gold_dir: Path, seeds_dir: Path | None = None, model: str | None = None) -> dict:
-    """Build each gold document alone, score it, and sum the counts (micro-average)."""
+def evaluate(gold_dir: Path, seeds_dir: Path | None = None, model: str | None = None,
+             docs_dir: Path | None = None, pattern: str = "*.json") -> dict:
+    """Build each gold document alone, score it, and sum the counts (micro-average).
+
+    `pattern` picks gold files of a folder (`pd_*.json`: the People's Daily articles only)."""
     from kg.pipeline import BuildConfig, Pipeline
     from kg.sinks.tables import write_tables
 
     gold_dir = Path(gold_dir)
-    gold_files = sorted(gold_dir.glob("*.json")) if gold_dir.is_dir() else [gold_dir]
+    gold_files = sorted(gold_dir.glob(pattern)) if gold_dir.is_dir() else [gold_dir]
     if not gold_files:
-        raise KgError(f"{gold_dir}: no gold *.json files")
+        raise KgError(f"{gold_dir}: no gold {pattern} files")
     for gf in gold_files:
         load_gold(gf)  # every gold file checked before the model loads
     config = BuildConfig()
@@ -176,7 +184,7 @@ def evaluate(gold_dir: Path, seeds_dir: Path | None = None, model: str | None = 
     docs = []
     for gf in gold_files:
         gold = load_gold(gf)  # malformed gold, or a doc with path components: one line naming the file
-        path = _find_document(gold["doc"], gold_dir, seeds_dir)
+        path = _find_document(gold["doc"], gold_dir if gold_dir.is_dir() else gold_dir.parent, seeds_dir, docs_dir)
         with tempfile.TemporaryDirectory() as tmp:
             write_tables(pipeline.build([path]), tmp)
             docs.append(score(gold, Path(tmp)))

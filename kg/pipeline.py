@@ -96,7 +96,8 @@ class Pipeline:
         per_sentence = []
         for sent, spans in zip(sentences, model_spans, strict=True):
             spans = [s for s in spans if s[2] != "DATE"]  # dates are the rule layer's (see kg.ner.dates)
-            spans = vet_model_spans(sent.text, spans, sent.kind, self.rules.gazetteer, self.rules.common_words)
+            spans = vet_model_spans(sent.text, spans, sent.kind, self.rules.gazetteer, self.rules.common_words,
+                                    self.rules.words)
             found = [(i, j, t, "model") for i, j, t in spans]
             found += [(i, j, t, "rule") for i, j, t in self.rules.tag(sent.text, sent.kind, spans)]
             found += [(i, j, t, "rule") for i, j, t in self.dates.tag(sent.text)]

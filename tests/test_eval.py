@@ -14,7 +14,7 @@ GOLD = ROOT / "tests" / "data" / "gold"
 
 
 def test_eval_meets_the_targets_on_the_dev_gold():
-    report = evaluate(GOLD, seeds_dir=SEEDS)
+    report = evaluate(GOLD, seeds_dir=SEEDS, pattern="0*.json")  # the three seeds
     t = report["total"]
     assert t["entities"]["ALL"]["f1"] >= 0.95
     assert t["entities"]["PERSON"]["f1"] >= 0.95
@@ -29,6 +29,34 @@ def test_eval_meets_the_targets_on_the_dev_gold():
     doc = next(d for d in report["documents"] if d["doc"].startswith("002_"))
     assert "仓前派出所党支部 -PART_OF-> 仓前派出所" in doc["false_relations"]
     assert "false relations: " in text
+
+
+def test_eval_finds_the_peoples_daily_articles_in_the_docs_folder():
+    """The ten dev articles' texts sit in tests/data/docs beside the gold (issue 14's targets, with margin)."""
+    report = evaluate(GOLD, pattern="pd_*.json")
+    assert len(report["documents"]) == 10
+    t = report["total"]
+    assert t["entities"]["ALL"]["f1"] >= 0.86  # 0.882 when written; issue 14's target 0.88
+    assert t["relations"]["ALL"]["f1"] >= 0.70 and t["relations"]["BELONGS_TO"]["f1"] >= 0.85
+    assert t["relations"]["EVENT_AT"]["f1"] >= 0.45
+    assert t["over_merged"] == 0
+    doc = next(d for d in report["documents"] if d["doc"] == "pd_19980112-03-007.txt")
+    assert not any(e.endswith("报") for e in doc["false_entities"])  # 记者X报道 gives X, not X报
+
+
+def test_eval_names_a_missing_document(tmp_path: Path):
+    import shutil
+
+    import pytest
+
+    from kg.errors import KgError
+
+    shutil.copy(GOLD / "pd_19980112-03-007.txt.json", tmp_path)
+    with pytest.raises(KgError, match="pd_19980112-03-007.txt"):
+        evaluate(tmp_path)
+    (tmp_path / "texts").mkdir()
+    shutil.copy(ROOT / "tests" / "data" / "docs" / "pd_19980112-03-007.txt", tmp_path / "texts")
+    assert evaluate(tmp_path, docs_dir=tmp_path / "texts")["documents"][0]["doc"] == "pd_19980112-03-007.txt"
 
 
 def _data_strings(path: Path) -> list[str]:

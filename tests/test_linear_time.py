@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import kg.link.linker as linker
 import kg.ner.rules as rules
 from kg.link.linker import Linker, _fuller_name, _fuller_place
-from kg.link.names import leading_place, split_units
+from kg.link.names import leading_place, same_place_unit, split_units
 from kg.ner.lexicon import PLACE_ORGS
 from kg.pipeline import BuildConfig, Pipeline
 from tests.fixtures_build import NoEntities
@@ -57,7 +57,9 @@ def _slow_org_aliases(lk: Linker, names: set[str]) -> dict[str, str]:
         if lead and n[len(lead[0]):] and not n[len(lead[0]):].startswith(PLACE_ORGS):
             stem = n[len(lead[0]):]
         cands = [m for m in sorted(names) if m != n and len(m) > len(stem) and m.endswith(stem)
-                 and m[: len(m) - len(stem)] in split_units(m) and len(stem) >= 4]
+                 and m[: len(m) - len(stem)] in split_units(m) and len(stem) >= 4
+                 and (stem == n or lead[0] in m or lead[1] in m or lk.gazetteer.level(lead[1]) <= 2)
+                 and not linker.UNIT_WORD_RE.fullmatch(stem)]
         if cands:
             out[n] = max(cands, key=lambda c: (len(c), c))
             continue
@@ -66,7 +68,7 @@ def _slow_org_aliases(lk: Linker, names: set[str]) -> dict[str, str]:
                 target = lead[1] + "公安局"
                 if target in names:
                     out[n] = target
-        if n not in out and (longer := _slow_fuller_name(n, names)):
+        if n not in out and (longer := _slow_fuller_name(n, names) or same_place_unit(n, names, lk.gazetteer)):
             out[n] = longer
     return out
 
@@ -127,8 +129,10 @@ def stub() -> Pipeline:
     return Pipeline(BuildConfig(), tagger=NoEntities())
 
 
-def _work(stub: Pipeline, text: str, tmp_path, monkeypatch) -> int:
-    """Characters handed to the linker's name helpers plus steps of the rule tagger's walks."""
+def _work(stub: Pipeline, text: str, tmp_path, monkeypatch, found: list | None = None) -> int:
+    """Characters handed to the linker's name helpers plus steps of the rule tagger's walks.
+
+    `found`, if given, gets the characters of the mentions found (the linker's work follows them)."""
     total = [0]
 
     def counting(fn, attr=None):
@@ -147,6 +151,8 @@ def _work(stub: Pipeline, text: str, tmp_path, monkeypatch) -> int:
         result = stub.build([path])
     for mention in result.mentions:
         assert text[mention.start:mention.end] == mention.text
+    if found is not None:
+        found.append(sum(len(m.norm) for m in result.mentions))
     return total[0]
 
 
@@ -162,9 +168,13 @@ def test_work_grows_linearly_with_the_text(stub, tmp_path, monkeypatch, shape):
 def test_work_grows_linearly_on_generated_repetitions(stub, tmp_path_factory, units):
     unit = "".join(units)
     tmp = tmp_path_factory.mktemp("w")
+    found: list[int] = []
     with pytest.MonkeyPatch.context() as monkeypatch:
-        small, large = (_work(stub, unit * n + "。\n", tmp, monkeypatch) for n in (50, 200))
-    assert large <= 5 * small + 200, f"{unit!r}: 4x the text took {large / max(small, 1):.1f}x the work"
+        small, large = (_work(stub, unit * n + "。\n", tmp, monkeypatch, found) for n in (50, 200))
+    # A long line is cut into 300-character sentences, and a cut inside a word can make a longer name
+    # that is then found everywhere: the linker's work follows the names found, so allow for them.
+    grown = max(1.0, found[1] / max(found[0], 1) / 4)
+    assert large <= 5 * small * grown + 200, f"{unit!r}: 4x the text took {large / max(small, 1):.1f}x the work"
 
 
 # -- the caps change nothing on names of real length -------------------------------------------------

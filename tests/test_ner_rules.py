@@ -34,12 +34,16 @@ def test_model_spans_lose_quotes_and_brackets(rules):
     assert vet_model_spans(text, spans, "body", rules.gazetteer) == [(1, 10, "ORG"), (15, 18, "PERSON")]
 
 
-def test_model_person_spans_need_a_surname(rules):
+def test_model_person_spans_are_kept_unless_a_common_word(rules):
+    """The model is the first source of names: a transliterated name has no Chinese surname and stays."""
     from kg.ner.vet import vet_model_spans
 
     text = "坚持以习近平为内核，作风成自然"
     spans = [(3, 6, "PERSON"), (10, 12, "PERSON")]
-    assert vet_model_spans(text, spans, "body", rules.gazetteer) == [(3, 6, "PERSON")]
+    assert vet_model_spans(text, spans, "body", rules.gazetteer, rules.common_words) == [(3, 6, "PERSON")]
+    foreign = "美国总统克林顿会见了希拉克。"
+    assert vet_model_spans(foreign, [(4, 7, "PERSON"), (10, 13, "PERSON")], "body", rules.gazetteer,
+                           rules.common_words) == [(4, 7, "PERSON"), (10, 13, "PERSON")]
 
 
 def test_set_phrases_and_common_words_name_no_place(rules):

@@ -26,7 +26,18 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from kg.link.names import FACILITY_HEADS, Context, expand_org, leading_place, split_places, split_units
+from kg.link.names import (
+    FACILITY_HEADS,
+    Context,
+    addressed_person,
+    expand_org,
+    is_local_unit,
+    leading_place,
+    same_place_unit,
+    split_places,
+    split_units,
+    suffixed_place,
+)
 from kg.link.places import Gazetteer
 from kg.ner.dates import core_date, to_iso
 from kg.ner.lexicon import ANON_SUFFIXES, DIRECTIONS, GENERIC_PARTS, LOC_SUFFIXES, ORG_SUFFIXES, PLACE_ORGS
@@ -39,6 +50,7 @@ UNIT_WORD_RE = re.compile(f"(?:{'|'.join(map(re.escape, sorted(ORG_SUFFIXES, key
 PLACE_WORD_RE = re.compile(f"(?:{'|'.join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True)))})$")
 BRANCH_RE = re.compile(r"(.{4,}?)(?:分公司|支公司|分行|支行|营业部)$")
 FACILITY_RE = re.compile(f"([\u4e00-\u9fff]{{2,4}}?)[{''.join(sorted(DIRECTIONS))}](?:{'|'.join(FACILITY_HEADS)})")
+BRAND_RE = re.compile("公司|集团|银行|保险")
 SUB_COUNTY_RE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:街道|社区|乡|镇|村)")
 
 
@@ -243,7 +255,8 @@ class Linker:
 
         places = {p for m in mentions if m.type == "LOC" for p in (m.norm, split_places(m.norm, gaz)[-1])}
         place_index = _NameIndex.of(places, LOC_SUFFIXES)
-        place_fuller = {n: f for n in sorted(places) if (f := _fuller_place(n, place_index))}
+        place_fuller = {n: f for n in sorted(places)
+                        if (f := _fuller_place(n, place_index) or suffixed_place(n, places))}
 
         # pass 2: entities
         derived: list[Mention] = []
@@ -259,13 +272,20 @@ class Linker:
                 person_canon[f] = person_canon.get(longer[0], longer[0])  # 李峻 → 李峻葵: the fuller name
             else:
                 person_canon[longer[0]] = person_canon[f] = f  # 李义立(即) is 李义 misread
+        full_names = Counter()
+        for f in person_forms:
+            if len(f) >= 2:
+                full_names[person_canon[f]] += person_counts[f]
+        for f in person_forms:
+            if len(f) == 1 and (full := addressed_person(f, full_names)):
+                person_canon[f] = full  # 小王 … 王志勇: the only 王 of the document
         for k, m in enumerate(mentions):
             ev = evidence(m)
             if m.type == "PERSON":
                 name = person_canon.get(m.norm, m.norm)
                 e = reg.get("PERSON", ("PERSON", doc.id, name), name)
                 reg.alias(e, m.norm)
-                if name.endswith(ANON_SUFFIXES):
+                if name.endswith(ANON_SUFFIXES) or len(name) == 1:  # a surname alone names no one for sure
                     e.attrs["anonymized"] = True
                 m.entity_id = e.id
             elif m.type == "ORG":
@@ -329,7 +349,11 @@ class Linker:
             lead = leading_place(n, gaz)
             if lead and n[len(lead[0]):] and not n[len(lead[0]):].startswith(PLACE_ORGS):
                 stem = n[len(lead[0]):]  # 昆明小坝派出所 → 小坝派出所
-            cands = [m for m in by_tail.get(stem, ()) if m != n] if len(stem) >= 4 else []
+            cands = [m for m in by_tail.get(stem, ()) if m != n
+                     # a city holds its districts' units; a district does not hold another's (东区治安大队
+                     # is not 芙蓉分局治安大队)
+                     and (stem == n or lead[0] in m or lead[1] in m or gaz.level(lead[1]) <= 2)
+                     and not UNIT_WORD_RE.fullmatch(stem)] if len(stem) >= 4 else []  # 长沙市治安大队: the city's own
             if cands:
                 out[n] = max(cands, key=lambda c: (len(c), c))
                 continue
@@ -338,13 +362,13 @@ class Linker:
                     target = lead[1] + "公安局"
                     if target in names:
                         out[n] = target
-            if n not in out and (longer := _fuller_name(n, unit_index)):
+            if n not in out and (longer := _fuller_name(n, unit_index) or same_place_unit(n, names, gaz)):
                 out[n] = longer
         return out
 
     def _org(self, name: str, doc: Document, reg: _Registry) -> Entity:
         lead = leading_place(name, self.gazetteer)
-        key = ("ORG", name) if lead else ("ORG", doc.id, name)
+        key = ("ORG", name) if lead or not is_local_unit(name) else ("ORG", doc.id, name)
         return reg.get("ORG", key, name)
 
     def _org_places(self, m: Mention, chain: list[str], sent: Sentence, ctx: Context, doc: Document, reg: _Registry,
@@ -359,6 +383,8 @@ class Linker:
             return out  # a newspaper's title (吉林日报) names a readership, not a place
         while True:
             lead = leading_place(text[pos:], gaz, short_level=2)
+            if lead and lead[0] in gaz.world and BRAND_RE.search(text):
+                lead = None  # a company named after a country (中国人寿…) is a brand, not that country's body
             sub = SUB_COUNTY_RE.match(text, pos) if prev is not None and not lead else None
             if lead and pos + len(lead[0]) < len(text):
                 surface, full = lead
@@ -409,7 +435,7 @@ class Linker:
         derived: list[Mention] = []
         pos = 0
         for n, part in enumerate(parts):
-            full = gaz.full_name(part, set(ctx.places)) if gaz.lookup(part) else None
+            full = gaz.resolve(part, set(ctx.places)) if gaz.lookup(part) else (part if part in gaz.world else None)
             if full:
                 e = reg.get("LOC", ("LOC", full), full)
             else:
@@ -432,6 +458,11 @@ class Linker:
             prev, prev_surface = e, part
         assert prev is not None
         reg.alias(prev, form)
+        if len(parts) > 1 and "".join(parts) == form and len(parts[-1]) > 2 and PLACE_WORD_RE.search(parts[-1]):
+            # the mention is of the innermost place (城关镇 of 湖南省永兴县城关镇), the outer ones derived
+            i = m.sent_start + len(form) - len(parts[-1])
+            m.start, m.end = sent.span(i, i + len(parts[-1]))
+            m.text, m.norm, m.sent_start = doc.text[m.start:m.end], parts[-1], i
         # a facility named by the place and a direction (白城东疫情防控服务站) is in that place
         facility = FACILITY_RE.match(parts[-1])
         if facility and not prev.attrs.get("_parents"):

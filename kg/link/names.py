@@ -9,14 +9,23 @@ LOCATED_IN, with a facility named after a place and a direction kept whole (白�
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kg.link.places import Gazetteer
-from kg.ner.lexicon import AREA_WORDS, DIRECTIONS, LOC_SUFFIXES, ORG_SUFFIXES
+from kg.ner.lexicon import ANON_SUFFIXES, AREA_WORDS, DIRECTIONS, LOC_SUFFIXES, ORG_SUFFIXES
 
 UNIT_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True))))
+LOCAL_UNIT_RE = re.compile("(?:" + "|".join(map(re.escape, sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True)))
+                           + ")$")
+RELATIVE_HEADS = ("市", "县", "区", "省", "州", "局", "本", "该", "我", "各")  # 市委, 本局: the article's own
 LOC_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True))))
 INTERNAL_UNITS = {"政治部", "指挥中心", "政工室", "警务保障室"}
+# a branch of a city's police named by its kind alone (交警支队, 治安大队): the bureau's, in its article
+POLICE_KINDS = ("交警", "交巡警", "治安", "刑警", "特警", "巡警", "经侦", "禁毒", "网安", "消防")
+POLICE_BRANCH = re.compile(f"(?:{'|'.join(POLICE_KINDS)})(?:支队|大队)")
+# a direction and a road or street word: what follows a road's name (中山北路, 解放东街, 人民南大街)
+ROAD_AFTER = re.compile(f"[{''.join(sorted(DIRECTIONS))}中]大?(?:路|街|道|巷)")
 GENERIC_ROADS = {"高速公路", "公路", "高速", "国道", "省道"}
 FACILITY_HEADS = ("出口", "疫情", "服务站", "检查站", "收费站", "高速", "站")  # 白城东 + 服务站, 许昌北 + 站
 
@@ -43,15 +52,22 @@ def split_units(name: str) -> list[str]:
     return [*prefixes, name]
 
 
+def is_local_unit(name: str) -> bool:
+    """A unit name that needs its place to identify it (市中区大队, 人民医院, 支队党委), as opposed to the
+    name of one national body, agency or party (新华社, 国务院, 联合国, 公安部)."""
+    return name != "公安部" and (bool(LOCAL_UNIT_RE.search(name)) or name.startswith(RELATIVE_HEADS))
+
+
 def leading_place(name: str, gaz: Gazetteer, short_level: int = 2) -> tuple[str, str] | None:
-    """(surface, full name) of the administrative place `name` starts with, longest first.
+    """(surface, full name) of the administrative place `name` starts with, longest first; a country,
+    region or city outside China (`gaz.world`) counts too.
 
     Short forms count only up to `short_level` (cities): county short forms (公安 for 公安县,
     东风 for 东风区) are too often ordinary words.
     """
     for n in range(min(len(name), 9), 1, -1):
         w = name[:n]
-        if w in gaz.by_name:
+        if w in gaz.by_name or w in gaz.world:
             return w, w
         for p in gaz.short.get(w, []):
             if p.level <= short_level:
@@ -78,8 +94,10 @@ def split_places(name: str, gaz: Gazetteer) -> list[str]:
     i, buf_start = 0, 0
     while i < len(name):
         lead = leading_place(name[i:], gaz) if i == buf_start else None
-        if lead and LOC_SUFFIX_RE.fullmatch(name, i + len(lead[0])):
-            lead = None  # 东风 + 乡: a name part before a suffix, not a place of its own
+        if lead and (LOC_SUFFIX_RE.fullmatch(name, i + len(lead[0])) or ROAD_AFTER.match(name, i + len(lead[0]))):
+            lead = None  # 东风 + 乡, 中山 + 北路: a name part before a suffix, not a place of its own
+        if lead and lead[0] in gaz.world and not leading_place(name[i + len(lead[0]):], gaz):
+            lead = None  # 约旦 | 河西岸, 巴西 | 利亚: a foreign name opens a compound only before another place
         if lead:
             parts.append(name[i:i + len(lead[0])])
             i += len(lead[0])
@@ -128,7 +146,7 @@ def expand_org(form: str, ctx: Context, gaz: Gazetteer, recent_bureau: str | Non
         if rest == "厅" or rest.startswith("厅"):
             rest = "公安" + rest
         return ctx.province + rest
-    if form in INTERNAL_UNITS and recent_bureau:
+    if (form in INTERNAL_UNITS or POLICE_BRANCH.fullmatch(form)) and recent_bureau:  # 交警支队 of the bureau
         return recent_bureau + form
     if form.startswith("局") and recent_bureau:
         return recent_bureau + form[1:]
@@ -140,3 +158,65 @@ def expand_org(form: str, ctx: Context, gaz: Gazetteer, recent_bureau: str | Non
     if form == "中院" and ctx.city:
         return ctx.city + "中级人民法院"
     return strip_higher_places(form, gaz)
+
+
+PARTY = "中共"  # 中共湖南省委 and 湖南省委 are one body
+AREA_TAILS = ("片区", "地区", "一带", "周边")
+NAMED_PLACE_SUFFIXES = ("小区", "社区", "花园", "家园", "新村", "街道", "村", "镇", "乡")
+
+
+def suffixed_place(name: str, names: set[str]) -> str | None:
+    """The place a bare or area-word form stands for, where the document names exactly one place
+    that is the same stem with a place suffix: 王旗营 and 沙埔头片区 are 王旗营小区 and 沙埔头社区."""
+    stem = name[: -len(tail)] if (tail := next((t for t in AREA_TAILS if name.endswith(t)), "")) else name
+    if len(stem) < 2 or LOC_SUFFIX_RE.search(stem[-1:]) and not tail:
+        return None
+    cands = {n for n in names if n != name and n.startswith(stem) and n[len(stem):] in NAMED_PLACE_SUFFIXES}
+    return cands.pop() if len(cands) == 1 else None
+
+
+def addressed_person(form: str, names: Iterable[str] | Mapping[str, int]) -> str | None:
+    """The one full name a surname used alone stands for in a document: 王 (小王, 王大夫) is 王志勇
+    where 王志勇 is the only 王 the document names, or (`names` with mention counts) the 王 named
+    more often than all other 王 together; None where there is no such name."""
+    sur = form[1:] if len(form) == 2 and form[0] in "老小" else form
+    if len(sur) != 1:
+        return None
+    cands = {n for n in names if len(n) >= 2 and n.startswith(sur) and not n.endswith(ANON_SUFFIXES)}
+    if len(cands) > 1 and isinstance(names, Mapping):  # the one named more often than all others together
+        top = max(cands, key=lambda n: (names[n], n))
+        return top if names[top] > sum(names[n] for n in cands) - names[top] else None
+    return cands.pop() if len(cands) == 1 else None
+
+
+def same_place_unit(name: str, names: set[str], gaz: Gazetteer) -> str | None:
+    """A short name of a unit that the document names in full: 深圳法院 is the one unit of 深圳 with the
+    same head word (深圳市中级人民法院), 湖南省委 is 中共湖南省委, 绥北派出所 is 绥北公安边防派出所 (the
+    one longer unit of the same name and kind holding its characters in order); None where there is
+    none or several."""
+    if PARTY + name in names:
+        return PARTY + name
+    tails = {n for n in names if len(n) > len(name) and n.endswith(name) and len(name) >= 4 and
+             ((head := n[: -len(name)]) in split_units(n) or (lead := leading_place(head, gaz)) and lead[0] == head)}
+    if len(tails) == 1:  # 衡阳市支队 of 武警湖南总队衡阳市支队, 尚志派出所 of 道里区尚志派出所
+        return tails.pop()
+    lead = leading_place(name, gaz)
+    word = name[len(lead[0]):] if lead else ""
+    if lead and word in POLICE_KINDS:  # 济南交警: the city's traffic police unit, where the document names it
+        cands = {n for n in names if n.startswith((lead[0], lead[1])) and POLICE_BRANCH.search(n)
+                 and POLICE_BRANCH.search(n).group().startswith(word) and POLICE_BRANCH.search(n).end() == len(n)}
+    elif lead and len(word) >= 2 and (UNIT_SUFFIX_RE.search(word) or word.endswith("法院")):
+        cands = {n for n in names if n != name and len(n) > len(name) and n.endswith(word)
+                 and n.startswith((lead[0], lead[1])) and len(split_units(n)) == 1}
+    else:
+        suffix = UNIT_SUFFIX_RE.search(name)
+        if suffix is None or suffix.end() != len(name) or suffix.start() < 2 or len(split_units(name)) > 1:
+            return None
+        cands = {n for n in names if len(n) > len(name) and n.startswith(name[:2]) and n.endswith(suffix.group())
+                 and len(split_units(n)) == 1 and _in_order(name, n)}
+    return cands.pop() if len(cands) == 1 else None
+
+
+def _in_order(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(c in it for c in short)

@@ -3,6 +3,9 @@
 Real, maintained data rather than hand lists: each name has a 12-digit adcode whose prefix
 encodes its parents (2 digits province, 4 prefecture, 6 county), so the hierarchy is derived,
 not typed in. Short forms (白城 for 白城市, 山西 for 山西省) are indexed too.
+
+Places outside China (`World`: 美国, 纽约, 欧洲, 东南亚) come from the Unicode CLDR's Chinese
+names of territories, world regions and time-zone cities, as shipped by Babel.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -19,6 +23,42 @@ SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族�
 # County names that are also everyday words (城区 = "the urban districts")
 COMMON_WORDS = frozenset({"城区", "郊区", "矿区", "东区", "西区"})
 MUNICIPALITIES = ("11", "12", "31", "50")  # Beijing, Tianjin, Shanghai, Chongqing: city == province
+
+
+# CLDR territory codes that name an organisation or nothing real, not a place
+NOT_PLACES = frozenset({"EU", "EZ", "UN", "ZZ", "XA", "XB", "QO", "001"})  # 001: 世界, "the world"
+
+
+class World:
+    """Chinese names of countries, world regions and major cities outside China (CLDR via Babel).
+
+    `kind(name)` is "country", "region" or "city" (None for an unknown name). Names the Chinese
+    gazetteer holds (上海, 香港, 乌鲁木齐 are time-zone cities too) are left to it."""
+
+    def __init__(self, china: Container[str] = frozenset()) -> None:
+        from babel import Locale
+
+        zh = Locale.parse("zh_Hans_CN")
+        kinds: dict[str, str] = {}
+        for zone in zh.time_zones.values():
+            city = zone.get("city")
+            if city and city != zh.time_zones.get("Etc/Unknown", {}).get("city"):
+                kinds[city] = "city"
+        for code, name in zh.territories.items():
+            if code not in NOT_PLACES and not code.startswith("Q") and "伪" not in name and "未知" not in name:
+                kinds[name] = "region" if code.isdigit() else "country"
+        self.kinds = {n: k for n, k in kinds.items() if n not in china and len(n) >= 2 and "（" not in n}
+
+    def kind(self, name: str) -> str | None:
+        return self.kinds.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.kinds
+
+    @cached_property
+    def pattern(self) -> re.Pattern:
+        """Alternation of every name, longest first."""
+        return re.compile("|".join(map(re.escape, sorted(self.kinds, key=len, reverse=True))))
 
 
 @dataclass(frozen=True)
@@ -81,6 +121,12 @@ class Gazetteer:
         names = sorted(self.short, key=len, reverse=True)
         return re.compile("|".join(map(re.escape, names)))
 
+    @cached_property
+    def world(self) -> World:
+        """Places outside China, loaded on first use."""
+        china = set(self.by_name) | set(self.short)
+        return World(china | {n[:-len(suf)] for n in self.by_name for suf in ("特别行政区",) if n.endswith(suf)})
+
     def lookup(self, name: str) -> list[Place]:
         return self.by_name.get(name) or self.short.get(name) or []
 
@@ -92,10 +138,22 @@ class Gazetteer:
         if len(cands) > 1:  # 吉林: the province unless the context names the city's parents
             context = context or set()
             # a candidate the context names itself wins (株洲 beside 株洲市 is the city, not 株洲县
-            # inside it); then the one whose parents the context names; then the higher level
-            cands = sorted(cands, key=lambda p: (p.name not in context,
+            # inside it), of two it names the higher (长沙 beside 长沙市 and 长沙县 is the city); then
+            # the one whose parents the context names; then the higher level
+            cands = sorted(cands, key=lambda p: (p.name not in context, p.level if p.name in context else 0,
                                                  -sum(a in context for a in self.ancestors(p)), p.level))
         return cands[0].name
+
+    def resolve(self, name: str, context: set[str] | None = None) -> str | None:
+        """The full name a place mention stands for, or None where a short form is only a county's
+        (天河, 商城) and the context names none of that county's parents: a mountain or a word as likely."""
+        if name in self.by_name:
+            return self.full_name(name, context)
+        cands = self.short.get(name, [])
+        if cands and all(p.level >= 3 for p in cands) and \
+                not any(a in (context or set()) for p in cands for a in self.ancestors(p)):
+            return None
+        return self.full_name(name, context)
 
     def parent(self, p: Place) -> Place | None:
         code = p.parent_code

@@ -9,7 +9,7 @@ from __future__ import annotations
 # Unit suffixes, longest first. A unit name is a chain of these: 福州市公安局/仓山分局/三义街派出所.
 ORG_SUFFIXES = (
     "中级人民法院", "高级人民法院", "人民法院", "人民检察院", "检察院", "公安分局", "公安局", "公安厅", "公安部",
-    "派出所", "交巡警大队", "交警大队", "特警大队", "刑警大队", "治安大队", "巡警大队", "大队", "支队", "中队",
+    "派出所", "交巡警大队", "交警大队", "特警大队", "刑警大队", "治安大队", "巡警大队", "大队", "总队", "支队", "中队",
     "分局", "指挥中心", "政治部", "政工室", "办公室", "警务保障室", "警务室", "党总支", "党支部", "党委", "工委",
     "指导部", "指挥部", "办事处", "管理局", "监督管理局", "分公司", "有限公司", "公司", "总医院", "医院", "大学", "市委",
     "市政府", "县委", "县政府", "区委", "区政府", "省委", "省政府", "日报", "公安报", "警方", "突击队", "战队",
@@ -17,7 +17,15 @@ ORG_SUFFIXES = (
 # Units named by the pattern PLACE + 公安 (福州公安): an informal name of a city's police.
 PLACE_ORGS = ("公安", "警方")
 # Function characters that never start or sit inside a short unit or person name.
-STOP_CHARS = set("的了在和与及或等是为被把将对从向到由于以各全该本我其这那个位名些每所里也都就还又已正有无不很再给因赴找住去")
+STOP_CHARS = set("的了在和与及或等是为被把将对从向到由于以各全该本我其这那个位名些每所里也都就还又已正有无不很再给因赴找住去请即兼驻次来使此而")
+# Words for organisations in general, never the name of one (公安机关, 有关部门).
+GENERIC_ORGS = frozenset({"公安机关", "公安", "警方", "交警", "政府", "党委", "公司", "企业", "单位", "部门", "有关部门",
+                          "司法机关", "检察机关", "执法机关", "机关", "媒体", "当地政府", "人民政府", "中央", "地方"})
+# Words an organisation's name ends with (中国航空运动协会, 世界贸易组织, 中国人民解放军), beside the unit suffixes.
+ORG_HEADS = ("会", "院", "部", "委", "社", "署", "局", "厅", "办", "处", "组织", "集团", "银行", "学校", "中学",
+             "小学", "学院", "队", "军", "党", "公司", "厂", "中心", "台", "馆", "报", "团", "盟", "所", "站")
+# Unit words of which a country has one, so that the word alone names it (公安部 is the Ministry).
+NATIONAL_UNITS = frozenset({"公安部"})
 # Titles and roles between a unit and a person (洮南市公安局交巡警大队民警周佰发), longest first.
 ROLES = (
     "专职副书记", "专职书记", "临时党支部书记", "四级调研员", "三级调研员", "二级调研员", "一级调研员", "调研员",
@@ -26,10 +34,18 @@ ROLES = (
     "副县长", "县长", "副区长", "区长", "副科长", "科长", "社区民警", "户籍民警", "党员民警", "辅警", "民警",
     "交警", "特警", "刑警", "协警", "警长", "警官", "同事", "记者", "通讯员", "院长", "副院长", "庭长", "法官",
     "干警", "医生", "护士",
+    # national and foreign offices (国务院总理李鹏, 美国总统克林顿, 联合国秘书长安南), other titles
+    "国务委员", "副总理", "总理", "副总统", "总统", "副主席", "主席", "副委员长", "委员长", "常委", "委员",
+    "总书记", "副秘书长", "秘书长", "外长", "首相", "大使", "总领事", "领事", "发言人", "司令员", "参谋长",
+    "董事长", "总经理", "经理", "厂长", "校长", "教授", "村长", "村支书", "乡长", "镇长", "副省长", "省长",
+    "州长", "议长", "特派员", "大夫", "国王", "女王", "总督", "劳模", "职工", "纪检员",
 )
+# Titles of a country's own offices: after a country's name they tie the person to it (美国总统克林顿).
+COUNTRY_TITLES = frozenset({"总统", "副总统", "总理", "副总理", "首相", "外长", "国王", "女王", "总督", "议长"})
 # Role → the kind of unit it belongs to, used when the unit is not in the same phrase.
 ROLE_UNIT = {"所长": "派出所", "副所长": "派出所", "教导员": "派出所", "局长": "局", "副局长": "局", "政委": "局",
-             "大队长": "大队", "副大队长": "大队", "部长": "部", "副市长": "市政府", "市长": "市政府",
+             "大队长": "大队", "副大队长": "大队", "支队长": "支队", "副支队长": "支队", "中队长": "中队",
+             "副中队长": "中队", "部长": "部", "副市长": "市政府", "市长": "市政府",
              "院长": "法院", "副院长": "法院", "庭长": "法院",
              "临时党支部书记": "突击队"}  # a temporary party branch is set up in a task force
 # Government roles that do not make someone a member of the police unit in the same phrase.
@@ -39,8 +55,12 @@ GOV_ROLES = {"副市长": "市政府", "市长": "市政府", "副县长": "县�
 LOC_SUFFIXES = (
     "疫情防控服务站", "疫情防控检查站", "服务站", "检查站", "高速出口", "收费站", "街道", "社区", "小区", "花园",
     "广场", "大道", "公路", "高速", "乡", "镇", "村", "路", "街", "巷", "片区", "口岸", "机场", "火车站", "车站",
-    "开发区",
+    "开发区", "大桥", "旅游区", "风景区", "景区", "瀑布", "水库",
 )
+# Places an organisation's name may seem to be: hotels and inns are where things happen (芙蓉宾馆).
+LODGINGS = ("宾馆", "饭店", "酒店", "旅社", "旅馆", "招待所")
+# …and shops and firms, which a model may read as places, are organisations (五金电工批发商店).
+FIRMS = ("商店", "公司", "集团", "银行", "工厂", "商场")
 # Words that look like a name part before a unit or place suffix but name nothing (辖区派出所).
 GENERIC_PARTS = {"辖区", "基层", "属地", "当地", "所在", "各级", "上级", "下级", "全体", "临时", "相关", "有关",
                  "两级", "多个", "部分", "一线", "建立", "成立"}  # generic words, not names

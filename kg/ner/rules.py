@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from kg.link.places import Gazetteer
+from kg.ner.dateline import reporter_spans
 from kg.ner.gazetteer import FILE as LEXICON_FILE
 from kg.ner.gazetteer import common_words
 from kg.ner.lexicon import (
@@ -31,6 +32,7 @@ from kg.ner.lexicon import (
     SURNAMES,
 )
 from kg.ner.models import MODEL_DIR
+from kg.ner.vet import Words
 from kg.text.clean import is_cjk
 
 Span = tuple[int, int, str]
@@ -44,6 +46,11 @@ INTERNAL_UNITS = re.compile(r"政治部|指挥中心|政工室|警务保障室")
 BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见习记者|特约记者|通讯员|记者|本期策划|策划|摄影|供图|"
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
 MAX_CHAIN_STEPS = 10  # places, name parts and unit words in one name; real ones have at most 7 or so
+NUMERALS = "一二三四五六七八九十两几数多0123456789"
+LOCATIVES = "头上里边"  # 街头, 路上, 村里, 路边
+RELATIVE_ADMIN = "市县区省"  # 市公安局, 县委: the article's own city, county, district or province
+GOVERNMENT = re.compile("人民政府|政府")
+BYLINE_VERB = re.compile(r"报道|摄(?![\u4e00-\u9fff])")
 NO_PART_SUFFIXES = {"市委", "市政府", "县委", "县政府", "区委", "区政府", "省委", "省政府", "警方", "公安"}
 IDIOM_RE = re.compile("|".join(IDIOMS))
 _DIRS = "".join(sorted(DIRECTIONS))
@@ -61,6 +68,8 @@ class RuleTagger:
     gazetteer: Gazetteer = field(default_factory=Gazetteer)
     # words never seen as names, from the shipped model's People's Daily lexicon (see kg.ner.vet)
     common_words: frozenset[str] = field(default_factory=lambda: common_words(MODEL_DIR / LEXICON_FILE))
+    # what the lexicon knows of words and organisations (kg.ner.vet.Words)
+    words: Words = field(default_factory=lambda: Words.load(MODEL_DIR / LEXICON_FILE))
 
     @cached_property
     def _org_suffix_re(self) -> re.Pattern:
@@ -126,6 +135,9 @@ class RuleTagger:
                     break
                 k -= 1
             part = text[k:pos]
+            if len(part) > 1 and part[-1] in RELATIVE_ADMIN and SHORT_UNITS.match(text, pos - 1) and \
+                    not self.gazetteer.lookup(part):
+                k, part = pos - 1, part[-1]  # 即责成市公安局: 市 is "the city" of the article, not a name's end
             lead = next((g for g in AREA_WORDS if part.startswith(g) and len(part) > len(g)), "")
             if lead:  # 市区滨河花园小区: "downtown" + the name
                 k, part = k + len(lead), part[len(lead):]
@@ -139,25 +151,37 @@ class RuleTagger:
         return pos, anchored
 
     # -- organisations ---------------------------------------------------------------------------
-    def orgs(self, text: str) -> list[Span]:
+    def orgs(self, text: str, model_spans: list[Span] | None = None) -> list[Span]:
         spans = []
+        model_orgs = [(i, j) for i, j, t in model_spans or [] if t == "ORG"]
         for m in self._org_suffix_re.finditer(text):
             a, e = m.start(), m.end()
-            if text[e:e + 1] == "长" or text[a - 1:a] == "副":
-                continue  # 大队长, 副大队长: a title, not a unit
+            if text[a - 1:a] == "副" or (m.group().endswith("部") and text[e:e + 1] == "门"):
+                continue  # 副大队长: a title, not a unit; 公安部门: departments
             # extend right over further unit suffixes glued on (…分局 + 政工室)
-            start, anchored = self._chain(text, a, ORG_SUFFIXES + ("中院",), max_part=6 if "公司" in m.group() else 4)
+            start, anchored = self._chain(text, a, ORG_SUFFIXES + ("中院",),
+                                          max_part=6 if m.group().endswith(("公司", "医院")) else 4)
             suffix = m.group()
+            verb = False
+            if text[e:e + 1] == "长":  # 大队长, 刑警大队长: a title; but 历城大队长 is the head of 历城大队
+                while a - start > 2 and text[start:start + 2] in self.words.plain:
+                    start, verb = start + 2, True  # 交待历城大队长: the verb is no part of the name
+                if a - start < 2 or self._suffix_ending_at(text, a, ORG_SUFFIXES):
+                    continue
             if start == a or self._suffix_ending_at(text, start + 8, ORG_SUFFIXES) and \
                     text[start:start + 8].startswith(tuple(ORG_SUFFIXES)):
                 continue  # a bare suffix (各派出所, 该局, 派出所党支部): generic, not a name
             if not anchored and a - start < 2:
                 continue
             part_only = not anchored
-            if part_only and (suffix not in STRONG_ORG or not (start == 0 or not is_cjk(text[start - 1])
+            if part_only and (suffix not in STRONG_ORG or not (start == 0 or not is_cjk(text[start - 1]) or verb
                                                                or text[start - 1] in STOP_CHARS)):
                 continue
+            if part_only and suffix in ("公司", "大学") and self._phrase_before(text[start:a]) and \
+                    not any(i <= start and e <= j for i, j in model_orgs):
+                continue  # 许多公司, 两家航空公司, 考上大学: a phrase before the suffix, not a name
             spans.append((start, e, "ORG"))
+        spans += self._governments(text)
         for m in SHORT_UNITS.finditer(text):
             spans.append((m.start(), m.end(), "ORG"))
         for m in INTERNAL_UNITS.finditer(text):  # 政治部 alone: a department of the bureau in context
@@ -173,6 +197,24 @@ class RuleTagger:
                 spans.append((m.start() - p, m.end(), "ORG"))
         spans = _longest(spans)
         return spans + self._shared_suffix(text, spans)
+
+    def _phrase_before(self, part: str) -> bool:
+        """A phrase, not a name, before 公司 or 大学: it opens with a number or a plain word (许多, 两家,
+        连续七次), or ends with a verb's complement or a kind (考上, 研究型, 某)."""
+        return part[0] in NUMERALS or any(part[:n] in self.words.plain for n in range(2, len(part) + 1)) or \
+            part.endswith(("上", "型", "某", "家"))
+
+    def _governments(self, text: str) -> list[Span]:
+        """A country's or a place's government: 中国政府, 英国政府, 重庆市人民政府."""
+        found = []
+        for m in GOVERNMENT.finditer(text):
+            a = m.start()
+            n = self._place_ending_at(text, a, any_level=True) or next(
+                (k for k in range(min(a, 9), 1, -1) if text[a - k:a] in self.gazetteer.world
+                 and self.gazetteer.world.kind(text[a - k:a]) == "country"), 0)
+            if n:
+                found.append((a - n, m.end(), "ORG"))
+        return found
 
     def _shared_suffix(self, text: str, spans: list[Span]) -> list[Span]:
         """A name listed before a company or bank that shares its suffix: 泰康、中原保险公司 names
@@ -194,6 +236,8 @@ class RuleTagger:
     def locs(self, text: str, model_spans: list[Span]) -> list[Span]:
         spans = []
         for m in self.gazetteer.pattern.finditer(text):
+            if m.end() - m.start() == 2 and text[m.end():m.end() + 1] in ("长", "委"):
+                continue  # 村民和县长: a conjunction and a title (县长), not the county 和县
             spans.append((m.start(), m.end(), "LOC"))
         for m in self.gazetteer.short_pattern.finditer(text):
             if any(p.level <= 2 for p in self.gazetteer.short[m.group()]):
@@ -201,6 +245,10 @@ class RuleTagger:
         model_locs = [(i, j) for i, j, t in model_spans if t == "LOC"]
         for m in self._loc_suffix_re.finditer(text):
             a, e = m.start(), m.end()
+            if text[e:e + 1] == "民" and m.group() in ("村", "乡", "镇"):
+                continue  # 村民, 乡民: people of the village, not another village
+            if len(m.group()) == 1 and text[e:e + 1] in LOCATIVES:
+                continue  # 长沙市街头, 村里: a street-side, not a street's name
             start, anchored = self._chain(text, a, LOC_SUFFIXES, max_part=4)
             # a direction after a place inside a facility name: 白城 东 疫情防控服务站
             if start == a and a > 0 and text[a - 1] in DIRECTIONS and self._place_ending_at(text, a - 1):
@@ -281,7 +329,8 @@ class RuleTagger:
         for suf in ANON_SUFFIXES:
             if text.startswith(suf, g):
                 return sur + len(suf)
-        if g + 1 >= len(text) or not is_cjk(text[g + 1]) or text[g + 1] in NAME_BREAKERS:
+        if g + 1 >= len(text) or not is_cjk(text[g + 1]) or text[g + 1] in NAME_BREAKERS or \
+                BYLINE_VERB.match(text, g + 1):  # 记者温宪报道, 王刚摄: the verb is not the name's
             return sur + 1
         return sur + 2
 
@@ -290,11 +339,16 @@ class RuleTagger:
         model_people = [(i, j) for i, j, t in model_spans if t == "PERSON"]
         for m in self._role_re.finditer(text):
             n = self._name_at(text, m.end())
-            if not n:
-                continue
+            if not n or self._role_re.match(text, m.end()):
+                continue  # 交警劳模吴贱安: a second title follows, not a name
             i, j = m.end(), m.end() + n
-            if text[i:j] in self.common_words:  # 疫情在前，民警向前
+            sur = 2 if text[i:i + 2] in SURNAMES else 1
+            if text[i:j] in self.common_words or self.gazetteer.lookup(text[i + sur:j]) or \
+                    text[i + sur:j] in self.gazetteer.world:  # 疫情在前，民警向前; 职工向新疆…, 主席国英国
                 continue
+            model_end = next((b for a, b in model_people if a == i and i + 2 <= b < j), None)
+            if model_end:  # 记者王克上午…: the model read the name's end from more context
+                j = model_end
             nxt = text[j:j + 1]
             # a role + surname may open an ordinary word (民警全力投入): the model or a clean end must agree
             if any(a < j and i < b for a, b in model_people) or not nxt or not is_cjk(nxt) or nxt in NAME_BREAKERS:
@@ -304,11 +358,12 @@ class RuleTagger:
             for sur in (2, 1):
                 if i - sur >= 0 and text[i - sur:i] in SURNAMES and (i - sur == 0 or not is_cjk(text[i - sur - 1])
                                                                     or text[i - sur - 1] in STOP_CHARS
-                                                                    or text[i - sur - 1] in "民警"):
+                                                                    or text[i - sur - 1] in "民警员"):
                     spans.append((i - sur, m.end(), "PERSON"))
                     break
         if kind == "byline":
             spans += self._byline_names(text)
+        spans += [(a, b, "PERSON") for a, b, _ in reporter_spans(text)]  # （记者汪金福、赵忠生）
         credit = re.search(r"(?:^|[。！？\s])([^\s。！？]{2,4})\s*摄$", text)
         if credit and credit.group(1)[:1] in SURNAMES:
             spans.append((credit.start(1), credit.end(1), "PERSON"))
@@ -327,7 +382,7 @@ class RuleTagger:
 
     def tag(self, text: str, kind: str = "body", model_spans: list[Span] | None = None) -> list[Span]:
         model_spans = model_spans or []
-        return self.orgs(text) + self.locs(text, model_spans) + self.persons(text, kind, model_spans)
+        return self.orgs(text, model_spans) + self.locs(text, model_spans) + self.persons(text, kind, model_spans)
 
 
 def _longest(spans: list[Span]) -> list[Span]:

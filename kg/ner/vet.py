@@ -1,78 +1,204 @@
 """Checks on the statistical model's spans before they join the rule spans.
 
-A small character model truncates and over-runs names (白城市公安机, 交巡警大队民警, 光俊园). What a
-unit or place name must look like is known, so spans are trimmed to it or dropped:
-- ORG ends at a unit suffix (trim past it: …大队民警 → …大队), else dropped;
-- LOC is an administrative name (short forms only for cities and up), ends with a place
-  suffix, or is a place + direction (白城西); else dropped;
-- every span loses leading and trailing punctuation (“深圳中院 → 深圳中院);
-- PERSON starts with a surname and is 2-4 characters without spaces, and is not a common word
-  never seen as a name (向前); two names run together (孙岩白阳) are split; bylines are left to the
-  rule layer.
+The model is the first source of names: a span is kept unless there is positive evidence that
+it is wrong, and trimmed where the grammar of names knows the boundary better. Evidence used:
+- impossible shapes: one character (中, 美: abbreviations, not names; but a surname alone
+  after 老/小 or before a title, 老吴, 江主席, is a person), whitespace inside, a
+  bracket left open (杜葵(柯达公司…), a person name holding digits or Latin letters;
+- common words: a PERSON that the lexicon knows only as a word (向前, 盛赞), a LOC or ORG that
+  People's Daily writes as a plain word and never as a name (大陆, 两岸, 十五大); generic
+  unit words alone (公司, 派出所, 公安机关);
+- an organisation that has no organisation's shape (see `_org_span`);
+- implausible places: two characters that no gazetteer or lexicon knows (微博);
+- a title read into a person's name (劳模吴 → 吴, a surname alone);
+- the wrong type: a "person" that is a known place (邵东, 俄罗斯), an "organisation" named like a
+  place (银川南检查站) become LOCs.
+Boundaries: leading and trailing punctuation goes (“深圳中院 → 深圳中院); a unit name over-running
+into a title stops at its unit suffix (…交巡警大队民警 → …交巡警大队); a byline's reporter loses
+the verb after the name (记者温宪报道 → 温宪), a photo credit its 摄. Bylines themselves are left
+to the rule layer.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
 
+from kg.link.names import is_local_unit, leading_place
 from kg.link.places import Gazetteer
-from kg.ner.lexicon import DIRECTIONS, LOC_SUFFIXES, ORG_SUFFIXES, PLACE_ORGS, STOP_CHARS, SURNAMES
+from kg.ner.gazetteer import TYPES, _rows
+from kg.ner.lexicon import (
+    FIRMS,
+    GENERIC_ORGS,
+    GENERIC_PARTS,
+    LOC_SUFFIXES,
+    LODGINGS,
+    NATIONAL_UNITS,
+    ORG_HEADS,
+    ORG_SUFFIXES,
+    PLACE_ORGS,
+    ROLES,
+    STOP_CHARS,
+    SURNAMES,
+)
 from kg.text.clean import is_cjk
 
 ORG_END = re.compile("(?:" + "|".join(map(re.escape, sorted({*ORG_SUFFIXES, *PLACE_ORGS, "中院"}, key=len,
                                                                reverse=True))) + ")")
-LOC_END = tuple(LOC_SUFFIXES)
+ORG_HEAD = re.compile("(?:" + "|".join(map(re.escape, ORG_HEADS)) + ")$")
+ROLE_START = re.compile("|".join(map(re.escape, sorted(ROLES, key=len, reverse=True))))
+# what a department inside an organisation is called (…国际部, …管理学院, …教研室)
+SUB_UNITS = ("部", "委员会", "学院", "系", "所", "研究室", "教研室", "处", "科", "厂", "医院", "分行", "支行", "局", "会", "院",
+             "司", "中心", "总队", "支队", "大队")
+BRACKETS = {"(": ")", "（": "）", "《": "》", "“": "”", "「": "」", "[": "]", "【": "】"}
+CLOSERS = {v: k for k, v in BRACKETS.items()}
+
+
+@dataclass(frozen=True)
+class Words:
+    """What the model's lexicon (its training material: People's Daily and MSRA) knows about strings.
+
+    `plain`: written as plain words in People's Daily and never as a name of any type (大陆, 十五大,
+    武警). The lexicon's bit 1 marks People's Daily/CLUENER entries, the others MSRA's, whose
+    convention tags 地球 or 东北 as places: a word there that no name entry shares is not a name.
+    `orgs`: seen as an organisation's name (新华社, 国务院, 联合国). `pairs`: every two-character entry."""
+
+    plain: frozenset[str] = frozenset()
+    orgs: frozenset[str] = frozenset()
+    pairs: frozenset[str] = frozenset()
+
+    @classmethod
+    def load(cls, path: Path) -> Words:
+        word, org = TYPES.index("WORD"), TYPES.index("ORG")
+        plain, orgs, pairs = set(), set(), set()
+        for s, masks in _rows(path):
+            if len(s) == 2:
+                pairs.add(s)
+            if masks[word] & 1 and not any(m & 1 for k, m in enumerate(masks) if k != word):
+                plain.add(s)
+            if masks[org]:
+                orgs.add(s)
+        return cls(frozenset(plain), frozenset(orgs), frozenset(pairs))
 
 
 def _is_name_char(c: str) -> bool:
     return is_cjk(c) or c.isalnum()
 
 
-def _surname_len(s: str) -> int:
-    return 2 if s[:2] in SURNAMES else (1 if s[:1] in SURNAMES else 0)
+def _close_brackets(s: str, i: int, j: int) -> tuple[int, int]:
+    """Cut a span at a bracket it opens or closes without its partner: 杜葵(柯达公司 → 杜葵."""
+    for k in range(i, j):
+        c = s[k]
+        if c in BRACKETS and BRACKETS[c] not in s[k:j]:
+            return i, k
+        if c in CLOSERS and CLOSERS[c] not in s[i:k]:
+            return k + 1, j
+    return i, j
 
 
-def _starts_with_place(s: str, gaz: Gazetteer) -> bool:
-    return any(gaz.lookup(s[:n]) for n in range(2, min(len(s), 9)))
+def _trim(text: str, i: int, j: int) -> tuple[int, int]:
+    while i < j and not _is_name_char(text[i]):  # “深圳中院… : quotes and brackets are not part of a name
+        i += 1
+    while j > i and not _is_name_char(text[j - 1]):
+        j -= 1
+    a, b = _close_brackets(text, i, j)
+    if (a, b) != (i, j):
+        return _trim(text, a, b)
+    return i, j
+
+
+def _addressed(text: str, i: int, j: int) -> bool:
+    """A surname alone that names someone: 老吴, 小冯, 江主席, 王大夫 (as People's Daily tags it)."""
+    return j - i == 1 and text[i] in SURNAMES and (text[i - 1:i] in ("老", "小") or bool(ROLE_START.match(text, j)))
+
+
+def _person_end(text: str, i: int, j: int) -> int:
+    """A reporter's name before 报道 (记者温宪报道) and a photographer's before 摄 lose the verb."""
+    if j - i >= 3 and text[j - 1] == "报" and text[j:j + 1] == "道":
+        return j - 1
+    if j - i >= 3 and text[j - 1] == "摄" and (j == len(text) or not is_cjk(text[j])):
+        return j - 1
+    return j
+
+
+def _org_span(text: str, i: int, j: int, gaz: Gazetteer, words: Words) -> tuple[int, int] | None:
+    """The model's organisation span, trimmed to its unit name, or None where it names no organisation.
+
+    Kept: a name the lexicon knows as an organisation (新华社); a unit chain the grammar of police
+    units accepts (a place then a unit suffix, or two unit suffixes: 盘龙分局小坝派出所); a longer name
+    that opens with a place (中国人民解放军, 美国国防部) or ends with an organisation's head word and
+    does not need a place to identify it (中国航空运动协会). Dropped: generic words (公司, 武警), short
+    unknown strings (审管办: an abbreviation the text alone does not resolve), a local unit word
+    after a bare name part (法警支队), which the rule layer reads when a place is there."""
+    s = text[i:j]
+    m = ROLE_START.search(s)
+    ends = [e.end() for e in ORG_END.finditer(s, 0, m.start() if m else len(s))]
+    if ends and ends[-1] < len(s) and s not in words.orgs and (m and m.start() == ends[-1] or (
+            s[ends[-1]] in STOP_CHARS or not s.endswith(SUB_UNITS) or s.endswith("团队"))):
+        j = i + ends[-1]  # …分局辅警司正中, …公安局值班, …公安局在疫情防控服务站: the unit ends at its
+        s = text[i:j]  # suffix, unless a department of it follows (人民日报国际部, 清华大学经济管理学院)
+    if len(s) < 2 or s in words.plain or s in GENERIC_ORGS or (ORG_END.fullmatch(s) and s not in NATIONAL_UNITS):
+        return None  # 武警, 公司, 派出所 alone: no unit is named
+    if s in words.orgs or len(ends) >= 2:
+        return i, j
+    placed = leading_place(s, gaz) is not None
+    if ends:
+        return (i, j) if placed or not is_local_unit(s) else None
+    if s.startswith(tuple(GENERIC_PARTS)):
+        return None  # 临时党支部, 有关部门
+    return (i, j) if len(s) >= 4 and (placed or ORG_HEAD.search(s)) else None
 
 
 def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz: Gazetteer,
-                    common_words: Collection[str] = frozenset()) -> list[tuple[int, int, str]]:
+                    common_words: Collection[str] = frozenset(), words: Words | None = None
+                    ) -> list[tuple[int, int, str]]:
+    """`common_words`: words never seen as a person; `words`: what the lexicon knows (see `Words`)."""
+    words = words or Words()
     out = []
-    for i, j, t in spans:
-        while i < j and not _is_name_char(text[i]):  # “深圳中院… : quotes and brackets are not part of a name
-            i += 1
-        while j > i and not _is_name_char(text[j - 1]):
-            j -= 1
+    for i0, j0, t in spans:
+        i, j = _trim(text, i0, j0)
         s = text[i:j]
-        if not s.strip() or any(c.isspace() for c in s):
+        if len(s) < 2 and not (t == "PERSON" and _addressed(text, i, j)) or any(c.isspace() for c in s):
             continue
-        if t == "ORG":
-            ends = [m.end() for m in ORG_END.finditer(s)]
-            if not ends or ends[-1] < 3:
-                continue
-            s = s[: ends[-1]]
-            # the model's own unit names must start at a place or hold another unit (福州市…, 盘龙分局小坝派出所)
-            if _starts_with_place(s, gaz) or len(ends) >= 2:
-                out.append((i, i + ends[-1], t))
+        if t == "ORG" and s.endswith((*LOC_SUFFIXES, *LODGINGS)) and not ORG_END.search(s):
+            out.append((i, j, "LOC"))  # 银川南检查站, 芙蓉宾馆: a place's name, whatever the model's label
+        elif t == "LOC" and s.endswith(FIRMS) and len(s) >= 4:
+            out.append((i, j, "ORG"))  # 五金电工批发商店: a firm
+        elif t == "ORG" and s[0] in STOP_CHARS and s not in words.orgs:
+            continue  # 驻车管所: a function word opens no organisation's name
+        elif t == "ORG":
+            kept = _org_span(text, i, j, gaz, words)
+            if kept:
+                out.append((*kept, t))
         elif t == "LOC":
-            places = gaz.lookup(s)
-            if s in gaz.by_name or (places and any(p.level <= 2 for p in places)) or \
-                    (s.endswith(LOC_END) and len(s) >= 3 and s[0] not in STOP_CHARS) or \
-                    (s[-1] in DIRECTIONS and gaz.lookup(s[:-1])):
-                out.append((i, j, t))
+            known = bool(gaz.lookup(s)) or s in gaz.world
+            if s in PLACE_ORGS or s in GENERIC_ORGS:
+                continue  # 公安(边防): the police, not 公安县
+            if s in words.plain and not known:
+                continue  # 大陆, 两岸, 东北: words, not names of places
+            if len(s) == 2 and not known and words.pairs and s not in words.pairs:
+                continue  # a two-character "place" no gazetteer or lexicon holds: mostly a misread (微博, 北路)
+            out.append((i, j, t))
         elif t == "PERSON":
-            if kind == "byline" or not all(is_cjk(c) for c in s) or s in common_words:
+            if kind == "byline":
                 continue
-            if gaz.lookup(s):  # 邵东 is a place before it is a name
+            if gaz.lookup(s) or gaz.world.kind(s) in ("country", "region"):  # 邵东, 俄罗斯: places first
                 out.append((i, j, "LOC"))
                 continue
-            n = _surname_len(s)
-            if len(s) == 4 and n == 1 and _surname_len(s[2:]) == 1:
-                out += [(i, i + 2, t), (i + 2, j, t)]
-            elif n and 2 <= len(s) <= 3 + (n == 2):
-                out.append((i, j, t))
+            role = ROLE_START.match(text, i, j)
+            if role:  # 劳模吴贱安 read as 劳模吴: the title is no part of the name
+                i = role.end()
+                if j - i < 2 and not _addressed(text, i, j):
+                    continue
+            j = _person_end(text, i, j)
+            if j - i == 3 and text[i - 1:i] in ("老", "小") and text[i + 1:j] in common_words:
+                j = i + 1  # 小王文明纠章: 小王, then the word 文明
+            s = text[i:j]
+            if not all(is_cjk(c) or c in "·—" for c in s) or s in common_words:
+                continue
+            out.append((i, j, t))  # runs of names (孙岩白阳) were split by the component (kg.ner.names)
         else:
             out.append((i, j, t))
     return out

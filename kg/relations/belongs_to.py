@@ -5,6 +5,11 @@ an age or party status between (永宁县公安局交警大队52岁的民警白�
 phrase, the role says which kind to look for in the article (所长 → the 派出所 last named; 民警 →
 the police unit the article is about); 同事 borrows the unit of the colleague just named; a
 government role (副市长) points at that city's government when the document names it.
+National bodies are units too (国务院总理李鹏 → 国务院, 总理; 中共中央政治局委员、中央书记处书记罗干 → both).
+A head of state's or government's title after a country (美国总统克林顿) ties the person to that
+country (BELONGS_TO the LOC, role 总统): the text names no government body, and the country is
+what an analyst asks about ("who are the US's officials?"). Reporters a dateline or byline ties
+to a named agency (新华社记者X, 新华社…电（记者X、Y）) belong to it, role 记者.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ import re
 from collections import Counter
 from dataclasses import replace
 
-from kg.ner.lexicon import GOV_ROLES, ROLE_UNIT, ROLES
+from kg.ner.dateline import reporter_spans
+from kg.ner.lexicon import COUNTRY_TITLES, GOV_ROLES, ROLE_UNIT, ROLES
 from kg.relations.index import BuildIndex
 from kg.types import BuildResult, Mention, Relation
 
@@ -23,7 +29,8 @@ ROLE_CHAIN = re.compile(rf"((?:(?:{ROLE_ALT})、)*(?:{ROLE_ALT}))$")
 GOV_BEFORE_UNIT = re.compile("(" + "|".join(sorted(GOV_ROLES, key=len, reverse=True)) + ")、$")
 GAP = re.compile(r"^(?:[0-9]+岁的?|的|党员|退休的?|老|、)*$")
 POLICE = ("公安局", "分局", "派出所", "大队", "支队", "中队", "公安厅")
-NOT_MEMBERS = {"记者", "通讯员"}
+NOT_MEMBERS = {"记者", "通讯员"}  # a reporter is tied to the agency a byline names (see _reporters)
+EARLIER_TITLE = re.compile(rf"({ROLE_ALT})[、，]$")
 
 
 def belongs_to(result: BuildResult, idx: BuildIndex) -> list[Relation]:
@@ -36,6 +43,9 @@ def belongs_to(result: BuildResult, idx: BuildIndex) -> list[Relation]:
             if sent.article != article:
                 article, seen_orgs = sent.article, []
             ms = idx.in_sentence[(doc.id, sent.index)]
+            for person, agency in _reporters(idx, doc.id, sent.text, ms):
+                rels.setdefault((person, agency), Relation(person, "BELONGS_TO", agency, {"role": "记者"},
+                                                           idx.evidence(doc.id, sent.index)))
             if sent.kind == "byline":
                 continue
             for k, p in enumerate(ms):
@@ -45,7 +55,14 @@ def belongs_to(result: BuildResult, idx: BuildIndex) -> list[Relation]:
                     continue
                 m = ROLE_CHAIN.search(sent.text[: p.sent_start])
                 if not m:
+                    unit = _credited_unit(sent.text, p, ms[:k])
+                    if unit:  # （河南偃师市公安局焦宏）: a closing credit names the writer's unit
+                        rels.setdefault((p.entity_id, unit), Relation(p.entity_id, "BELONGS_TO", unit, {"role": ""},
+                                                                      idx.evidence(doc.id, sent.index)))
                     continue
+                for unit, role in _titles_before(sent.text, m.start(1), ms[:k]):  # 政治局委员、书记处书记X
+                    rels.setdefault((p.entity_id, unit), Relation(p.entity_id, "BELONGS_TO", unit, {"role": role},
+                                                                  idx.evidence(doc.id, sent.index)))
                 roles = m.group(1).split("、")
                 if set(roles) <= NOT_MEMBERS:
                     continue
@@ -63,6 +80,8 @@ def belongs_to(result: BuildResult, idx: BuildIndex) -> list[Relation]:
                     if n > 0 and adjacent is None and role not in GOV_ROLES and role not in ROLE_UNIT:
                         continue  # a second title (临时党支部书记) names a unit we cannot see
                     unit = _unit_for(role, adjacent, before, stated + seen_orgs[::-1], idx, doc.id, p, unit_of, recent)
+                    if unit is None and n == 0 and role in COUNTRY_TITLES:
+                        unit = _country_before(sent.text, m.start(1), ms[:k])  # 美国总统克林顿
                     if unit is None:
                         continue
                     person = p.entity_id
@@ -72,6 +91,64 @@ def belongs_to(result: BuildResult, idx: BuildIndex) -> list[Relation]:
                     unit_of.setdefault(person, unit)
                     adjacent = None  # a second role in the chain is not the adjacent unit's
     return list(rels.values())
+
+
+def _reporters(idx: BuildIndex, doc_id: str, text: str, ms: list[Mention]) -> list[tuple[str, str]]:
+    """(person, agency) for each reporter a dateline or byline ties to a named agency or paper:
+    新华社记者盖金东, 新华社北京1月21日电（记者汪金福、赵忠生）. 本报 ("this paper") names no paper."""
+    out = []
+    for a, b, source in reporter_spans(text):
+        if not source or source == "本报":
+            continue
+        person = next((m.entity_id for m in ms if m.type == "PERSON" and m.sent_start == a
+                       and m.sent_start + len(m.norm) == b), None)
+        agency = next((e.id for e in idx.entities_in.get(doc_id, []) if e.type == "ORG" and e.name == source), None)
+        if person and agency:
+            out.append((person, agency))
+    return out
+
+
+def _credited_unit(text: str, person: Mention, before: list[Mention]) -> str | None:
+    """The unit of a closing credit in brackets, unit and name only: （河南偃师市公安局焦宏）."""
+    end = person.sent_start + len(person.norm)
+    orgs = [o for o in before if o.type == "ORG" and o.sent_start + len(o.norm) == person.sent_start]
+    if not orgs or text[end:end + 1] not in ("）", ")"):
+        return None
+    opening = max(text.rfind("（", 0, orgs[-1].sent_start), text.rfind("(", 0, orgs[-1].sent_start))
+    between = text[opening + 1: orgs[-1].sent_start] if opening >= 0 else "x"
+    places = [o for o in before if o.type == "LOC" and o.sent_start > opening]
+    rest = between
+    for o in places:  # a place may stand before the unit (河南)
+        rest = rest.replace(o.norm, "", 1)
+    return orgs[-1].entity_id if opening >= 0 and not rest else None
+
+
+def _titles_before(text: str, role_start: int, before: list[Mention]) -> list[tuple[str, str]]:
+    """Titles listed before the one next to the name, each right after its unit:
+    中共中央政治局委员、中央书记处书记罗干 → (中共中央政治局, 委员) besides (中央书记处, 书记)."""
+    out = []
+    orgs = [o for o in before if o.type == "ORG"]
+    end = role_start
+    while orgs:
+        unit = orgs.pop()
+        if unit.sent_start + len(unit.norm) != end:
+            break
+        m = EARLIER_TITLE.search(text, 0, unit.sent_start)
+        if not m:
+            break
+        prev = next((o for o in orgs if o.sent_start + len(o.norm) == m.start(1)), None)
+        if prev is None:
+            break
+        out.append((prev.entity_id, m.group(1)))
+        end = m.start(1)
+    return out
+
+
+def _country_before(text: str, role_start: int, before: list[Mention]) -> str | None:
+    """The country whose office a title right after it names (美国总统克林顿): the place written right
+    before the title (only titles of national offices get here, see COUNTRY_TITLES)."""
+    locs = [o for o in before if o.type == "LOC" and o.sent_start + len(o.norm) == role_start]
+    return locs[-1].entity_id if locs and locs[-1].source != "name" else None
 
 
 def _gap_ok(text: str, org: Mention, role_start: int, ms: list[Mention]) -> bool:

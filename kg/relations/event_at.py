@@ -14,13 +14,21 @@ import re
 from collections.abc import Sequence
 
 from kg.link.places import Gazetteer
-from kg.ner.lexicon import BEAT_SUFFIXES
+from kg.ner.dateline import find_datelines
+from kg.ner.lexicon import BEAT_SUFFIXES, ROLES
 from kg.ner.lists import SEPARATORS as LIST_SEPARATORS
+from kg.relations.belongs_to import POLICE
 from kg.relations.index import BuildIndex
-from kg.types import BuildResult, Entity, Relation, Sentence
+from kg.text.clean import is_cjk
+from kg.types import BuildResult, Entity, Mention, Relation, Sentence
 
-EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封控|奔赴|赶到|抵达|深入|救助|设置|开展|启动")
-ORIGIN = re.compile(r"来自于?$")
+EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封控|奔赴|赶到|抵达|深入|救助|设置|设立|开展|启动")
+ORIGIN = re.compile(r"来自于?$|(?<![自打])从$")  # 来自浙江, 从涿州(来到…): where people came from
+# a place before a title (长沙副市长) says whose office, not where something happened
+DESCRIBES = re.compile("|".join(sorted(ROLES, key=len, reverse=True)))
+RESIDENT = re.compile("村民|居民|市民|人(?!民)")  # 南史辛庄村村民赵文军…来到…派出所: a visitor's home
+SCENE = re.compile(r"(?:在|于)$")  # 在北京市开幕: the scene of what happened
+VISIT = re.compile(r"(?:来到|到|赶到|前往|赶往|走进|深入)$")  # 来到北京市月坛派出所: the unit's place is where
 FACILITIES = ("检查站", "服务站", "收费站", "卡点", "出口")
 FACILITY_WORDS = re.compile("卡口|卡点|检查站|服务站|收费站|执勤点")
 MAX_DESCRIPTION = 60
@@ -51,6 +59,16 @@ def _ancestors(e: Entity, idx: BuildIndex, gaz: Gazetteer, located_in: dict[str,
     return out
 
 
+def _listed_after(text: str, m: Mention, marked: list[Mention]) -> bool:
+    """`m` continues a list that opens with a marked place (在万宏国际、王旗营小区和时光俊园)."""
+    for n in marked:
+        gap = text[n.sent_start + len(n.norm): m.sent_start]
+        if n.sent_start < m.sent_start and all(c in LIST_SEPARATORS or is_cjk(c) for c in gap) and len(gap) <= 12 \
+                and not re.search(r"[，。；]", gap):
+            return True
+    return False
+
+
 def _the_facility(idx: BuildIndex, sent: Sentence, facilities: dict[tuple[str, int], set[str]]) -> list[Entity]:
     """The one checkpoint or service station of the article (`facilities`: per document and article),
     if this sentence or the one before refers to one without naming it."""
@@ -79,12 +97,22 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         sent = idx.sentence[(doc_id, index)]
         if sent.kind not in ("body",):
             continue
+        # a dateline (新华社北京1月21日电) says where and when the story was filed: no event; its date only
+        # dates what the sentence tells happened "today" where no other date is given
+        lines = find_datelines(sent.text)
+        filed = [m for m in ms if m.type == "DATE" and any(d.start <= m.sent_start < d.end for d in lines)]
+        ms = [m for m in ms if not any(d.start <= m.sent_start < d.end for d in lines)]
         dates = [m for m in ms if m.type == "DATE"]
         orgs = [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG"]
-        # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where
-        # …nor do places people came from (来自浙江、山西等省的民间花会)
-        locs = [m for m in ms if m.type == "LOC" and m.source != "name"
-                and not any(a <= m.sent_start < b for a, b in orgs) and not ORIGIN.search(sent.text[:m.sent_start])]
+        # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where, unless someone
+        # went to that unit (来到北京市月坛派出所); nor do places people came from (来自浙江、山西等省)
+        visited = [(a, b) for a, b in orgs if VISIT.search(sent.text, 0, a) and sent.text[a:b].endswith(POLICE)]
+        locs = [m for m in ms if m.type == "LOC" and (m.source != "name" or any(a <= m.sent_start < b for a, b in visited))
+                and not any(a <= m.sent_start < b for a, b in orgs if (a, b) not in visited)
+                and not ORIGIN.search(sent.text[:m.sent_start])
+                and not DESCRIBES.match(sent.text, m.sent_start + len(m.norm))]
+        if any(m.source == "name" for m in locs):  # someone went to a unit: where they live is not where
+            locs = [m for m in locs if not RESIDENT.match(sent.text, m.sent_start + len(m.norm))]
         targets: list[Entity] = []
         if not locs and dates and EVENT_VERBS.search(sent.text):
             # …except a team named for the community it was sent to (3月14日接到通知奔赴抗疫前线，
@@ -103,10 +131,13 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
                                          sent.text[n.sent_start + len(n.norm): m.sent_start] in ("", *LIST_SEPARATORS)
                                          for n in near):
                     near.append(m)
-            locs = near
+            # a place the sentence marks as the scene (在北京市开幕) outranks places that only name
+            # the event or its people (龙潭庙会 … 在北京市)
+            marked = [m for m in near if SCENE.search(sent.text, 0, m.sent_start)]
+            locs = [m for m in near if m in marked or _listed_after(sent.text, m, marked)] if marked else near
         else:
-            locs = [m for m in locs if EVENT_VERBS.search(sent.text[max(0, m.sent_start - 6): m.sent_start
-                                                                    + len(m.norm) + 6])]
+            locs = [m for m in locs if m.source == "name" or EVENT_VERBS.search(  # a visited unit's place, or
+                sent.text[max(0, m.sent_start - 6): m.sent_start + len(m.norm) + 6])]  # a verb by the place
         for m in locs:
             e = idx.entity[m.entity_id]
             if e not in targets:
@@ -119,7 +150,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             continue
         anc = set().union(*(_ancestors(e, idx, gaz, located_in) for e in targets))
         targets = [e for e in targets if e.id not in anc][:MAX_PLACES]
-        date = dates[0] if dates else None
+        date = dates[0] if dates else (filed[0] if filed else None)
         date_entity = idx.entity.get(date.entity_id) if date else None
         desc = _description(sent.text, date.norm if date else None)
         eid = "event-" + hashlib.sha1(f"{doc_id}\x1f{index}\x1f{sent.text}".encode()).hexdigest()[:12]
