@@ -25,6 +25,7 @@ class Document:
     text: str  # original decoded text; all offsets point here
     encoding: str = "utf-8"
     sha256: str = ""
+    date: str = ""  # ISO yyyy-mm-dd: the document's own date (given, a table column, the file name)
 
 
 @dataclass

@@ -23,10 +23,12 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from kg.link.names import FACILITY_HEADS, Context, expand_org, leading_place, split_places, split_units
 from kg.link.places import Gazetteer
-from kg.ner.dates import core_date, to_iso
+from kg.ner.dateline import find_dateline
+from kg.ner.dates import DateBase, DateResolver, core_date, is_day_word, parse_iso_day
 from kg.ner.lexicon import ANON_SUFFIXES, DIRECTIONS, GENERIC_PARTS, LOC_SUFFIXES, ORG_SUFFIXES, PLACE_ORGS
 from kg.types import Document, Entity, Evidence, Mention, Sentence
 
@@ -113,6 +115,7 @@ def _edge(child: Entity, parent: Entity, relation: str, ev: Evidence, inferred: 
 @dataclass
 class Linker:
     gazetteer: Gazetteer = field(default_factory=Gazetteer)
+    dates: DateResolver = field(default_factory=DateResolver)
 
     # -- context ---------------------------------------------------------------------------------
     def contexts(self, sentences: list[Sentence]) -> dict[int, Context]:
@@ -174,6 +177,8 @@ class Linker:
         sent_of = {s.index: s for s in sents}
         years = {int(y) for y in YEAR_RE.findall(doc.text)}
         year = years.pop() if len(years) == 1 else None
+        date_base = self._date_bases(doc, sents, year)
+        last_day: dict[int, date] = {}  # article → the date it named last (当天 is that day)
         mentions.sort(key=lambda m: (m.sentence, m.sent_start))
 
         def evidence(m: Mention) -> Evidence:
@@ -251,7 +256,14 @@ class Linker:
                 core = core_date(m.norm)
                 fest = next((f for f in FESTIVALS if f in m.norm), None)
                 ranged = bool(re.search(r"[日号时晚午点](?:至|到|—|~)|至今", m.norm))
-                key = m.norm if ranged else (core or fest or m.norm)
+                iso = self.dates.to_iso(m.norm, date_base.get(m.article, DateBase(year=year)), last_day.get(m.article))
+                day = parse_iso_day(iso or "")
+                if day and not ranged:
+                    last_day[m.article] = day
+                # a date the text fixes is one node however written (今天 = 1月21日, 1997年以来 = 1997年);
+                # festivals and times of a relative day (当晚十一时) stay their own
+                by_iso = iso and "/" not in iso and not ranged and not fest and (core or not day or is_day_word(m.norm))
+                key = iso if by_iso else m.norm if ranged else (core or fest or m.norm)
                 e = reg.get("DATE", ("DATE", doc.id, key), m.norm)
                 if len(m.norm) > len(e.name):
                     reg.alias(e, e.name)
@@ -263,11 +275,25 @@ class Linker:
                     reg.alias(e, core)
                 bare = re.sub(r"^(?:自|从|截至|截止到?)", "", m.norm)
                 reg.alias(e, bare)  # 自2020年1月1日至今 is also cited as 2020年1月1日至今
-                iso = to_iso(m.norm, year)
                 if iso:
                     e.attrs["iso"] = iso
                 m.entity_id = e.id
         return derived
+
+    def _date_bases(self, doc: Document, sents: list[Sentence], year: int | None) -> dict[int, DateBase]:
+        """The day each article is written from: its dateline (新华社北京１月９日电), its year taken from
+        the document's date; else the document's date. `year`: the only year the document writes."""
+        doc_day = parse_iso_day(doc.date)
+        out: dict[int, DateBase] = {}
+        dated: set[int] = set()  # articles whose dateline was found: the first one counts
+        for s in sents:
+            out.setdefault(s.article, DateBase(doc_day, year))
+            if s.article not in dated and (line := find_dateline(s.text)) is not None:
+                day = parse_iso_day(self.dates.to_iso(line.date, DateBase(doc_day, year)) or "")
+                if day is not None:
+                    out[s.article] = DateBase(day, year)
+                    dated.add(s.article)
+        return out
 
     def _org_aliases(self, names: set[str]) -> dict[str, str]:
         """Short unit names → the longer name they abbreviate in this document."""

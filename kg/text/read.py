@@ -14,6 +14,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from kg.errors import InputError
+from kg.ner.dates import date_from_name
 from kg.types import Document
 
 BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
@@ -104,4 +105,4 @@ def read_document(path: str | Path, max_bytes: int = 200 * 1024 * 1024, doc_id: 
     if looks_binary(text):
         raise InputError(f"{path}: binary data, not text (decoded as {encoding} to control characters)")
     return Document(id=doc_id or path.name, path=str(path), text=text, encoding=encoding,
-                    sha256=hashlib.sha256(data).hexdigest())
+                    sha256=hashlib.sha256(data).hexdigest(), date=date_from_name(path.name))
