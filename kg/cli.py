@@ -43,9 +43,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--neo4j", "to_neo4j", is_flag=True, help="also load into Neo4j")
 @click.option("--threads", default=None, type=click.IntRange(1),
               help="CPU threads for the NER model (default: torch's; 1 is fastest on a busy machine)")
+@click.option("--doc-date", default=None, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="date (YYYY-MM-DD) of documents whose own date (dateline, file name) is unknown")
+@click.option("--aliases", "aliases_path", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV of form,canonical,type: names that are one entity (empty canonical: keep people apart)")
 @neo4j_options
-def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, uri, user, password, database,
-          batch_size):
+def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, doc_date, aliases_path, uri, user,
+          password, database, batch_size):
     """Build entity, relation and mention tables from text files or folders.
 
     Files that are not text (binary, PDF, empty, undecodable) are skipped and listed on stderr;
@@ -55,6 +59,7 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
 
     from kg.atomic import check_writable
     from kg.pipeline import BuildConfig, Pipeline
+    from kg.relations.people import read_aliases
     from kg.sinks.tables import write_tables
     from kg.text.read import iter_input_files
 
@@ -62,7 +67,9 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
     out_abs = out_dir.resolve()
     files = [f for f in files if out_abs not in f.resolve().parents]  # not a previous build's own tables
     check_writable(out_dir)  # likewise an unwritable output folder: fail now, not after the tagging
-    config = BuildConfig(strict=strict, max_bytes=max_bytes, threads=threads)
+    config = BuildConfig(strict=strict, max_bytes=max_bytes, threads=threads,
+                         doc_date=doc_date.date().isoformat() if doc_date else "",
+                         aliases=read_aliases(aliases_path) if aliases_path else None)
     if model:
         config.model = model
     result = Pipeline(config).build(files, progress=lambda total: tqdm(

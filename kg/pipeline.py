@@ -21,6 +21,7 @@ from kg.ner.models import DEFAULT_MODEL
 from kg.ner.rules import RuleTagger
 from kg.ner.vet import vet_model_spans
 from kg.relations import extract_relations
+from kg.relations.people import AliasTable
 from kg.text.parts import OffsetRuns, split_parts
 from kg.text.read import iter_input_files, read_document
 from kg.text.segment import segment
@@ -35,6 +36,8 @@ class BuildConfig:
     batch_size: int = 64  # sentences per NER call
     part_chars: int = 200_000  # longer documents are processed in parts, in bounded memory
     threads: int | None = None  # torch CPU threads for the model; None keeps torch's default
+    doc_date: str = ""  # ISO date of documents whose own date is unknown (--doc-date)
+    aliases: AliasTable | None = None  # the user's alias/merge table (--aliases), see kg.relations.people
 
 
 @dataclass
@@ -141,6 +144,7 @@ class Pipeline:
                     if bar is not None and size:
                         bar.update(size)
                     continue
+                doc.date = doc.date or self.config.doc_date
                 done = _BytesDone(bar, size, len(doc.text))
                 sentences, mentions = self.process_document(doc, on_part=done.add)
                 done.finish()
@@ -151,7 +155,7 @@ class Pipeline:
             if bar is not None:
                 bar.close()
         result.entities = self.linker.link(result.documents, result.sentences, result.mentions)
-        result.relations = extract_relations(result, self.linker.gazetteer)
+        result.relations = extract_relations(result, self.linker.gazetteer, self.config.aliases)
         return result
 
 
