@@ -155,3 +155,20 @@ def test_build_merges_across_documents_whatever_their_order(pipeline, tmp_path):
     assert snapshot(forward, forward.relations)[0] == snapshot(backward, backward.relations)[0]
     # which document's sentence evidences a unit's place is the linker's (first read); the facts agree
     assert sorted(r.key for r in forward.relations) == sorted(r.key for r in backward.relations)
+
+
+def test_cli_takes_an_alias_table_and_a_document_date(tmp_path):
+    import csv
+
+    from kg.cli import main
+
+    (tmp_path / "a.txt").write_text("王建国昨天来到长春市考察春运工作。", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("王总在白城市召开座谈会。", encoding="utf-8")
+    (tmp_path / "aliases.csv").write_text("王总,王建国,PERSON\n", encoding="utf-8")
+    assert main(["build", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--out", str(tmp_path / "o"),
+                 "--aliases", str(tmp_path / "aliases.csv"), "--doc-date", "2011-03-01", "--threads", "1"]) == 0
+    with open(tmp_path / "o" / "entities.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["name"], r["documents"]) for r in rows if r["type"] == "PERSON"] == [("王建国", "a.txt|b.txt")]
+    assert [(r["name"], r["iso"]) for r in rows if r["type"] == "DATE"] == [("昨天", "2011-02-28")]
+    assert main(["build", str(tmp_path / "a.txt"), "--out", str(tmp_path / "p"), "--doc-date", "2011-02-30"]) != 0

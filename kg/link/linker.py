@@ -8,11 +8,11 @@ Rules (documented in the README, "How mentions become entities"):
 - Places resolve through the administrative gazetteer (白城 → 白城市); a compound place
   (洮北区东风乡) is split into its parts, the full form kept as an alias of the innermost part.
 - People: within a document a name that extends another by one character (李峻 / 李峻葵) is one
-  person. Across documents people are merged only when they share name AND unit (see
-  `kg.relations.people`), since two 张凯 in two cities are two people. Partly anonymised names
-  (白某, 熊女士) are flagged and never merged across documents.
-- Dates are per document (a bare 3月19日 has no year), keyed by their month-day core, so
-  `截至3月30日` and `3月30日` are one date.
+  person. Across documents people are merged by evidence afterwards (`kg.relations.people`: one
+  node per name unless their local units conflict). Partly anonymised names (白某, 熊女士) are
+  flagged and never merged across documents.
+- Dates are per document, keyed by their ISO date where the text fixes it (`kg.ner.dates`: 今天 and
+  1月21日 are one node), else by their month-day core, so `截至3月30日` and `3月30日` are one date.
 - Ids are hashes of the entity's key (type + canonical name, + document where the name alone
   is not unique), so rebuilding gives the same ids and adding a document adds, never duplicates.
 """
