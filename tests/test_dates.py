@@ -27,6 +27,7 @@ def resolver() -> DateResolver:
     ("今天", "2003-01-15"), ("昨天晚上", "2003-01-14"), ("前天", "2003-01-13"), ("今晨", "2003-01-15"),
     ("去年", "2002"), ("今年以来", "2003"), ("上月", "2002-12"), ("本月", "2003-01"),
     ("去年11月10日14时", "2002-11-10"), ("自3月2日起", "2003-03-02"), ("2月1日至2月4日", "2003-02-01/2003-02-04"),
+    ("５日晚", "2003-01-05"), ("28日", "2003-01-28"),  # a bare day: the nearest month's
     ("1999年8月份", "1999-08"), ("一九九九年以来", "1999"), ("2001年5月6日", "2001-05-06"),
 ])
 def test_resolved_against_the_article_day(resolver, text, iso):
@@ -37,6 +38,8 @@ def test_same_day_words_count_from_the_date_last_named(resolver):
     assert resolver.to_iso("当晚", JAN, previous=date(2002, 12, 3)) == "2002-12-03"
     assert resolver.to_iso("次日", JAN, previous=date(2002, 12, 3)) == "2002-12-04"
     assert resolver.to_iso("当晚", JAN) == "2003-01-15"  # nothing named before: the article's day
+    assert resolver.to_iso("第二天4时", JAN, previous=date(2002, 12, 3)) == "2002-12-04"
+    assert resolver.to_iso("第五天", JAN, previous=date(2002, 12, 3)) is None  # the fifth day of what began when?
 
 
 def test_nothing_is_guessed_without_a_day_or_year(resolver):
@@ -47,9 +50,10 @@ def test_nothing_is_guessed_without_a_day_or_year(resolver):
 
 
 def test_tagger_finds_relative_and_chinese_numeral_dates():
-    text = "今天上午，市里召开会议。十二月三十一日当晚十一时，他回到家。上月以来雨水偏多。开业当天，他明年再来。"
+    text = ("今天上午，市里召开会议。十二月三十一日当晚十一时，他回到家。上月以来雨水偏多。开业当天，他明年再来。"
+            "市长１２日表示，3号楼5日内完工，每月15日发放。")
     found = [text[i:j] for i, j, _ in DateTagger().tag(text)]
-    assert found == ["今天上午", "十二月三十一日", "当晚十一时", "上月以来"]
+    assert found == ["今天上午", "十二月三十一日", "当晚十一时", "上月以来", "１２日"]
 
 
 def test_file_names_carry_dates():

@@ -28,7 +28,7 @@ from datetime import date
 from kg.link.names import FACILITY_HEADS, Context, expand_org, leading_place, split_places, split_units
 from kg.link.places import Gazetteer
 from kg.ner.dateline import find_dateline
-from kg.ner.dates import DateBase, DateResolver, core_date, is_day_word, parse_iso_day
+from kg.ner.dates import DateBase, DateResolver, core_date, names_its_day, parse_iso_day
 from kg.ner.lexicon import ANON_SUFFIXES, DIRECTIONS, GENERIC_PARTS, LOC_SUFFIXES, ORG_SUFFIXES, PLACE_ORGS
 from kg.types import Document, Entity, Evidence, Mention, Sentence
 
@@ -262,7 +262,7 @@ class Linker:
                     last_day[m.article] = day
                 # a date the text fixes is one node however written (今天 = 1月21日, 1997年以来 = 1997年);
                 # festivals and times of a relative day (当晚十一时) stay their own
-                by_iso = iso and "/" not in iso and not ranged and not fest and (core or not day or is_day_word(m.norm))
+                by_iso = iso and "/" not in iso and not ranged and not fest and (not day or names_its_day(m.norm))
                 key = iso if by_iso else m.norm if ranged else (core or fest or m.norm)
                 e = reg.get("DATE", ("DATE", doc.id, key), m.norm)
                 if len(m.norm) > len(e.name):

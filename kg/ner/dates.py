@@ -41,8 +41,10 @@ DATE_RE = re.compile(
     rf"|{NUM}{{4}}年(?:{NUM}{{1,2}}月份?)?(?:以来)?"
     rf"|(?:{REL_YEAR})的?{NUM}{{1,2}}月份?(?:以来)?"
     rf"|(?:{DEICTIC_DAY}|当晚|次日|翌日|第[二三四五六七八九十]天)(?:{TIME})?|(?:当天|当日){CLOCK}"  # 当天上牌: no day
+    rf"|(?<![0-9０-９月第初])[0-9０-９]{{1,2}}日(?!内|以内|之内|左右)(?:{TIME})?"  # 根茨２８日宣布 (not 3号楼)
     rf"|(?:去年|今年|前年)(?:年底|年初|以来)?|(?:{REL_MONTH})(?:以来)?"
 )
+BARE_DAY_RE = re.compile(r"^[0-9]{1,2}日")
 CORE_RE = re.compile(rf"(?:({NUM}{{4}})年)?({NUM}{{1,2}})月({NUM}{{1,3}})[日号]")
 YEAR_WRITTEN = re.compile(rf"{NUM}{{2,4}}年")
 ANAPHORIC_RE = re.compile(rf"^(?:{ANAPHORIC_DAY})")
@@ -86,9 +88,11 @@ def parse_iso_day(text: str) -> date | None:
         return None
 
 
-def is_day_word(text: str) -> bool:
-    """今天, 当晚, 次日: one word naming a whole day, which is the same node as that day's date."""
-    return bool(DAY_WORD_RE.match(unicodedata.normalize("NFKC", text)))
+def names_its_day(text: str) -> bool:
+    """1月21日上午, ２８日, 今天, 当晚: the day is written out or is one word, so the mention is that
+    day's node. A time of a relative day (当晚十一时, 今天上午) is not."""
+    t = unicodedata.normalize("NFKC", text)
+    return bool(CORE_RE.search(t) or BARE_DAY_RE.match(t) or DAY_WORD_RE.match(t))
 
 
 @dataclass
@@ -122,12 +126,19 @@ class DateResolver:
             k = base.today.year * 12 + base.today.month - 1 + MONTH_SHIFT[t]
             return f"{k // 12:04d}-{k % 12 + 1:02d}"
         if ANAPHORIC_RE.match(t):
+            if re.match(r"第[三四五六七八九十]天", t):
+                return None  # 冰暴第九天: the ninth day of something begun we know not when
             ref = previous or base.today
             return self._parse(t, ref) if ref else None
         if RELATIVE_RE.match(t):
             return self._parse(t, base.today) if base.today else None
         if YEAR_WRITTEN.search(t):
             return self._parse(t, base.today or date(2000, 1, 1))
+        if BARE_DAY_RE.match(t):  # ２８日: the month that puts it nearest the day of writing
+            if base.today is None:
+                return None
+            found = [r for k in (-1, 0, 1) if (r := self._span(t, _add_months(base.today, k)))]
+            return _iso(*min(found, key=lambda r: (abs((r[0].date() - base.today).days), r[0]))) if found else None
         ref = base.today or (date(base.year, 7, 1) if base.year else None)
         if ref is None:
             return None
@@ -157,6 +168,12 @@ class DateResolver:
         except (TypeError, ValueError):
             return None
         return start, end, r.get("definition") == "blur"
+
+
+def _add_months(d: date, k: int) -> date:
+    """The first of the month `k` months from `d`'s (the parser reads only its year and month here)."""
+    n = d.year * 12 + d.month - 1 + k
+    return date(n // 12, n % 12 + 1, 1)
 
 
 def _with_year(d: date, year: int) -> date:
