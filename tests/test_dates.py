@@ -61,6 +61,7 @@ def test_file_names_carry_dates():
     assert date_from_name("2021-06-30_report.txt") == "2021-06-30"
     assert date_from_name("000_99624c91e82d4847.txt") == ""
     assert date_from_name("scan_20211399.txt") == ""  # no month 13
+    assert date_from_name("003_8b4c20200315e7.txt") == ""  # digits inside a hash are no date
 
 
 def test_datelines():

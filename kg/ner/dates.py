@@ -53,7 +53,8 @@ DAY_WORD_RE = re.compile(rf"^(?:{DEICTIC_DAY}|{ANAPHORIC_DAY})$")  # a whole day
 OPEN_ENDS = re.compile(r"^(?:自|从|截至|截止到?)|(?:以来|起|开始|后|前|之前|之后|期间|至今)$")
 MONTH_SHIFT = {"上月": -1, "上个月": -1, "本月": 0, "下月": 1, "下个月": 1}  # the parser reads none of these
 SAME_AS = {"今晨": "今天早上", "翌日": "次日"}  # …nor these two: the words it reads for them
-FILE_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
+# a date standing apart in a file name (19980110-01-003.txt, 2020-03-19_x.txt), not digits of a hash
+FILE_DATE_RE = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?![0-9A-Za-z])")
 
 
 @dataclass(frozen=True)
