@@ -8,7 +8,7 @@ import pytest
 
 from kg.link.linker import Linker
 from kg.ner.dateline import find_dateline
-from kg.ner.dates import DateBase, DateResolver, DateTagger, date_from_name, month_day
+from kg.ner.dates import ArticleDates, DateBase, DateResolver, DateTagger, date_from_name, month_day
 from kg.text.segment import segment
 from kg.types import Document, Mention
 
@@ -40,6 +40,14 @@ def test_same_day_words_count_from_the_date_last_named(resolver):
     assert resolver.to_iso("当晚", JAN) == "2003-01-15"  # nothing named before: the article's day
     assert resolver.to_iso("第二天4时", JAN, previous=date(2002, 12, 3)) == "2002-12-04"
     assert resolver.to_iso("第五天", JAN, previous=date(2002, 12, 3)) is None  # the fifth day of what began when?
+
+
+def test_a_far_month_day_takes_the_year_the_article_named(resolver):
+    late_jan = DateBase(today=date(2003, 1, 25))
+    assert resolver.to_iso("七月十六日", late_jan) == "2003-07-16"  # nearest, but only just
+    dates = ArticleDates(late_jan, resolver)
+    assert [dates.to_iso(t) for t in ("二〇〇二年第三季度", "七月十六日", "1月20日")] == [
+        "2002-07-01/2002-09-30", "2002-07-16", "2003-01-20"]
 
 
 def test_nothing_is_guessed_without_a_day_or_year(resolver):

@@ -23,12 +23,11 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date
 
 from kg.link.names import FACILITY_HEADS, Context, expand_org, leading_place, split_places, split_units
 from kg.link.places import Gazetteer
 from kg.ner.dateline import find_dateline
-from kg.ner.dates import DateBase, DateResolver, core_date, names_its_day, parse_iso_day
+from kg.ner.dates import ArticleDates, DateBase, DateResolver, core_date, names_its_day, parse_iso_day
 from kg.ner.lexicon import ANON_SUFFIXES, DIRECTIONS, GENERIC_PARTS, LOC_SUFFIXES, ORG_SUFFIXES, PLACE_ORGS
 from kg.types import Document, Entity, Evidence, Mention, Sentence
 
@@ -177,8 +176,7 @@ class Linker:
         sent_of = {s.index: s for s in sents}
         years = {int(y) for y in YEAR_RE.findall(doc.text)}
         year = years.pop() if len(years) == 1 else None
-        date_base = self._date_bases(doc, sents, year)
-        last_day: dict[int, date] = {}  # article → the date it named last (当天 is that day)
+        article_dates = self._date_bases(doc, sents, year)
         mentions.sort(key=lambda m: (m.sentence, m.sent_start))
 
         def evidence(m: Mention) -> Evidence:
@@ -256,10 +254,8 @@ class Linker:
                 core = core_date(m.norm)
                 fest = next((f for f in FESTIVALS if f in m.norm), None)
                 ranged = bool(re.search(r"[日号时晚午点](?:至|到|—|~)|至今", m.norm))
-                iso = self.dates.to_iso(m.norm, date_base.get(m.article, DateBase(year=year)), last_day.get(m.article))
+                iso = article_dates.setdefault(m.article, ArticleDates(DateBase(year=year), self.dates)).to_iso(m.norm)
                 day = parse_iso_day(iso or "")
-                if day and not ranged:
-                    last_day[m.article] = day
                 # a date the text fixes is one node however written (今天 = 1月21日, 1997年以来 = 1997年);
                 # festivals and times of a relative day (当晚十一时) stay their own
                 by_iso = iso and "/" not in iso and not ranged and not fest and (not day or names_its_day(m.norm))
@@ -280,7 +276,7 @@ class Linker:
                 m.entity_id = e.id
         return derived
 
-    def _date_bases(self, doc: Document, sents: list[Sentence], year: int | None) -> dict[int, DateBase]:
+    def _date_bases(self, doc: Document, sents: list[Sentence], year: int | None) -> dict[int, ArticleDates]:
         """The day each article is written from: its dateline (新华社北京１月９日电), its year taken from
         the document's date; else the document's date. `year`: the only year the document writes."""
         doc_day = parse_iso_day(doc.date)
@@ -293,7 +289,7 @@ class Linker:
                 if day is not None:
                     out[s.article] = DateBase(day, year)
                     dated.add(s.article)
-        return out
+        return {article: ArticleDates(base, self.dates) for article, base in out.items()}
 
     def _org_aliases(self, names: set[str]) -> dict[str, str]:
         """Short unit names → the longer name they abbreviate in this document."""

@@ -44,6 +44,7 @@ DATE_RE = re.compile(
     rf"|(?<![0-9０-９月第初])[0-9０-９]{{1,2}}日(?!内|以内|之内|左右)(?:{TIME})?"  # 根茨２８日宣布 (not 3号楼)
     rf"|(?:去年|今年|前年)(?:年底|年初|以来)?|(?:{REL_MONTH})(?:以来)?"
 )
+UNSURE_DAYS = 120  # a bare month-day further than this from the day of writing could be either year
 BARE_DAY_RE = re.compile(r"^[0-9]{1,2}日")
 CORE_RE = re.compile(rf"(?:({NUM}{{4}})年)?({NUM}{{1,2}})月({NUM}{{1,3}})[日号]")
 YEAR_WRITTEN = re.compile(rf"{NUM}{{2,4}}年")
@@ -109,10 +110,13 @@ class DateResolver:
             self._parser = TimeParser()
         return self._parser
 
-    def to_iso(self, text: str, base: DateBase | None = None, previous: date | None = None) -> str | None:
+    def to_iso(self, text: str, base: DateBase | None = None, previous: date | None = None,
+               year_named: int | None = None) -> str | None:
         """ISO form of a date expression, or None when the text and `base` do not fix it.
 
-        `previous`: the date the article last named, which 当天/当晚/次日 count from."""
+        `previous`: the date the article last named, which 当天/当晚/次日 count from; `year_named`:
+        the year it last named (一九九七年第三季度 … 七月十六日), which a bare month-day far from the
+        day of writing belongs to."""
         base = base or DateBase()
         t = re.sub(r"月份", "月", unicodedata.normalize("NFKC", text))
         if not RELATIVE_RE.match(t) and not ANAPHORIC_RE.match(t):
@@ -149,6 +153,8 @@ class DateResolver:
             return None
         start, end, blur = min(found, key=lambda r: (base.today is None and r[0].year != ref.year,
                                                      abs((r[0].date() - ref).days), r[0]))
+        if base.today is not None and year_named is not None and abs((start.date() - ref).days) > UNSURE_DAYS:
+            start, end, blur = next((r for r in found if r[0].year == year_named), (start, end, blur))
         return _iso(start, end, blur)
 
     def _parse(self, t: str, ref: date) -> str | None:
@@ -169,6 +175,26 @@ class DateResolver:
         except (TypeError, ValueError):
             return None
         return start, end, r.get("definition") == "blur"
+
+
+@dataclass
+class ArticleDates:
+    """An article's dates in reading order: each is read against the article's day and what the
+    article named before it (the date 当晚 means, the year a far 七月十六日 belongs to)."""
+
+    base: DateBase
+    resolver: DateResolver
+    last_day: date | None = None
+    last_year: int | None = None
+
+    def to_iso(self, text: str) -> str | None:
+        iso = self.resolver.to_iso(text, self.base, self.last_day, self.last_year)
+        if iso:
+            self.last_day = parse_iso_day(iso) or self.last_day
+            t = unicodedata.normalize("NFKC", text)
+            if YEAR_WRITTEN.search(t) or re.match(REL_YEAR, t):
+                self.last_year = int(iso[:4])
+        return iso
 
 
 def _add_months(d: date, k: int) -> date:
