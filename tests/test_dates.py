@@ -59,9 +59,9 @@ def test_nothing_is_guessed_without_a_day_or_year(resolver):
 
 def test_tagger_finds_relative_and_chinese_numeral_dates():
     text = ("今天上午，市里召开会议。十二月三十一日当晚十一时，他回到家。上月以来雨水偏多。开业当天，他明年再来。"
-            "市长１２日表示，3号楼5日内完工，每月15日发放。")
+            "市长１２日表示，3号楼5日内完工，每月15日发放。２００１年初开工，前年冬天停工。")
     found = [text[i:j] for i, j, _ in DateTagger().tag(text)]
-    assert found == ["今天上午", "十二月三十一日", "当晚十一时", "上月以来", "１２日"]
+    assert found == ["今天上午", "十二月三十一日", "当晚十一时", "上月以来", "１２日", "２００１年初", "前年冬天"]
 
 
 def test_file_names_carry_dates():
@@ -78,6 +78,8 @@ def test_datelines():
     assert find_dateline("……会议闭幕。（中新社成都十二月三十日电）").place == "成都"
     assert find_dateline("本报杭州5月6日讯记者")[3:5] == (5, 6)
     assert find_dateline("他在5月6日电话中说") is None
+    line = find_dateline("市长看望环卫工人向全市职工致以问候中新社成都１月２日电（记者）")  # headline run in
+    assert line is not None and (line.start, line.end) == (17, 27)
     assert month_day("十二月三十一日") == (12, 31)
 
 

@@ -13,7 +13,8 @@ from typing import NamedTuple
 from kg.ner.dates import NUM
 
 DATELINE_RE = re.compile(
-    rf"(?<![\u4e00-\u9fff])据?(?:[\u4e00-\u9fff]{{1,6}}?社|本报|本刊)(?:记者)?"
+    # an agency is two characters and 社; a headline may run into it once line breaks are gone
+    rf"据?(?:[\u4e00-\u9fff]{{2}}社|本报|本刊)(?:记者)?"
     rf"(?P<place>[\u4e00-\u9fff·]{{2,10}}?)(?P<date>{NUM}{{1,2}}月{NUM}{{1,3}}日)(?:电|讯)(?![话视脑报影力子])"
 )
 

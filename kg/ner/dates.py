@@ -33,16 +33,17 @@ DEICTIC_DAY = r"今天|昨天|前天|今日|昨日|今晨|今晚|昨晚"
 ANAPHORIC_DAY = r"当天|当日|当晚|次日|翌日|第[二三四五六七八九十]天"
 REL_YEAR = r"去年|今年|前年|明年"  # 明年 alone is an intention (明年一定陪您过生日), not a date
 REL_MONTH = r"上个?月|本月|下个?月"
+PART_OF_YEAR = r"初|底|末|上半年|下半年|[春夏秋冬](?:天|季)"
 DATE_RE = re.compile(
     rf"(?:(?:{REL_YEAR})的?)?(?:自|从|截至|截止到?|截止)?{DATE}(?:(?:至|到|—|-|~){DATE}|至今)?"
     rf"(?:以来|起|开始|后|前|之前|之后|期间)?"
     rf"|(?:(?:[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥])[鼠牛虎兔龙蛇马羊猴鸡狗猪]年)?(?:春节|元宵节|清明节|国庆节|中秋节|元旦)"
     rf"|除夕|大年初[一二三四五六七八九十]|正月初[一二三四五六七八九十]"
-    rf"|{NUM}{{4}}年(?:{NUM}{{1,2}}月份?)?(?:以来)?"
+    rf"|{NUM}{{4}}年(?:{NUM}{{1,2}}月份?|{PART_OF_YEAR})?(?:以来)?"
     rf"|(?:{REL_YEAR})的?{NUM}{{1,2}}月份?(?:以来)?"
     rf"|(?:{DEICTIC_DAY}|当晚|次日|翌日|第[二三四五六七八九十]天)(?:{TIME})?|(?:当天|当日){CLOCK}"  # 当天上牌: no day
     rf"|(?<![0-9０-９月第初])[0-9０-９]{{1,2}}日(?!内|以内|之内|左右)(?:{TIME})?"  # 根茨２８日宣布 (not 3号楼)
-    rf"|(?:去年|今年|前年)(?:年底|年初|以来)?|(?:{REL_MONTH})(?:以来)?"
+    rf"|(?:去年|今年|前年)(?:年底|年初|{PART_OF_YEAR}|以来)?|(?:{REL_MONTH})(?:以来)?"
 )
 UNSURE_DAYS = 120  # a bare month-day further than this from the day of writing could be either year
 BARE_DAY_RE = re.compile(r"^[0-9]{1,2}日")
