@@ -24,7 +24,8 @@ from datetime import date, datetime
 from typing import Any
 
 NUM = r"[0-9０-９一二三四五六七八九十〇零两]"
-DAY = rf"(?:(?:{NUM}{{4}}|{NUM}{{2}})年)?{NUM}{{1,2}}月(?:{NUM}{{1,3}}[日号]|上旬|中旬|下旬|初|底|末)"
+YNUM = r"[0-9０-９一二三四五六七八九〇零]"  # digits of a year (１９９７两年 is two years, not a date)
+DAY = rf"(?:(?:{YNUM}{{4}}|{YNUM}{{2}})年)?{NUM}{{1,2}}月(?:{NUM}{{1,3}}[日号]|上旬|中旬|下旬|初|底|末)"
 CLOCK = rf"(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|晚|夜间|深夜|夜里|夜)?(?:{NUM}{{1,3}}[时点](?:{NUM}{{1,3}}分|半|许|多)?)"
 TIME = rf"(?:{CLOCK}|凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|晚间|晚|夜间|深夜|夜里)"
 DATE = rf"{DAY}(?:{TIME})?"
@@ -39,7 +40,7 @@ DATE_RE = re.compile(
     rf"(?:以来|起|开始|后|前|之前|之后|期间)?"
     rf"|(?:(?:[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥])[鼠牛虎兔龙蛇马羊猴鸡狗猪]年)?(?:春节|元宵节|清明节|国庆节|中秋节|元旦)"
     rf"|除夕|大年初[一二三四五六七八九十]|正月初[一二三四五六七八九十]"
-    rf"|{NUM}{{4}}年(?:{NUM}{{1,2}}月份?|{PART_OF_YEAR})?(?:以来)?"
+    rf"|{YNUM}{{4}}年(?:{NUM}{{1,2}}月份?|{PART_OF_YEAR})?(?:以来)?"
     rf"|(?:{REL_YEAR})的?{NUM}{{1,2}}月份?(?:以来)?"
     rf"|(?:{DEICTIC_DAY}|当晚|次日|翌日|第[二三四五六七八九十]天)(?:{TIME})?|(?:当天|当日){CLOCK}"  # 当天上牌: no day
     rf"|(?<![0-9０-９月第初])[0-9０-９]{{1,2}}日(?!内|以内|之内|左右)(?:{TIME})?"  # 根茨２８日宣布 (not 3号楼)
@@ -47,8 +48,8 @@ DATE_RE = re.compile(
 )
 UNSURE_DAYS = 120  # a bare month-day further than this from the day of writing could be either year
 BARE_DAY_RE = re.compile(r"^[0-9]{1,2}日")
-CORE_RE = re.compile(rf"(?:({NUM}{{4}})年)?({NUM}{{1,2}})月({NUM}{{1,3}})[日号]")
-YEAR_WRITTEN = re.compile(rf"{NUM}{{2,4}}年")
+CORE_RE = re.compile(rf"(?:({YNUM}{{4}})年)?({NUM}{{1,2}})月({NUM}{{1,3}})[日号]")
+YEAR_WRITTEN = re.compile(rf"{YNUM}{{2,4}}年")
 ANAPHORIC_RE = re.compile(rf"^(?:{ANAPHORIC_DAY})")
 RELATIVE_RE = re.compile(rf"^(?:{DEICTIC_DAY}|{REL_YEAR}|{REL_MONTH})")
 DAY_WORD_RE = re.compile(rf"^(?:{DEICTIC_DAY}|{ANAPHORIC_DAY})$")  # a whole day named by one word
