@@ -53,9 +53,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--text-column", default="text", show_default=True, help="tables (.csv/.jsonl/.parquet): the text")
 @click.option("--id-column", default=None, help="tables: document ids (default: a column `id`, else FILE#ROW)")
 @click.option("--date-column", default=None, help="tables: document dates (default: a column `date`, if any)")
+@click.option("--doc-date", default=None, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="date (YYYY-MM-DD) of documents whose own date (dateline, file name) is unknown")
+@click.option("--aliases", "aliases_path", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV of form,canonical,type: names that are one entity (empty canonical: keep people apart)")
 @neo4j_options
 def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, encoding, text_column, id_column,
-          date_column, uri, user, password, database, batch_size, connect_timeout, query_timeout):
+          date_column, doc_date, aliases_path, uri, user, password, database, batch_size, connect_timeout, query_timeout):
     """Build entity, relation and mention tables from files or folders.
 
     Text files, HTML pages (main text), tables of articles (.csv/.jsonl/.parquet, one document per
@@ -81,6 +85,7 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
     click.get_current_context().with_resource(output_lock(out_dir))  # held until the command ends
     graph = kg.build(inputs, text_column=text_column, id_column=id_column, date_column=date_column, model=model,
                      strict=strict, max_bytes=max_bytes, threads=threads, encoding=encoding,
+                     doc_date=doc_date.date().isoformat() if doc_date else "", aliases=aliases_path,
                      progress=lambda total: tqdm(total=total, desc="building", unit="B", unit_scale=True,
                                                  disable=None))
     result = graph.result

@@ -20,6 +20,7 @@ from kg.ner.models import DEFAULT_MODEL
 from kg.ner.rules import RuleTagger
 from kg.ner.vet import vet_model_spans
 from kg.relations import extract_relations
+from kg.relations.people import AliasTable
 from kg.sources import DEFAULT_COLUMNS, Columns, FileReader
 from kg.text.parts import OffsetRuns, split_parts
 from kg.text.read import InputFile, find_inputs
@@ -37,6 +38,8 @@ class BuildConfig:
     part_chars: int = 200_000  # longer documents are processed in parts, in bounded memory
     threads: int | None = None  # torch CPU threads for the model; None keeps torch's default
     encoding: str | None = None  # force this input encoding instead of detecting it
+    doc_date: str = ""  # ISO date of documents whose own date is unknown (--doc-date)
+    aliases: AliasTable | None = None  # the user's alias/merge table (--aliases), see kg.relations.people
 
 
 @dataclass
@@ -137,12 +140,13 @@ class Pipeline:
         """Build Documents already read (see `kg.sources`); `problems` are the inputs skipped on the way."""
         result = BuildResult(problems=problems if problems is not None else [])
         for doc in docs:
+            doc.date = doc.date or self.config.doc_date
             sentences, mentions = self.process_document(doc, on_part=on_part)
             result.documents.append(doc)
             result.sentences.extend(sentences)
             result.mentions.extend(mentions)
         result.entities = self.linker.link(result.documents, result.sentences, result.mentions)
-        result.relations = extract_relations(result, self.linker.gazetteer)
+        result.relations = extract_relations(result, self.linker.gazetteer, self.config.aliases)
         restore_names(result)  # Traditional documents: names back in their own script (after all lookups)
         return result
 

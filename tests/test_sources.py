@@ -20,7 +20,7 @@ import pytest
 import kg
 import kg.sources
 from kg.errors import InputError
-from kg.sources import html_text, read_documents, unique
+from kg.sources import Columns, html_text, read_documents, unique
 from kg.text.clean import clean
 from kg.text.script import simplified
 from tests.fixtures_build import ROOT, SEEDS
@@ -96,11 +96,12 @@ def _write_table(frame: pd.DataFrame, path: Path) -> Path:
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
 def test_table_of_the_seeds_builds_the_same_graph(pipeline, seeds_result, tmp_path, suffix):
     path = _write_table(_articles(), tmp_path / f"articles{suffix}")
-    built = kg.build([path], text_column="body", id_column="url", date_column="published", pipeline=pipeline)
+    dated = read_documents(path, columns=Columns(text="body", id="url", date="published"))
+    assert [d.date for d in dated] == ["2020-03-10", "2020-03-11", "2020-03-12", "2020-03-13", "2020-03-14"]
+    # without the date column (a document's date resolves its relative dates: the file build has none)
+    built = kg.build([path], text_column="body", id_column="url", pipeline=pipeline)
     files = kg.KnowledgeGraph(seeds_result)
     assert [d.id for d in built.documents] == [d.id for d in files.documents]  # ids from the id column
-    assert [d.date for d in built.documents] == ["2020-03-10", "2020-03-11", "2020-03-12", "2020-03-13",
-                                                 "2020-03-14"]
     assert {d.source_format for d in built.documents} == {suffix[1:]}
     assert built.documents[2].path == f"{path}#2"
     # the same text, so the same offsets too: every table but documents.csv's path/format is the same

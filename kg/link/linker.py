@@ -8,11 +8,11 @@ Rules (documented in the README, "How mentions become entities"):
 - Places resolve through the administrative gazetteer (白城 → 白城市); a compound place
   (洮北区东风乡) is split into its parts, the full form kept as an alias of the innermost part.
 - People: within a document a name that extends another by one character (李峻 / 李峻葵) is one
-  person. Across documents people are merged only when they share name AND unit (see
-  `kg.relations.people`), since two 张凯 in two cities are two people. Partly anonymised names
-  (白某, 熊女士) are flagged and never merged across documents.
-- Dates are per document (a bare 3月19日 has no year), keyed by their month-day core, so
-  `截至3月30日` and `3月30日` are one date.
+  person. Across documents people are merged by evidence afterwards (`kg.relations.people`: one
+  node per name unless their local units conflict). Partly anonymised names (白某, 熊女士) are
+  flagged and never merged across documents.
+- Dates are per document, keyed by their ISO date where the text fixes it (`kg.ner.dates`: 今天 and
+  1月21日 are one node), else by their month-day core, so `截至3月30日` and `3月30日` are one date.
 - Ids are hashes of the entity's key (type + canonical name, + document where the name alone
   is not unique), so rebuilding gives the same ids and adding a document adds, never duplicates.
 """
@@ -39,7 +39,8 @@ from kg.link.names import (
     suffixed_place,
 )
 from kg.link.places import Gazetteer
-from kg.ner.dates import core_date, to_iso
+from kg.ner.dateline import find_dateline
+from kg.ner.dates import ArticleDates, DateBase, DateResolver, core_date, names_its_day, parse_iso_day
 from kg.ner.lexicon import ANON_SUFFIXES, DIRECTIONS, GENERIC_PARTS, LOC_SUFFIXES, ORG_SUFFIXES, PLACE_ORGS
 from kg.types import Document, Entity, Evidence, Mention, Sentence
 
@@ -163,6 +164,7 @@ def _edge(child: Entity, parent: Entity, relation: str, ev: Evidence, inferred: 
 @dataclass
 class Linker:
     gazetteer: Gazetteer = field(default_factory=Gazetteer)
+    dates: DateResolver = field(default_factory=DateResolver)
 
     # -- context ---------------------------------------------------------------------------------
     def contexts(self, sentences: list[Sentence]) -> dict[int, Context]:
@@ -224,6 +226,7 @@ class Linker:
         sent_of = {s.index: s for s in sents}
         years = {int(y) for y in YEAR_RE.findall(doc.text)}
         year = years.pop() if len(years) == 1 else None
+        article_dates = self._date_bases(doc, sents, year)
         mentions.sort(key=lambda m: (m.sentence, m.sent_start))
 
         def evidence(m: Mention) -> Evidence:
@@ -312,7 +315,12 @@ class Linker:
                 core = core_date(m.norm)
                 fest = next((f for f in FESTIVALS if f in m.norm), None)
                 ranged = bool(re.search(r"[日号时晚午点](?:至|到|—|~)|至今", m.norm))
-                key = m.norm if ranged else (core or fest or m.norm)
+                iso = article_dates.setdefault(m.article, ArticleDates(DateBase(year=year), self.dates)).to_iso(m.norm)
+                day = parse_iso_day(iso or "")
+                # a date the text fixes is one node however written (今天 = 1月21日, 1997年以来 = 1997年);
+                # festivals and times of a relative day (当晚十一时) stay their own
+                by_iso = iso and "/" not in iso and not ranged and not fest and (not day or names_its_day(m.norm))
+                key = iso if by_iso else m.norm if ranged else (core or fest or m.norm)
                 e = reg.get("DATE", ("DATE", doc.id, key), m.norm)
                 if len(m.norm) > len(e.name):
                     reg.alias(e, e.name)
@@ -324,11 +332,25 @@ class Linker:
                     reg.alias(e, core)
                 bare = re.sub(r"^(?:自|从|截至|截止到?)", "", m.norm)
                 reg.alias(e, bare)  # 自2020年1月1日至今 is also cited as 2020年1月1日至今
-                iso = to_iso(m.norm, year)
                 if iso:
                     e.attrs["iso"] = iso
                 m.entity_id = e.id
         return derived
+
+    def _date_bases(self, doc: Document, sents: list[Sentence], year: int | None) -> dict[int, ArticleDates]:
+        """The day each article is written from: its dateline (新华社北京１月９日电), its year taken from
+        the document's date; else the document's date. `year`: the only year the document writes."""
+        doc_day = parse_iso_day(doc.date)
+        out: dict[int, DateBase] = {}
+        dated: set[int] = set()  # articles whose dateline was found: the first one counts
+        for s in sents:
+            out.setdefault(s.article, DateBase(doc_day, year))
+            if s.article not in dated and (line := find_dateline(s.text)) is not None:
+                day = parse_iso_day(self.dates.to_iso(line.date, DateBase(doc_day, year)) or "")
+                if day is not None:
+                    out[s.article] = DateBase(day, year)
+                    dated.add(s.article)
+        return {article: ArticleDates(base, self.dates) for article, base in out.items()}
 
     def _org_aliases(self, names: set[str]) -> dict[str, str]:
         """Short unit names → the longer name they abbreviate in this document.

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from kg.ner.lexicon import SURNAMES
 from kg.ner.names import split_name_run
 
-_NUM = "0-9０-９一二三四五六七八九十〇零"
+_NUM = "0-9０-９一二三四五六七八九十〇零两"
 AGENCY = r"本报|[\u4e00-\u9fff]{2}社"  # the paper itself, or a news agency (新华社, 中新社, 美联社)
 DATELINE_RE = re.compile(
-    rf"(?P<by>据)?(?P<source>{AGENCY})"
-    rf"(?:(?P<place>[\u4e00-\u9fff]{{2,8}}?)(?P<date>(?:[{_NUM}]{{2,4}}年)?[{_NUM}]{{1,2}}月[{_NUM}]{{1,3}}日)(?:专)?[电讯]"
-    rf"|讯)"
+    rf"(?P<by>据)?(?P<source>{AGENCY})(?:记者)?"  # 本报记者北京…电 too
+    rf"(?:(?P<place>[\u4e00-\u9fff·]{{2,10}}?)(?P<date>(?:[{_NUM}]{{2,4}}年)?[{_NUM}]{{1,2}}月[{_NUM}]{{1,3}}日)(?:专)?[电讯]"
+    rf"|讯)(?![话视脑报影力子])"  # 电话, 电视, 讯报: not a dateline's 电/讯
 )
 # reporters after a dateline or a source: （记者汪金福、赵忠生）, 记者吴兴华报道, 新华社记者盖金东、本报记者毛磊报道
 REPORTERS_RE = re.compile(
@@ -45,6 +46,26 @@ def find_datelines(text: str) -> list[Dateline]:
     """Every dateline in `text` (cleaned or original), in order."""
     return [Dateline(m.start(), m.end(), m.group("source"), m.group("place") or "", m.group("date") or "",
                      bool(m.group("by"))) for m in DATELINE_RE.finditer(text)]
+
+
+class DatedLine(NamedTuple):
+    start: int
+    end: int
+    place: str
+    month: int
+    day: int
+    date: str  # the date as written (１月９日)
+
+
+def find_dateline(text: str) -> DatedLine | None:
+    """The first dateline in `text` with a month and day, or None: the day the article speaks from
+    (its 今天). Month and day are read by the date parser's numerals."""
+    from kg.ner.dates import month_day
+
+    for d in find_datelines(text):
+        if d.date and (md := month_day(d.date)):
+            return DatedLine(d.start, d.end, d.place, md[0], md[1], d.date)
+    return None
 
 
 def reporter_spans(text: str) -> list[tuple[int, int, str]]:

@@ -159,11 +159,12 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
                        attrs={"description": desc, "documents": [doc_id], "mention_count": 1})
         props: dict = {}
         if date:
-            props["date"] = date.norm
+            # the date node's name: 今天 joined to the 1月21日 the text fixes is cited as 1月21日
+            props["date"] = date_entity.name if date_entity is not None else date.norm
             if date_entity is not None and date_entity.attrs.get("iso"):
                 props["iso_date"] = date_entity.attrs["iso"]
                 event.attrs["iso"] = date_entity.attrs["iso"]
-            event.attrs["date"] = date.norm
+            event.attrs["date"] = props["date"]
         events.append(event)
         for t in targets:
             rels.append(Relation(eid, "EVENT_AT", t.id, dict(props), ev))

@@ -26,6 +26,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from kg.errors import InputError
+from kg.ner.dates import date_from_name
 from kg.types import Document
 
 BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
@@ -265,4 +266,5 @@ def read_document(path: str | Path, max_bytes: int = 200 * 1024 * 1024, doc_id: 
     if looks_binary(d.text):
         raise InputError(f"{name}: binary data, not text (decoded as {d.encoding} to control characters)")
     return Document(id=doc_id or display(path.name), path=name, text=d.text, encoding=d.encoding,
-                    sha256=hashlib.sha256(data).hexdigest(), replaced=d.replaced)
+                    sha256=hashlib.sha256(data).hexdigest(), replaced=d.replaced,
+                    date=date_from_name(path.name))
