@@ -10,7 +10,7 @@ import pytest
 
 from kg.errors import KgError
 from kg.graph import to_networkx
-from kg.sinks.html import PHYSICS_MAX_NODES, neighbourhood, render_html
+from kg.sinks.html import PHYSICS_MAX_NODES, fact_graph, neighbourhood, render_html, short_label
 from kg.types import BuildResult, Document, Entity, Evidence, Mention, Relation, Sentence, document_node_id
 from tests.fixtures_browser import ARTIFACTS
 
@@ -130,11 +130,38 @@ def test_counts_styles_and_labels(tmp_path):
     assert nodes[document_node_id("001_taonan.txt")]["kgType"] == "DOCUMENT"
     assert nodes["per-zhou"]["size"] > nodes["loc-tn"]["size"]  # two mentions against one
     assert "交巡警大队" in nodes["org-jxj"]["kgAliases"]
-    assert "执勤" in nodes["per-zhou"]["title"] and "001_taonan.txt" in nodes["per-zhou"]["title"]
+    assert any("执勤" in s[2] and s[0] == "001_taonan.txt" for s in nodes["per-zhou"]["kgSentences"])
+    assert nodes["per-zhou"]["kgDocs"] == ["001_taonan.txt"]
     edge = next(e for e in data["edges"] if e["from"] == "per-zhou" and e["kgRelation"] == "BELONGS_TO")
-    assert edge["label"] == "BELONGS_TO · 民警"
-    assert "周佰发" in edge["title"] and "疫情防控服务站" in edge["title"] and "001_taonan.txt" in edge["title"]
+    assert edge["label"] == "隶属 · 民警" and edge["kgRole"] == "民警"
+    assert "隶属 BELONGS_TO" in edge["title"] and "周佰发" in edge["title"] and "001_taonan.txt" in edge["title"]
+    assert "疫情防控服务站" in edge["kgEvidence"]
+    assert data["relationNames"]["BELONGS_TO"] == "隶属 BELONGS_TO" and data["typeNames"]["ORG"] == "机构 ORG"
+    inferred = next(e for e in data["edges"] if e["from"] == "org-bc" and e["kgRelation"] == "LOCATED_IN")
+    assert inferred["kgInferred"] is True and edge["kgInferred"] is False
+    assert next(e for e in data["edges"] if e["kgRelation"] == "EVENT_AT")["kgIso"] == "2020-03-19"
+    assert not any("label" in e for e in data["edges"] if e["kgRelation"] == "MENTIONED_IN")
     assert data["physics"] is True
+
+
+def test_short_labels_cut_clean():
+    assert short_label("周佰发") == "周佰发"
+    assert short_label("（新华社记者王新庆摄）国务院召开常务会议") == "国务院召开常务会议"  # the aside goes
+    assert short_label("国务院召开第65次常务会议，讨论并原则通过修订草案") == "国务院召开第65次常务会议…"  # at the comma
+    cut = short_label("连续丰收后更要谨防出现松懈情绪关键是稳定党在农村的各项政策")
+    assert len(cut) <= 14 and cut.endswith("…")
+
+
+def test_same_name_nodes_are_told_apart(tmp_path):
+    res = make_result()
+    s = res.sentences[2]
+    twin = _entity("per-zhou-2", "周佰发", "PERSON", "002_baicheng.txt", s)
+    res.entities.append(twin)
+    res.relations.append(Relation("per-zhou-2", "BELONGS_TO", "org-bc", {"role": "民警"}, None))
+    data = page_data(render_html(res, tmp_path / "t.html").read_text(encoding="utf-8"))
+    labels = {n["id"]: n["label"] for n in data["nodes"]}
+    assert labels["per-zhou"] != labels["per-zhou-2"]
+    assert labels["per-zhou"].startswith("周佰发") and "白城市公安局" in labels["per-zhou-2"]
 
 
 def test_injection_is_escaped_in_source(tmp_path):
@@ -151,10 +178,13 @@ def test_injection_is_escaped_in_source(tmp_path):
 def test_focus_neighbourhood(tmp_path):
     g = to_networkx(make_result())
     one = neighbourhood(g, "周佰发", 1)
-    assert set(one) == {"per-zhou", "org-jxj", document_node_id("001_taonan.txt")}
+    assert set(one) == {"per-zhou", "org-jxj", document_node_id("001_taonan.txt")}  # the doc: hidden in the page
+    two = neighbourhood(g, "周佰发", 2)
+    # the same document also mentions 洮南市 and 2020年3月19日, but no fact leads there in two hops
+    assert {n for n in two if not n.startswith("doc:")} == {"per-zhou", "org-jxj", "org-tn"}
     two = neighbourhood(g, "交巡警大队", 1)  # alias
     assert {"per-zhou", "org-jxj", "org-tn"} <= set(two)
-    assert set(neighbourhood(g, "周佰发", 0)) == {"per-zhou"}
+    assert {n for n in neighbourhood(g, "周佰发", 0) if not n.startswith("doc:")} == {"per-zhou"}
     data = page_data(render_html(make_result(), tmp_path / "f.html", focus="洮南公安", hops=2)
                      .read_text(encoding="utf-8"))
     assert {"org-tn", "org-jxj", "per-zhou", "loc-tn"} <= {n["id"] for n in data["nodes"]}
@@ -183,7 +213,7 @@ def test_render_from_output_folder(tmp_path):
     g = to_networkx(res)
     assert len(data["nodes"]) == g.number_of_nodes() and len(data["edges"]) == g.number_of_edges()
     zhou = next(n for n in data["nodes"] if n["id"] == "per-zhou")
-    assert "执勤" in zhou["title"]  # evidence sentences survive the round trip
+    assert any("执勤" in s[2] for s in zhou["kgSentences"])  # evidence sentences survive the round trip
 
 
 # ---------------------------------------------------------------- in headless Chromium
@@ -192,12 +222,36 @@ def _drawn(view) -> dict:
     return view.page.evaluate("kg.drawn()")
 
 
+def _facts_only(g) -> dict:
+    """What the page draws by default: fact edges and the entities they connect."""
+    f = fact_graph(g)
+    return {"nodes": sum(1 for n in f if f.degree(n)), "edges": f.number_of_edges()}
+
+
+def _click_node(view, node_id: str) -> None:
+    """A real mouse click on a node's position on the canvas."""
+    page = view.page
+    page.evaluate(f"kg.network.moveTo({{position: kg.network.getPositions([{json.dumps(node_id)}])"
+                  f"[{json.dumps(node_id)}], scale: 1.2}})")
+    page.wait_for_timeout(200)
+    box = page.locator("#mynetwork").bounding_box()
+    xy = page.evaluate(f"kg.network.canvasToDOM(kg.network.getPositions([{json.dumps(node_id)}])"
+                       f"[{json.dumps(node_id)}])")
+    page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
+
+
 @pytest.mark.browser
-def test_browser_counts_search_filter_offline(tmp_path, open_page):
+def test_browser_facts_first_search_filter_offline(tmp_path, open_page):
     res = make_result()
     g = to_networkx(res)
     view = open_page(render_html(res, tmp_path / "graph.html"))
+    facts = _facts_only(g)
+    assert _drawn(view) == facts == {"nodes": 6, "edges": 5}  # documents and 2020年3月19日 (no fact) hidden
+    assert view.page.evaluate("kg.network.body.nodeIndices.filter(function (i) { return i.indexOf('doc:') === 0; })") == []
+    view.page.check("#kg-docs")  # the one switch: documents and MENTIONED_IN
     assert _drawn(view) == {"nodes": g.number_of_nodes(), "edges": g.number_of_edges()}
+    view.page.uncheck("#kg-docs")
+    assert _drawn(view) == facts
     assert view.page.evaluate("kg.search('交巡警大队')") == ["org-jxj"]
     assert view.page.evaluate("kg.search('周佰')") == ["per-zhou"]
     assert view.page.evaluate("kg.search('没有这个人')") == []
@@ -206,12 +260,99 @@ def test_browser_counts_search_filter_offline(tmp_path, open_page):
     view.page.press("#kg-search", "Enter")
     assert view.page.evaluate("kg.network.getSelectedNodes()") == ["org-tn"]
     view.page.uncheck("input.kg-type[value=PERSON]")
-    assert _drawn(view) == {"nodes": g.number_of_nodes() - 1, "edges": g.number_of_edges() - 2}
+    assert _drawn(view) == {"nodes": facts["nodes"] - 1, "edges": facts["edges"] - 1}
     view.page.check("input.kg-type[value=PERSON]")
-    view.page.uncheck("input.kg-relation[value=MENTIONED_IN]")
-    mentioned = sum(1 for *_, d in g.edges(data=True) if d["relation"] == "MENTIONED_IN")
-    assert _drawn(view)["edges"] == g.number_of_edges() - mentioned
+    view.page.select_option("#kg-inferred", "stated")
+    assert _drawn(view)["edges"] == facts["edges"] - 1  # 白城市公安局 LOCATED_IN 洮南市 is inferred
+    view.page.select_option("#kg-inferred", "inferred")
+    assert _drawn(view) == {"nodes": 2, "edges": 1}
+    view.page.select_option("#kg-inferred", "all")
+    view.page.select_option("#kg-doc", "002_baicheng.txt")
+    assert _drawn(view) == {"nodes": 0, "edges": 0}  # its only fact is inferred: no sentence of 002 states it
+    view.page.select_option("#kg-doc", "001_taonan.txt")
+    assert _drawn(view) == {"nodes": 5, "edges": 4}
     assert view.blocked == [] and view.errors == [] and view.dialogs == []
+
+
+@pytest.mark.browser
+def test_browser_click_shows_evidence_and_highlights(tmp_path, open_page):
+    view = open_page(render_html(make_result(), tmp_path / "graph.html"))
+    page = view.page
+    assert page.is_hidden("#kg-panel")
+    _click_node(view, "per-zhou")
+    page.wait_for_selector("#kg-panel", state="visible")
+    panel = page.text_content("#kg-panel")
+    assert "周佰发" in panel and "人物 PERSON" in panel and "隶属 BELONGS_TO · 民警" in panel
+    assert "洮南市公安局交巡警大队民警周佰发在洮南高速公路口疫情防控服务站执勤。" in panel  # the evidence sentence
+    assert "001_taonan.txt" in panel and page.locator("#kg-panel button.kg-copy").count() >= 1
+    assert page.evaluate("kg.highlighted") == ["org-jxj", "per-zhou"]  # itself and its drawn neighbour
+    assert page.evaluate("kg.dimmed()") == _facts_only(to_networkx(make_result()))["nodes"] - 2
+    page.locator("#kg-panel button.kg-link", has_text="洮南市公安局交巡警大队").click()  # to the neighbour
+    assert page.evaluate("kg.network.getSelectedNodes()") == ["org-jxj"]
+    assert "交巡警大队" in page.text_content("#kg-panel")  # its alias
+    assert sorted(page.evaluate("kg.highlighted")) == ["org-jxj", "org-tn", "per-zhou"]
+    page.mouse.click(page.locator("#mynetwork").bounding_box()["x"] + 5, page.locator("#mynetwork").bounding_box()["y"] + 5)
+    assert page.evaluate("kg.dimmed()") == 0 and page.is_hidden("#kg-panel")
+    assert view.errors == [] and view.dialogs == []
+
+
+@pytest.mark.browser
+def test_browser_expand_hidden_neighbours(tmp_path, open_page):
+    res = make_result()
+    view = open_page(render_html(res, tmp_path / "graph.html"))
+    page = view.page
+    before = _drawn(view)
+    page.evaluate("kg.select('per-zhou')")
+    assert page.evaluate("kg.hiddenNeighbours('per-zhou')") == [document_node_id("001_taonan.txt")]
+    page.click("#kg-expand")
+    assert _drawn(view) == {"nodes": before["nodes"] + 1, "edges": before["edges"] + 1}
+    assert document_node_id("001_taonan.txt") in page.evaluate("kg.highlighted")
+    page.evaluate(f"kg.expand({json.dumps(document_node_id('001_taonan.txt'))})")  # the document's entities
+    assert _drawn(view)["nodes"] == before["nodes"] + 2  # + 2020年3月19日, which has no fact
+    assert view.errors == []
+
+
+@pytest.mark.browser
+def test_browser_date_filter_and_timeline(tmp_path, open_page):
+    view = open_page(render_html(make_result(), tmp_path / "graph.html"))
+    page = view.page
+    before = _drawn(view)
+    assert page.evaluate("kg.timelineEvents") == 1
+    assert page.locator("#kg-timeline .kg-item").count() == 1
+    page.fill("#kg-from", "2021-01-01")
+    page.dispatch_event("#kg-from", "change")
+    after = _drawn(view)
+    assert after["edges"] == before["edges"] - 1  # the dated EVENT_AT (2020-03-19) is out of range
+    page.fill("#kg-from", "2020-03-01")
+    page.fill("#kg-to", "2020-03-31")
+    page.uncheck("#kg-undated")
+    assert _drawn(view) == {"nodes": 2, "edges": 1}  # only the dated fact
+    page.click("#kg-reset")
+    assert _drawn(view) == before
+    assert view.errors == []
+
+
+@pytest.mark.browser
+def test_browser_search_steps_through_hits(tmp_path, open_page):
+    view = open_page(render_html(make_result(), tmp_path / "graph.html"))
+    page = view.page
+    hits = page.evaluate("kg.search('洮南')")
+    assert len(hits) >= 4 and page.evaluate("kg.network.getSelectedNodes()") == [hits[0]]
+    assert page.text_content("#kg-status") == f"第 1 / {len(hits)} 个"
+    page.fill("#kg-search", "洮南")
+    page.press("#kg-search", "Enter")  # same query: on to the next hit
+    assert page.evaluate("kg.network.getSelectedNodes()") == [hits[1]]
+    page.click("#kg-next")
+    assert page.evaluate("kg.network.getSelectedNodes()") == [hits[2]]
+    assert page.text_content("#kg-status") == f"第 3 / {len(hits)} 个"
+    page.click("#kg-prev")
+    page.click("#kg-prev")
+    page.click("#kg-prev")  # wraps round to the last
+    assert page.evaluate("kg.network.getSelectedNodes()") == [hits[-1]]
+    before = _drawn(view)["nodes"]
+    assert page.evaluate("kg.search('2020年3月19日')") == ["date-0319"]  # hidden (no fact): revealed
+    assert _drawn(view)["nodes"] == before + 1 and "2020年3月19日" in page.text_content("#kg-panel")
+    assert view.errors == []
 
 
 @pytest.mark.browser
@@ -220,7 +361,7 @@ def test_browser_injection_runs_nothing(tmp_path, open_page):
     view = open_page(render_html(res, tmp_path / "x.html"))
     page = view.page
     g = to_networkx(res)
-    assert _drawn(view) == {"nodes": g.number_of_nodes(), "edges": g.number_of_edges()}
+    assert _drawn(view) == _facts_only(g)
     assert page.evaluate(f"kg.search({json.dumps(SVG)})") == ["per-x"]  # alias search, literal text
     # hover the injected node so vis-network builds its tooltip
     box = page.locator("#mynetwork").bounding_box()
@@ -234,7 +375,12 @@ def test_browser_injection_runs_nothing(tmp_path, open_page):
     assert IMG in tip["text"] and tip["children"] == 0
     page.wait_for_timeout(300)
     assert page.evaluate("window.__xss") is None
-    assert page.evaluate("document.querySelectorAll('img, svg:not(aside svg), iframe').length") == 0
+    assert page.evaluate("document.querySelectorAll('img, svg:not(aside svg):not(#kg-timeline), iframe, a, b').length") == 0
+    page.evaluate("kg.select('per-x')")  # the side panel: names, aliases, roles and evidence, all as text
+    panel = page.text_content("#kg-panel")
+    assert IMG in panel and SVG in panel and HREF in panel and ROLE in panel and SCRIPT in panel
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.__xss") is None
     assert view.dialogs == [] and view.errors == [] and view.blocked == []
     focused = open_page(render_html(res, tmp_path / "f.html", focus=IMG, hops=1))
     assert IMG in focused.page.text_content("#kg-heading")
