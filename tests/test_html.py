@@ -390,7 +390,7 @@ def test_browser_injection_runs_nothing(tmp_path, open_page):
 
 @pytest.mark.browser
 def test_browser_screenshot(tmp_path, open_page):
-    """The artifact to look at: Chinese labels drawn, legend visible."""
+    """The artifacts to look at: Chinese labels drawn, legend visible, a node's panel open."""
     view = open_page(render_html(make_result(), tmp_path / "graph.html"))
     view.page.evaluate("kg.network.fit()")
     view.page.wait_for_timeout(200)
@@ -398,6 +398,9 @@ def test_browser_screenshot(tmp_path, open_page):
     view.page.screenshot(path=str(ARTIFACTS / "graph.png"))
     assert view.page.is_visible("aside >> text=人物 PERSON")
     assert (ARTIFACTS / "graph.png").stat().st_size > 20_000
+    _click_node(view, "per-zhou")
+    view.page.wait_for_timeout(300)
+    view.page.screenshot(path=str(ARTIFACTS / "graph-panel.png"))
 
 
 @pytest.mark.browser
@@ -406,31 +409,117 @@ def test_browser_big_graph(tmp_path, open_page):
     res = big_result(1500)
     g = to_networkx(res)
     view = open_page(render_html(res, tmp_path / "big.html"))
+    assert _drawn(view) == _facts_only(g)
+    view.page.check("#kg-docs")
     assert _drawn(view) == {"nodes": g.number_of_nodes(), "edges": g.number_of_edges()}
     assert view.page.evaluate("kg.readyAt") < 5000
     assert view.page.evaluate("kg.search('实体42号')")[0] == "e42"
 
 
+def _seeds_out(request):
+    try:
+        return request.getfixturevalue("seeds_out")
+    except pytest.FixtureLookupError:
+        pytest.skip("seeds_out fixture not available (tests/conftest.py re-exports tests.fixtures_build)")
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 def test_browser_seeds_output(request, tmp_path, open_page):
-    """`kg render` on the seeds' output folder opens offline with the graph's counts."""
+    """`kg render` on the seeds' output folder opens offline, facts first; a screenshot with a panel open."""
     from kg.sinks.tables import read_tables
 
-    try:
-        out = request.getfixturevalue("seeds_out")
-    except pytest.FixtureLookupError:
-        pytest.skip("seeds_out fixture not available (tests/conftest.py re-exports tests.fixtures_build)")
-    res = read_tables(out)
+    res = read_tables(_seeds_out(request))
     g = to_networkx(res)
     view = open_page(render_html(res, tmp_path / "seeds.html"))
-    assert _drawn(view) == {"nodes": g.number_of_nodes(), "edges": g.number_of_edges()} != {"nodes": 0, "edges": 0}
-    person = next(d["name"] for _, d in g.nodes(data=True) if d["type"] == "PERSON")
-    assert view.page.evaluate(f"kg.search({json.dumps(person)})")
+    assert _drawn(view) == _facts_only(g) != {"nodes": 0, "edges": 0}
+    view.page.check("#kg-docs")
+    assert _drawn(view) == {"nodes": g.number_of_nodes(), "edges": g.number_of_edges()}
+    view.page.uncheck("#kg-docs")
     view.page.evaluate("kg.network.fit()")
     ARTIFACTS.mkdir(exist_ok=True)
     view.page.screenshot(path=str(ARTIFACTS / "seeds.png"))
+    person = next(n for n, d in g.nodes(data=True) if d["type"] == "PERSON"
+                  and any(r == "BELONGS_TO" for *_, r in g.out_edges(n, data="relation")))
+    assert view.page.evaluate(f"kg.search({json.dumps(g.nodes[person]['name'])})")
+    view.page.wait_for_timeout(400)
+    assert "隶属 BELONGS_TO" in view.page.text_content("#kg-panel")
+    view.page.screenshot(path=str(ARTIFACTS / "seeds-panel.png"))
     assert view.blocked == [] and view.dialogs == [] and view.errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_browser_focus_follows_facts_only(request, tmp_path, open_page):
+    """`--focus 周佰发 --hops 2` on the seeds: every entity drawn is within 2 fact edges of 周佰发."""
+    from kg.sinks.tables import read_tables
+
+    res = read_tables(_seeds_out(request))
+    g = to_networkx(res)
+    facts = fact_graph(g).to_undirected()
+    centres = [n for n, d in g.nodes(data=True) if d["name"] == "周佰发"]
+    assert centres, "周佰发 is in the seeds"
+    near = set().union(*(nx_reach(facts, c, 2) for c in centres))
+    view = open_page(render_html(res, tmp_path / "zhou.html", focus="周佰发", hops=2))
+    entities = view.page.evaluate("Object.keys(kg.network.body.nodes).filter(function (i) {"
+                                  " return kg.network.body.nodeIndices.indexOf(i) >= 0; })")
+    assert set(entities) <= near and set(centres) <= set(entities)
+    data = page_data((tmp_path / "zhou.html").read_text(encoding="utf-8"))
+    in_page = {n["id"] for n in data["nodes"] if n["kgType"] != "DOCUMENT"}
+    assert in_page <= near  # nothing reached through a document, even hidden
+    view.page.check("#kg-docs")  # the documents are there, behind the switch
+    assert any(i.startswith("doc:") for i in view.page.evaluate("kg.network.body.nodeIndices"))
+    view.page.uncheck("#kg-docs")
+    view.page.evaluate("kg.network.fit()")
+    ARTIFACTS.mkdir(exist_ok=True)
+    view.page.screenshot(path=str(ARTIFACTS / "seeds-focus.png"))
+    assert view.errors == []
+
+
+def nx_reach(u, centre, hops: int) -> set:
+    import networkx as nx
+
+    return set(nx.single_source_shortest_path_length(u, centre, cutoff=hops))
+
+
+PD_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "pku-peoples-daily-1998" / "199801.txt.xz"
+PD_SILVER = Path(__file__).resolve().parents[2] / "shared" / "eval" / "pd_silver.py"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_browser_300_articles(request, tmp_path, open_page):
+    """300 People's Daily articles (../shared): facts first instead of a hairball; screenshots to look at."""
+    import subprocess
+    import sys
+
+    if not (PD_CORPUS.exists() and PD_SILVER.exists()):
+        pytest.skip("../shared/corpora/pku-peoples-daily-1998 not here")
+    arts = tmp_path / "all"
+    subprocess.run([sys.executable, str(PD_SILVER), "articles", str(PD_CORPUS), str(arts), "--days", "10,11,12,13,14"],
+                   check=True, capture_output=True)
+    files = sorted(arts.glob("*.txt"))[:300]
+    assert len(files) == 300
+    res = request.getfixturevalue("pipeline").build(files)
+    g = to_networkx(res)
+    view = open_page(render_html(res, tmp_path / "pd300.html"))
+    drawn = _drawn(view)
+    assert drawn == _facts_only(g)
+    mentioned = sum(1 for *_, r in g.edges(data="relation") if r == "MENTIONED_IN")
+    assert mentioned > g.number_of_edges() / 2 and drawn["edges"] == g.number_of_edges() - mentioned
+    view.page.evaluate("kg.network.fit()")
+    ARTIFACTS.mkdir(exist_ok=True)
+    view.page.screenshot(path=str(ARTIFACTS / "pd300.png"))
+    hub = max((n for n in g if g.nodes[n]["type"] != "DOCUMENT"), key=lambda n: _facts_degree(g, n))
+    view.page.evaluate(f"kg.select({json.dumps(hub)}, true)")
+    view.page.wait_for_timeout(500)
+    view.page.screenshot(path=str(ARTIFACTS / "pd300-panel.png"))
+    assert view.page.evaluate("kg.dimmed()") > 0 and view.errors == [] and view.blocked == []
+
+
+def _facts_degree(g, n) -> int:
+    return sum(1 for *_, r in g.edges(n, data="relation") if r != "MENTIONED_IN") + \
+        sum(1 for *_, r in g.in_edges(n, data="relation") if r != "MENTIONED_IN")
 
 
 @pytest.mark.browser

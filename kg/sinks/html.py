@@ -256,7 +256,7 @@ def _options(big: bool, n_nodes: int) -> dict:
         "nodes": {"borderWidth": 1, "font": {"face": FONT_FACE, "size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"},
                   # small labels vanish when zoomed out instead of piling up (vis draws none below 5 px)
                   "scaling": {"label": {"enabled": True, "min": 11, "max": 22, "drawThreshold": 5}}},
-        "edges": {"font": {"face": FONT_FACE, "size": 10, "align": "middle", "color": "#555555",
+        "edges": {"font": {"face": FONT_FACE, "size": 10, "align": "horizontal", "color": "#555555",
                            "strokeWidth": 3, "strokeColor": "#ffffff"},
                   "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
                   "smooth": False if big else {"enabled": True, "type": "continuous"}, "width": 1},

@@ -20,7 +20,7 @@ COLUMN_ZH: dict[str, str] = {
     "head": "主体", "head_type": "主体类型", "relation": "关系", "role": "职务", "tail": "客体",
     "tail_type": "客体类型", "date": "日期", "iso_date": "标准日期", "document": "文档", "sentence": "句号",
     "evidence": "证据句", "inferred": "推断", "properties": "其他属性", "head_id": "主体ID", "tail_id": "客体ID",
-    "name": "名称", "type": "类型", "aliases": "别名", "mention_count": "提及次数", "documents": "文档",
+    "name": "名称", "type": "类型", "aliases": "别名", "mention_count": "提及次数", "documents": "所在文档",
     "iso": "标准日期", "description": "描述", "anonymized": "匿名化", "id": "ID",
     "source_id": "主体ID", "target_id": "客体ID", "source_name": "主体", "target_name": "客体",
     "start": "起始", "end": "结束", "text": "文本", "norm": "规范形式", "source": "来源", "entity_id": "实体ID",
@@ -47,3 +47,19 @@ def value(text: str, lang: str) -> str:
     if lang != "zh":
         return text
     return RELATION_ZH.get(text, TYPE_ZH.get(text, text))
+
+
+# Reading a `--lang zh` build folder back: its headers and names to the English ones the code uses.
+# Where export and build columns share a Chinese header, the build's column wins (only it is read back).
+_BUILD_FIRST = ("source_id", "target_id", "source_name", "target_name", "iso", "document")
+_COLUMN_EN = {zh: en for en, zh in COLUMN_ZH.items()} | {COLUMN_ZH[c]: c for c in _BUILD_FIRST}
+_VALUE_EN = {zh: en for en, zh in (RELATION_ZH | TYPE_ZH).items()}
+
+
+def english_row(row: dict) -> dict:
+    """A CSV row with Chinese headers (and relation/type names) as written by `--lang zh`, in English."""
+    out = {}
+    for k, v in row.items():
+        k = _COLUMN_EN.get(k, k)
+        out[k] = _VALUE_EN.get(v, v) if k in ("relation", "type") else v
+    return out

@@ -23,6 +23,7 @@ import json
 from pathlib import Path
 
 from kg.atomic import atomic_open, staged_folder
+from kg.sinks.labels import english_row, header, value
 from kg.types import BuildResult, Document, Entity, Evidence, Mention, Relation, Sentence
 
 ENTITY_COLUMNS = ["id", "name", "type", "aliases", "mention_count", "documents", "anonymized", "iso", "description"]
@@ -33,12 +34,14 @@ SENTENCE_COLUMNS = ["document", "sentence", "start", "end", "article", "kind", "
 DOCUMENT_COLUMNS = ["id", "path", "encoding", "sha256", "chars"]
 
 
-def _write_csv(path: Path, columns: list[str], rows) -> None:
-    with atomic_open(path, newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=columns)
-        w.writeheader()
+def _write_csv(path: Path, columns: list[str], rows, bom: bool = False, lang: str = "en") -> None:
+    """`bom`: UTF-8 with BOM (Excel on Chinese Windows needs it); `lang="zh"`: Chinese headers and
+    relation/type names (`kg.sinks.labels`; `read_tables` reads both)."""
+    with atomic_open(path, newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow([header(c, lang) for c in columns])
         for row in rows:
-            w.writerow(row)
+            w.writerow([value(row.get(c, ""), lang) if c in ("relation", "type") else row.get(c, "") for c in columns])
 
 
 def entity_row(e: Entity) -> dict:
@@ -63,7 +66,7 @@ def relation_row(r: Relation, names: dict[str, str]) -> dict:
     }
 
 
-def write_tables(result: BuildResult, out_dir: str | Path) -> None:
+def write_tables(result: BuildResult, out_dir: str | Path, bom: bool = False, lang: str = "en") -> None:
     """Write every table and graph.json into `out_dir`, all or nothing.
 
     Everything is written into a hidden staging folder inside `out_dir` first (the slow part), then
@@ -76,16 +79,17 @@ def write_tables(result: BuildResult, out_dir: str | Path) -> None:
     with staged_folder(out_dir) as out:
         _write_csv(out / "documents.csv", DOCUMENT_COLUMNS,
                    ({"id": d.id, "path": d.path, "encoding": d.encoding, "sha256": d.sha256, "chars": len(d.text)}
-                    for d in result.documents))
+                    for d in result.documents), bom, lang)
         _write_csv(out / "sentences.csv", SENTENCE_COLUMNS,
                    ({"document": s.doc_id, "sentence": s.index, "start": s.start, "end": s.end,
-                     "article": s.article, "kind": s.kind, "text": s.text} for s in result.sentences))
+                     "article": s.article, "kind": s.kind, "text": s.text} for s in result.sentences), bom, lang)
         _write_csv(out / "mentions.csv", MENTION_COLUMNS,
                    ({"document": m.doc_id, "sentence": m.sentence, "start": m.start, "end": m.end, "text": m.text,
                      "norm": m.norm, "type": m.type, "source": m.source, "entity_id": m.entity_id,
-                     "article": m.article} for m in result.mentions))
-        _write_csv(out / "entities.csv", ENTITY_COLUMNS, (entity_row(e) for e in result.entities))
-        _write_csv(out / "relations.csv", RELATION_COLUMNS, (relation_row(r, names) for r in result.relations))
+                     "article": m.article} for m in result.mentions), bom, lang)
+        _write_csv(out / "entities.csv", ENTITY_COLUMNS, (entity_row(e) for e in result.entities), bom, lang)
+        _write_csv(out / "relations.csv", RELATION_COLUMNS, (relation_row(r, names) for r in result.relations), bom,
+                   lang)
         write_node_link(to_networkx(result), out / "graph.json")
 
 
@@ -93,7 +97,7 @@ def _read_csv(path: Path) -> list[dict]:
     if not path.exists():
         return []
     with open(path, newline="", encoding="utf-8-sig") as fh:
-        return list(csv.DictReader(fh))
+        return [english_row(r) for r in csv.DictReader(fh)]  # english_row: a `--lang zh` build reads back
 
 
 def _int(v: str, default: int = 0) -> int:
