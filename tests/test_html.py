@@ -164,6 +164,20 @@ def test_same_name_nodes_are_told_apart(tmp_path):
     assert labels["per-zhou"].startswith("周佰发") and "白城市公安局" in labels["per-zhou-2"]
 
 
+@pytest.mark.browser
+def test_browser_focus_on_a_shared_name_shows_each(tmp_path, open_page):
+    res = make_result()
+    res.entities.append(_entity("per-zhou-2", "周佰发", "PERSON", "002_baicheng.txt", res.sentences[2]))
+    res.entities.append(_entity("per-zhou-3", "周佰发", "PERSON", "002_baicheng.txt", res.sentences[2]))
+    view = open_page(render_html(res, tmp_path / "f.html", focus="周佰发", hops=1))
+    shown = view.page.evaluate("kg.network.body.nodeIndices")
+    assert {"per-zhou", "per-zhou-2", "per-zhou-3"} <= set(shown)  # no facts, still drawn: they are the focus
+    assert sorted(view.page.evaluate("kg.network.getSelectedNodes()")) == ["per-zhou", "per-zhou-2", "per-zhou-3"]
+    labels = view.page.evaluate("['per-zhou', 'per-zhou-2', 'per-zhou-3'].map(function (i) {"
+                                " return kg.nodes.get(i).label; })")
+    assert len(set(labels)) == 3 and view.page.evaluate("kg.dimmed()") == 0
+
+
 def test_injection_is_escaped_in_source(tmp_path):
     res = make_result(inject=True)
     html = render_html(res, tmp_path / "g.html", focus=IMG, hops=1).read_text(encoding="utf-8")

@@ -165,7 +165,15 @@ def _labels(g: nx.MultiDiGraph) -> dict[str, str]:
             if ctx is None:
                 docs = g.nodes[n].get("documents") or [""]
                 ctx = Path(str(docs[0])).stem
-            base[n] = f"{base[n]}（{short_label(str(ctx), 10)}）"
+            base[n] = f"{base[n]}（{short_label(str(ctx), 18)}）"
+    counts: dict[str, int] = {}
+    for n in g:  # still the same (one document, no fact): number them
+        counts[base[n]] = counts.get(base[n], 0) + 1
+    seen_n: dict[str, int] = {}
+    for n in g:
+        if counts[base[n]] > 1:
+            seen_n[base[n]] = seen_n.get(base[n], 0) + 1
+            base[n] = f"{base[n]} #{seen_n[base[n]]}"
     return base
 
 

@@ -226,7 +226,12 @@ TEMPLATE = r"""<!DOCTYPE html>
       kg.ready = true;
       kg.readyAt = timings.ready = performance.now();
       document.body.setAttribute("data-ready", "1");
-      if (data.focus.length) { kg.select(data.focus[0]); network.selectNodes(data.focus); }
+      if (data.focus.length) {  // every node named like the focus shows, facts or not
+        data.focus.forEach(function (id) { forced[id] = true; });
+        refresh();
+        if (data.focus.length === 1) { kg.select(data.focus[0]); }
+        else { network.selectNodes(data.focus); showPanel(data.focus[0]); }  // same-name nodes: none faded
+      }
       stats();
     }
   }
