@@ -128,7 +128,7 @@ def test_counts_styles_and_labels(tmp_path):
     nodes = {n["id"]: n for n in data["nodes"]}
     assert nodes["per-zhou"]["shape"] == "dot" and nodes["org-jxj"]["shape"] == "square"
     assert nodes[document_node_id("001_taonan.txt")]["kgType"] == "DOCUMENT"
-    assert nodes["per-zhou"]["size"] > nodes["loc-tn"]["size"]  # two mentions against one
+    assert nodes["per-zhou"]["value"] > nodes["loc-tn"]["value"]  # two mentions against one
     assert "交巡警大队" in nodes["org-jxj"]["kgAliases"]
     assert any("执勤" in s[2] and s[0] == "001_taonan.txt" for s in nodes["per-zhou"]["kgSentences"])
     assert nodes["per-zhou"]["kgDocs"] == ["001_taonan.txt"]

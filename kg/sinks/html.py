@@ -224,7 +224,7 @@ def _network(g: nx.MultiDiGraph, result: BuildResult, doc_dates: dict[str, str])
         title = f"{name}\n{bilingual_type(typ)}" + (f" · 提及 {d.get('mentions', 0)} 次" if typ != DOC else "")
         # pyvis's add_node/add_edge scan a list per call (quadratic at 5,000 nodes); append what they build.
         node = Node(str(n), TYPE_STYLE.get(typ, OTHER_STYLE)[1], label=labels[n], group=typ,
-                    size=round(8 + 5 * math.sqrt(min(weight, 100)), 1), title=title,
+                    value=round(math.sqrt(min(weight, 100)), 2), title=title,
                     kgType=typ, kgName=name, kgAliases=aliases, kgDocs=docs,
                     kgMentions=int(d.get("mentions") or 0), kgIso=_iso(d.get("iso")) or doc_dates.get(n, ""),
                     kgDesc=str(d.get("description", "")), kgPath=str(d.get("path", "")) if typ == DOC else "",
@@ -262,8 +262,12 @@ def _network(g: nx.MultiDiGraph, result: BuildResult, doc_dates: dict[str, str])
 def _options(big: bool, n_nodes: int) -> dict:
     options = {
         "nodes": {"borderWidth": 1, "font": {"face": FONT_FACE, "size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"},
-                  # small labels vanish when zoomed out instead of piling up (vis draws none below 5 px)
-                  "scaling": {"label": {"enabled": True, "min": 11, "max": 22, "drawThreshold": 5}}},
+                  # size and label grow with mentions. Big graphs, zoomed out: only the hubs' labels are
+                  # big enough to draw (vis skips labels under drawThreshold px), so the overview names
+                  # its hubs instead of piling up unreadable text; zoomed in, every label shows
+                  "scaling": {"min": 10, "max": 42 if big else 30,
+                              "label": {"enabled": True, "min": 12, "max": 160 if big else 20,
+                                        "drawThreshold": 6 if big else 4, "maxVisible": 24}}},
         "edges": {"font": {"face": FONT_FACE, "size": 10, "align": "horizontal", "color": "#555555",
                            "strokeWidth": 3, "strokeColor": "#ffffff"},
                   "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
