@@ -283,11 +283,11 @@ def _format_rows(rows: list[dict], fmt: str) -> str:
 EXAMPLES = {
     "build": "kg build seeds/ --out out/ --threads 1 --html out/graph.html",
     "load": "NEO4J_PASSWORD=secret kg load out/",
-    "render": "kg render out/ -o zhou.html --focus 周佰发 --hops 2",
+    "render": "kg render out/ -o zhang.html --focus 张三 --hops 2",
     "export": "kg export out/ --format xlsx --lang zh",
     "eval": "kg eval --gold tests/data/gold",
     "train": "kg train --corpora ../shared/corpora --out models/new",
-    "query": "kg query officers_of_unit --param unit=白城市公安局 --format csv",
+    "query": "kg query officers_of_unit --param unit=某市公安局 --format csv",
 }
 for _name, _example in EXAMPLES.items():
     if _name in cli.commands:
