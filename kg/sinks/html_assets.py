@@ -226,6 +226,7 @@ TEMPLATE = r"""<!DOCTYPE html>
       kg.ready = true;
       kg.readyAt = timings.ready = performance.now();
       document.body.setAttribute("data-ready", "1");
+      fitLabels();
       if (data.focus.length) {  // every node named like the focus shows, facts or not
         data.focus.forEach(function (id) { forced[id] = true; });
         refresh();
@@ -240,6 +241,22 @@ TEMPLATE = r"""<!DOCTYPE html>
     settled = true;
   });
   network.on("afterDrawing", markReady);
+  // Big graphs: labels grow with mentions up to a cap that follows the zoom, so the biggest hubs'
+  // labels stay about 24 px on screen at any zoom and the others appear as you zoom in
+  // (vis-network's own scaling.label.maxVisible does not cap the drawn size).
+  var labelMax = null, zoomTimer = null;
+  function fitLabels() {
+    if (data.physics) { return; }
+    var want = Math.max(20, Math.min(160, 10 * Math.round(2.4 / network.getScale())));
+    if (want !== labelMax) {
+      labelMax = want;
+      network.setOptions({ nodes: { scaling: { label: { max: want } } } });
+      network.body.emitter.emit("_dataUpdated");  // vis re-applies value scaling on data updates only
+    }
+  }
+  kg.fitLabels = fitLabels;
+  network.on("zoom", function () { clearTimeout(zoomTimer); zoomTimer = setTimeout(fitLabels, 120); });
+  network.on("animationFinished", fitLabels);
   if (data.physics && network.physics && network.physics.stabilized) { settled = true; }
   function relayout() {  // small graphs: let physics place what was just shown, then stop again
     if (data.physics && kg.ready) { network.setOptions({ physics: { enabled: true } }); network.stabilize(150); }
