@@ -167,11 +167,12 @@ class KnowledgeGraph:
         return to_networkx(self.result)
 
     # -- writers ------------------------------------------------------------------------------
-    def save(self, out_dir: str | Path) -> Path:
-        """Write the CLI's output folder (entities.csv, relations.csv, ..., graph.json), atomically."""
+    def save(self, out_dir: str | Path, bom: bool = False, lang: str = "en") -> Path:
+        """Write the CLI's output folder (entities.csv, relations.csv, ..., graph.json), atomically;
+        `bom` for Excel, `lang="zh"` for Chinese headers and relation/type names."""
         from kg.sinks.tables import write_tables
 
-        write_tables(self.result, out_dir)
+        write_tables(self.result, out_dir, bom=bom, lang=lang)
         return Path(out_dir)
 
     def to_html(self, path: str | Path, focus: str | None = None, hops: int = 1) -> Path:

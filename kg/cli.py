@@ -12,25 +12,46 @@ import click
 from kg.errors import KgError, printable
 
 NEO4J_OPTIONS = [
-    click.option("--uri", envvar="NEO4J_URI", default="bolt://127.0.0.1:7687", show_default=True),
-    click.option("--user", envvar="NEO4J_USER", default="neo4j", show_default=True),
-    click.option("--password", envvar="NEO4J_PASSWORD", default=None),
-    click.option("--database", envvar="NEO4J_DATABASE", default=None, help="default: the server's default"),
+    click.option("--uri", envvar="NEO4J_URI", default="bolt://127.0.0.1:7687", show_default=True, show_envvar=True),
+    click.option("--user", envvar="NEO4J_USER", default="neo4j", show_default=True, show_envvar=True),
+    click.option("--password", envvar="NEO4J_PASSWORD", default=None, show_envvar=True),
+    click.option("--database", envvar="NEO4J_DATABASE", default=None, show_envvar=True,
+                 help="default: the server's default"),
     click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1)),
     click.option("--connect-timeout", envvar="NEO4J_CONNECT_TIMEOUT", default=5.0, show_default=True,
                  type=click.FloatRange(0, min_open=True), help="seconds to connect and handshake with Neo4j"),
     click.option("--query-timeout", envvar="NEO4J_QUERY_TIMEOUT", default=300.0, show_default=True,
                  type=click.FloatRange(0, min_open=True), help="seconds one batch may run on the server"),
 ]
+ENVIRONMENT = """\b
+Environment:
+  NEO4J_URI       server for load, query, build --neo4j (default bolt://127.0.0.1:7687)
+  NEO4J_USER      user (default neo4j)
+  NEO4J_PASSWORD  password
+  NEO4J_DATABASE  database (default: the server's default)"""
 
 
-def neo4j_options(f):
-    for opt in reversed(NEO4J_OPTIONS):
+def neo4j_options(f, batch: bool = True):
+    for opt in reversed(NEO4J_OPTIONS if batch else NEO4J_OPTIONS[:-1]):
         f = opt(f)
     return f
 
 
-@click.group()
+def neo4j_options_no_batch(f):
+    return neo4j_options(f, batch=False)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kg")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
+@click.group(epilog=ENVIRONMENT)
+@click.version_option(_version(), "--version", prog_name="kg", message="%(prog)s %(version)s")
 @click.option("--debug", is_flag=True, help="show tracebacks")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
@@ -57,9 +78,12 @@ def cli(ctx: click.Context, debug: bool) -> None:
               help="date (YYYY-MM-DD) of documents whose own date (dateline, file name) is unknown")
 @click.option("--aliases", "aliases_path", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV of form,canonical,type: names that are one entity (empty canonical: keep people apart)")
+@click.option("--bom", is_flag=True, help="CSV tables in UTF-8 with BOM, for Excel")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="zh: Chinese CSV headers and relation/type names (kg render/load read both)")
 @neo4j_options
 def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, encoding, text_column, id_column,
-          date_column, doc_date, aliases_path, uri, user, password, database, batch_size, connect_timeout, query_timeout):
+          date_column, doc_date, aliases_path, uri, user, password, database, batch_size, connect_timeout, query_timeout, bom, lang):
     """Build entity, relation and mention tables from files or folders.
 
     Text files, HTML pages (main text), tables of articles (.csv/.jsonl/.parquet, one document per
@@ -92,7 +116,7 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
     result.problems[:0] = skipped
     if not result.documents:
         raise KgError("no readable input: " + "; ".join(result.problems or [str(p) for p in paths]))
-    graph.save(out_dir)
+    graph.save(out_dir, bom=bom, lang=lang)
     click.echo(f"built {len(result.documents)} documents: {len(result.entities)} entities, "
                f"{len(result.relations)} relations, {len(result.mentions)} mentions → {printable(str(out_dir))}")
     for d in result.documents:
@@ -144,7 +168,7 @@ def render(out_dir, output, focus, hops):
     click.echo(f"html → {output}")
 
 
-EXPORT_FORMATS = ["csv", "xlsx", "parquet", "graphml", "node-link", "neo4j-import"]
+EXPORT_FORMATS = ["csv", "xlsx", "parquet", "graphml", "gexf", "node-link", "neo4j-import"]
 
 
 @cli.command()
@@ -153,7 +177,9 @@ EXPORT_FORMATS = ["csv", "xlsx", "parquet", "graphml", "node-link", "neo4j-impor
 @click.option("-o", "--output", default=None, type=click.Path(path_type=Path),
               help="target folder (default: OUT_DIR/export-FORMAT)")
 @click.option("--bom", is_flag=True, help="CSV: UTF-8 with BOM, for Excel")
-def export(out_dir, fmt, output, bom):
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="tables: zh gives Chinese headers, sheet names and relation/type names")
+def export(out_dir, fmt, output, bom, lang):
     """Export relation tables and graph formats for spreadsheets, Gephi, Cytoscape, neo4j-admin."""
     from kg.sinks.tables import read_tables
 
@@ -166,7 +192,7 @@ def export(out_dir, fmt, output, bom):
     else:
         from kg.sinks.export import export as export_result
 
-        files = export_result(result, target, fmt, bom=bom)
+        files = export_result(result, target, fmt, bom=bom, lang=lang)
     for f in files:
         click.echo(str(f))
 
@@ -217,6 +243,86 @@ def train(corpora, out_dir, epochs, init_from, from_stage, threads):
                          threads=threads)
     for k, v in scores.items():
         click.echo(f"{k}: {v}")
+
+
+def _param(text: str) -> tuple[str, object]:
+    key, sep, val = text.partition("=")
+    if not sep or not key:
+        raise click.BadParameter(f"{text!r}: expected KEY=VALUE", param_hint="--param")
+    try:
+        return key, int(val)  # limit=5
+    except ValueError:
+        return key, val
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="a query parameter (repeat for more)")
+@click.option("--cypher", default=None, help="run this Cypher instead of a cookbook query ($params from --param)")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@neo4j_options_no_batch
+def query(name, params, cypher, fmt, uri, user, password, database):
+    """Run a cookbook query (kg.cypher) or any Cypher against the Neo4j server; print the rows.
+
+    Without NAME or --cypher, list the cookbook's queries and their parameters.
+    """
+    from kg.cypher import QUERIES, run_cypher, run_query
+    from kg.sinks.neo4j import open_driver
+
+    if name is None and cypher is None:
+        for q in QUERIES.values():
+            click.echo(f"{q.name}  ({', '.join(q.params)})  {q.question}")
+        return
+    if name is not None and cypher is not None:
+        raise click.UsageError("give a cookbook NAME or --cypher, not both")
+    if name is not None and name not in QUERIES:
+        raise click.UsageError(f"no cookbook query {name!r}; choose one of {', '.join(QUERIES)}")
+    values = dict(_param(p) for p in params)
+    driver = open_driver(uri, user, password, database)
+    try:
+        if cypher is not None:
+            rows = run_cypher(driver, cypher, database=database, **values)
+        else:
+            try:
+                rows = run_query(driver, name, database=database, **values)
+            except TypeError as err:  # a missing parameter
+                raise click.UsageError(f"{err} (--param KEY=VALUE)") from err
+    finally:
+        driver.close()
+    click.echo(_format_rows(rows, fmt), nl=False)
+
+
+def _format_rows(rows: list[dict], fmt: str) -> str:
+    import json
+
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=1, default=str) + "\n"
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    if fmt == "csv":
+        return frame.to_csv(index=False)
+    if frame.empty:
+        return "(no rows)\n"
+    with pd.option_context("display.unicode.east_asian_width", True, "display.max_colwidth", 60,
+                           "display.width", 200, "display.max_rows", None):
+        return frame.to_string(index=False) + f"\n({len(frame)} rows)\n"
+
+
+EXAMPLES = {
+    "build": "kg build seeds/ --out out/ --threads 1 --html out/graph.html",
+    "load": "NEO4J_PASSWORD=secret kg load out/",
+    "render": "kg render out/ -o zhang.html --focus 张三 --hops 2",
+    "export": "kg export out/ --format xlsx --lang zh",
+    "eval": "kg eval --gold tests/data/gold",
+    "train": "kg train --corpora ../shared/corpora --out models/new",
+    "query": "kg query officers_of_unit --param unit=某市公安局 --format csv",
+}
+for _name, _example in EXAMPLES.items():
+    if _name in cli.commands:
+        _cmd = cli.commands[_name]
+        _env = ENVIRONMENT if any(p.name == "uri" for p in _cmd.params) else ""
+        _cmd.epilog = "\b\nExample:\n  " + _example + ("\n\n" + _env if _env else "")
 
 
 def main(argv: list[str] | None = None) -> int:

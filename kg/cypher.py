@@ -91,3 +91,9 @@ def run_query(driver, name: str, database: str | None = None, **params) -> list[
     records, _, _ = driver.execute_query(query.cypher, {k: params[k] for k in query.params},
                                          database_=database, routing_="r")
     return [r.data() for r in records]
+
+
+def run_cypher(driver, cypher: str, database: str | None = None, **params) -> list[dict]:
+    """Run any Cypher with `params` (as `kg query --cypher`); rows as dicts."""
+    records, _, _ = driver.execute_query(cypher, params, database_=database)
+    return [r.data() for r in records]

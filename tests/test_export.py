@@ -94,6 +94,8 @@ def _from_text(value: str, kind: str):
         return value == "true"
     if kind == "int":
         return int(value) if value else None
+    if kind == "float":
+        return float(value) if value else None
     return value
 
 
@@ -110,6 +112,7 @@ def read_xlsx_sheet(ws, columns):
     out = []
     for row in rows:
         rec = {}
+        row = list(row) + [None] * (len(columns) - len(row))  # read-only rows stop at their last value
         for (c, k), v in zip(columns.items(), row, strict=True):
             if k in ("str", "list"):
                 v = _from_text(v or "", k)
@@ -146,8 +149,21 @@ def assert_round_trip(result: BuildResult, out, fmt: str, files) -> None:
     elif fmt in ("graphml", "node-link"):
         g = read_graphml(files[0]) if fmt == "graphml" else read_node_link(files[0])
         want = to_networkx(result)
+        if fmt == "graphml":  # what GraphML adds for Gephi: labels, and codes on places
+            for _, d in g.nodes(data=True):
+                assert d.pop("label") == d["name"]
+                for k in ("adcode", "longitude", "latitude"):
+                    d.pop(k, None)
+            for _, _, d in g.edges(data=True):
+                assert d.pop("label") == d["relation"]
         assert dict(g.nodes(data=True)) == dict(want.nodes(data=True))
         assert sorted(g.edges(keys=True, data=True), key=repr) == sorted(want.edges(keys=True, data=True), key=repr)
+    elif fmt == "gexf":
+        g = nx.read_gexf(files[0])
+        want = to_networkx(result)
+        assert {n: d["label"] for n, d in g.nodes(data=True)} == {n: d["name"] for n, d in want.nodes(data=True)}
+        assert {n: d["type"] for n, d in g.nodes(data=True)} == {n: d["type"] for n, d in want.nodes(data=True)}
+        assert g.number_of_edges() == want.number_of_edges()
     else:
         raise AssertionError(fmt)
 
@@ -186,7 +202,8 @@ def test_round_trip(result, tmp_path, fmt):
 def test_csv_bom_and_tables(result, tmp_path, bom):
     files = export(result, tmp_path, "csv", bom=bom)
     names = [f.name for f in files]
-    assert names == ["relations.csv", *(f"relations_{t}.csv" for t in RELATION_TYPES), "entities.csv"]
+    assert names == ["relations.csv", *(f"relations_{t}.csv" for t in RELATION_TYPES), "entities.csv",
+                     "mentions.csv", "documents.csv"]
     raw = (tmp_path / "relations.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") == bom
     assert "周佰发".encode() in raw and b"\r\n" in raw  # UTF-8, Excel's row ends
@@ -207,7 +224,12 @@ def test_xlsx_sheets_and_text_cells(result, tmp_path):
 
     (path,) = export(result, tmp_path, "xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["relations", *RELATION_TYPES, "entities"]
+    assert wb.sheetnames == ["relations", *RELATION_TYPES, "entities", "mentions", "documents"]
+    mentions = list(wb["mentions"].iter_rows(values_only=True))
+    assert mentions[0][:5] == ("document", "sentence", "start", "end", "text")
+    assert ("周佰发", "PERSON", "周佰发") in {(r[4], r[6], r[8]) for r in mentions[1:]}  # text, type, entity
+    docs = list(wb["documents"].iter_rows(values_only=True))
+    assert docs[1][:2] == (DOC, f"seeds/{DOC}") and len(docs) == 2
     ws = wb["PART_OF"]
     assert ws.freeze_panes == "A2"
     evidence = ws.cell(row=2, column=list(tables(result)[0][2]).index("evidence") + 1)
@@ -222,6 +244,60 @@ def test_graphml_holds_scalars_only(result, tmp_path):
     for _, d in raw.nodes(data=True):
         assert all(isinstance(v, str | int | float | bool) for v in d.values())
     assert read_graphml(path).nodes["o:交巡警大队"]["aliases"] == ["交巡警大队", '名字,带"引号"']
+
+
+def test_graphml_label_and_type_on_every_node(result, tmp_path):
+    """Gephi shows a node's `label`: every node has one (its name), and its type, read by plain networkx."""
+    (path,) = export(result, tmp_path, "graphml")
+    g = nx.read_graphml(path)
+    assert g.number_of_nodes() == to_networkx(result).number_of_nodes()
+    for n, d in g.nodes(data=True):
+        assert d["label"] and d["label"] == d["name"] and d["type"], n
+    assert g.nodes["p:周佰发"]["label"] == "周佰发" and g.nodes[document_node_id(DOC)]["type"] == "DOCUMENT"
+    assert all(d["label"] == d["relation"] for *_, d in g.edges(data=True))
+    place = g.nodes["l:洮南市"]  # cpca's table: adcode and coordinates
+    assert place["adcode"] == "220881000000" and 122 < place["longitude"] < 123 and 45 < place["latitude"] < 46
+    (gexf,) = export(result, tmp_path / "gexf", "gexf")
+    assert nx.read_gexf(gexf).nodes["l:白城市"]["label"] == "白城市"
+
+
+def test_places_carry_adcode_and_coordinates(result, tmp_path):
+    export(result, tmp_path, "csv")
+    with open(tmp_path / "entities.csv", encoding="utf-8", newline="") as fh:
+        ents = {r["name"]: r for r in csv.DictReader(fh)}
+    assert ents["白城市"]["adcode"] == "220800000000" and float(ents["白城市"]["longitude"]) > 120
+    assert ents["周佰发"]["adcode"] == "" and ents["周佰发"]["longitude"] == ""  # not a place
+
+
+def test_lang_zh_headers_and_relation_names(result, tmp_path):
+    from openpyxl import load_workbook
+
+    export(result, tmp_path / "csv", "csv", lang="zh", bom=True)
+    with open(tmp_path / "csv" / "relations.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0])[:7] == ["主体", "主体类型", "关系", "职务", "客体", "客体类型", "日期"]
+    officer = next(r for r in rows if r["主体"] == "周佰发" and r["职务"] == "民警")
+    assert (officer["关系"], officer["主体类型"], officer["客体类型"]) == ("隶属", "人物", "机构")
+    (path,) = export(result, tmp_path / "xlsx", "xlsx", lang="zh")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["关系", "隶属", "下属于", "位于", "发生于", "提及于", "实体", "提及", "文档"]
+    assert [c.value for c in wb["实体"][1]][:3] == ["名称", "类型", "别名"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_build_tables_bom_and_lang_read_back(result, tmp_path, lang):
+    """`kg build --bom --lang zh`: the build's own CSVs for Excel, still read back by render/load."""
+    from kg.sinks.tables import read_tables
+
+    write_tables(result, tmp_path / "plain")
+    write_tables(result, tmp_path / "out", bom=True, lang=lang)
+    raw = (tmp_path / "out" / "relations.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert ("隶属".encode() in raw and "主体ID".encode() in raw) == (lang == "zh")
+    assert (b"BELONGS_TO" in raw) == (lang == "en")
+    mine, plain = read_tables(tmp_path / "out"), read_tables(tmp_path / "plain")
+    assert mine.entities == plain.entities and mine.relations == plain.relations
+    assert mine.mentions == plain.mentions and mine.documents == plain.documents
 
 
 def test_graphml_mixed_and_missing_values(tmp_path):
@@ -260,6 +336,8 @@ def test_cli_export_from_output_folder(result, tmp_path, capsys):
     assert str(target / "entities.csv") in capsys.readouterr().out
     assert main(["export", str(tmp_path / "out"), "--format", "xlsx", "-o", str(tmp_path / "x")]) == 0
     assert (tmp_path / "x" / "relations.xlsx").exists()
+    assert main(["export", str(tmp_path / "out"), "--format", "csv", "--lang", "zh", "-o", str(tmp_path / "z")]) == 0
+    assert "隶属".encode() in (tmp_path / "z" / "relations.csv").read_bytes()
 
 
 def test_node_link_keeps_edge_source(result, tmp_path):
@@ -286,7 +364,8 @@ def test_xml_formats_drop_what_xml_cannot_hold(tmp_path, fmt):
         texts = [c.value for c in ws["K"]]
     else:
         texts = [d.get("evidence") for _, _, d in read_graphml(path).edges(data=True)]
-    assert "回车\n换行控制" in texts
+    # the control character goes; \r\n stays (XLSX, openpyxl 3.1.5) or reads back as \n (GraphML)
+    assert "回车\n换行控制" in [str(t).replace("\r\n", "\n") for t in texts]
 
 
 @pytest.mark.slow

@@ -2,12 +2,20 @@
 
 Each format is written into one folder, all files or none (`kg.atomic.staged_folder`):
 
-    csv        relations.csv (all), relations_<TYPE>.csv (one per relation type), entities.csv;
-               UTF-8, or UTF-8 with BOM (`bom=True`) so that Excel shows Chinese intact
-    xlsx       relations.xlsx: sheets `relations`, one per relation type, `entities`
+    csv        relations.csv (all), relations_<TYPE>.csv (one per relation type), entities.csv,
+               mentions.csv, documents.csv; UTF-8, or UTF-8 with BOM (`bom=True`) so that Excel
+               shows Chinese intact
+    xlsx       relations.xlsx: sheets `relations`, one per relation type, `entities`, `mentions`,
+               `documents`
     parquet    the same tables as csv, as .parquet (lists stay lists)
     graphml    graph.graphml: `kg.graph.to_networkx`, lists and dicts as JSON strings
-               (GraphML holds scalars only); `read_graphml` decodes them again
+               (GraphML holds scalars only); `read_graphml` decodes them again. Every node has a
+               `label` (its name: what Gephi shows) and a `type`; every edge a `label` (its relation)
+    gexf       graph.gexf: the same graph as GEXF 1.2, Gephi's own format
+
+`lang="zh"` writes the table headers, sheet names and relation and type names in Chinese
+(`kg.sinks.labels`). Places that name exactly one division of cpca's table carry its `adcode`,
+`longitude` and `latitude` (`kg.sinks.geo`).
     node-link  graph.json: networkx node-link JSON; an edge attribute named like a link key
                (an inferred edge's `source`) is written as `relation_source`; `read_node_link`
                restores it
@@ -32,6 +40,9 @@ from kg.atomic import atomic_open, staged_folder
 from kg.errors import KgError
 from kg.graph import read_node_link as kg_read_node_link
 from kg.graph import to_networkx, write_node_link
+from kg.sinks.geo import place_codes
+from kg.sinks.labels import header as zh_header
+from kg.sinks.labels import value as label_value
 from kg.sinks.relation_table import (
     ENTITY_COLUMNS,
     RELATION_COLUMNS,
@@ -42,7 +53,15 @@ from kg.sinks.relation_table import (
 )
 from kg.types import BuildResult
 
-FORMATS = ("csv", "xlsx", "parquet", "graphml", "node-link")
+PLACE_COLUMNS = {"adcode": "str", "longitude": "float", "latitude": "float"}
+ENTITY_EXPORT_COLUMNS = {**ENTITY_COLUMNS, **PLACE_COLUMNS}
+MENTION_COLUMNS = {"document": "str", "sentence": "int", "start": "int", "end": "int", "text": "str",
+                   "norm": "str", "type": "str", "source": "str", "entity": "str", "entity_id": "str"}
+DOCUMENT_COLUMNS = {"id": "str", "path": "str", "encoding": "str", "sha256": "str", "chars": "int", "date": "str"}
+TRANSLATED = {"relation", "type", "head_type", "tail_type"}  # columns whose values `lang` translates
+SHEET_ZH = {"relations": "关系", "entities": "实体", "mentions": "提及", "documents": "文档"}
+
+FORMATS = ("csv", "xlsx", "parquet", "graphml", "gexf", "node-link")
 LIST_SEP = "|"  # how CSV and XLSX cells hold lists (aliases, documents), as in the build's entities.csv
 JSON_ATTRIBUTES = "kg_json_attributes"  # graph attribute naming the GraphML keys stored as JSON
 RENAMED_ATTRIBUTES = "kg_renamed_attributes"  # graph attribute: node-link names → own names
@@ -51,11 +70,13 @@ NODE_LINK_EDGE_RENAMES = {"source": "relation_source", "target": "relation_targe
 XLSX_MAX_CELL = 32767  # Excel refuses longer cells
 
 
-def export(result: BuildResult, out_dir: Path, fmt: str, bom: bool = False) -> list[Path]:
+def export(result: BuildResult, out_dir: Path, fmt: str, bom: bool = False, lang: str = "en") -> list[Path]:
     """Write `result` into `out_dir` in format `fmt`; return the files written (other files are kept)."""
     writers: dict[str, Callable[[BuildResult, Path], list[Path]]] = {
-        "csv": lambda res, out: write_csv_tables(res, out, bom=bom),
-        "xlsx": write_xlsx, "parquet": write_parquet, "graphml": write_graphml_file,
+        "csv": lambda res, out: write_csv_tables(res, out, bom=bom, lang=lang),
+        "xlsx": lambda res, out: write_xlsx(res, out, lang=lang),
+        "parquet": lambda res, out: write_parquet(res, out, lang=lang),
+        "graphml": write_graphml_file, "gexf": write_gexf_file,
         "node-link": write_node_link_file,
     }
     if fmt not in writers:
@@ -68,14 +89,43 @@ def export(result: BuildResult, out_dir: Path, fmt: str, bom: bool = False) -> l
 
 # ---- tables ---------------------------------------------------------------------------------------
 
-def tables(result: BuildResult) -> list[tuple[str, str, dict[str, str], list[dict]]]:
-    """(file stem, sheet name, columns, rows) for the combined table, each relation type, entities."""
+def tables(result: BuildResult, lang: str = "en") -> list[tuple[str, str, dict[str, str], list[dict]]]:
+    """(file stem, sheet name, columns, rows): all relations, each relation type, entities, mentions,
+    documents; in `lang` ("zh": Chinese headers, sheet names, relation and type names)."""
     rows = relation_rows(result)
     out = [("relations", "relations", RELATION_COLUMNS, rows)]
     for rel, group in by_relation(rows, relation_types(result)).items():
         out.append((f"relations_{_safe_stem(rel)}", rel, RELATION_COLUMNS, group))
-    out.append(("entities", "entities", ENTITY_COLUMNS, entity_rows(result)))
-    return out
+    out.append(("entities", "entities", ENTITY_EXPORT_COLUMNS, _entity_rows(result)))
+    out.append(("mentions", "mentions", MENTION_COLUMNS, _mention_rows(result)))
+    out.append(("documents", "documents", DOCUMENT_COLUMNS, _document_rows(result)))
+    if lang == "en":
+        return out
+    return [(stem, SHEET_ZH.get(sheet) or label_value(sheet, lang), {zh_header(c, lang): k for c, k in columns.items()},
+             [{zh_header(c, lang): label_value(v, lang) if c in TRANSLATED else v for c, v in row.items()} for row in rows])
+            for stem, sheet, columns, rows in out]
+
+
+def _entity_rows(result: BuildResult) -> list[dict]:
+    rows = entity_rows(result)
+    codes = place_codes(r["name"] for r in rows if r["type"] == "LOC")
+    for r in rows:
+        code = codes.get(r["name"]) if r["type"] == "LOC" else None
+        r.update(adcode=code.adcode if code else "", longitude=code.longitude if code else None,
+                 latitude=code.latitude if code else None)
+    return rows
+
+
+def _mention_rows(result: BuildResult) -> list[dict]:
+    names = {e.id: e.name for e in result.entities}
+    return [{"document": m.doc_id, "sentence": m.sentence, "start": m.start, "end": m.end, "text": m.text,
+             "norm": m.norm, "type": m.type, "source": m.source, "entity": names.get(m.entity_id, ""),
+             "entity_id": m.entity_id} for m in result.mentions]
+
+
+def _document_rows(result: BuildResult) -> list[dict]:
+    return [{"id": d.id, "path": d.path, "encoding": d.encoding, "sha256": d.sha256, "chars": len(d.text) or None,
+             "date": str(getattr(d, "date", "") or "")} for d in result.documents]
 
 
 def _safe_stem(name: str) -> str:
@@ -91,10 +141,10 @@ def csv_cell(value, kind: str) -> str:
     return "" if value is None else str(value)
 
 
-def write_csv_tables(result: BuildResult, out: Path, bom: bool = False) -> list[Path]:
+def write_csv_tables(result: BuildResult, out: Path, bom: bool = False, lang: str = "en") -> list[Path]:
     encoding = "utf-8-sig" if bom else "utf-8"
     paths = []
-    for stem, _sheet, columns, rows in tables(result):
+    for stem, _sheet, columns, rows in tables(result, lang):
         path = out / f"{stem}.csv"
         with atomic_open(path, encoding=encoding, newline="") as fh:
             w = csv.writer(fh)  # quotes cells holding commas, quotes and line breaks; \r\n rows, as Excel wants
@@ -120,7 +170,7 @@ def safe_sheet_names(names: list[str]) -> list[str]:
     return out
 
 
-def write_xlsx(result: BuildResult, out: Path) -> list[Path]:
+def write_xlsx(result: BuildResult, out: Path, lang: str = "en") -> list[Path]:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -129,11 +179,11 @@ def write_xlsx(result: BuildResult, out: Path) -> list[Path]:
 
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
-    parts = tables(result)
+    parts = tables(result, lang)
     for (_stem, _sheet, columns, rows), name in zip(parts, safe_sheet_names([p[1] for p in parts]), strict=True):
         ws = wb.create_sheet(name)
         for i, col in enumerate(columns, 1):
-            ws.column_dimensions[get_column_letter(i)].width = 60 if col == "evidence" else 18
+            ws.column_dimensions[get_column_letter(i)].width = 60 if col in ("evidence", zh_header("evidence", lang)) else 18
         ws.freeze_panes = "A2"
         header = []
         for col in columns:
@@ -168,16 +218,17 @@ def write_xlsx(result: BuildResult, out: Path) -> list[Path]:
 def parquet_schema(columns: dict[str, str]):
     import pyarrow as pa
 
-    kinds = {"str": pa.string(), "int": pa.int64(), "bool": pa.bool_(), "list": pa.list_(pa.string())}
+    kinds = {"str": pa.string(), "int": pa.int64(), "bool": pa.bool_(), "float": pa.float64(),
+             "list": pa.list_(pa.string())}
     return pa.schema([(c, kinds[k]) for c, k in columns.items()])
 
 
-def write_parquet(result: BuildResult, out: Path) -> list[Path]:
+def write_parquet(result: BuildResult, out: Path, lang: str = "en") -> list[Path]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     paths = []
-    for stem, _sheet, columns, rows in tables(result):
+    for stem, _sheet, columns, rows in tables(result, lang):
         path = out / f"{stem}.parquet"
         table = pa.Table.from_pylist(rows, schema=parquet_schema(columns))
         with atomic_open(path, "wb") as fh:
@@ -213,8 +264,18 @@ def _scalar_attrs(items: list[dict]) -> set[str]:
 
 
 def graphml_graph(result: BuildResult) -> nx.MultiDiGraph:
-    """`to_networkx(result)` with only scalar attributes, one type per key, as GraphML requires."""
+    """`to_networkx(result)` with only scalar attributes, one type per key, as GraphML requires;
+    `label` on every node (its name) and edge (its relation), adcode and coordinates on places."""
     g = to_networkx(result)
+    codes = place_codes(d.get("name", "") for _, d in g.nodes(data=True) if d.get("type") == "LOC")
+    for n, d in g.nodes(data=True):
+        d["label"] = str(d.get("name", n))
+        d.setdefault("type", "")
+        code = codes.get(d["label"]) if d["type"] == "LOC" else None
+        if code:
+            d.update(adcode=code.adcode, longitude=code.longitude, latitude=code.latitude)
+    for _, _, d in g.edges(data=True):
+        d["label"] = str(d.get("relation", ""))
     node_json = _scalar_attrs([d for _, d in g.nodes(data=True)])
     edge_json = _scalar_attrs([d for _, _, d in g.edges(data=True)])
     g.graph[JSON_ATTRIBUTES] = json.dumps({"node": sorted(node_json), "edge": sorted(edge_json)})
@@ -225,6 +286,13 @@ def write_graphml_file(result: BuildResult, out: Path) -> list[Path]:
     path = out / "graph.graphml"
     with atomic_open(path, "wb") as fh:  # the stdlib writer: the same file whether lxml is installed or not
         nx.write_graphml_xml(graphml_graph(result), fh)
+    return [path]
+
+
+def write_gexf_file(result: BuildResult, out: Path) -> list[Path]:
+    path = out / "graph.gexf"
+    with atomic_open(path, "wb") as fh:
+        nx.write_gexf(graphml_graph(result), fh)
     return [path]
 
 

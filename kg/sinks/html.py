@@ -1,10 +1,15 @@
-"""Interactive, offline HTML view of the graph (pyvis data, vis-network inlined, own page).
+"""Interactive, offline HTML explorer of the graph (pyvis data model, vis-network inlined, own page).
 
-Nodes are coloured and shaped by type and sized by mentions (documents by degree); edges carry
-"RELATION · role" labels; tooltips hold the evidence sentences and documents as plain text.
-The page has a legend that filters by type, relation filters and a name/alias search. Past
-`PHYSICS_MAX_NODES` nodes, positions come from `kg.sinks.html_layout` and physics stays off,
-so 5,000 nodes open in seconds (in-browser physics takes minutes there, pyvis #204).
+Facts first: documents and MENTIONED_IN links are in the page but hidden until the "文档" switch
+is on, and entities with no visible fact are hidden with them, so 300 articles show their facts,
+not a hairball of documents. Clicking a node opens a side panel (type, aliases, documents, every
+relation with its evidence sentence and a copy button, links to the neighbours), dims everything
+but its neighbours, and offers to expand its hidden neighbours. Filters: type, relation, one
+document, a date range, stated vs inferred. Search steps through its hits. Dated events are drawn
+on a timeline under the graph. Past `PHYSICS_MAX_NODES` nodes, positions come from
+`kg.sinks.html_layout`, computed on the facts (documents and unconnected entities get their own
+area), and physics stays off, so 5,000 nodes open in seconds (in-browser physics takes minutes
+there, pyvis #204).
 
     >>> render_html(result, "graph.html", focus="周佰发", hops=2)   # doctest: +SKIP
     PosixPath('graph.html')
@@ -13,6 +18,7 @@ so 5,000 nodes open in seconds (in-browser physics takes minutes there, pyvis #2
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -34,13 +40,20 @@ from kg.sinks.html_assets import (
     TYPE_STYLE,
 )
 from kg.sinks.html_layout import layout
-from kg.types import BuildResult
+from kg.sinks.labels import RELATION_ZH, TYPE_ZH, bilingual_relation, bilingual_type
+from kg.types import BuildResult, document_node_id
 
 PHYSICS_MAX_NODES = 150  # above this: precomputed layout, physics off (in-browser physics gets slow)
-MAX_EVIDENCE = 5  # evidence sentences per node tooltip
-MAX_CHARS = 160  # per evidence sentence in a tooltip
-MAX_LABEL = 18  # characters of a node label on the canvas
+MAX_EVIDENCE = 5  # mention sentences per node in the side panel
+MAX_CHARS = 400  # per evidence sentence in the page (the panel; copy gives this text)
+MAX_TITLE = 160  # per evidence sentence in an edge tooltip
+MAX_LABEL = 14  # characters of a node label on the canvas
+DOC = "DOCUMENT"
+MENTIONED_IN = "MENTIONED_IN"
 VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
+_ASIDE = re.compile(r"[（(][^（）()]{0,40}[）)]")  # （新华社记者某某摄）: a bracketed aside, not the event
+_CLAUSE = re.compile(r"[，。；：！？、,;:!?\s]")
+_ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
 
 
 def render_html(result: BuildResult, path: str | Path, focus: str | None = None, hops: int = 1) -> Path:
@@ -50,16 +63,30 @@ def render_html(result: BuildResult, path: str | Path, focus: str | None = None,
     if focus is not None:
         g = neighbourhood(g, focus, hops)
         heading = f"知识图谱 · {focus} · {hops} 跳"
-    net = _network(g, result)
-    html = _page(net, g, heading)
+    doc_dates = {document_node_id(d.id): str(getattr(d, "date", "") or "") for d in result.documents}
+    net = _network(g, result, doc_dates)
+    html = _page(net, g, heading, doc_dates)
     path = Path(path)
     with atomic_open(path) as fh:
         fh.write(html)
     return path
 
 
+def fact_graph(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """`g` without document nodes and MENTIONED_IN edges: what a statement in the text connects."""
+    keep = [n for n, d in g.nodes(data=True) if d.get("type") != DOC]
+    sub = nx.MultiDiGraph(g.subgraph(keep))
+    sub.remove_edges_from([(a, b, k) for a, b, k, d in sub.edges(keys=True, data=True)
+                           if d.get("relation") == MENTIONED_IN])
+    return sub
+
+
 def neighbourhood(g: nx.MultiDiGraph, focus: str, hops: int) -> nx.MultiDiGraph:
-    """Subgraph within `hops` (either direction) of every node whose name or alias is `focus`."""
+    """Entities within `hops` fact edges (either direction) of every node named or aliased `focus`.
+
+    Paths never pass through a document (two people in one article are not neighbours); the
+    documents of the kept entities come along, hidden in the page until switched on.
+    """
     want = focus.strip().casefold()
     centres = [n for n, d in g.nodes(data=True)
                if want in {str(s).strip().casefold() for s in [d.get("name", n), *d.get("aliases", [])]}]
@@ -67,55 +94,106 @@ def neighbourhood(g: nx.MultiDiGraph, focus: str, hops: int) -> nx.MultiDiGraph:
         close = sorted({d.get("name", n) for n, d in g.nodes(data=True) if want and want in str(d.get("name", n)).casefold()})
         hint = f"; did you mean: {', '.join(close[:5])}" if close else ""
         raise KgError(f"--focus {focus!r}: no entity has this name or alias{hint}")
-    u = g.to_undirected(as_view=True)
+    facts = fact_graph(g).to_undirected(as_view=True)
     keep: set = set()
     for c in centres:
-        keep |= set(nx.single_source_shortest_path_length(u, c, cutoff=max(hops, 0)))
-    sub = g.subgraph(keep).copy()
+        if c in facts:
+            keep |= set(nx.single_source_shortest_path_length(facts, c, cutoff=max(hops, 0)))
+        else:
+            keep.add(c)  # a document given by name: itself
+    docs = {b for a in keep for _, b, d in g.out_edges(a, data=True) if d.get("relation") == MENTIONED_IN}
+    sub = g.subgraph(keep | docs).copy()
     sub.graph["focus"] = centres  # selected when the page opens
     return sub
 
 
-def _sentence_index(result: BuildResult) -> dict[tuple[str, int], str]:
-    return {(s.doc_id, s.index): s.text for s in result.sentences}
-
-
-def _clip(text: str) -> str:
+def short_label(text: str, limit: int = MAX_LABEL) -> str:
+    """A canvas label: bracketed asides dropped, cut at the first clause end that fits, else at `limit`."""
     text = " ".join(str(text).split())
-    return text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1] + "…"
+    if len(text) <= limit:
+        return text
+    bare = _ASIDE.sub("", text).strip() or text
+    if len(bare) <= limit:
+        return bare
+    cuts = [m.start() for m in _CLAUSE.finditer(bare, 0, limit + 1) if m.start() >= 4]
+    return bare[:cuts[0]] + "…" if cuts else bare[:limit - 1] + "…"
 
 
-def _label(name: str) -> str:
-    """Canvas labels stay short (events are named by their sentence); the tooltip has the full name."""
-    name = " ".join(name.split())
-    return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1] + "…"
+def _clip(text: str, limit: int = MAX_CHARS) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _node_title(node: str, d: dict, degree: int, evidence: list[str]) -> str:
-    lines = [f"{d.get('name', node)}  [{d.get('type', '')}]"]
-    if d.get("aliases"):
-        lines.append("别名: " + "、".join(map(str, d["aliases"])))
-    if d.get("type") == "DOCUMENT":
-        lines.append(f"路径: {d.get('path', '')}")
-        lines.append(f"连接 {degree} 个实体")
-    else:
-        docs = list(d.get("documents", []))
-        lines.append(f"提及 {d.get('mentions', 0)} 次 · {len(docs)} 篇文档")
-        if docs:
-            lines.append("文档: " + ", ".join(docs[:8]) + (" …" if len(docs) > 8 else ""))
-    for k in ("iso", "description"):
-        if d.get(k):
-            lines.append(f"{k}: {d[k]}")
-    if evidence:
-        lines.append("证据:")
-        lines.extend(f"· {e}" for e in evidence)
-    return "\n".join(lines)
+def _iso(value) -> str:
+    m = _ISO.match(str(value or ""))
+    return m.group(0) if m else ""
+
+
+def _mention_sentences(result: BuildResult, g: nx.MultiDiGraph) -> dict[str, list[list]]:
+    """Up to MAX_EVIDENCE [document, sentence, text] per entity, from its mentions."""
+    sentences = {(s.doc_id, s.index): s.text for s in result.sentences}
+    out: dict[str, list[list]] = {}
+    for e in result.entities:
+        if e.id not in g:
+            continue
+        lst = out.setdefault(e.id, [])
+        for m in e.mentions:
+            text = sentences.get((m.doc_id, m.sentence), "")
+            item = [m.doc_id, m.sentence, _clip(text)]
+            if text and item not in lst:
+                lst.append(item)
+            if len(lst) >= MAX_EVIDENCE:
+                break
+    return out
+
+
+def _labels(g: nx.MultiDiGraph) -> dict[str, str]:
+    """Short labels; same-name entities get a context (what they belong to, else their document)."""
+    base = {}
+    for n, d in g.nodes(data=True):
+        text = d.get("description") if d.get("type") == "EVENT" and d.get("description") else d.get("name", n)
+        base[n] = short_label(str(text))
+    seen: dict[tuple[str, str], list[str]] = {}
+    for n, d in g.nodes(data=True):
+        seen.setdefault((base[n], str(d.get("type", ""))), []).append(n)
+    for group in seen.values():
+        if len(group) < 2:
+            continue
+        for n in group:
+            ctx = next((g.nodes[b].get("name", b) for _, b, r in g.out_edges(n, data="relation")
+                        if r != MENTIONED_IN), None)
+            if ctx is None:
+                docs = g.nodes[n].get("documents") or [""]
+                ctx = Path(str(docs[0])).stem
+            base[n] = f"{base[n]}（{short_label(str(ctx), 18)}）"
+    counts: dict[str, int] = {}
+    for n in g:  # still the same (one document, no fact): number them
+        counts[base[n]] = counts.get(base[n], 0) + 1
+    seen_n: dict[str, int] = {}
+    for n in g:
+        if counts[base[n]] > 1:
+            seen_n[base[n]] = seen_n.get(base[n], 0) + 1
+            base[n] = f"{base[n]} #{seen_n[base[n]]}"
+    return base
+
+
+def _positions(g: nx.MultiDiGraph) -> dict:
+    """Facts laid out first; documents and entities with no fact get their own area below them."""
+    facts = fact_graph(g)
+    core = [n for n in facts if facts.degree(n) > 0]
+    pos = layout(facts.subgraph(core)) if core else {}
+    rest = [n for n in g if n not in pos]
+    if rest:
+        below = max((y for _, y in pos.values()), default=0.0) + 300.0
+        for n, (x, y) in layout(g.subgraph(rest)).items():
+            pos[n] = (x, y + below)
+    return pos
 
 
 def _edge_title(src: str, dst: str, d: dict) -> str:
-    rel = d.get("relation", "")
+    rel = str(d.get("relation", ""))
     role = d.get("role", "")
-    lines = [f"{src} —{rel}{'（' + str(role) + '）' if role else ''}→ {dst}"]
+    lines = [f"{src} —{bilingual_relation(rel)}{'（' + str(role) + '）' if role else ''}→ {dst}"]
     for k in ("date", "iso_date", "count"):
         if d.get(k):
             lines.append(f"{k}: {d[k]}")
@@ -124,70 +202,73 @@ def _edge_title(src: str, dst: str, d: dict) -> str:
     if d.get("document"):
         lines.append(f"文档: {d['document']} · 句 {d.get('sentence', '')}")
     if d.get("evidence"):
-        lines.append(f"证据: {_clip(d['evidence'])}")
+        lines.append(f"证据: {_clip(d['evidence'], MAX_TITLE)}")
     return "\n".join(lines)
 
 
-def _evidence_by_node(result: BuildResult, g: nx.MultiDiGraph) -> dict[str, list[str]]:
-    """Up to MAX_EVIDENCE distinct sentences per entity, from its mentions (then its relations)."""
-    sentences = _sentence_index(result)
-    out: dict[str, list[str]] = {}
-
-    def add(node: str, doc: str, text: str) -> None:
-        lst = out.setdefault(node, [])
-        line = f"[{doc}] {_clip(text)}"
-        if text and len(lst) < MAX_EVIDENCE and line not in lst:
-            lst.append(line)
-
-    for e in result.entities:
-        if e.id in g:
-            for m in e.mentions:
-                add(e.id, m.doc_id, sentences.get((m.doc_id, m.sentence), ""))
-    for a, b, d in g.edges(data=True):
-        if d.get("evidence") and d.get("relation") != "MENTIONED_IN":
-            add(a, d.get("document", ""), d["evidence"])
-            add(b, d.get("document", ""), d["evidence"])
-    return out
-
-
-def _network(g: nx.MultiDiGraph, result: BuildResult) -> Network:
-    """pyvis Network with styled nodes/edges; positions fixed when the graph is big."""
+def _network(g: nx.MultiDiGraph, result: BuildResult, doc_dates: dict[str, str]) -> Network:
+    """pyvis Network with styled nodes/edges and the fields the page's panel and filters read."""
     big = g.number_of_nodes() > PHYSICS_MAX_NODES
-    pos = layout(g) if big else {}
-    evidence = _evidence_by_node(result, g)
+    pos = _positions(g) if big else {}
+    sentences = _mention_sentences(result, g)
+    labels = _labels(g)
     net = Network(directed=True, cdn_resources="in_line", height="100%", width="100%")
     for n, d in g.nodes(data=True):
         typ = str(d.get("type", ""))
         degree = g.degree(n)
-        weight = degree if typ == "DOCUMENT" else (d.get("mentions") or degree)
+        weight = degree if typ == DOC else (d.get("mentions") or degree)
         extra = {"x": round(pos[n][0], 1), "y": round(pos[n][1], 1)} if big else {}
+        name = str(d.get("name", n))
         aliases = [str(a) for a in d.get("aliases", [])]
+        docs = [str(x) for x in d.get("documents", [])]
+        title = f"{name}\n{bilingual_type(typ)}" + (f" · 提及 {d.get('mentions', 0)} 次" if typ != DOC else "")
         # pyvis's add_node/add_edge scan a list per call (quadratic at 5,000 nodes); append what they build.
-        node = Node(str(n), TYPE_STYLE.get(typ, OTHER_STYLE)[1], label=_label(str(d.get("name", n))), group=typ,
-                    size=round(8 + 5 * math.sqrt(min(weight, 100)), 1),
-                    title=_node_title(n, d, degree, evidence.get(n, [])),
-                    kgType=typ, kgName=str(d.get("name", n)), kgAliases=aliases, **extra)
+        node = Node(str(n), TYPE_STYLE.get(typ, OTHER_STYLE)[1], label=labels[n], group=typ,
+                    value=round(math.sqrt(min(weight, 100)), 2), title=title,
+                    kgType=typ, kgName=name, kgAliases=aliases, kgDocs=docs,
+                    kgMentions=int(d.get("mentions") or 0), kgIso=_iso(d.get("iso")) or doc_dates.get(n, ""),
+                    kgDesc=str(d.get("description", "")), kgPath=str(d.get("path", "")) if typ == DOC else "",
+                    kgSentences=sentences.get(n, []), **extra)
         net.nodes.append(node.options)
         net.node_ids.append(node.options["id"])
         net.node_map[node.options["id"]] = node.options
     names = {n: str(d.get("name", n)) for n, d in g.nodes(data=True)}
     for i, (a, b, d) in enumerate(g.edges(data=True)):
         rel = str(d.get("relation", ""))
-        label = f"{rel} · {d['role']}" if d.get("role") else rel
-        net.edges.append({"id": f"e{i}", "from": str(a), "to": str(b), "arrows": "to", "label": label,
-                          "title": _edge_title(names[a], names[b], d), "kgRelation": rel,
-                          "color": RELATION_COLOUR.get(rel, "#999999")})
+        role = str(d.get("role", "") or "")
+        label = RELATION_ZH.get(rel, rel) + (f" · {role}" if role else "")
+        doc = str(d.get("document", "")) or (names[b] if rel == MENTIONED_IN else "")
+        when = _iso(d.get("iso_date")) or doc_dates.get(document_node_id(doc), "")
+        edge = {"id": f"e{i}", "from": str(a), "to": str(b), "arrows": "to",
+                "title": _edge_title(names[a], names[b], d), "kgRelation": rel, "kgRole": role,
+                "kgDoc": doc, "kgSent": d.get("sentence", ""), "kgEvidence": _clip(d.get("evidence", "")),
+                "kgDate": str(d.get("date", "") or ""), "kgIso": when, "kgInferred": bool(d.get("inferred")),
+                "kgCount": d.get("count", ""), "color": RELATION_COLOUR.get(rel, "#999999")}
+        if not big and rel != MENTIONED_IN:
+            edge["label"] = label  # big graphs: relation names in tooltips and the panel, not on 5,000 edges
+        net.edges.append(edge)
     net.options = _options(big, g.number_of_nodes())
-    # colour and shape per type once, as vis-network groups, instead of on 5,000 nodes
-    net.options["groups"] = {t: {"color": TYPE_STYLE.get(t, OTHER_STYLE)[0], "shape": TYPE_STYLE.get(t, OTHER_STYLE)[1]}
-                             for t in sorted({str(d.get("type", "")) for _, d in g.nodes(data=True)})}
+    # colour and shape per type once, as vis-network groups (plus a dimmed twin for highlighting)
+    groups = {}
+    for t in sorted({str(d.get("type", "")) for _, d in g.nodes(data=True)}):
+        colour, shape = TYPE_STYLE.get(t, OTHER_STYLE)[:2]
+        groups[t] = {"color": colour, "shape": shape}
+        groups[f"dim:{t}"] = {"color": {"background": "#ececec", "border": "#d6d6d6"}, "shape": shape,
+                              "font": {"color": "#c4c4c4"}}
+    net.options["groups"] = groups
     return net
 
 
 def _options(big: bool, n_nodes: int) -> dict:
     options = {
-        "nodes": {"borderWidth": 1, "font": {"face": FONT_FACE, "size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"}},
-        "edges": {"font": {"face": FONT_FACE, "size": 10, "align": "middle", "color": "#555555",
+        "nodes": {"borderWidth": 1, "font": {"face": FONT_FACE, "size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"},
+                  # size and label grow with mentions. Big graphs, zoomed out: only the hubs' labels are
+                  # big enough to draw (vis skips labels under drawThreshold px), so the overview names
+                  # its hubs instead of piling up unreadable text; zoomed in, every label shows
+                  "scaling": {"min": 10, "max": 42 if big else 30,
+                              "label": {"enabled": True, "min": 12, "max": 160 if big else 20,
+                                        "drawThreshold": 6 if big else 4, "maxVisible": 24}}},
+        "edges": {"font": {"face": FONT_FACE, "size": 10, "align": "horizontal", "color": "#555555",
                            "strokeWidth": 3, "strokeColor": "#ffffff"},
                   "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
                   "smooth": False if big else {"enabled": True, "type": "continuous"}, "width": 1},
@@ -199,13 +280,13 @@ def _options(big: bool, n_nodes: int) -> dict:
         options["physics"] = {"enabled": False}
     else:
         options["physics"] = {"enabled": True, "solver": "forceAtlas2Based",
-                              "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 110,
-                                                   "avoidOverlap": 0.4},
+                              "forceAtlas2Based": {"gravitationalConstant": -80, "springLength": 120,
+                                                   "avoidOverlap": 0.6},
                               "stabilization": {"enabled": True, "iterations": 250, "fit": True}}
     return options
 
 
-def _page(net: Network, g: nx.MultiDiGraph, heading: str) -> str:
+def _page(net: Network, g: nx.MultiDiGraph, heading: str, doc_dates: dict[str, str]) -> str:
     """Render the page; data goes in as JSON, text is autoescaped, only our constants are Markup."""
     type_counts: dict[str, int] = {}
     for _, d in g.nodes(data=True):
@@ -216,11 +297,16 @@ def _page(net: Network, g: nx.MultiDiGraph, heading: str) -> str:
     order = list(TYPE_STYLE) + sorted(t for t in type_counts if t not in TYPE_STYLE)
     types = []
     for t in order:
-        colour, shape, label = TYPE_STYLE.get(t, (OTHER_STYLE[0], OTHER_STYLE[1], t))
-        types.append({"type": t, "colour": colour, "label": label, "count": type_counts.get(t, 0),
+        if t == DOC or not type_counts.get(t):
+            continue  # documents have their own switch
+        colour, shape, _ = TYPE_STYLE.get(t, (OTHER_STYLE[0], OTHER_STYLE[1], t))
+        types.append({"type": t, "colour": colour, "label": bilingual_type(t), "count": type_counts.get(t, 0),
                       "svg": Markup(LEGEND_SHAPE[shape])})
-    relations = [{"relation": r, "colour": RELATION_COLOUR.get(r, "#999999"), "count": c}
-                 for r, c in sorted(rel_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    relations = [{"relation": r, "colour": RELATION_COLOUR.get(r, "#999999"), "count": c,
+                  "label": bilingual_relation(r)}
+                 for r, c in sorted(rel_counts.items(), key=lambda kv: (-kv[1], kv[0])) if r != MENTIONED_IN]
+    documents = sorted((str(d.get("name", n)), doc_dates.get(n, "")) for n, d in g.nodes(data=True)
+                       if d.get("type") == DOC)
     physics = bool(net.options["physics"]["enabled"])
     env = Environment(autoescape=True)
     return env.from_string(TEMPLATE).render(
@@ -230,6 +316,12 @@ def _page(net: Network, g: nx.MultiDiGraph, heading: str) -> str:
         vis_css=Markup((VIS_DIR / "vis-network.css").read_text(encoding="utf-8")),
         types=types,
         relations=relations,
+        n_documents=type_counts.get(DOC, 0),
+        n_mentioned=rel_counts.get(MENTIONED_IN, 0),
+        doc_shape=Markup(LEGEND_SHAPE[TYPE_STYLE[DOC][1]]), doc_colour=TYPE_STYLE[DOC][0],
+        documents=documents,
         data={"nodes": net.nodes, "edges": net.edges, "options": net.options, "physics": physics,
-              "focus": [str(n) for n in g.graph.get("focus", [])]},
+              "focus": [str(n) for n in g.graph.get("focus", [])],
+              "typeNames": {t: bilingual_type(t) for t in [*TYPE_ZH, *type_counts]},
+              "relationNames": {r: bilingual_relation(r) for r in [*RELATION_ZH, *rel_counts]}},
     )

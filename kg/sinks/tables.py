@@ -35,6 +35,7 @@ from pathlib import Path
 
 from kg.atomic import atomic_open, staged_folder
 from kg.errors import KgError
+from kg.sinks.labels import english_row, header, value
 from kg.types import (
     NODE_TYPES,
     RELATION_TYPES,
@@ -95,12 +96,14 @@ def split_list(cell: str | None) -> list[str]:
     return [a for a in items if a]
 
 
-def _write_csv(path: Path, columns: list[str], rows) -> None:
-    with atomic_open(path, newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=columns)
-        w.writeheader()
+def _write_csv(path: Path, columns: list[str], rows, bom: bool = False, lang: str = "en") -> None:
+    """`bom`: UTF-8 with BOM (Excel on Chinese Windows needs it); `lang="zh"`: Chinese headers and
+    relation/type names (`kg.sinks.labels`; `read_tables` reads both)."""
+    with atomic_open(path, newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow([header(c, lang) for c in columns])
         for row in rows:
-            w.writerow(row)
+            w.writerow([value(row.get(c, ""), lang) if c in ("relation", "type") else row.get(c, "") for c in columns])
 
 
 def entity_row(e: Entity) -> dict:
@@ -125,7 +128,7 @@ def relation_row(r: Relation, names: dict[str, str]) -> dict:
     }
 
 
-def write_tables(result: BuildResult, out_dir: str | Path) -> None:
+def write_tables(result: BuildResult, out_dir: str | Path, bom: bool = False, lang: str = "en") -> None:
     """Write every table and graph.json into `out_dir`, all or nothing.
 
     Everything is written into a hidden staging folder inside `out_dir` first (the slow part), then
@@ -139,16 +142,17 @@ def write_tables(result: BuildResult, out_dir: str | Path) -> None:
         _write_csv(out / "documents.csv", DOCUMENT_COLUMNS,
                    ({"id": d.id, "path": d.path, "encoding": d.encoding, "sha256": d.sha256, "chars": len(d.text),
                      "source_format": d.source_format}
-                    for d in result.documents))
+                    for d in result.documents), bom, lang)
         _write_csv(out / "sentences.csv", SENTENCE_COLUMNS,
                    ({"document": s.doc_id, "sentence": s.index, "start": s.start, "end": s.end,
-                     "article": s.article, "kind": s.kind, "text": s.text} for s in result.sentences))
+                     "article": s.article, "kind": s.kind, "text": s.text} for s in result.sentences), bom, lang)
         _write_csv(out / "mentions.csv", MENTION_COLUMNS,
                    ({"document": m.doc_id, "sentence": m.sentence, "start": m.start, "end": m.end, "text": m.text,
                      "norm": m.norm, "type": m.type, "source": m.source, "entity_id": m.entity_id,
-                     "article": m.article} for m in result.mentions))
-        _write_csv(out / "entities.csv", ENTITY_COLUMNS, (entity_row(e) for e in result.entities))
-        _write_csv(out / "relations.csv", RELATION_COLUMNS, (relation_row(r, names) for r in result.relations))
+                     "article": m.article} for m in result.mentions), bom, lang)
+        _write_csv(out / "entities.csv", ENTITY_COLUMNS, (entity_row(e) for e in result.entities), bom, lang)
+        _write_csv(out / "relations.csv", RELATION_COLUMNS, (relation_row(r, names) for r in result.relations), bom,
+                   lang)
         write_node_link(to_networkx(result), out / "graph.json")
         _write_manifest(out)
 
@@ -206,17 +210,19 @@ def _read_csv(path: Path, ints: tuple[str, ...] = ()) -> list[dict]:
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             reader = csv.reader(fh, strict=True)
-            header = next(reader, None)
-            if header is None:
+            head = next(reader, None)  # a `--lang zh` build's Chinese headers read as the English ones
+            if head is not None:
+                head = list(english_row(dict.fromkeys(head, "")))
+            if head is None:
                 raise _fail(path, None, "empty file (no header row)")
-            lacking = [c for c in REQUIRED[path.name] if c not in header]
+            lacking = [c for c in REQUIRED[path.name] if c not in head]
             if lacking:
-                raise _fail(path, None, f"header lacks column(s) {', '.join(lacking)} (has: {', '.join(header)})")
+                raise _fail(path, None, f"header lacks column(s) {', '.join(lacking)} (has: {', '.join(head)})")
             rows = []
             for n, fields in enumerate(reader, 1):
-                if len(fields) != len(header):
-                    raise _fail(path, n, f"{len(fields)} fields, the header has {len(header)} (truncated or damaged?)")
-                row = dict(zip(header, fields, strict=True))
+                if len(fields) != len(head):
+                    raise _fail(path, n, f"{len(fields)} fields, the header has {len(head)} (truncated or damaged?)")
+                row = english_row(dict(zip(head, fields, strict=True)))
                 for col in ints:
                     v = row.get(col)
                     if v and not v.lstrip("-").isdigit():
