@@ -1,4 +1,8 @@
-"""build(): read → clean → segment → tag → link → relate. Read this file top to bottom.
+"""build(): read → (clean → segment → tag → link → relate each document) → reduce. Read top to bottom.
+
+Map, then reduce: every document is processed on its own (`map_document` → `DocResult`, knowing
+nothing of other documents), in this process or in `config.workers` processes; then `kg.reduce`
+merges the results by entity id, the same for any input order, and runs the corpus-level steps.
 
 Each stage is a plain object or function taking and returning `kg.types` records; swap one by
 passing a different object in `Pipeline` (as spaCy swaps components). Defaults live in `BuildConfig`.
@@ -6,7 +10,7 @@ passing a different object in `Pipeline` (as spaCy swaps components). Defaults l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,11 +24,12 @@ from kg.ner.merge import merge_mentions, propagate_names
 from kg.ner.models import DEFAULT_MODEL
 from kg.ner.rules import RuleTagger
 from kg.ner.vet import vet_model_spans
-from kg.relations import extract_relations
+from kg.reduce import Reducer
+from kg.relations import document_relations
 from kg.text.parts import OffsetRuns, split_parts
 from kg.text.read import iter_input_files, read_document
 from kg.text.segment import segment
-from kg.types import BuildResult, Document, Mention, Sentence
+from kg.types import BuildResult, DocResult, Document, Mention, Sentence
 
 
 @dataclass
@@ -34,7 +39,9 @@ class BuildConfig:
     max_bytes: int = 200 * 1024 * 1024  # larger files are refused, not read into memory
     batch_size: int = 64  # sentences per NER call
     part_chars: int = 200_000  # longer documents are processed in parts, in bounded memory
-    threads: int | None = None  # torch CPU threads for the model; None keeps torch's default
+    threads: int | None = None  # torch CPU threads for the model; None: torch's default here, 1 in a worker
+    workers: int = 1  # processes that map documents; 1 maps them in this process
+    batch_docs: int = 32  # documents whose sentences share one model call
 
 
 @dataclass
@@ -50,12 +57,43 @@ class Pipeline:
     def __post_init__(self) -> None:
         if self.linker is None:
             self.linker = Linker(self.rules.gazetteer)  # one gazetteer for tagging and linking
-        if self.tagger is None:
+        self._given_tagger = self.tagger  # a tagger passed in goes to the workers; else each loads the model
+        if self.tagger is None and self.config.workers <= 1:
             if self.config.threads:
                 import torch  # only the model needs torch; a stub tagger does not
 
                 torch.set_num_threads(self.config.threads)  # oversubscribed cores make the LSTM crawl
             self.tagger = load_tagger(self.config.model)
+
+    def map_document(self, doc: Document) -> DocResult:
+        """One document on its own: its sentences, mentions, entities and relations (the map step)."""
+        return self.map_documents([doc])[0]
+
+    def map_documents(self, docs: list[Document], on_part: Callable[[int], None] | None = None) -> list[DocResult]:
+        """`map_document` for each of `docs`; the sentences of the short ones go to the model in one call
+        (a batch of 64 sentences from many documents instead of 13 from one: a third less model time)."""
+        tagged: dict[int, tuple[list[Sentence], list[Mention]]] = {}
+        short = [k for k, d in enumerate(docs) if len(d.text) <= self.config.part_chars]
+        segmented = [self._segment_part(docs[k], 0, len(docs[k].text), []) for k in short]
+        spans = self.tagger.tag([s.text for sents in segmented for s in sents], batch_size=self.config.batch_size)
+        at = 0
+        for k, sents in zip(short, segmented, strict=True):
+            tagged[k] = sents, self._mentions(docs[k], sents, spans[at: at + len(sents)])
+            at += len(sents)
+            if on_part is not None:
+                on_part(len(docs[k].text))
+        out = []
+        for k, doc in enumerate(docs):
+            sentences, mentions = tagged[k] if k in tagged else self.process_document(doc, on_part)
+            out.append(self.link_document(doc, sentences, mentions))
+        return out
+
+    def link_document(self, doc: Document, sentences: list[Sentence], mentions: list[Mention]) -> DocResult:
+        """Entities and relations of one tagged document, linked as if it were the whole corpus."""
+        alone = BuildResult(documents=[doc], sentences=sentences, mentions=mentions)
+        alone.entities = self.linker.link(alone.documents, alone.sentences, alone.mentions)
+        relations = document_relations(alone, self.linker.gazetteer)
+        return DocResult(doc, alone.sentences, alone.mentions, alone.entities, relations)
 
     def process_document(self, doc: Document, on_part: Callable[[int], None] | None = None
                          ) -> tuple[list[Sentence], list[Mention]]:
@@ -69,16 +107,16 @@ class Pipeline:
         sentences: list[Sentence] = []
         mentions: list[Mention] = []
         for start, end in split_parts(doc.text, self.config.part_chars):
-            part_sentences, part_mentions = self._process_part(doc, start, end, sentences)
+            part_sentences = self._segment_part(doc, start, end, sentences)
+            spans = self.tagger.tag([s.text for s in part_sentences], batch_size=self.config.batch_size)
             sentences += part_sentences
-            mentions += part_mentions
+            mentions += self._mentions(doc, part_sentences, spans)
             if on_part is not None:
                 on_part(end - start)
         return sentences, mentions
 
-    def _process_part(self, doc: Document, start: int, end: int, before: list[Sentence]
-                      ) -> tuple[list[Sentence], list[Mention]]:
-        """Sentences and mentions of doc.text[start:end], numbered and offset as parts of `doc`."""
+    def _segment_part(self, doc: Document, start: int, end: int, before: list[Sentence]) -> list[Sentence]:
+        """Sentences of doc.text[start:end], numbered and offset as parts of `doc`."""
         whole = start == 0 and end == len(doc.text)
         part = doc if whole else Document(id=doc.id, path=doc.path, text=doc.text[start:end],
                                           encoding=doc.encoding, sha256=doc.sha256)
@@ -88,8 +126,10 @@ class Pipeline:
             sent.index += len(before)
             sent.article += article
             sent.offsets = OffsetRuns(sent.offsets, base=start)  # one int pair per run, not per char
-        texts = [s.text for s in sentences]
-        model_spans = self.tagger.tag(texts, batch_size=self.config.batch_size)
+        return sentences
+
+    def _mentions(self, doc: Document, sentences: list[Sentence], model_spans: list) -> list[Mention]:
+        """The model's spans vetted, the rule layer's and dates added, merged: the mentions of `sentences`."""
         mentions: list[Mention] = []
         per_sentence = []
         for sent, spans in zip(sentences, model_spans, strict=True):
@@ -107,7 +147,31 @@ class Pipeline:
                 mentions.append(Mention(doc_id=doc.id, sentence=sent.index, start=a, end=b,
                                         text=doc.text[a:b], norm=sent.text[i:j], type=t, source=source, article=sent.article,
                                         sent_start=i))
-        return sentences, mentions
+        return mentions
+
+    def build_documents(self, docs: Iterable[Document], on_done: Callable[[DocResult], None] | None = None,
+                        on_part: Callable[[int], None] | None = None) -> BuildResult:
+        """Map every document on its own (in `config.workers` processes), then reduce by entity id.
+
+        The result is the same for any order of `docs` and any number of workers (see `kg.reduce`).
+        `on_done(doc_result)` is called as each document is mapped; `on_part(chars)` as each part of a
+        document mapped in this process is tagged."""
+        red = Reducer()
+        for done in self.map_all(docs, on_part):
+            red.add(done)
+            if on_done is not None:
+                on_done(done)
+        return red.result()
+
+    def map_all(self, docs: Iterable[Document], on_part: Callable[[int], None] | None = None) -> Iterator[DocResult]:
+        """DocResults of `docs`, in batches (`config.batch_docs`), here or in worker processes."""
+        if self.config.workers > 1:
+            from kg.engines.local import map_in_processes
+
+            yield from map_in_processes(docs, self.config, self._given_tagger)
+            return
+        for batch in batches(docs, self.config.batch_docs, self.config.part_chars):
+            yield from self.map_documents(batch, on_part)
 
     def build(self, paths: Iterable[str | Path], progress: Callable[[int], Any] | None = None) -> BuildResult:
         """Build every readable file under `paths`; unreadable ones go to `result.problems`.
@@ -128,8 +192,10 @@ class Pipeline:
             if bad:
                 raise InputError(f"{len(bad)} bad input file(s), none built (--strict): " + "; ".join(bad))
         bar = progress(sum(_size(f) for f in files)) if progress is not None else None
-        result = BuildResult()
-        try:
+        problems: list[str] = []
+        sizes: dict[str, _BytesDone] = {}
+
+        def documents() -> Iterator[Document]:
             for path in files:
                 size = _size(path)
                 try:
@@ -137,22 +203,41 @@ class Pipeline:
                 except InputError as err:
                     if self.config.strict:
                         raise  # changed on disk since the check above
-                    result.problems.append(str(err))
+                    problems.append(str(err))
                     if bar is not None and size:
                         bar.update(size)
                     continue
-                done = _BytesDone(bar, size, len(doc.text))
-                sentences, mentions = self.process_document(doc, on_part=done.add)
-                done.finish()
-                result.documents.append(doc)
-                result.sentences.extend(sentences)
-                result.mentions.extend(mentions)
+                sizes[doc.id] = _BytesDone(bar, size, len(doc.text))
+                yield doc
+
+        def part_done(chars: int) -> None:  # documents are tagged in reading order within a batch
+            for done in sizes.values():
+                if done.seen < done.chars:
+                    done.add(chars)
+                    return
+
+        try:
+            result = self.build_documents(documents(), on_done=lambda d: sizes.pop(d.document.id).finish(),
+                                          on_part=part_done)
         finally:
             if bar is not None:
                 bar.close()
-        result.entities = self.linker.link(result.documents, result.sentences, result.mentions)
-        result.relations = extract_relations(result, self.linker.gazetteer)
+        result.problems = problems
         return result
+
+
+def batches(docs: Iterable[Document], size: int, chars: int) -> Iterator[list[Document]]:
+    """Runs of at most `size` documents and about `chars` characters: what one model call tags."""
+    batch: list[Document] = []
+    total = 0
+    for doc in docs:
+        if batch and (len(batch) >= size or total + len(doc.text) > chars):
+            yield batch
+            batch, total = [], 0
+        batch.append(doc)
+        total += len(doc.text)
+    if batch:
+        yield batch
 
 
 def _opens_article(sentences: list[Sentence]) -> int:

@@ -25,6 +25,7 @@ class Document:
     text: str  # original decoded text; all offsets point here
     encoding: str = "utf-8"
     sha256: str = ""
+    date: str = ""  # ISO yyyy-mm-dd, the document's own date when known
 
 
 @dataclass
@@ -125,6 +126,20 @@ class BuildResult:
     entities: list[Entity] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # "file: reason" for skipped inputs
+
+
+@dataclass
+class DocResult:
+    """What one document yields on its own (the map step): it knows nothing of other documents.
+
+    Entities are linked within the document only; entities of several documents with the same id are
+    one thing and are merged by `kg.reduce`."""
+
+    document: Document
+    sentences: list[Sentence] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
 
 
 def document_node_id(doc_id: str) -> str:
