@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -42,14 +43,23 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--html", "html_path", default=None, type=click.Path(path_type=Path), help="also render HTML")
 @click.option("--neo4j", "to_neo4j", is_flag=True, help="also load into Neo4j")
 @click.option("--threads", default=None, type=click.IntRange(1),
-              help="CPU threads for the NER model (default: torch's; 1 is fastest on a busy machine)")
+              help="CPU threads for the NER model in each worker (default: 1 with --workers, else torch's)")
+@click.option("--workers", default=os.cpu_count() or 1, show_default="the cores", type=click.IntRange(1),
+              help="processes that tag and link documents, each loading the model once")
+@click.option("--engine", default="local", show_default=True, type=click.Choice(["local", "spark"]),
+              help="spark: map documents on a Spark cluster (pip install pyspark)")
+@click.option("--master", default="local[2]", show_default=True, help="Spark master: local[N], spark://HOST:PORT, yarn")
+@click.option("--rebuild", is_flag=True, help="map every document again, ignoring OUT/store's stored results")
+@click.option("--graph", "graph", default="auto", show_default=True, type=click.Choice(["auto", "yes", "no"]),
+              help="write graph.json (auto: up to 1M nodes and edges)")
 @neo4j_options
-def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, uri, user, password, database,
-          batch_size):
+def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, workers, engine, master, rebuild,
+          graph, uri, user, password, database, batch_size):
     """Build entity, relation and mention tables from text files or folders.
 
     Files that are not text (binary, PDF, empty, undecodable) are skipped and listed on stderr;
-    with --strict any of them is an error. Outputs are replaced atomically.
+    with --strict any of them is an error. Outputs are replaced atomically. Each document's result
+    is kept in OUT/store (Parquet): a re-build maps only new and changed documents.
     """
     from tqdm import tqdm
 
@@ -62,15 +72,27 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
     out_abs = out_dir.resolve()
     files = [f for f in files if out_abs not in f.resolve().parents]  # not a previous build's own tables
     check_writable(out_dir)  # likewise an unwritable output folder: fail now, not after the tagging
-    config = BuildConfig(strict=strict, max_bytes=max_bytes, threads=threads)
+    from kg.store import Store, pipeline_version
+
+    config = BuildConfig(strict=strict, max_bytes=max_bytes, threads=threads, workers=min(workers, len(files) or 1))
     if model:
         config.model = model
-    result = Pipeline(config).build(files, progress=lambda total: tqdm(
-        total=total, desc="building", unit="B", unit_scale=True, disable=None))
+    store = Store(out_dir / "store", pipeline_version(config.model))
+    if rebuild:
+        store.prune(())
+    bar = lambda total: tqdm(total=total, desc="building", unit="B", unit_scale=True, disable=None)  # noqa: E731
+    if engine == "spark":
+        from kg.engines.spark import build_with_spark
+
+        result = build_with_spark(files, config, store, master=master)
+    else:
+        result = Pipeline(config).build(files, progress=bar, store=store)
     if not result.documents:
         raise KgError("no readable input: " + "; ".join(result.problems or [str(p) for p in paths]))
-    write_tables(result, out_dir)
-    click.echo(f"built {len(result.documents)} documents: {len(result.entities)} entities, "
+    write_tables(result, out_dir, graph=graph == "yes" or (
+        graph == "auto" and len(result.entities) + len(result.relations) <= 1_000_000))
+    reused = f" ({result.reused} unchanged, from {out_dir / 'store'})" if result.reused else ""
+    click.echo(f"built {len(result.documents)} documents{reused}: {len(result.entities)} entities, "
                f"{len(result.relations)} relations, {len(result.mentions)} mentions → {out_dir}")
     if result.problems:
         n = len(result.problems)

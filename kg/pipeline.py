@@ -26,6 +26,7 @@ from kg.ner.rules import RuleTagger
 from kg.ner.vet import vet_model_spans
 from kg.reduce import Reducer
 from kg.relations import document_relations
+from kg.store import Store
 from kg.text.parts import OffsetRuns, split_parts
 from kg.text.read import iter_input_files, read_document
 from kg.text.segment import segment
@@ -149,19 +150,52 @@ class Pipeline:
                                         sent_start=i))
         return mentions
 
-    def build_documents(self, docs: Iterable[Document], on_done: Callable[[DocResult], None] | None = None,
+    def build_documents(self, docs: Iterable[Document], store: Store | None = None,
+                        on_done: Callable[[DocResult], None] | None = None,
                         on_part: Callable[[int], None] | None = None) -> BuildResult:
         """Map every document on its own (in `config.workers` processes), then reduce by entity id.
 
         The result is the same for any order of `docs` and any number of workers (see `kg.reduce`).
-        `on_done(doc_result)` is called as each document is mapped; `on_part(chars)` as each part of a
-        document mapped in this process is tagged."""
+        With a `store`, each batch of results goes to its Parquet shards as it is made, documents the
+        store already holds (same content, same pipeline version) are not mapped again, and the
+        reduce reads the shards. `on_done(doc_result)` is called as each document is mapped (or
+        found in the store: then the result is empty); `on_part(chars)` as each part of a document
+        mapped in this process is tagged."""
+        seen: dict[str, str] = {}
+        reused: list[str] = []
+
+        def unique(docs: Iterable[Document]) -> Iterator[Document]:
+            for d in docs:
+                if d.id in seen:
+                    raise InputError(f"document id {d.id!r} given twice: {seen[d.id]} and {d.path}")
+                seen[d.id] = d.path
+                if store is not None and store.has(d):
+                    reused.append(d.id)
+                    if on_done is not None:
+                        on_done(DocResult(d))
+                    continue
+                yield d
+
         red = Reducer()
-        for done in self.map_all(docs, on_part):
-            red.add(done)
+        shard: list[DocResult] = []
+        for done in self.map_all(unique(docs), on_part):
+            if store is None:
+                red.add(done)
+            else:
+                shard.append(done)
+                if len(shard) >= self.config.batch_docs:
+                    store.write(shard)
+                    shard = []
             if on_done is not None:
                 on_done(done)
-        return red.result()
+        if store is not None:
+            store.write(shard)
+            store.prune(seen)
+            for done in store.read(seen):
+                red.add(done)
+        result = red.result()
+        result.reused = len(reused)
+        return result
 
     def map_all(self, docs: Iterable[Document], on_part: Callable[[int], None] | None = None) -> Iterator[DocResult]:
         """DocResults of `docs`, in batches (`config.batch_docs`), here or in worker processes."""
@@ -173,13 +207,15 @@ class Pipeline:
         for batch in batches(docs, self.config.batch_docs, self.config.part_chars):
             yield from self.map_documents(batch, on_part)
 
-    def build(self, paths: Iterable[str | Path], progress: Callable[[int], Any] | None = None) -> BuildResult:
+    def build(self, paths: Iterable[str | Path], progress: Callable[[int], Any] | None = None,
+              store: Store | None = None) -> BuildResult:
         """Build every readable file under `paths`; unreadable ones go to `result.problems`.
 
         `progress(total_bytes)` makes a bar (e.g. `lambda n: tqdm(total=n, unit="B")`): anything
         with `update(n)` and `close()`; it advances per part of each document, so a single 50 MB
         file moves it too. With `config.strict`, every file is read once before any is processed,
         so a bad file fails the build before minutes of tagging, and nothing is half-done.
+        `store`: see `build_documents`.
         """
         files = list(iter_input_files(paths))
         if self.config.strict:
@@ -217,7 +253,7 @@ class Pipeline:
                     return
 
         try:
-            result = self.build_documents(documents(), on_done=lambda d: sizes.pop(d.document.id).finish(),
+            result = self.build_documents(documents(), store, on_done=lambda d: sizes.pop(d.document.id).finish(),
                                           on_part=part_done)
         finally:
             if bar is not None:

@@ -129,12 +129,15 @@ def tidy(result: BuildResult) -> None:
     """Sorted rows and aliases, one relation per key: what makes the tables the same bytes every time."""
     for e in result.entities:
         e.aliases = sorted(set(e.aliases) - {e.name})
+        e.attrs = dict(sorted(e.attrs.items()))  # graph.json writes them in this order
         e.mentions.sort(key=mention_order)
     result.entities.sort(key=lambda e: e.id)
     kept: dict[tuple, Relation] = {}
     for r in sorted(result.relations, key=evidence_rank):
         kept.setdefault(r.key, r)
     result.relations = sorted(kept.values(), key=relation_order)
+    for r in result.relations:
+        r.properties = dict(sorted(r.properties.items()))
 
 
 def reduce_documents(docs: Iterable[DocResult], problems: Iterable[str] = (),

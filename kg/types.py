@@ -126,6 +126,7 @@ class BuildResult:
     entities: list[Entity] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # "file: reason" for skipped inputs
+    reused: int = 0  # documents whose stored result was reused, not mapped again (see `kg.store`)
 
 
 @dataclass

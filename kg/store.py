@@ -1,0 +1,199 @@
+"""The per-document results of a build, as Parquet shards in the output folder.
+
+Each batch of mapped documents is written as soon as it is made (one shard = one file per table
+under `store/<table>/`), so the map step holds one batch at a time, whatever the corpus size; the
+tables are then reduced from the shards. A re-build maps only the documents whose content hash
+or pipeline version (kg's code and version, the model, the gazetteer) changed, and reduces again.
+
+Tables (one row per record, `doc` = the document the row came from):
+    documents  doc, path, encoding, sha256, date, text, version
+    sentences  doc, sentence, text, offsets (original offset of each character), article, kind
+    mentions   doc, sentence, start, end, text, norm, type, source, article, sent_start, entity_id
+    entities   doc, id, name, type, aliases, attrs (JSON; `_parents` evidence as lists)
+    relations  doc, source_id, relation, target_id, properties (JSON), evidence (JSON or null)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from kg.text.parts import OffsetRuns
+from kg.types import DocResult, Document, Entity, Evidence, Mention, Relation, Sentence
+
+TABLES = ("documents", "sentences", "mentions", "entities", "relations")
+
+
+def pipeline_version(model: str) -> str:
+    """A hash of what decides a document's result: kg's version and code, the model's files, cpca's data."""
+    h = hashlib.sha256()
+    for dist in ("kg", "cpca", "hanlp"):
+        try:
+            h.update(f"{dist}={metadata.version(dist)}\n".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{dist}=none\n".encode())
+    package = Path(__file__).parent
+    files = sorted(package.rglob("*.py"))
+    model_dir = Path(model)
+    files += sorted(p for p in model_dir.rglob("*") if p.is_file()) if model_dir.is_dir() else []
+    h.update(model.encode() + b"\n")
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _evidence(ev: Evidence | None) -> list | None:
+    return None if ev is None else [ev.doc_id, ev.sentence, ev.start, ev.end, ev.text]
+
+
+def _unevidence(v: list | None) -> Evidence | None:
+    return None if v is None else Evidence(*v)
+
+
+def to_rows(r: DocResult, version: str) -> dict[str, list[dict]]:
+    """One document's result as rows of the five tables."""
+    d, doc = r.document, r.document.id
+    rows: dict[str, list[dict]] = {
+        "documents": [{"doc": doc, "path": d.path, "encoding": d.encoding, "sha256": d.sha256, "date": d.date,
+                       "text": d.text, "version": version}],
+        "sentences": [{"doc": doc, "sentence": s.index, "text": s.text, "offsets": list(s.offsets),
+                       "article": s.article, "kind": s.kind} for s in r.sentences],
+        "mentions": [{"doc": doc, "sentence": m.sentence, "start": m.start, "end": m.end, "text": m.text,
+                      "norm": m.norm, "type": m.type, "source": m.source, "article": m.article,
+                      "sent_start": m.sent_start, "entity_id": m.entity_id} for m in r.mentions],
+        "entities": [], "relations": [],
+    }
+    for e in r.entities:
+        attrs = {k: v for k, v in e.attrs.items() if k != "_parents"}
+        attrs["_parents"] = [[p, rel, _evidence(ev), inferred] for p, rel, ev, inferred in e.attrs.get("_parents", [])]
+        rows["entities"].append({"doc": doc, "id": e.id, "name": e.name, "type": e.type, "aliases": list(e.aliases),
+                                 "attrs": json.dumps(attrs, ensure_ascii=False, sort_keys=True)})
+    for x in r.relations:
+        rows["relations"].append({"doc": doc, "source_id": x.source_id, "relation": x.relation,
+                                  "target_id": x.target_id,
+                                  "properties": json.dumps(x.properties, ensure_ascii=False, sort_keys=True),
+                                  "evidence": json.dumps(_evidence(x.evidence), ensure_ascii=False)})
+    return rows
+
+
+def from_rows(rows: dict[str, list[dict]]) -> DocResult:
+    """The inverse of `to_rows` (entities get their mentions back by id, as the linker gave them)."""
+    d = rows["documents"][0]
+    doc = Document(id=d["doc"], path=d["path"], text=d["text"], encoding=d["encoding"], sha256=d["sha256"],
+                   date=d["date"])
+    sentences = [Sentence(doc_id=s["doc"], index=s["sentence"], text=s["text"], offsets=OffsetRuns(s["offsets"]),
+                          article=s["article"], kind=s["kind"]) for s in rows["sentences"]]
+    mentions = [Mention(doc_id=m["doc"], sentence=m["sentence"], start=m["start"], end=m["end"], text=m["text"],
+                        type=m["type"], norm=m["norm"], source=m["source"], article=m["article"],
+                        sent_start=m["sent_start"], entity_id=m["entity_id"]) for m in rows["mentions"]]
+    by_id: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        by_id[m.entity_id].append(m)
+    entities = []
+    for e in rows["entities"]:
+        attrs = json.loads(e["attrs"])
+        attrs["_parents"] = [(p, rel, _unevidence(ev), inferred) for p, rel, ev, inferred in attrs["_parents"]]
+        if not attrs["_parents"]:
+            del attrs["_parents"]
+        if "_key" in attrs:
+            attrs["_key"] = tuple(attrs["_key"])
+        entities.append(Entity(id=e["id"], name=e["name"], type=e["type"], aliases=list(e["aliases"]),
+                               mentions=by_id.get(e["id"], []), attrs=attrs))
+    relations = [Relation(r["source_id"], r["relation"], r["target_id"], json.loads(r["properties"]),
+                          _unevidence(json.loads(r["evidence"]))) for r in rows["relations"]]
+    return DocResult(doc, sentences, mentions, entities, relations)
+
+
+@dataclass
+class Store:
+    """`folder`/<table>/<shard>.parquet; `version` is `pipeline_version(model)`."""
+
+    folder: Path
+    version: str
+    _known: dict[str, tuple[str, str]] | None = field(default=None, repr=False)  # doc → (sha256, shard)
+
+    def known(self) -> dict[str, tuple[str, str]]:
+        """Documents the store holds for this pipeline version: id → (content sha256, shard name)."""
+        if self._known is None:
+            self._known = {}
+            for shard in sorted((self.folder / "documents").glob("*.parquet")):
+                t = pq.read_table(shard, columns=["doc", "sha256", "version"])
+                for doc, sha, version in zip(*(t.column(c).to_pylist() for c in ("doc", "sha256", "version")),
+                                             strict=True):
+                    if version == self.version:
+                        self._known[doc] = (sha, shard.stem)
+        return self._known
+
+    def has(self, doc: Document) -> bool:
+        """The store holds this document's result, for this content and this pipeline version."""
+        have = self.known().get(doc.id)
+        return have is not None and have[0] == doc.sha256
+
+    def write(self, results: list[DocResult]) -> None:
+        """One shard of `results` (all five tables, each written to a temp name, then renamed)."""
+        if not results:
+            return
+        ids = sorted(r.document.id for r in results)
+        shard = hashlib.sha1("\x1f".join([self.version, *ids, *(r.document.sha256 for r in results)]).encode()
+                             ).hexdigest()[:20]
+        rows: dict[str, list[dict]] = {t: [] for t in TABLES}
+        for r in results:
+            for table, part in to_rows(r, self.version).items():
+                rows[table] += part
+        for table in TABLES:
+            target = self.folder / table / f"{shard}.parquet"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{shard}.{os.getpid()}.tmp")
+            pq.write_table(pa.Table.from_pylist(rows[table], schema=SCHEMAS[table]), tmp)
+            os.replace(tmp, target)
+        known = self.known()
+        for r in results:
+            known[r.document.id] = (r.document.sha256, shard)
+
+    def read(self, live: Iterable[str]) -> Iterator[DocResult]:
+        """The stored results of the documents `live` (ids), shard by shard; other rows are ignored."""
+        want = set(live)
+        known = self.known()
+        shards = sorted({known[d][1] for d in want if d in known})
+        for shard in shards:
+            per_doc: dict[str, dict[str, list[dict]]] = defaultdict(lambda: {t: [] for t in TABLES})
+            for table in TABLES:
+                for row in pq.read_table(self.folder / table / f"{shard}.parquet").to_pylist():
+                    if row["doc"] in want and known[row["doc"]][1] == shard:
+                        per_doc[row["doc"]][table].append(row)
+            for doc in sorted(per_doc):
+                yield from_rows(per_doc[doc])
+
+    def prune(self, live: Iterable[str]) -> None:
+        """Delete shards none of whose documents is still `live` (changed, removed, or another version)."""
+        keep = {self.known()[d][1] for d in live if d in self.known()}
+        for table in TABLES:
+            for shard in (self.folder / table).glob("*.parquet"):
+                if shard.stem not in keep:
+                    shard.unlink()
+
+
+SCHEMAS = {
+    "documents": pa.schema([("doc", pa.string()), ("path", pa.string()), ("encoding", pa.string()),
+                            ("sha256", pa.string()), ("date", pa.string()), ("text", pa.large_string()),
+                            ("version", pa.string())]),
+    "sentences": pa.schema([("doc", pa.string()), ("sentence", pa.int64()), ("text", pa.string()),
+                            ("offsets", pa.list_(pa.int64())), ("article", pa.int64()), ("kind", pa.string())]),
+    "mentions": pa.schema([("doc", pa.string()), ("sentence", pa.int64()), ("start", pa.int64()),
+                           ("end", pa.int64()), ("text", pa.string()), ("norm", pa.string()), ("type", pa.string()),
+                           ("source", pa.string()), ("article", pa.int64()), ("sent_start", pa.int64()),
+                           ("entity_id", pa.string())]),
+    "entities": pa.schema([("doc", pa.string()), ("id", pa.string()), ("name", pa.string()), ("type", pa.string()),
+                           ("aliases", pa.list_(pa.string())), ("attrs", pa.string())]),
+    "relations": pa.schema([("doc", pa.string()), ("source_id", pa.string()), ("relation", pa.string()),
+                            ("target_id", pa.string()), ("properties", pa.string()), ("evidence", pa.string())]),
+}

@@ -1,0 +1,89 @@
+"""Map, then reduce: the same bytes for any input order, any number of workers, and from the store."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.pipeline import BuildConfig, Pipeline
+from kg.sinks.tables import write_tables
+from kg.store import Store, pipeline_version
+from kg.text.read import iter_input_files, read_document
+from tests.fixtures_build import ROOT, SEEDS
+
+PD20 = ROOT / "tests" / "data" / "pd20"
+OUTPUTS = ("documents.csv", "sentences.csv", "mentions.csv", "entities.csv", "relations.csv", "graph.json")
+
+
+def _docs():
+    return [read_document(f) for f in iter_input_files([SEEDS, PD20]) if f.suffix == ".txt"]
+
+
+def _bytes(result, out: Path) -> dict[str, bytes]:
+    write_tables(result, out)
+    return {name: (out / name).read_bytes() for name in OUTPUTS}
+
+
+@pytest.fixture(scope="module")
+def in_order(pipeline, tmp_path_factory):
+    return _bytes(pipeline.build_documents(_docs()), tmp_path_factory.mktemp("in-order"))
+
+
+def test_shuffled_and_reversed_input_give_the_same_bytes(pipeline, in_order, tmp_path):
+    docs = _docs()
+    shuffled = docs[:]
+    random.Random(16).shuffle(shuffled)
+    assert [d.id for d in shuffled] != [d.id for d in docs]
+    assert _bytes(pipeline.build_documents(shuffled), tmp_path / "shuffled") == in_order
+    assert _bytes(pipeline.build_documents(docs[::-1]), tmp_path / "reversed") == in_order
+
+
+def test_places_named_in_several_documents_are_one_node_with_every_document(pipeline):
+    result = pipeline.build_documents(_docs())
+    ids = [e.id for e in result.entities]
+    assert len(ids) == len(set(ids)) and ids == sorted(ids)
+    assert all(len(i.split("-", 1)[1]) == 16 for i in ids)  # 64-bit ids
+    beijing = next(e for e in result.entities if e.type == "LOC" and e.name == "北京市")
+    assert len(beijing.documents) >= 3
+    keys = [r.key for r in result.relations]
+    assert len(keys) == len(set(keys))
+
+
+def test_two_workers_give_the_same_bytes_as_one(in_order, tmp_path):
+    two = Pipeline(BuildConfig(workers=2, batch_docs=3))
+    assert two.tagger is None  # the model is loaded in the workers, not here
+    assert _bytes(two.build_documents(_docs()), tmp_path / "two") == in_order
+
+
+def test_rebuild_maps_only_new_and_changed_documents(pipeline, tmp_path):
+    src = tmp_path / "in"
+    shutil.copytree(PD20, src)
+    (src / "SOURCE.md").unlink()
+    store = lambda: Store(tmp_path / "out" / "store", pipeline_version(pipeline.config.model))  # noqa: E731
+    first = pipeline.build([src], store=store())
+    assert first.reused == 0
+    before = _bytes(first, tmp_path / "out")
+    again = pipeline.build([src], store=store())
+    assert again.reused == 20
+    assert _bytes(again, tmp_path / "out") == before
+    changed = sorted(src.iterdir())[3]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n北京市公安局民警张三在天安门广场执勤。\n", encoding="utf-8")
+    sorted(src.iterdir())[5].unlink()
+    third = pipeline.build([src], store=store())
+    assert third.reused == 18
+    fresh = pipeline.build([src])
+    assert _bytes(third, tmp_path / "out") == _bytes(fresh, tmp_path / "fresh")
+    assert len(list((tmp_path / "out" / "store" / "documents").glob("*.parquet"))) == 2  # the stale shard is gone
+
+
+def test_a_document_id_given_twice_is_an_error_naming_both(pipeline, tmp_path):
+    from kg.errors import InputError
+
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        shutil.copy(SEEDS / "000_99624c91e82d4847.txt", tmp_path / d)
+    with pytest.raises(InputError, match="given twice"):
+        pipeline.build([tmp_path / "a", tmp_path / "b"])
