@@ -51,7 +51,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--master", default="local[2]", show_default=True, help="Spark master: local[N], spark://HOST:PORT, yarn")
 @click.option("--rebuild", is_flag=True, help="map every document again, ignoring OUT/store's stored results")
 @click.option("--graph", "graph", default="auto", show_default=True, type=click.Choice(["auto", "yes", "no"]),
-              help="write graph.json (auto: up to 1M nodes and edges)")
+              help="write graph.json (auto: up to 20,000 documents; past that the tables are written "
+                   "straight from OUT/store, in flat memory)")
 @neo4j_options
 def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, workers, engine, master, rebuild,
           graph, uri, user, password, database, batch_size):
@@ -64,42 +65,36 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
     from tqdm import tqdm
 
     from kg.atomic import check_writable
-    from kg.pipeline import BuildConfig, Pipeline
-    from kg.sinks.tables import write_tables
+    from kg.engines.folder import build_folder
+    from kg.pipeline import BuildConfig
     from kg.text.read import iter_input_files
 
     files = list(iter_input_files(paths))  # a missing path fails here, before the model loads
     out_abs = out_dir.resolve()
     files = [f for f in files if out_abs not in f.resolve().parents]  # not a previous build's own tables
     check_writable(out_dir)  # likewise an unwritable output folder: fail now, not after the tagging
-    from kg.store import Store, pipeline_version
-
     config = BuildConfig(strict=strict, max_bytes=max_bytes, threads=threads, workers=min(workers, len(files) or 1))
     if model:
         config.model = model
-    store = Store(out_dir / "store", pipeline_version(config.model))
-    if rebuild:
-        store.prune(())
-    bar = lambda total: tqdm(total=total, desc="building", unit="B", unit_scale=True, disable=None)  # noqa: E731
-    if engine == "spark":
-        from kg.engines.spark import build_with_spark
-
-        result = build_with_spark(files, config, store, master=master)
-    else:
-        result = Pipeline(config).build(files, progress=bar, store=store)
-    if not result.documents:
-        raise KgError("no readable input: " + "; ".join(result.problems or [str(p) for p in paths]))
-    write_tables(result, out_dir, graph=graph == "yes" or (
-        graph == "auto" and len(result.entities) + len(result.relations) <= 1_000_000))
-    reused = f" ({result.reused} unchanged, from {out_dir / 'store'})" if result.reused else ""
-    click.echo(f"built {len(result.documents)} documents{reused}: {len(result.entities)} entities, "
-               f"{len(result.relations)} relations, {len(result.mentions)} mentions → {out_dir}")
-    if result.problems:
-        n = len(result.problems)
-        click.echo(f"kg: skipped {n} of {n + len(result.documents)} input files (use --strict to fail):",
+    built = build_folder(files, config, out_dir, engine=engine, master=master, rebuild=rebuild, graph=graph,
+                         progress=lambda total: tqdm(total=total, desc="building", unit="B", unit_scale=True,
+                                                     disable=None))
+    stored, result = built.stored, built.result
+    if not stored.live:
+        raise KgError("no readable input: " + "; ".join(stored.problems or [str(p) for p in paths]))
+    reused = f" ({stored.reused} unchanged, from {out_dir / 'store'})" if stored.reused else ""
+    click.echo(f"built {len(stored.live)} documents{reused}: {built.counts['entities']} entities, "
+               f"{built.counts['relations']} relations, {built.counts['mentions']} mentions → {out_dir}")
+    if stored.problems:
+        n = len(stored.problems)
+        click.echo(f"kg: skipped {n} of {n + len(stored.live)} input files (use --strict to fail):",
                    err=True)
-        for p in result.problems:
+        for p in stored.problems:
             click.echo(f"  {p}", err=True)
+    if (html_path or to_neo4j) and result is None:
+        from kg.sinks.tables import read_tables
+
+        result = read_tables(out_dir)
     if html_path:
         from kg.sinks.html import render_html
 

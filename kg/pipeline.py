@@ -11,6 +11,7 @@ passing a different object in `Pipeline` (as spaCy swaps components). Defaults l
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,9 @@ from kg.ner.merge import merge_mentions, propagate_names
 from kg.ner.models import DEFAULT_MODEL
 from kg.ner.rules import RuleTagger
 from kg.ner.vet import vet_model_spans
-from kg.reduce import Reducer
+from kg.reduce import Reducer, reduce_documents
 from kg.relations import document_relations
-from kg.store import Store
+from kg.store import Store, Stored
 from kg.text.parts import OffsetRuns, split_parts
 from kg.text.read import iter_input_files, read_document
 from kg.text.segment import segment
@@ -156,46 +157,49 @@ class Pipeline:
         """Map every document on its own (in `config.workers` processes), then reduce by entity id.
 
         The result is the same for any order of `docs` and any number of workers (see `kg.reduce`).
-        With a `store`, each batch of results goes to its Parquet shards as it is made, documents the
-        store already holds (same content, same pipeline version) are not mapped again, and the
-        reduce reads the shards. `on_done(doc_result)` is called as each document is mapped (or
-        found in the store: then the result is empty); `on_part(chars)` as each part of a document
-        mapped in this process is tagged."""
-        seen: dict[str, str] = {}
-        reused: list[str] = []
-
-        def unique(docs: Iterable[Document]) -> Iterator[Document]:
-            for d in docs:
-                if d.id in seen:
-                    raise InputError(f"document id {d.id!r} given twice: {seen[d.id]} and {d.path}")
-                seen[d.id] = d.path
-                if store is not None and store.has(d):
-                    reused.append(d.id)
-                    if on_done is not None:
-                        on_done(DocResult(d))
-                    continue
-                yield d
-
+        With a `store`, results go through it (`map_to_store`) and the reduce reads its shards.
+        `on_done(doc_result)` is called as each document is mapped (or found in the store: then the
+        result is empty); `on_part(chars)` as each part of a document mapped in this process is tagged."""
+        if store is not None:
+            stored = self.map_to_store(docs, store, on_done, on_part)
+            result = reduce_documents(store.read(stored.live))
+            result.reused = stored.reused
+            return result
         red = Reducer()
-        shard: list[DocResult] = []
-        for done in self.map_all(unique(docs), on_part):
-            if store is None:
-                red.add(done)
-            else:
-                shard.append(done)
-                if len(shard) >= self.config.batch_docs:
-                    store.write(shard)
-                    shard = []
+        for done in self.map_all(_unique(docs), on_part):
+            red.add(done)
             if on_done is not None:
                 on_done(done)
-        if store is not None:
-            store.write(shard)
-            store.prune(seen)
-            for done in store.read(seen):
-                red.add(done)
-        result = red.result()
-        result.reused = len(reused)
-        return result
+        return red.result()
+
+    def map_to_store(self, docs: Iterable[Document], store: Store,
+                     on_done: Callable[[DocResult], None] | None = None,
+                     on_part: Callable[[int], None] | None = None) -> Stored:
+        """Map the documents `store` lacks (new content or pipeline version), each batch of results
+        written to its shards as it is made: memory holds a batch, not the corpus."""
+        stored = Stored()
+
+        def fresh(docs: Iterable[Document]) -> Iterator[Document]:
+            for d in _unique(docs):
+                stored.live.append(d.id)
+                if not store.has(d):
+                    yield d
+                    continue
+                stored.reused += 1
+                if on_done is not None:
+                    on_done(DocResult(d))
+
+        shard: list[DocResult] = []
+        for done in self.map_all(fresh(docs), on_part):
+            shard.append(done)
+            if len(shard) >= self.config.batch_docs:
+                store.write(shard)
+                shard = []
+            if on_done is not None:
+                on_done(done)
+        store.write(shard)
+        store.prune(stored.live)
+        return stored
 
     def map_all(self, docs: Iterable[Document], on_part: Callable[[int], None] | None = None) -> Iterator[DocResult]:
         """DocResults of `docs`, in batches (`config.batch_docs`), here or in worker processes."""
@@ -217,6 +221,22 @@ class Pipeline:
         so a bad file fails the build before minutes of tagging, and nothing is half-done.
         `store`: see `build_documents`.
         """
+        with self._reading(paths, progress) as (docs, problems, hooks):
+            result = self.build_documents(docs, store, **hooks)
+        result.problems = problems
+        return result
+
+    def map_paths(self, paths: Iterable[str | Path], store: Store,
+                  progress: Callable[[int], Any] | None = None) -> Stored:
+        """`build` up to the store: map what it lacks; reduce later (`kg.reduce`, `kg.stream`)."""
+        with self._reading(paths, progress) as (docs, problems, hooks):
+            stored = self.map_to_store(docs, store, **hooks)
+        stored.problems = problems
+        return stored
+
+    @contextmanager
+    def _reading(self, paths: Iterable[str | Path], progress: Callable[[int], Any] | None):
+        """(documents read lazily, problems, progress hooks) for `build_documents`/`map_to_store`."""
         files = list(iter_input_files(paths))
         if self.config.strict:
             bad = []
@@ -252,14 +272,25 @@ class Pipeline:
                     done.add(chars)
                     return
 
+        def doc_done(d: DocResult) -> None:
+            if d.document.id in sizes:
+                sizes.pop(d.document.id).finish()
+
         try:
-            result = self.build_documents(documents(), store, on_done=lambda d: sizes.pop(d.document.id).finish(),
-                                          on_part=part_done)
+            yield documents(), problems, {"on_done": doc_done, "on_part": part_done}
         finally:
             if bar is not None:
                 bar.close()
-        result.problems = problems
-        return result
+
+
+def _unique(docs: Iterable[Document]) -> Iterator[Document]:
+    """`docs`, or an error naming both files when two have one id."""
+    seen: dict[str, str] = {}
+    for d in docs:
+        if d.id in seen:
+            raise InputError(f"document id {d.id!r} given twice: {seen[d.id]} and {d.path}")
+        seen[d.id] = d.path
+        yield d
 
 
 def batches(docs: Iterable[Document], size: int, chars: int) -> Iterator[list[Document]]:

@@ -88,7 +88,7 @@ def to_rows(r: DocResult, version: str) -> dict[str, list[dict]]:
 def from_rows(rows: dict[str, list[dict]]) -> DocResult:
     """The inverse of `to_rows` (entities get their mentions back by id, as the linker gave them)."""
     d = rows["documents"][0]
-    doc = Document(id=d["doc"], path=d["path"], text=d["text"], encoding=d["encoding"], sha256=d["sha256"],
+    doc = Document(id=d["doc"], path=d["path"], text=d.get("text", ""), encoding=d["encoding"], sha256=d["sha256"],
                    date=d["date"])
     sentences = [Sentence(doc_id=s["doc"], index=s["sentence"], text=s["text"], offsets=OffsetRuns(s["offsets"]),
                           article=s["article"], kind=s["kind"]) for s in rows["sentences"]]
@@ -111,6 +111,15 @@ def from_rows(rows: dict[str, list[dict]]) -> DocResult:
     relations = [Relation(r["source_id"], r["relation"], r["target_id"], json.loads(r["properties"]),
                           _unevidence(json.loads(r["evidence"]))) for r in rows["relations"]]
     return DocResult(doc, sentences, mentions, entities, relations)
+
+
+@dataclass
+class Stored:
+    """What a map into the store did: the build's documents (ids), how many it reused, unreadable files."""
+
+    live: list[str] = field(default_factory=list)
+    reused: int = 0
+    problems: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -159,19 +168,44 @@ class Store:
         for r in results:
             known[r.document.id] = (r.document.sha256, shard)
 
-    def read(self, live: Iterable[str]) -> Iterator[DocResult]:
-        """The stored results of the documents `live` (ids), shard by shard; other rows are ignored."""
+    def read(self, live: Iterable[str], tables: tuple[str, ...] = TABLES) -> Iterator[DocResult]:
+        """The stored results of the documents `live` (ids), shard by shard; other rows are ignored.
+        Only `tables` are read (the others come back empty; documents always, without text unless asked)."""
+        for rows in self.rows(live, tables):
+            yield from_rows(rows)
+
+    def rows(self, live: Iterable[str], tables: tuple[str, ...] = TABLES, in_order: bool = False
+             ) -> Iterator[dict[str, list[dict]]]:
+        """Each live document's rows of `tables`; `in_order`: by document id, holding only the shards
+        not yet finished (shards are runs of documents in reading order: one or two at a time)."""
         want = set(live)
         known = self.known()
-        shards = sorted({known[d][1] for d in want if d in known})
-        for shard in shards:
-            per_doc: dict[str, dict[str, list[dict]]] = defaultdict(lambda: {t: [] for t in TABLES})
-            for table in TABLES:
-                for row in pq.read_table(self.folder / table / f"{shard}.parquet").to_pylist():
-                    if row["doc"] in want and known[row["doc"]][1] == shard:
-                        per_doc[row["doc"]][table].append(row)
-            for doc in sorted(per_doc):
-                yield from_rows(per_doc[doc])
+        order = sorted(d for d in want if d in known)
+        left: dict[str, int] = {}
+        for d in order:
+            left[known[d][1]] = left.get(known[d][1], 0) + 1
+        if not in_order:
+            order = sorted(order, key=lambda d: (known[d][1], d))
+        loaded: dict[str, dict[str, dict[str, list[dict]]]] = {}
+        for doc in order:
+            shard = known[doc][1]
+            if shard not in loaded:
+                loaded[shard] = self._load(shard, want, tables)
+            yield loaded[shard].pop(doc)
+            left[shard] -= 1
+            if not left[shard]:
+                del loaded[shard]
+
+    def _load(self, shard: str, want: set[str], tables: tuple[str, ...]) -> dict[str, dict[str, list[dict]]]:
+        known = self.known()
+        per_doc: dict[str, dict[str, list[dict]]] = defaultdict(lambda: {t: [] for t in TABLES})
+        for table in ("documents", *(t for t in tables if t != "documents")):
+            columns = None if table != "documents" or table in tables else \
+                [c for c in SCHEMAS["documents"].names if c != "text"]
+            for row in pq.read_table(self.folder / table / f"{shard}.parquet", columns=columns).to_pylist():
+                if row["doc"] in want and known[row["doc"]][1] == shard:
+                    per_doc[row["doc"]][table].append(row)
+        return per_doc
 
     def prune(self, live: Iterable[str]) -> None:
         """Delete shards none of whose documents is still `live` (changed, removed, or another version)."""

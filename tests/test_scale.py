@@ -87,3 +87,16 @@ def test_a_document_id_given_twice_is_an_error_naming_both(pipeline, tmp_path):
         shutil.copy(SEEDS / "000_99624c91e82d4847.txt", tmp_path / d)
     with pytest.raises(InputError, match="given twice"):
         pipeline.build([tmp_path / "a", tmp_path / "b"])
+
+
+def test_tables_streamed_from_the_store_equal_the_in_memory_reduce(pipeline, in_order, tmp_path):
+    """Past memory the tables come straight from the shards (no graph.json): the same bytes."""
+    from kg.stream import write_tables_from_store
+
+    store = Store(tmp_path / "store", pipeline_version(pipeline.config.model))
+    stored = pipeline.map_to_store(_docs()[::-1], store)
+    counts = write_tables_from_store(store, stored.live, tmp_path / "out")
+    assert counts["documents"] == len(stored.live) == 25
+    for name in OUTPUTS[:-1]:
+        assert (tmp_path / "out" / name).read_bytes() == in_order[name], name
+    assert not (tmp_path / "out" / "graph.json").exists()

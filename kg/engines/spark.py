@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError, KgError
-from kg.reduce import Reducer
-from kg.store import Store
+from kg.reduce import reduce_documents
+from kg.store import Store, Stored
 from kg.text.read import read_document
 from kg.types import BuildResult, DocResult, Document
 
@@ -99,25 +99,26 @@ def map_with_spark(docs: list[Document], config: Any, master: str) -> Iterator[D
         spark.stop()
 
 
-def build_with_spark(paths: Iterable[str | Path], config: Any, store: Store, master: str = "local[2]") -> BuildResult:
-    """`Pipeline.build` with the map on Spark: read, map what the store lacks, reduce from the store."""
+def map_paths_with_spark(paths: Iterable[str | Path], config: Any, store: Store, master: str = "local[2]"
+                         ) -> Stored:
+    """`Pipeline.map_paths` on Spark: read on the driver, map what the store lacks, write its shards."""
     docs: list[Document] = []
-    problems: list[str] = []
+    stored = Stored()
     seen: dict[str, str] = {}
-    reused = 0
     for path in paths:
         try:
             doc = read_document(path, max_bytes=config.max_bytes)
         except InputError as err:
             if config.strict:
                 raise
-            problems.append(str(err))
+            stored.problems.append(str(err))
             continue
         if doc.id in seen:
             raise InputError(f"document id {doc.id!r} given twice: {seen[doc.id]} and {doc.path}")
         seen[doc.id] = doc.path
+        stored.live.append(doc.id)
         if store.has(doc):
-            reused += 1
+            stored.reused += 1
         else:
             docs.append(doc)
     shard: list[DocResult] = []
@@ -127,11 +128,13 @@ def build_with_spark(paths: Iterable[str | Path], config: Any, store: Store, mas
             store.write(shard)
             shard = []
     store.write(shard)
-    store.prune(seen)
-    red = Reducer()
-    for done in store.read(seen):
-        red.add(done)
-    red.problems += problems
-    result = red.result()
-    result.reused = reused
+    store.prune(stored.live)
+    return stored
+
+
+def build_with_spark(paths: Iterable[str | Path], config: Any, store: Store, master: str = "local[2]") -> BuildResult:
+    """`Pipeline.build` with the map on Spark, reduced from the store."""
+    stored = map_paths_with_spark(paths, config, store, master)
+    result = reduce_documents(store.read(stored.live), stored.problems)
+    result.reused = stored.reused
     return result

@@ -63,8 +63,8 @@ def relation_row(r: Relation, names: dict[str, str]) -> dict:
     }
 
 
-def write_tables(result: BuildResult, out_dir: str | Path, graph: bool = True) -> None:
-    """Write every table and graph.json (unless `graph` is false) into `out_dir`, all or nothing.
+def write_tables(result: BuildResult, out_dir: str | Path) -> None:
+    """Write every table and graph.json into `out_dir`, all or nothing.
 
     Everything is written into a hidden staging folder inside `out_dir` first (the slow part), then
     renamed over the previous files: a run that fails or is killed while writing leaves the previous
@@ -86,10 +86,7 @@ def write_tables(result: BuildResult, out_dir: str | Path, graph: bool = True) -
                      "article": m.article} for m in result.mentions))
         _write_csv(out / "entities.csv", ENTITY_COLUMNS, (entity_row(e) for e in result.entities))
         _write_csv(out / "relations.csv", RELATION_COLUMNS, (relation_row(r, names) for r in result.relations))
-        if graph:
-            write_node_link(to_networkx(result), out / "graph.json")
-    if not graph:
-        (Path(out_dir) / "graph.json").unlink(missing_ok=True)  # not a previous build's, out of step with the tables
+        write_node_link(to_networkx(result), out / "graph.json")
 
 
 def _read_csv(path: Path) -> list[dict]:

@@ -1,0 +1,52 @@
+"""`kg build --out DIR`: map into DIR/store (here, in worker processes, or on Spark), reduce, write the tables.
+
+Up to `GRAPH_DOCS` documents (or with graph="yes") the reduce runs in memory and graph.json is
+written with the tables; past that, the tables are written straight from the store's shards
+(`kg.stream`), in memory that does not grow with the corpus's sentences and mentions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kg.reduce import reduce_documents
+from kg.sinks.tables import write_tables
+from kg.store import Store, Stored, pipeline_version
+from kg.stream import write_tables_from_store
+from kg.types import BuildResult
+
+GRAPH_DOCS = 20_000  # past this many documents, graph.json (the whole graph in memory) only on request
+
+
+@dataclass
+class FolderBuild:
+    stored: Stored  # documents built, reused from the store, files skipped
+    counts: dict[str, int]  # rows written: entities, relations, mentions
+    result: BuildResult | None  # the build in memory, when it was reduced in memory
+
+
+def build_folder(files: list[Path], config: Any, out_dir: Path, engine: str = "local", master: str = "local[2]",
+                 rebuild: bool = False, graph: str = "auto", progress: Callable[[int], Any] | None = None
+                 ) -> FolderBuild:
+    store = Store(out_dir / "store", pipeline_version(config.model))
+    if rebuild:
+        store.prune(())
+    if engine == "spark":
+        from kg.engines.spark import map_paths_with_spark
+
+        stored = map_paths_with_spark(files, config, store, master=master)
+    else:
+        from kg.pipeline import Pipeline
+
+        stored = Pipeline(config).map_paths(files, store, progress=progress)
+    if not stored.live:
+        return FolderBuild(stored, {}, None)
+    if graph == "yes" or (graph == "auto" and len(stored.live) <= GRAPH_DOCS):
+        result = reduce_documents(store.read(stored.live), stored.problems)
+        write_tables(result, out_dir)
+        counts = {"entities": len(result.entities), "relations": len(result.relations), "mentions": len(result.mentions)}
+        return FolderBuild(stored, counts, result)
+    return FolderBuild(stored, write_tables_from_store(store, stored.live, out_dir), None)
