@@ -129,12 +129,15 @@ class Store:
     folder: Path
     version: str
     _known: dict[str, tuple[str, str]] | None = field(default=None, repr=False)  # doc → (sha256, shard)
+    _next: int = 0  # number of the next shard written
 
     def known(self) -> dict[str, tuple[str, str]]:
         """Documents the store holds for this pipeline version: id → (content sha256, shard name)."""
         if self._known is None:
             self._known = {}
-            for shard in sorted((self.folder / "documents").glob("*.parquet")):
+            shards = sorted((self.folder / "documents").glob("*.parquet"))  # oldest first: newer ones win
+            self._next = int(shards[-1].stem.split("-")[0]) + 1 if shards else 0
+            for shard in shards:
                 t = pq.read_table(shard, columns=["doc", "sha256", "version"])
                 for doc, sha, version in zip(*(t.column(c).to_pylist() for c in ("doc", "sha256", "version")),
                                              strict=True):
@@ -148,25 +151,28 @@ class Store:
         return have is not None and have[0] == doc.sha256
 
     def write(self, results: list[DocResult]) -> None:
-        """One shard of `results` (all five tables, each written to a temp name, then renamed)."""
+        """One shard of `results`: each table written to a temp name, then renamed; the documents
+        table (the store's index) last, so a shard a crash cut short is never read. Shards are
+        numbered: a document in several shards (it changed) is the newest shard's."""
         if not results:
             return
+        known = self.known()  # also numbers the shard after the ones on disk
         ids = sorted(r.document.id for r in results)
-        shard = hashlib.sha1("\x1f".join([self.version, *ids, *(r.document.sha256 for r in results)]).encode()
-                             ).hexdigest()[:20]
+        digest = hashlib.sha1("\x1f".join([self.version, *ids]).encode()).hexdigest()[:12]
+        shard = f"{self._next:08d}-{digest}"
         rows: dict[str, list[dict]] = {t: [] for t in TABLES}
         for r in results:
             for table, part in to_rows(r, self.version).items():
                 rows[table] += part
-        for table in TABLES:
+        for table in (*TABLES[1:], TABLES[0]):
             target = self.folder / table / f"{shard}.parquet"
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f".{shard}.{os.getpid()}.tmp")
             pq.write_table(pa.Table.from_pylist(rows[table], schema=SCHEMAS[table]), tmp)
             os.replace(tmp, target)
-        known = self.known()
         for r in results:
             known[r.document.id] = (r.document.sha256, shard)
+        self._next += 1
 
     def read(self, live: Iterable[str], tables: tuple[str, ...] = TABLES) -> Iterator[DocResult]:
         """The stored results of the documents `live` (ids), shard by shard; other rows are ignored.
