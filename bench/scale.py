@@ -23,6 +23,7 @@ import csv
 import hashlib
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -36,10 +37,16 @@ CORPUS = SHARED / "corpora" / "pku-peoples-daily-1998" / "199801.txt.xz"
 OUTPUTS = ("documents.csv", "sentences.csv", "mentions.csv", "entities.csv", "relations.csv")
 
 
-def run_tree(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS of the process and all its descendants in MB, stdout)."""
+def cpu_children() -> float:
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
+
+
+def run_tree(cmd: list[str], env: dict | None = None) -> tuple[float, float, str, float]:
+    """(wall seconds, peak RSS of the process and all its descendants in MB, stdout, CPU seconds of them all)."""
     import psutil
 
+    cpu = cpu_children()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
@@ -55,7 +62,7 @@ def run_tree(cmd: list[str], env: dict | None = None) -> tuple[float, float, str
     out, err = proc.communicate()
     if proc.returncode:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err[-3000:]}")
-    return time.perf_counter() - start, peak / 2**20, out
+    return time.perf_counter() - start, peak / 2**20, out, cpu_children() - cpu
 
 
 def chars_of(out: Path) -> int:
@@ -166,11 +173,12 @@ def main() -> int:
         out = work / f"out-{run}"
         extra = ["--engine", "spark", "--master", "local[2]", "--workers", "1"] if run == "spark" else \
             ["--workers", run, "--threads", "1"]
-        wall, peak, _ = run_tree([*kg, "--out", str(out), "--rebuild", *extra],
-                                 env={"SPARK_LOCAL_IP": "127.0.0.1"})
+        wall, peak, _, cpu = run_tree([*kg, "--out", str(out), "--rebuild", *extra],
+                                      env={"SPARK_LOCAL_IP": "127.0.0.1"})
         chars = chars_of(out)
         label = "spark local[2]" if run == "spark" else f"{run} worker(s)"
-        print(f"{label:>16}: {wall:7.1f} s  {chars / wall:9,.0f} chars/s  peak RSS {peak:7.0f} MB  ({chars:,} chars)")
+        print(f"{label:>16}: {wall:7.1f} s  {chars / wall:9,.0f} chars/s  peak RSS {peak:7.0f} MB  "
+              f"({chars:,} chars; {cpu:.0f} CPU-s, {chars / max(cpu, 1e-9):,.0f} chars per CPU-s)")
         outs[run] = out
     first = next(iter(outs.values()), None)
     for run, out in outs.items():
@@ -187,7 +195,7 @@ def main() -> int:
         made = time.perf_counter()
         n = make_replicas(first, folder, times)
         made = time.perf_counter() - made
-        wall, peak, out = run_tree([sys.executable, str(Path(__file__).resolve()), "--reduce-only", str(folder)])
+        wall, peak, out, _ = run_tree([sys.executable, str(Path(__file__).resolve()), "--reduce-only", str(folder)])
         print(f"{times:>4}x: {n:,} articles (store made in {made:.0f} s): reduce+write {wall:.1f} s, "
               f"peak RSS {peak:.0f} MB, rows {out.strip()}")
     return 0

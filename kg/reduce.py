@@ -129,7 +129,8 @@ def tidy(result: BuildResult) -> None:
     """Sorted rows and aliases, one relation per key: what makes the tables the same bytes every time."""
     for e in result.entities:
         e.aliases = sorted(set(e.aliases) - {e.name})
-        e.attrs = dict(sorted(e.attrs.items()))  # graph.json writes them in this order
+        if list(e.attrs) != sorted(e.attrs):
+            e.attrs = dict(sorted(e.attrs.items()))  # graph.json writes them in this order
         e.mentions.sort(key=mention_order)
     result.entities.sort(key=lambda e: e.id)
     kept: dict[tuple, Relation] = {}
@@ -137,7 +138,8 @@ def tidy(result: BuildResult) -> None:
         kept.setdefault(r.key, r)
     result.relations = sorted(kept.values(), key=relation_order)
     for r in result.relations:
-        r.properties = dict(sorted(r.properties.items()))
+        if list(r.properties) != sorted(r.properties):
+            r.properties = dict(sorted(r.properties.items()))
 
 
 def reduce_documents(docs: Iterable[DocResult], problems: Iterable[str] = (),

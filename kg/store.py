@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -55,10 +56,6 @@ def _evidence(ev: Evidence | None) -> list | None:
     return None if ev is None else [ev.doc_id, ev.sentence, ev.start, ev.end, ev.text]
 
 
-def _unevidence(v: list | None) -> Evidence | None:
-    return None if v is None else Evidence(*v)
-
-
 def to_rows(r: DocResult, version: str) -> dict[str, list[dict]]:
     """One document's result as rows of the five tables."""
     d, doc = r.document, r.document.id
@@ -86,10 +83,12 @@ def to_rows(r: DocResult, version: str) -> dict[str, list[dict]]:
 
 
 def from_rows(rows: dict[str, list[dict]]) -> DocResult:
-    """The inverse of `to_rows` (entities get their mentions back by id, as the linker gave them)."""
+    """The inverse of `to_rows` (entities get their mentions back by id, as the linker gave them).
+    Ids, names and sentence texts are shared strings: a fold over many documents holds each once."""
     d = rows["documents"][0]
     doc = Document(id=d["doc"], path=d["path"], text=d.get("text", ""), encoding=d["encoding"], sha256=d["sha256"],
                    date=d["date"])
+    one = sys.intern
     sentences = [Sentence(doc_id=s["doc"], index=s["sentence"], text=s["text"], offsets=OffsetRuns(s["offsets"]),
                           article=s["article"], kind=s["kind"]) for s in rows["sentences"]]
     mentions = [Mention(doc_id=m["doc"], sentence=m["sentence"], start=m["start"], end=m["end"], text=m["text"],
@@ -98,18 +97,25 @@ def from_rows(rows: dict[str, list[dict]]) -> DocResult:
     by_id: dict[str, list[Mention]] = defaultdict(list)
     for m in mentions:
         by_id[m.entity_id].append(m)
+    texts: dict[str, str] = {}  # the document's sentence texts, one object each
+
+    def evidence(v: list | None) -> Evidence | None:
+        return None if v is None else Evidence(one(v[0]), v[1], v[2], v[3], texts.setdefault(v[4], v[4]))
+
     entities = []
     for e in rows["entities"]:
         attrs = json.loads(e["attrs"])
-        attrs["_parents"] = [(p, rel, _unevidence(ev), inferred) for p, rel, ev, inferred in attrs["_parents"]]
+        attrs.pop("_key", None)  # the linker's own bookkeeping, not needed past the map
+        attrs.pop("_doc", None)
+        attrs["_parents"] = [(one(p), one(rel), evidence(ev), inferred) for p, rel, ev, inferred in attrs["_parents"]]
         if not attrs["_parents"]:
             del attrs["_parents"]
-        if "_key" in attrs:
-            attrs["_key"] = tuple(attrs["_key"])
-        entities.append(Entity(id=e["id"], name=e["name"], type=e["type"], aliases=list(e["aliases"]),
-                               mentions=by_id.get(e["id"], []), attrs=attrs))
-    relations = [Relation(r["source_id"], r["relation"], r["target_id"], json.loads(r["properties"]),
-                          _unevidence(json.loads(r["evidence"]))) for r in rows["relations"]]
+        if "documents" in attrs:
+            attrs["documents"] = [one(x) for x in attrs["documents"]]
+        entities.append(Entity(id=one(e["id"]), name=one(e["name"]), type=one(e["type"]),
+                               aliases=[one(a) for a in e["aliases"]], mentions=by_id.get(e["id"], []), attrs=attrs))
+    relations = [Relation(one(r["source_id"]), one(r["relation"]), one(r["target_id"]), json.loads(r["properties"]),
+                          evidence(json.loads(r["evidence"]))) for r in rows["relations"]]
     return DocResult(doc, sentences, mentions, entities, relations)
 
 

@@ -63,7 +63,7 @@ class Sentence:
         return self.offsets[i], self.offsets[j - 1] + 1
 
 
-@dataclass
+@dataclass(slots=True)  # no per-object __dict__: millions of these in a big build
 class Mention:
     """A tagged span; `text` is exactly `document.text[start:end]`."""
 
@@ -80,7 +80,7 @@ class Mention:
     entity_id: str = ""  # filled by the linker
 
 
-@dataclass
+@dataclass(slots=True)
 class Evidence:
     doc_id: str
     sentence: int
@@ -89,7 +89,7 @@ class Evidence:
     text: str  # the cleaned sentence that states the fact
 
 
-@dataclass
+@dataclass(slots=True)
 class Entity:
     id: str
     name: str
@@ -103,7 +103,7 @@ class Entity:
         return sorted({m.doc_id for m in self.mentions} | set(self.attrs.get("documents", [])))
 
 
-@dataclass
+@dataclass(slots=True)
 class Relation:
     source_id: str
     relation: str  # one of RELATION_TYPES
