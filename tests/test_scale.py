@@ -12,14 +12,20 @@ from kg.pipeline import BuildConfig, Pipeline
 from kg.sinks.tables import write_tables
 from kg.store import Store, pipeline_version
 from kg.text.read import iter_input_files, read_document
+from kg.types import Document
 from tests.fixtures_build import ROOT, SEEDS
 
 PD20 = ROOT / "tests" / "data" / "pd20"
 OUTPUTS = ("documents.csv", "sentences.csv", "mentions.csv", "entities.csv", "relations.csv", "graph.json")
 
 
+# one officer named in two documents with one unit: the corpus-level step makes them one person
+PEOPLE = [Document(id=f"people/{k}.txt", path=f"people/{k}.txt", text=text) for k, text in
+          enumerate(["株洲市公安局民警王立军今天在天元区执勤。\n", "株洲市公安局民警王立军昨天走访了隆兴社区。\n"])]
+
+
 def _docs():
-    return [read_document(f) for f in iter_input_files([SEEDS, PD20]) if f.suffix == ".txt"]
+    return [read_document(f) for f in iter_input_files([SEEDS, PD20]) if f.suffix == ".txt"] + PEOPLE
 
 
 def _bytes(result, out: Path) -> dict[str, bytes]:
@@ -48,6 +54,9 @@ def test_places_named_in_several_documents_are_one_node_with_every_document(pipe
     assert all(len(i.split("-", 1)[1]) == 16 for i in ids)  # 64-bit ids
     beijing = next(e for e in result.entities if e.type == "LOC" and e.name == "北京市")
     assert len(beijing.documents) >= 3
+    officer = [e for e in result.entities if e.type == "PERSON" and e.name == "王立军"]
+    assert [e.documents for e in officer] == [["people/0.txt", "people/1.txt"]]
+    assert {m.entity_id for m in result.mentions if m.norm == "王立军"} == {officer[0].id}
     keys = [r.key for r in result.relations]
     assert len(keys) == len(set(keys))
 
@@ -96,7 +105,7 @@ def test_tables_streamed_from_the_store_equal_the_in_memory_reduce(pipeline, in_
     store = Store(tmp_path / "store", pipeline_version(pipeline.config.model))
     stored = pipeline.map_to_store(_docs()[::-1], store)
     counts = write_tables_from_store(store, stored.live, tmp_path / "out")
-    assert counts["documents"] == len(stored.live) == 25
+    assert counts["documents"] == len(stored.live) == 27
     for name in OUTPUTS[:-1]:
         assert (tmp_path / "out" / name).read_bytes() == in_order[name], name
     assert not (tmp_path / "out" / "graph.json").exists()
