@@ -28,6 +28,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from kg.atomic import remove_leftovers
 from kg.text.parts import OffsetRuns
 from kg.types import DocResult, Document, Entity, Evidence, Mention, Relation, Sentence
 
@@ -173,7 +174,7 @@ class Store:
         for table in (*TABLES[1:], TABLES[0]):
             target = self.folder / table / f"{shard}.parquet"
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{shard}.{os.getpid()}.tmp")
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.w.tmp")  # as kg.atomic names them: cleaned up
             pq.write_table(pa.Table.from_pylist(rows[table], schema=SCHEMAS[table]), tmp)
             os.replace(tmp, target)
         for r in results:
@@ -223,6 +224,8 @@ class Store:
         """Delete shards none of whose documents is still `live` (changed, removed, or another version)."""
         keep = {self.known()[d][1] for d in live if d in self.known()}
         for table in TABLES:
+            if (self.folder / table).is_dir():
+                remove_leftovers(self.folder / table)  # temp files of a build that was killed
             for shard in (self.folder / table).glob("*.parquet"):
                 if shard.stem not in keep:
                     shard.unlink()

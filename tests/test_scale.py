@@ -109,3 +109,24 @@ def test_tables_streamed_from_the_store_equal_the_in_memory_reduce(pipeline, in_
     for name in OUTPUTS[:-1]:
         assert (tmp_path / "out" / name).read_bytes() == in_order[name], name
     assert not (tmp_path / "out" / "graph.json").exists()
+
+
+def test_a_build_that_fails_halfway_resumes_from_its_shards(pipeline, tmp_path, monkeypatch):
+    """Each batch is in the store once written: the next build maps only what the failed one had not."""
+    folder = tmp_path / "store"
+    real_write = Store.write
+    written: list[int] = []
+
+    def fail_third(self, results):
+        if len(written) == 2:
+            raise OSError(28, "No space left on device")
+        written.append(len(results))
+        real_write(self, results)
+
+    monkeypatch.setattr(pipeline.config, "batch_docs", 5)
+    monkeypatch.setattr(Store, "write", fail_third)
+    with pytest.raises(OSError):
+        pipeline.map_to_store(_docs(), Store(folder, pipeline_version(pipeline.config.model)))
+    monkeypatch.setattr(Store, "write", real_write)
+    again = pipeline.map_to_store(_docs(), Store(folder, pipeline_version(pipeline.config.model)))
+    assert again.reused == sum(written) == 10
