@@ -177,8 +177,9 @@ def main() -> int:
                                       env={"SPARK_LOCAL_IP": "127.0.0.1"})
         chars = chars_of(out)
         label = "spark local[2]" if run == "spark" else f"{run} worker(s)"
+        cpu_note = "" if run == "spark" else f"; {cpu:.0f} CPU-s, {chars / max(cpu, 1e-9):,.0f} chars per CPU-s"
         print(f"{label:>16}: {wall:7.1f} s  {chars / wall:9,.0f} chars/s  peak RSS {peak:7.0f} MB  "
-              f"({chars:,} chars; {cpu:.0f} CPU-s, {chars / max(cpu, 1e-9):,.0f} chars per CPU-s)")
+              f"({chars:,} chars{cpu_note})")
         outs[run] = out
     first = next(iter(outs.values()), None)
     for run, out in outs.items():

@@ -174,9 +174,10 @@ class Pipeline:
 
     def map_to_store(self, docs: Iterable[Document], store: Store,
                      on_done: Callable[[DocResult], None] | None = None,
-                     on_part: Callable[[int], None] | None = None) -> Stored:
+                     on_part: Callable[[int], None] | None = None, keep: Reducer | None = None) -> Stored:
         """Map the documents `store` lacks (new content or pipeline version), each batch of results
-        written to its shards as it is made: memory holds a batch, not the corpus."""
+        written to its shards as it is made: memory holds a batch, not the corpus. `keep`: a reduce
+        that each written batch is also folded into (a small build need not read its shards back)."""
         stored = Stored()
 
         def fresh(docs: Iterable[Document]) -> Iterator[Document]:
@@ -189,15 +190,20 @@ class Pipeline:
                 if on_done is not None:
                     on_done(DocResult(d))
 
+        def write(shard: list[DocResult]) -> None:
+            store.write(shard)
+            for done in shard if keep is not None else ():
+                keep.add(done)  # after the write: the fold changes the first copy of each entity
+
         shard: list[DocResult] = []
         for done in self.map_all(fresh(docs), on_part):
             shard.append(done)
             if len(shard) >= self.config.batch_docs:
-                store.write(shard)
+                write(shard)
                 shard = []
             if on_done is not None:
                 on_done(done)
-        store.write(shard)
+        write(shard)
         store.prune(stored.live)
         return stored
 
@@ -227,10 +233,10 @@ class Pipeline:
         return result
 
     def map_paths(self, paths: Iterable[str | Path], store: Store,
-                  progress: Callable[[int], Any] | None = None) -> Stored:
+                  progress: Callable[[int], Any] | None = None, keep: Reducer | None = None) -> Stored:
         """`build` up to the store: map what it lacks; reduce later (`kg.reduce`, `kg.stream`)."""
         with self._reading(paths, progress) as (docs, problems, hooks):
-            stored = self.map_to_store(docs, store, **hooks)
+            stored = self.map_to_store(docs, store, keep=keep, **hooks)
         stored.problems = problems
         return stored
 

@@ -130,3 +130,19 @@ def test_a_build_that_fails_halfway_resumes_from_its_shards(pipeline, tmp_path, 
     monkeypatch.setattr(Store, "write", real_write)
     again = pipeline.map_to_store(_docs(), Store(folder, pipeline_version(pipeline.config.model)))
     assert again.reused == sum(written) == 10
+
+
+def test_cli_rebuild_after_a_change_equals_a_fresh_build(tmp_path):
+    """`kg build` twice into one folder, a file changed between: the tables of a build from scratch."""
+    from kg.cli import main
+
+    src = tmp_path / "in"
+    shutil.copytree(PD20, src)
+    args = ["build", str(src), "--workers", "1", "--threads", "1"]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0
+    changed = sorted(src.glob("*.txt"))[0]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n株洲市公安局民警王立军在天元区执勤。\n", encoding="utf-8")
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0
+    assert main([*args, "--out", str(tmp_path / "fresh"), "--rebuild"]) == 0
+    for name in OUTPUTS:
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name

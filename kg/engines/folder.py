@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.reduce import reduce_documents
+from kg.reduce import Reducer
 from kg.sinks.tables import write_tables
 from kg.store import Store, Stored, pipeline_version
 from kg.stream import write_tables_from_store
@@ -34,19 +34,24 @@ def build_folder(files: list[Path], config: Any, out_dir: Path, engine: str = "l
     store = Store(out_dir / "store", pipeline_version(config.model))
     if rebuild:
         store.prune(())
+    in_memory = graph == "yes" or (graph == "auto" and len(files) <= GRAPH_DOCS)
+    keep = Reducer() if in_memory else None  # results folded as they come: no read-back of the shards
     if engine == "spark":
         from kg.engines.spark import map_paths_with_spark
 
-        stored = map_paths_with_spark(files, config, store, master=master)
+        stored = map_paths_with_spark(files, config, store, master=master, keep=keep)
     else:
         from kg.pipeline import Pipeline
 
-        stored = Pipeline(config).map_paths(files, store, progress=progress)
+        stored = Pipeline(config).map_paths(files, store, progress=progress, keep=keep)
     if not stored.live:
         return FolderBuild(stored, {}, None)
-    if graph == "yes" or (graph == "auto" and len(stored.live) <= GRAPH_DOCS):
-        result = reduce_documents(store.read(stored.live), stored.problems)
-        write_tables(result, out_dir)
-        counts = {"entities": len(result.entities), "relations": len(result.relations), "mentions": len(result.mentions)}
-        return FolderBuild(stored, counts, result)
-    return FolderBuild(stored, write_tables_from_store(store, stored.live, out_dir), None)
+    if keep is None:
+        return FolderBuild(stored, write_tables_from_store(store, stored.live, out_dir), None)
+    for done in store.read([d for d in stored.live if d not in keep.documents]):  # reused from the store
+        keep.add(done)
+    keep.problems += stored.problems
+    result = keep.result()
+    write_tables(result, out_dir)
+    counts = {"entities": len(result.entities), "relations": len(result.relations), "mentions": len(result.mentions)}
+    return FolderBuild(stored, counts, result)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError, KgError
-from kg.reduce import reduce_documents
+from kg.reduce import Reducer, reduce_documents
 from kg.store import Store, Stored
 from kg.text.read import read_document
 from kg.types import BuildResult, DocResult, Document
@@ -99,9 +99,10 @@ def map_with_spark(docs: list[Document], config: Any, master: str) -> Iterator[D
         spark.stop()
 
 
-def map_paths_with_spark(paths: Iterable[str | Path], config: Any, store: Store, master: str = "local[2]"
-                         ) -> Stored:
-    """`Pipeline.map_paths` on Spark: read on the driver, map what the store lacks, write its shards."""
+def map_paths_with_spark(paths: Iterable[str | Path], config: Any, store: Store, master: str = "local[2]",
+                         keep: Reducer | None = None) -> Stored:
+    """`Pipeline.map_paths` on Spark: read on the driver, map what the store lacks, write its shards
+    (and fold them into `keep`, as `Pipeline.map_to_store` does)."""
     docs: list[Document] = []
     stored = Stored()
     seen: dict[str, str] = {}
@@ -121,13 +122,18 @@ def map_paths_with_spark(paths: Iterable[str | Path], config: Any, store: Store,
             stored.reused += 1
         else:
             docs.append(doc)
+    def write(shard: list[DocResult]) -> None:
+        store.write(shard)
+        for done in shard if keep is not None else ():
+            keep.add(done)
+
     shard: list[DocResult] = []
     for done in map_with_spark(docs, config, master):
         shard.append(done)
         if len(shard) >= config.batch_docs:
-            store.write(shard)
+            write(shard)
             shard = []
-    store.write(shard)
+    write(shard)
     store.prune(stored.live)
     return stored
 
