@@ -45,7 +45,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--threads", default=None, type=click.IntRange(1),
               help="CPU threads for the NER model in each worker (default: 1 with --workers, else torch's)")
 @click.option("--workers", default=os.cpu_count() or 1, show_default="the cores", type=click.IntRange(1),
-              help="processes that tag and link documents, each loading the model once")
+              help="processes that tag and link documents, each loading the model once (≈ 600 MB each)")
 @click.option("--engine", default="local", show_default=True, type=click.Choice(["local", "spark"]),
               help="spark: map documents on a Spark cluster (pip install pyspark)")
 @click.option("--master", default="local[2]", show_default=True, help="Spark master: local[N], spark://HOST:PORT, yarn")

@@ -42,7 +42,7 @@ class BuildConfig:
     batch_size: int = 64  # sentences per NER call
     part_chars: int = 200_000  # longer documents are processed in parts, in bounded memory
     threads: int | None = None  # torch CPU threads for the model; None: torch's default here, 1 in a worker
-    workers: int = 1  # processes that map documents; 1 maps them in this process
+    workers: int = 1  # processes that map documents; 1 maps them here (>1: spawned, so a script needs `if __name__`)
     batch_docs: int = 32  # documents whose sentences share one model call
 
 
