@@ -11,7 +11,7 @@ Each run is a `kg build` in its own process: `--workers 1`, `--workers 2`, and `
 must be the same bytes (checked). Then the store of the 2-worker run is replicated 10x and 50x
 (new document ids; people, dates and events get new ids per copy, places and units are shared as
 in a real corpus) and the reduce and write alone (`kg.stream.write_tables_from_store`, what
-`kg build` does past 20,000 documents) is timed, with its peak RSS. No figure is asserted:
+`kg build` does past 10,000 documents) is timed, with its peak RSS. No figure is asserted:
 the machine's load changes them (the goals: ≥ 40k chars/s with 2 workers, ≤ 1.5 GB at 50k
 articles and flat beyond).
 """

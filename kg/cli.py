@@ -51,7 +51,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--master", default="local[2]", show_default=True, help="Spark master: local[N], spark://HOST:PORT, yarn")
 @click.option("--rebuild", is_flag=True, help="map every document again, ignoring OUT/store's stored results")
 @click.option("--graph", "graph", default="auto", show_default=True, type=click.Choice(["auto", "yes", "no"]),
-              help="write graph.json (auto: up to 20,000 documents; past that the tables are written "
+              help="write graph.json (auto: up to 10,000 documents; past that the tables are written "
                    "straight from OUT/store, holding only entities and relations)")
 @neo4j_options
 def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, workers, engine, master, rebuild,

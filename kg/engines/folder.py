@@ -18,7 +18,7 @@ from kg.store import Store, Stored, pipeline_version
 from kg.stream import write_tables_from_store
 from kg.types import BuildResult
 
-GRAPH_DOCS = 20_000  # past this many documents, graph.json (the whole graph in memory) only on request
+GRAPH_DOCS = 10_000  # past this many documents, graph.json (the whole graph in memory, ≈ 65 KB an article) only on request
 
 
 @dataclass
