@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup system-deps lint eval bench clean
+.PHONY: run test setup system-deps lint eval bench bench-scale clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ eval: setup
 bench: setup system-deps
 	for b in bench/ner_f1.py bench/html_render.py bench/neo4j_load.py; do $(PY) $$b || exit 1; done
 	$(PY) bench/big_input.py --mb 5  # --mb 50 for the issue's figure (minutes)
+
+# chars/s and peak RSS for 1 and 2 workers and Spark local[2] on 3,148 articles (needs ../shared; ~30 min)
+bench-scale: setup system-deps
+	$(PY) bench/scale.py
 
 clean:
 	rm -rf out .pytest_cache

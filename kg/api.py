@@ -202,7 +202,7 @@ def _evidence_spans(result: BuildResult) -> list[tuple[int | None, int | None]]:
 def build(sources: Source | Iterable[Source], *, text_column: str = "text", id_column: str | None = None,
           date_column: str | None = None, model: str | None = None, strict: bool = False,
           max_bytes: int = MAX_BYTES, threads: int | None = None, encoding: str | None = None,
-          doc_date: str = "", aliases: str | Path | None = None, progress: Callable[[int], Any] | None = None, pipeline: Any = None) -> KnowledgeGraph:
+          doc_date: str = "", aliases: str | Path | None = None, workers: int = 1, progress: Callable[[int], Any] | None = None, pipeline: Any = None) -> KnowledgeGraph:
     """Build a knowledge graph from files, folders, `(doc_id, text)` pairs and DataFrames.
 
     `text_column`/`id_column`/`date_column` name the columns of tables (files and DataFrames);
@@ -211,7 +211,9 @@ def build(sources: Source | Iterable[Source], *, text_column: str = "text", id_c
     built). A file's id is its path under the folder given (`a/page.txt`), or its name when given
     itself; a document id given twice is an error naming both. `model`, `threads`, `encoding`
     (force one; default: detect), `doc_date` (YYYY-MM-DD, for documents with no date of their own)
-    and `aliases` (a form,canonical,type CSV: see the README's alias table) as in `kg build`; pass `pipeline` (a `kg.pipeline.Pipeline`) to reuse a loaded model across builds.
+    and `aliases` (a form,canonical,type CSV: see the README's alias table), `workers` (processes
+    that map documents; a script using more than 1 needs `if __name__ == "__main__"`) as in
+    `kg build`; pass `pipeline` (a `kg.pipeline.Pipeline`) to reuse a loaded model across builds.
 
         >>> kg.build(["seeds/"])                                               # doctest: +SKIP
         >>> kg.build(df, text_column="content", id_column="url", date_column="published")  # doctest: +SKIP
@@ -235,7 +237,8 @@ def build(sources: Source | Iterable[Source], *, text_column: str = "text", id_c
         from kg.relations.people import read_aliases
 
         config = BuildConfig(strict=strict, max_bytes=max_bytes, threads=threads, encoding=encoding,
-                             doc_date=doc_date, aliases=read_aliases(aliases) if aliases else None)
+                             doc_date=doc_date, aliases=read_aliases(aliases) if aliases else None,
+                             workers=workers)
         if model:
             config.model = model
         pipeline = Pipeline(config)
@@ -251,7 +254,8 @@ def build(sources: Source | Iterable[Source], *, text_column: str = "text", id_c
                 yield from group
 
     try:
-        result = pipeline.build_documents(unique(stream()), on_part=reader.advance, problems=reader.problems)
+        result = pipeline.build_documents(unique(stream()), on_part=reader.advance)
+        result.problems = sorted(reader.problems)
     finally:
         reader.close()
     return KnowledgeGraph(result)

@@ -17,7 +17,7 @@ NEO4J_OPTIONS = [
     click.option("--password", envvar="NEO4J_PASSWORD", default=None, show_envvar=True),
     click.option("--database", envvar="NEO4J_DATABASE", default=None, show_envvar=True,
                  help="default: the server's default"),
-    click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1)),
+    BATCH_OPTION := click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1)),
     click.option("--connect-timeout", envvar="NEO4J_CONNECT_TIMEOUT", default=5.0, show_default=True,
                  type=click.FloatRange(0, min_open=True), help="seconds to connect and handshake with Neo4j"),
     click.option("--query-timeout", envvar="NEO4J_QUERY_TIMEOUT", default=300.0, show_default=True,
@@ -32,7 +32,8 @@ Environment:
 
 
 def neo4j_options(f, batch: bool = True):
-    for opt in reversed(NEO4J_OPTIONS if batch else NEO4J_OPTIONS[:-1]):
+    options = NEO4J_OPTIONS if batch else [o for o in NEO4J_OPTIONS if o is not BATCH_OPTION]
+    for opt in reversed(options):
         f = opt(f)
     return f
 
@@ -69,7 +70,16 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--html", "html_path", default=None, type=click.Path(path_type=Path), help="also render HTML")
 @click.option("--neo4j", "to_neo4j", is_flag=True, help="also load into Neo4j")
 @click.option("--threads", default=None, type=click.IntRange(1),
-              help="CPU threads for the NER model (default: torch's; 1 is fastest on a busy machine)")
+              help="CPU threads for the NER model in each worker (default: 1 with --workers, else torch's)")
+@click.option("--workers", default=os.cpu_count() or 1, show_default="the cores", type=click.IntRange(1),
+              help="processes that tag and link documents, each loading the model once (≈ 600 MB each)")
+@click.option("--engine", default="local", show_default=True, type=click.Choice(["local", "spark"]),
+              help="spark: map documents on a Spark cluster (pip install pyspark)")
+@click.option("--master", default="local[2]", show_default=True, help="Spark master: local[N], spark://HOST:PORT, yarn")
+@click.option("--rebuild", is_flag=True, help="map every document again, ignoring OUT/store's stored results")
+@click.option("--graph", "graph", default="auto", show_default=True, type=click.Choice(["auto", "yes", "no"]),
+              help="write graph.json (auto: up to 10,000 documents; past that the tables are written "
+                   "straight from OUT/store, holding only entities and relations)")
 @click.option("--encoding", default=None, help="read every input in this encoding (default: detect)")
 @click.option("--text-column", default="text", show_default=True, help="tables (.csv/.jsonl/.parquet): the text")
 @click.option("--id-column", default=None, help="tables: document ids (default: a column `id`, else FILE#ROW)")
@@ -82,22 +92,27 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="zh: Chinese CSV headers and relation/type names (kg render/load read both)")
 @neo4j_options
-def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, encoding, text_column, id_column,
-          date_column, doc_date, aliases_path, uri, user, password, database, batch_size, connect_timeout, query_timeout, bom, lang):
+def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, workers, engine, master, rebuild,
+          graph, encoding, text_column, id_column, date_column, doc_date, aliases_path, uri, user, password, database,
+          batch_size, connect_timeout, query_timeout, bom, lang):
     """Build entity, relation and mention tables from files or folders.
 
     Text files, HTML pages (main text), tables of articles (.csv/.jsonl/.parquet, one document per
     row), .docx and .pdf with a text layer. Files that cannot be read (binary, scanned PDF, empty,
     undecodable) are skipped and listed on stderr; with --strict any of them is an error.
-    Outputs are replaced atomically.
+    Outputs are replaced atomically. Each document's result is kept in OUT/store (Parquet): a
+    re-build maps only new and changed documents.
     """
     from tqdm import tqdm
 
-    import kg
     from kg.atomic import check_writable, output_lock
+    from kg.engines.folder import build_folder
+    from kg.pipeline import BuildConfig
+    from kg.relations.people import read_aliases
+    from kg.sources import Columns
     from kg.text.read import find_inputs
 
-    # a missing path, an id clash or an unwritable output fails here, before the model loads
+    # a missing path, an id clash, a bad alias table or an unwritable output fails here, before the model loads
     inputs, skipped = find_inputs(paths, exclude=out_dir)  # not a previous build's own tables
     check_writable(out_dir)
     if to_neo4j:  # a server that is down or refuses us: say so now, not after the tagging
@@ -106,31 +121,41 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
         check_server(uri, user, password, database, connect_timeout=connect_timeout)
     if strict and skipped:
         raise KgError(f"{len(skipped)} bad input file(s), none built (--strict): " + "; ".join(skipped))
+    config = BuildConfig(strict=strict, max_bytes=max_bytes, threads=threads, workers=min(workers, len(inputs) or 1),
+                         encoding=encoding, columns=Columns(text_column, id_column, date_column),
+                         doc_date=doc_date.date().isoformat() if doc_date else "",
+                         aliases=read_aliases(aliases_path) if aliases_path else None)
+    if model:
+        config.model = model
     click.get_current_context().with_resource(output_lock(out_dir))  # held until the command ends
-    graph = kg.build(inputs, text_column=text_column, id_column=id_column, date_column=date_column, model=model,
-                     strict=strict, max_bytes=max_bytes, threads=threads, encoding=encoding,
-                     doc_date=doc_date.date().isoformat() if doc_date else "", aliases=aliases_path,
-                     progress=lambda total: tqdm(total=total, desc="building", unit="B", unit_scale=True,
-                                                 disable=None))
-    result = graph.result
-    result.problems[:0] = skipped
-    if not result.documents:
-        raise KgError("no readable input: " + "; ".join(result.problems or [str(p) for p in paths]))
-    graph.save(out_dir, bom=bom, lang=lang)
-    click.echo(f"built {len(result.documents)} documents: {len(result.entities)} entities, "
-               f"{len(result.relations)} relations, {len(result.mentions)} mentions → {printable(str(out_dir))}")
-    for d in result.documents:
+    built = build_folder(inputs, config, out_dir, engine=engine, master=master, rebuild=rebuild, graph=graph,
+                         progress=lambda total: tqdm(total=total, desc="building", unit="B", unit_scale=True,
+                                                     disable=None), bom=bom, lang=lang)
+    stored, result = built.stored, built.result
+    stored.problems[:0] = skipped
+    if not stored.live:
+        raise KgError("no readable input: " + "; ".join(stored.problems or [str(p) for p in paths]))
+    reused = f" ({stored.reused} unchanged, from {out_dir / 'store'})" if stored.reused else ""
+    click.echo(f"built {len(stored.live)} documents{reused}: {built.counts['entities']} entities, "
+               f"{built.counts['relations']} relations, {built.counts['mentions']} mentions → {printable(str(out_dir))}")
+    for d in result.documents if result is not None else ():
         if d.replaced:
             click.echo(f"kg: warning: {printable(d.path)}: {d.replaced} byte(s) did not decode as {d.encoding}; "
                        "replaced by U+FFFD", err=True)
-    if result.problems:
-        n = len(result.problems)
+    if stored.problems:
+        n = len(stored.problems)
         click.echo(f"kg: skipped {n} of {len(inputs) + len(skipped)} input files (use --strict to fail):",
                    err=True)
-        for p in result.problems:
+        for p in stored.problems:
             click.echo(f"  {printable(p)}", err=True)
+    if (html_path or to_neo4j) and result is None:
+        from kg.sinks.tables import read_tables
+
+        result = read_tables(out_dir)
     if html_path:
-        graph.to_html(html_path)
+        from kg.sinks.html import render_html
+
+        render_html(result, html_path)
         click.echo(f"html → {printable(str(html_path))}")
     if to_neo4j:
         _load(result, uri, user, password, database, batch_size, connect_timeout, query_timeout)
@@ -261,7 +286,7 @@ def _param(text: str) -> tuple[str, object]:
 @click.option("--cypher", default=None, help="run this Cypher instead of a cookbook query ($params from --param)")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @neo4j_options_no_batch
-def query(name, params, cypher, fmt, uri, user, password, database):
+def query(name, params, cypher, fmt, uri, user, password, database, connect_timeout, query_timeout):
     """Run a cookbook query (kg.cypher) or any Cypher against the Neo4j server; print the rows.
 
     Without NAME or --cypher, list the cookbook's queries and their parameters.
@@ -278,7 +303,7 @@ def query(name, params, cypher, fmt, uri, user, password, database):
     if name is not None and name not in QUERIES:
         raise click.UsageError(f"no cookbook query {name!r}; choose one of {', '.join(QUERIES)}")
     values = dict(_param(p) for p in params)
-    driver = open_driver(uri, user, password, database)
+    driver = open_driver(uri, user, password, database, connect_timeout=connect_timeout)
     try:
         if cypher is not None:
             rows = run_cypher(driver, cypher, database=database, **values)

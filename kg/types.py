@@ -66,7 +66,7 @@ class Sentence:
         return self.offsets[i], self.offsets[j - 1] + 1
 
 
-@dataclass
+@dataclass(slots=True)  # no per-object __dict__: millions of these in a big build
 class Mention:
     """A tagged span; `text` is exactly `document.text[start:end]`."""
 
@@ -83,7 +83,7 @@ class Mention:
     entity_id: str = ""  # filled by the linker
 
 
-@dataclass
+@dataclass(slots=True)
 class Evidence:
     doc_id: str
     sentence: int
@@ -92,7 +92,7 @@ class Evidence:
     text: str  # the cleaned sentence that states the fact
 
 
-@dataclass
+@dataclass(slots=True)
 class Entity:
     id: str
     name: str
@@ -106,7 +106,7 @@ class Entity:
         return sorted({m.doc_id for m in self.mentions} | set(self.attrs.get("documents", [])))
 
 
-@dataclass
+@dataclass(slots=True)
 class Relation:
     source_id: str
     relation: str  # one of RELATION_TYPES
@@ -129,6 +129,21 @@ class BuildResult:
     entities: list[Entity] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # "file: reason" for skipped inputs
+    reused: int = 0  # documents whose stored result was reused, not mapped again (see `kg.store`)
+
+
+@dataclass
+class DocResult:
+    """What one document yields on its own (the map step): it knows nothing of other documents.
+
+    Entities are linked within the document only; entities of several documents with the same id are
+    one thing and are merged by `kg.reduce`."""
+
+    document: Document
+    sentences: list[Sentence] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
 
 
 def document_node_id(doc_id: str) -> str:

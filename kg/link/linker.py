@@ -56,7 +56,7 @@ SUB_COUNTY_RE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:街道|社区|乡|镇|村
 
 
 def entity_id(kind: str, key: tuple) -> str:
-    digest = hashlib.sha1("\x1f".join(key).encode("utf-8")).hexdigest()[:12]
+    digest = hashlib.sha1("\x1f".join(key).encode("utf-8")).hexdigest()[:16]  # 64 bits: collisions stay unlikely past 10M entities
     return f"{kind.lower()}-{digest}"
 
 

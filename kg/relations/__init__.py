@@ -1,4 +1,4 @@
-"""Relations, one module per family; `extract_relations` runs them in dependency order."""
+"""Relations, one module per family; `document_relations` runs them in dependency order."""
 
 from __future__ import annotations
 
@@ -12,13 +12,19 @@ from kg.relations.structure import structure
 from kg.types import BuildResult, Relation
 
 
-def extract_relations(result: BuildResult, gazetteer: Gazetteer, aliases: AliasTable | None = None) -> list[Relation]:
-    """All relations of a linked build. May add EVENT entities and merge people (hence the order);
-    `aliases`: the user's alias table, which overrides the evidence on who is who."""
+def document_relations(result: BuildResult, gazetteer: Gazetteer) -> list[Relation]:
+    """The relations of one linked document (the map step). May add EVENT entities (hence the order).
+
+    People are merged across documents later, by the reduce (`kg.reduce`)."""
     idx = BuildIndex(result)  # shared by the families that read the linked build as it is
     rels = structure(result, gazetteer, idx)
     rels += belongs_to(result, idx)
-    rels = merge_people(result, rels, aliases)  # changes person ids: event_at indexes the build anew
     rels += event_at(result, gazetteer, rels)
     rels += mentioned_in(result.entities)
     return rels
+
+
+def extract_relations(result: BuildResult, gazetteer: Gazetteer, aliases: AliasTable | None = None) -> list[Relation]:
+    """All relations of a linked in-memory result: its documents' relations, then people merged
+    (`aliases`: the user's alias table, which overrides the evidence on who is who)."""
+    return merge_people(result, document_relations(result, gazetteer), aliases)

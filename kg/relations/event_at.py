@@ -153,7 +153,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         date = dates[0] if dates else (filed[0] if filed else None)
         date_entity = idx.entity.get(date.entity_id) if date else None
         desc = _description(sent.text, date.norm if date else None)
-        eid = "event-" + hashlib.sha1(f"{doc_id}\x1f{index}\x1f{sent.text}".encode()).hexdigest()[:12]
+        eid = "event-" + hashlib.sha1(f"{doc_id}\x1f{index}\x1f{sent.text}".encode()).hexdigest()[:16]
         ev = idx.evidence(doc_id, index)
         event = Entity(id=eid, name=desc, type="EVENT",
                        attrs={"description": desc, "documents": [doc_id], "mention_count": 1})

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.link.linker import entity_id
+from kg.text.script import simplified
 from kg.types import ENTITY_TYPES, BuildResult, Entity, Relation
 
 
@@ -85,7 +86,7 @@ def merge_people(result: BuildResult, rels: list[Relation], aliases: AliasTable 
             new_id[e.id] = entity_id(e.type, (e.type, name))
             new_name[e.id] = name
         elif e.type == "PERSON" and not e.attrs.get("anonymized") and e.name not in aliases.apart:
-            people[e.name].append(e)
+            people[simplified(e.name)].append(e)  # 張偉 of a Traditional article is 张伟
     chains = _chains(rels)
     units = _local_units(rels, chains, {e.id for e in result.entities if e.type == "LOC"})
     for name, group in people.items():

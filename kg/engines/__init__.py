@@ -1,0 +1,1 @@
+"""Where the map step runs: this process, worker processes (`local`), or a Spark cluster (`spark`)."""

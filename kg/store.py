@@ -1,0 +1,250 @@
+"""The per-document results of a build, as Parquet shards in the output folder.
+
+Each batch of mapped documents is written as soon as it is made (one shard = one file per table
+under `store/<table>/`), so the map step holds one batch at a time, whatever the corpus size; the
+tables are then reduced from the shards. A re-build maps only the documents whose content hash
+or pipeline version (kg's code and version, the model, the gazetteer) changed, and reduces again.
+
+Tables (one row per record, `doc` = the document the row came from):
+    documents  doc, path, encoding, sha256, date, text, version
+    sentences  doc, sentence, text, offsets (original offset of each character), article, kind
+    mentions   doc, sentence, start, end, text, norm, type, source, article, sent_start, entity_id
+    entities   doc, id, name, type, aliases, attrs (JSON; `_parents` evidence as lists)
+    relations  doc, source_id, relation, target_id, properties (JSON), evidence (JSON or null)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from kg.atomic import remove_leftovers
+from kg.text.parts import OffsetRuns
+from kg.types import DocResult, Document, Entity, Evidence, Mention, Relation, Sentence
+
+TABLES = ("documents", "sentences", "mentions", "entities", "relations")
+
+
+def pipeline_version(model: str, settings: str = "") -> str:
+    """A hash of what decides a document's result: kg's version and code, the model's files, cpca's data,
+    and the build's `settings` that change a document's result (the default document date)."""
+    h = hashlib.sha256()
+    h.update(settings.encode() + b"\n")
+    for dist in ("kg", "cpca", "hanlp"):
+        try:
+            h.update(f"{dist}={metadata.version(dist)}\n".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{dist}=none\n".encode())
+    package = Path(__file__).parent
+    files = sorted(package.rglob("*.py"))
+    model_dir = Path(model)
+    files += sorted(p for p in model_dir.rglob("*") if p.is_file()) if model_dir.is_dir() else []
+    h.update(model.encode() + b"\n")
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _evidence(ev: Evidence | None) -> list | None:
+    return None if ev is None else [ev.doc_id, ev.sentence, ev.start, ev.end, ev.text]
+
+
+def to_rows(r: DocResult, version: str) -> dict[str, list[dict]]:
+    """One document's result as rows of the five tables."""
+    d, doc = r.document, r.document.id
+    rows: dict[str, list[dict]] = {
+        "documents": [{"doc": doc, "path": d.path, "encoding": d.encoding, "sha256": d.sha256, "date": d.date,
+                       "text": d.text, "version": version, "source_format": d.source_format, "replaced": d.replaced}],
+        "sentences": [{"doc": doc, "sentence": s.index, "text": s.text, "offsets": list(s.offsets),
+                       "article": s.article, "kind": s.kind} for s in r.sentences],
+        "mentions": [{"doc": doc, "sentence": m.sentence, "start": m.start, "end": m.end, "text": m.text,
+                      "norm": m.norm, "type": m.type, "source": m.source, "article": m.article,
+                      "sent_start": m.sent_start, "entity_id": m.entity_id} for m in r.mentions],
+        "entities": [], "relations": [],
+    }
+    for e in r.entities:
+        attrs = {k: v for k, v in e.attrs.items() if k != "_parents"}
+        attrs["_parents"] = [[p, rel, _evidence(ev), inferred] for p, rel, ev, inferred in e.attrs.get("_parents", [])]
+        rows["entities"].append({"doc": doc, "id": e.id, "name": e.name, "type": e.type, "aliases": list(e.aliases),
+                                 "attrs": json.dumps(attrs, ensure_ascii=False, sort_keys=True)})
+    for x in r.relations:
+        rows["relations"].append({"doc": doc, "source_id": x.source_id, "relation": x.relation,
+                                  "target_id": x.target_id,
+                                  "properties": json.dumps(x.properties, ensure_ascii=False, sort_keys=True),
+                                  "evidence": json.dumps(_evidence(x.evidence), ensure_ascii=False)})
+    return rows
+
+
+def from_rows(rows: dict[str, list[dict]]) -> DocResult:
+    """The inverse of `to_rows` (entities get their mentions back by id, as the linker gave them).
+    Ids, names and sentence texts are shared strings: a fold over many documents holds each once."""
+    d = rows["documents"][0]
+    doc = Document(id=d["doc"], path=d["path"], text=d.get("text", ""), encoding=d["encoding"], sha256=d["sha256"],
+                   date=d["date"], source_format=d.get("source_format") or "text", replaced=d.get("replaced") or 0)
+    one = sys.intern
+    sentences = [Sentence(doc_id=s["doc"], index=s["sentence"], text=s["text"], offsets=OffsetRuns(s["offsets"]),
+                          article=s["article"], kind=s["kind"]) for s in rows["sentences"]]
+    mentions = [Mention(doc_id=m["doc"], sentence=m["sentence"], start=m["start"], end=m["end"], text=m["text"],
+                        type=m["type"], norm=m["norm"], source=m["source"], article=m["article"],
+                        sent_start=m["sent_start"], entity_id=m["entity_id"]) for m in rows["mentions"]]
+    by_id: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        by_id[m.entity_id].append(m)
+    texts: dict[str, str] = {}  # the document's sentence texts, one object each
+
+    def evidence(v: list | None) -> Evidence | None:
+        return None if v is None else Evidence(one(v[0]), v[1], v[2], v[3], texts.setdefault(v[4], v[4]))
+
+    entities = []
+    for e in rows["entities"]:
+        attrs = json.loads(e["attrs"])
+        attrs.pop("_key", None)  # the linker's own bookkeeping, not needed past the map
+        attrs.pop("_doc", None)
+        attrs["_parents"] = [(one(p), one(rel), evidence(ev), inferred) for p, rel, ev, inferred in attrs["_parents"]]
+        if not attrs["_parents"]:
+            del attrs["_parents"]
+        if "documents" in attrs:
+            attrs["documents"] = [one(x) for x in attrs["documents"]]
+        entities.append(Entity(id=one(e["id"]), name=one(e["name"]), type=one(e["type"]),
+                               aliases=[one(a) for a in e["aliases"]], mentions=by_id.get(e["id"], []), attrs=attrs))
+    relations = [Relation(one(r["source_id"]), one(r["relation"]), one(r["target_id"]), json.loads(r["properties"]),
+                          evidence(json.loads(r["evidence"]))) for r in rows["relations"]]
+    return DocResult(doc, sentences, mentions, entities, relations)
+
+
+@dataclass
+class Stored:
+    """What a map into the store did: the build's documents (ids), how many it reused, unreadable files."""
+
+    live: list[str] = field(default_factory=list)
+    reused: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Store:
+    """`folder`/<table>/<shard>.parquet; `version` is `pipeline_version(model)`."""
+
+    folder: Path
+    version: str
+    _known: dict[str, tuple[str, str]] | None = field(default=None, repr=False)  # doc → (sha256, shard)
+    _next: int = 0  # number of the next shard written
+
+    def known(self) -> dict[str, tuple[str, str]]:
+        """Documents the store holds for this pipeline version: id → (content sha256, shard name)."""
+        if self._known is None:
+            self._known = {}
+            shards = sorted((self.folder / "documents").glob("*.parquet"))  # oldest first: newer ones win
+            self._next = int(shards[-1].stem.split("-")[0]) + 1 if shards else 0
+            for shard in shards:
+                t = pq.read_table(shard, columns=["doc", "sha256", "version"])
+                for doc, sha, version in zip(*(t.column(c).to_pylist() for c in ("doc", "sha256", "version")),
+                                             strict=True):
+                    if version == self.version:
+                        self._known[doc] = (sha, shard.stem)
+        return self._known
+
+    def has(self, doc: Document) -> bool:
+        """The store holds this document's result, for this content and this pipeline version."""
+        have = self.known().get(doc.id)
+        return have is not None and have[0] == doc.sha256
+
+    def write(self, results: list[DocResult]) -> None:
+        """One shard of `results`: each table written to a temp name, then renamed; the documents
+        table (the store's index) last, so a shard a crash cut short is never read. Shards are
+        numbered: a document in several shards (it changed) is the newest shard's."""
+        if not results:
+            return
+        known = self.known()  # also numbers the shard after the ones on disk
+        ids = sorted(r.document.id for r in results)
+        digest = hashlib.sha1("\x1f".join([self.version, *ids]).encode()).hexdigest()[:12]
+        shard = f"{self._next:08d}-{digest}"
+        rows: dict[str, list[dict]] = {t: [] for t in TABLES}
+        for r in results:
+            for table, part in to_rows(r, self.version).items():
+                rows[table] += part
+        for table in (*TABLES[1:], TABLES[0]):
+            target = self.folder / table / f"{shard}.parquet"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.w.tmp")  # as kg.atomic names them: cleaned up
+            pq.write_table(pa.Table.from_pylist(rows[table], schema=SCHEMAS[table]), tmp)
+            os.replace(tmp, target)
+        for r in results:
+            known[r.document.id] = (r.document.sha256, shard)
+        self._next += 1
+
+    def read(self, live: Iterable[str], tables: tuple[str, ...] = TABLES) -> Iterator[DocResult]:
+        """The stored results of the documents `live` (ids), shard by shard; other rows are ignored.
+        Only `tables` are read (the others come back empty; documents always, without text unless asked)."""
+        for rows in self.rows(live, tables):
+            yield from_rows(rows)
+
+    def rows(self, live: Iterable[str], tables: tuple[str, ...] = TABLES, in_order: bool = False
+             ) -> Iterator[dict[str, list[dict]]]:
+        """Each live document's rows of `tables`; `in_order`: by document id, holding only the shards
+        not yet finished (shards are runs of documents in reading order: one or two at a time)."""
+        want = set(live)
+        known = self.known()
+        order = sorted(d for d in want if d in known)
+        left: dict[str, int] = {}
+        for d in order:
+            left[known[d][1]] = left.get(known[d][1], 0) + 1
+        if not in_order:
+            order = sorted(order, key=lambda d: (known[d][1], d))
+        loaded: dict[str, dict[str, dict[str, list[dict]]]] = {}
+        for doc in order:
+            shard = known[doc][1]
+            if shard not in loaded:
+                loaded[shard] = self._load(shard, want, tables)
+            yield loaded[shard].pop(doc)
+            left[shard] -= 1
+            if not left[shard]:
+                del loaded[shard]
+
+    def _load(self, shard: str, want: set[str], tables: tuple[str, ...]) -> dict[str, dict[str, list[dict]]]:
+        known = self.known()
+        per_doc: dict[str, dict[str, list[dict]]] = defaultdict(lambda: {t: [] for t in TABLES})
+        for table in ("documents", *(t for t in tables if t != "documents")):
+            columns = None if table != "documents" or table in tables else \
+                [c for c in SCHEMAS["documents"].names if c != "text"]
+            for row in pq.read_table(self.folder / table / f"{shard}.parquet", columns=columns).to_pylist():
+                if row["doc"] in want and known[row["doc"]][1] == shard:
+                    per_doc[row["doc"]][table].append(row)
+        return per_doc
+
+    def prune(self, live: Iterable[str]) -> None:
+        """Delete shards none of whose documents is still `live` (changed, removed, or another version)."""
+        keep = {self.known()[d][1] for d in live if d in self.known()}
+        for table in TABLES:
+            if (self.folder / table).is_dir():
+                remove_leftovers(self.folder / table)  # temp files of a build that was killed
+            for shard in (self.folder / table).glob("*.parquet"):
+                if shard.stem not in keep:
+                    shard.unlink()
+
+
+SCHEMAS = {
+    "documents": pa.schema([("doc", pa.string()), ("path", pa.string()), ("encoding", pa.string()),
+                            ("sha256", pa.string()), ("date", pa.string()), ("text", pa.large_string()),
+                            ("version", pa.string()), ("source_format", pa.string()), ("replaced", pa.int64())]),
+    "sentences": pa.schema([("doc", pa.string()), ("sentence", pa.int64()), ("text", pa.string()),
+                            ("offsets", pa.list_(pa.int64())), ("article", pa.int64()), ("kind", pa.string())]),
+    "mentions": pa.schema([("doc", pa.string()), ("sentence", pa.int64()), ("start", pa.int64()),
+                           ("end", pa.int64()), ("text", pa.string()), ("norm", pa.string()), ("type", pa.string()),
+                           ("source", pa.string()), ("article", pa.int64()), ("sent_start", pa.int64()),
+                           ("entity_id", pa.string())]),
+    "entities": pa.schema([("doc", pa.string()), ("id", pa.string()), ("name", pa.string()), ("type", pa.string()),
+                           ("aliases", pa.list_(pa.string())), ("attrs", pa.string())]),
+    "relations": pa.schema([("doc", pa.string()), ("source_id", pa.string()), ("relation", pa.string()),
+                            ("target_id", pa.string()), ("properties", pa.string()), ("evidence", pa.string())]),
+}

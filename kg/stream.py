@@ -1,0 +1,195 @@
+"""The reduce for corpora past memory: the CSV tables written straight from the store's shards.
+
+`kg.reduce` holds the whole build. Here the fold by entity id is a sort on disk: every entity
+and relation row of the store goes into a temporary SQLite database, and rows come back ordered
+by id (relations by type, ids, role, then evidence rank), so each entity is folded from its
+consecutive rows with the rules of `kg.reduce` and written at once; each entity's mention count
+and documents come from its MENTIONED_IN relations. Only the people and their BELONGS_TO
+relations are held in memory, for the corpus-level steps (cross-document person identity),
+which rename the merged people. Documents, sentences and mentions go from the shards to the CSV
+files in document order, a shard or two in memory at a time. The tables are byte for byte those
+of `write_tables(reduce_documents(...))`; graph.json is not written (the whole graph in memory).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from kg.atomic import atomic_open, staged_folder
+from kg.reduce import CORPUS_STEPS, Reducer, evidence_rank
+from kg.sinks.tables import (
+    DOCUMENT_COLUMNS,
+    ENTITY_COLUMNS,
+    MANIFEST,
+    MENTION_COLUMNS,
+    RELATION_COLUMNS,
+    SENTENCE_COLUMNS,
+    _write_manifest,
+    entity_row,
+    relation_row,
+)
+from kg.store import Store
+from kg.types import RELATION_TYPES, DocResult, Entity, Evidence, Mention, Relation
+
+
+def people_renamed(store: Store, live: Iterable[str], steps: tuple = CORPUS_STEPS,
+                   keep_all: bool = False) -> dict[str, str]:
+    """Old → new id of each entity the corpus-level steps merged across documents.
+
+    What the steps read is held: people and places, and the BELONGS_TO, PART_OF and LOCATED_IN
+    relations (whether two same-name people's units conflict); every entity with `keep_all` (an
+    alias table can merge entities of any type)."""
+    red = Reducer()
+    for doc in store.read(live, tables=("entities", "relations")):
+        red.add(DocResult(doc.document, entities=[e for e in doc.entities if keep_all or e.type in ("PERSON", "LOC")],
+                          relations=[r for r in doc.relations if r.relation in ("BELONGS_TO", "PART_OF", "LOCATED_IN")]))
+    result = red.result(steps=())
+    stand_ins = []  # a stand-in mention per person tells which id the steps gave it (they rename mentions)
+    for e in result.entities:
+        m = Mention(doc_id="", sentence=0, start=0, end=0, text="", type="PERSON", norm=e.id, entity_id=e.id)
+        e.mentions.append(m)
+        stand_ins.append(m)
+    result.mentions = stand_ins[:]
+    result.relations.sort(key=evidence_rank)  # as `Reducer.result` hands them to the steps
+    for step in steps:
+        step(result)
+    return {m.norm: m.entity_id for m in stand_ins if m.norm != m.entity_id}
+
+
+def _fill(db: sqlite3.Connection, store: Store, live: list[str], renamed: dict[str, str]) -> None:
+    db.execute("CREATE TABLE ent (id TEXT, doc TEXT, name TEXT, type TEXT, aliases TEXT, attrs TEXT)")
+    db.execute("CREATE TABLE rel (kind INTEGER, source TEXT, relation TEXT, target TEXT, role TEXT, inferred INTEGER,"
+               " ev_doc TEXT, ev_sentence INTEGER, ev_start INTEGER, props TEXT, evidence TEXT)")
+    for rows in store.rows(live, ("entities", "relations")):
+        db.executemany("INSERT INTO ent VALUES (?, ?, ?, ?, ?, ?)",
+                       [(renamed.get(e["id"], e["id"]), e["doc"], e["name"], e["type"], json.dumps(e["aliases"]),
+                         e["attrs"]) for e in rows["entities"]])
+        rels = []
+        for r in rows["relations"]:
+            props, ev = json.loads(r["properties"]), json.loads(r["evidence"])
+            rels.append((RELATION_TYPES.index(r["relation"]) if r["relation"] in RELATION_TYPES else len(RELATION_TYPES),
+                         renamed.get(r["source_id"], r["source_id"]), r["relation"],
+                         renamed.get(r["target_id"], r["target_id"]), str(props.get("role", "")),
+                         int(bool(props.get("inferred"))), ev[0] if ev else "", ev[1] if ev else -1,
+                         ev[2] if ev else -1, json.dumps(props, ensure_ascii=False, sort_keys=True), r["evidence"]))
+        db.executemany("INSERT INTO rel VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rels)
+
+
+def _entities(db: sqlite3.Connection) -> Iterator[Entity]:
+    """Entities folded from their rows (the rules of `kg.reduce`), by id."""
+    counts = db.execute("SELECT source, SUM(json_extract(props, '$.count')), group_concat(substr(target, 5), char(31))"
+                        " FROM rel WHERE relation = 'MENTIONED_IN' GROUP BY source ORDER BY source")
+    mentioned = next(counts, None)
+    rows = db.execute("SELECT id, doc, name, type, aliases, attrs FROM ent ORDER BY id, doc")
+    group: list[tuple] = []
+    for row in [*rows, None]:
+        if group and (row is None or row[0] != group[0][0]):
+            e = _fold(group)
+            while mentioned is not None and mentioned[0] < e.id:
+                mentioned = next(counts, None)
+            if mentioned is not None and mentioned[0] == e.id:
+                e.attrs["mention_count"] = mentioned[1]
+                e.attrs["documents"] = sorted(set(mentioned[2].split("\x1f")) | set(e.attrs.get("documents", [])))
+            yield e
+            group = []
+        if row is not None:
+            group.append(row)
+
+
+def _fold(group: list[tuple]) -> Entity:
+    eid, _doc, name, kind, _aliases, attrs = group[0]  # the smallest document's copy
+    attrs = {k: v for k, v in json.loads(attrs).items() if not k.startswith("_")}
+    aliases: set[str] = set()
+    documents: set[str] = set()
+    for _, _, other_name, _, other_aliases, other_attrs in group:
+        aliases.update(json.loads(other_aliases), [other_name])
+        extra = json.loads(other_attrs)
+        documents.update(extra.get("documents", []))
+        if extra.get("anonymized"):
+            attrs["anonymized"] = True
+    if documents:
+        attrs["documents"] = sorted(documents)
+    return Entity(id=eid, name=name, type=kind, aliases=sorted(aliases - {name}), attrs=attrs)
+
+
+def _relations(db: sqlite3.Connection) -> Iterator[tuple[Relation, str, str]]:
+    """One relation per key, the smallest evidence rank's, in table order, with source and target names."""
+    rows = db.execute(
+        "SELECT r.source, r.relation, r.target, r.role, r.props, r.evidence, s.name, t.name FROM rel r"
+        " LEFT JOIN names s ON s.id = r.source LEFT JOIN names t ON t.id = r.target"
+        " ORDER BY r.kind, r.source, r.target, r.role, r.inferred, r.ev_doc, r.ev_sentence, r.ev_start, r.props")
+    last = None
+    for source, relation, target, role, props, evidence, source_name, target_name in rows:
+        if (source, relation, target, role) == last:
+            continue
+        last = (source, relation, target, role)
+        ev = json.loads(evidence)
+        yield (Relation(source, relation, target, json.loads(props), None if ev is None else Evidence(*ev)),
+               source_name, target_name)
+
+
+def write_tables_from_store(store: Store, live: Iterable[str], out_dir: str | Path, steps: tuple = CORPUS_STEPS,
+                            keep_all: bool = False) -> dict[str, int]:
+    """Every CSV table of the build of documents `live` into `out_dir`, all or nothing; row counts.
+    `steps`, `keep_all`: the corpus-level steps and what they read (see `people_renamed`)."""
+    live = sorted(set(live))
+    renamed = people_renamed(store, live, steps, keep_all)
+    counts = {"documents": 0, "entities": 0, "relations": 0, "mentions": 0}
+    with staged_folder(out_dir, last=MANIFEST) as out, tempfile.TemporaryDirectory(dir=out) as tmp:  # a killed run's: cleaned up
+        db = sqlite3.connect(Path(tmp) / "fold.db")
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute("PRAGMA temp_store = FILE")  # sorts spill to disk: memory stays flat
+        db.execute("PRAGMA cache_size = -65536")  # 64 MB
+        _fill(db, store, live, renamed)
+        db.execute("CREATE TABLE names (id TEXT PRIMARY KEY, name TEXT)")
+        with atomic_open(out / "entities.csv", newline="") as fh:
+            w = _writer(fh, ENTITY_COLUMNS)
+            for e in _entities(db):
+                w.writerow(entity_row(e))
+                db.execute("INSERT INTO names VALUES (?, ?)", (e.id, e.name))
+                counts["entities"] += 1
+        with atomic_open(out / "relations.csv", newline="") as fh:
+            w = _writer(fh, RELATION_COLUMNS)
+            for r, source_name, target_name in _relations(db):
+                names = {k: v for k, v in ((r.source_id, source_name), (r.target_id, target_name)) if v is not None}
+                w.writerow(relation_row(r, names))
+                counts["relations"] += 1
+        db.close()
+        with atomic_open(out / "documents.csv", newline="") as dfh, \
+                atomic_open(out / "sentences.csv", newline="") as sfh, \
+                atomic_open(out / "mentions.csv", newline="") as mfh:
+            dw, sw, mw = _writer(dfh, DOCUMENT_COLUMNS), _writer(sfh, SENTENCE_COLUMNS), _writer(mfh, MENTION_COLUMNS)
+            for rows in store.rows(live, ("documents", "sentences", "mentions"), in_order=True):
+                d = rows["documents"][0]
+                dw.writerow({"id": d["doc"], "path": d["path"], "encoding": d["encoding"], "sha256": d["sha256"],
+                             "chars": len(d["text"]), "source_format": d.get("source_format") or "text"})
+                for s in sorted(rows["sentences"], key=lambda s: s["sentence"]):
+                    o = s["offsets"]
+                    sw.writerow({"document": s["doc"], "sentence": s["sentence"], "start": o[0] if o else 0,
+                                 "end": o[-1] + 1 if o else 0, "article": s["article"], "kind": s["kind"],
+                                 "text": s["text"]})
+                mentions = rows["mentions"]
+                for m in mentions:
+                    m["entity_id"] = renamed.get(m["entity_id"], m["entity_id"])
+                mentions.sort(key=lambda m: (m["doc"], m["sentence"], m["start"], m["end"], m["type"], m["source"],
+                                             m["norm"], m["entity_id"]))
+                mw.writerows({"document": m["doc"], **{c: m[c] for c in MENTION_COLUMNS if c != "document"}}
+                             for m in mentions)
+                counts["documents"] += 1
+                counts["mentions"] += len(mentions)
+        (out / "graph.json").unlink(missing_ok=True)
+        _write_manifest(out)
+    (Path(out_dir) / "graph.json").unlink(missing_ok=True)  # a previous build's, out of step with these tables
+    return counts
+
+
+def _writer(fh, columns: list[str]) -> csv.DictWriter:
+    w = csv.DictWriter(fh, fieldnames=columns)
+    w.writeheader()
+    return w
