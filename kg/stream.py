@@ -4,9 +4,9 @@
 and relation row of the store goes into a temporary SQLite database, and rows come back ordered
 by id (relations by type, ids, role, then evidence rank), so each entity is folded from its
 consecutive rows with the rules of `kg.reduce` and written at once; each entity's mention count
-and documents come from its MENTIONED_IN relations. Only the people and their BELONGS_TO
-relations are held in memory, for the corpus-level steps (cross-document person identity),
-which rename the merged people. Documents, sentences and mentions go from the shards to the CSV
+and documents come from its MENTIONED_IN relations. Only the people with a unit and their
+BELONGS_TO relations are held in memory, for the corpus-level steps (cross-document person
+identity), which rename the merged people. Documents, sentences and mentions go from the shards to the CSV
 files in document order, a shard or two in memory at a time. The tables are byte for byte those
 of `write_tables(reduce_documents(...))`; graph.json is not written (the whole graph in memory).
 """
@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kg.atomic import atomic_open, staged_folder
-from kg.reduce import CORPUS_STEPS, Reducer, evidence_rank
+from kg.reduce import CORPUS_STEPS, evidence_rank
 from kg.sinks.tables import (
     DOCUMENT_COLUMNS,
     ENTITY_COLUMNS,
@@ -32,23 +32,29 @@ from kg.sinks.tables import (
     relation_row,
 )
 from kg.store import Store
-from kg.types import RELATION_TYPES, DocResult, Entity, Evidence, Mention, Relation
+from kg.types import RELATION_TYPES, BuildResult, Entity, Evidence, Mention, Relation
 
 
 def people_renamed(store: Store, live: Iterable[str]) -> dict[str, str]:
-    """Old → new id of each person the corpus-level steps merged across documents."""
-    red = Reducer()
+    """Old → new id of each person the corpus-level steps merged across documents.
+
+    The steps see the people with a unit and their BELONGS_TO relations: cross-document identity
+    needs name and unit (`kg.relations.people`), and the people without one, most of a news
+    corpus, would make memory grow with it. A person's id names its document until the steps
+    run, so the people need no fold first."""
+    result = BuildResult()
     for doc in store.read(live, tables=("entities", "relations")):
-        red.add(DocResult(doc.document, entities=[e for e in doc.entities if e.type == "PERSON"],
-                          relations=[r for r in doc.relations if r.relation == "BELONGS_TO"]))
-    result = red.result(steps=())
-    stand_ins = []  # a stand-in mention per person tells which id the steps gave it (they rename mentions)
-    for e in result.entities:
-        m = Mention(doc_id="", sentence=0, start=0, end=0, text="", type="PERSON", norm=e.id, entity_id=e.id)
-        e.mentions.append(m)
-        stand_ins.append(m)
-    result.mentions = stand_ins[:]
+        units = [r for r in doc.relations if r.relation == "BELONGS_TO"]
+        members = {r.source_id for r in units}
+        result.entities += [e for e in doc.entities if e.type == "PERSON" and e.id in members]
+        result.relations += units
+    result.entities.sort(key=lambda e: e.id)
     result.relations.sort(key=evidence_rank)  # as `Reducer.result` hands them to the steps
+    for e in result.entities:  # a stand-in mention per person tells which id the steps gave it
+        e.mentions = [Mention(doc_id="", sentence=0, start=0, end=0, text="", type="PERSON", norm=e.id,
+                              entity_id=e.id)]
+    result.mentions = [e.mentions[0] for e in result.entities]
+    stand_ins = result.mentions[:]
     for step in CORPUS_STEPS:
         step(result)
     return {m.norm: m.entity_id for m in stand_ins if m.norm != m.entity_id}
