@@ -18,6 +18,7 @@ import json
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 
 from kg.atomic import atomic_open, staged_folder
@@ -86,7 +87,7 @@ def _entities(db: sqlite3.Connection) -> Iterator[Entity]:
     mentioned = next(counts, None)
     rows = db.execute("SELECT id, doc, name, type, aliases, attrs FROM ent ORDER BY id, doc")
     group: list[tuple] = []
-    for row in [*rows, None]:
+    for row in chain(rows, [None]):  # read as it goes: never the whole table
         if group and (row is None or row[0] != group[0][0]):
             e = _fold(group)
             while mentioned is not None and mentioned[0] < e.id:
