@@ -52,7 +52,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--rebuild", is_flag=True, help="map every document again, ignoring OUT/store's stored results")
 @click.option("--graph", "graph", default="auto", show_default=True, type=click.Choice(["auto", "yes", "no"]),
               help="write graph.json (auto: up to 10,000 documents; past that the tables are written "
-                   "straight from OUT/store, holding only entities and relations)")
+                   "straight from OUT/store, in about flat memory)")
 @neo4j_options
 def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, workers, engine, master, rebuild,
           graph, uri, user, password, database, batch_size):
