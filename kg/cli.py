@@ -79,7 +79,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--rebuild", is_flag=True, help="map every document again, ignoring OUT/store's stored results")
 @click.option("--graph", "graph", default="auto", show_default=True, type=click.Choice(["auto", "yes", "no"]),
               help="write graph.json (auto: up to 10,000 documents; past that the tables are written "
-                   "straight from OUT/store, holding only entities and relations)")
+                   "straight from OUT/store, in about flat memory)")
 @click.option("--encoding", default=None, help="read every input in this encoding (default: detect)")
 @click.option("--text-column", default="text", show_default=True, help="tables (.csv/.jsonl/.parquet): the text")
 @click.option("--id-column", default=None, help="tables: document ids (default: a column `id`, else FILE#ROW)")

@@ -4,9 +4,9 @@
 and relation row of the store goes into a temporary SQLite database, and rows come back ordered
 by id (relations by type, ids, role, then evidence rank), so each entity is folded from its
 consecutive rows with the rules of `kg.reduce` and written at once; each entity's mention count
-and documents come from its MENTIONED_IN relations. Only the people and their BELONGS_TO
-relations are held in memory, for the corpus-level steps (cross-document person identity),
-which rename the merged people. Documents, sentences and mentions go from the shards to the CSV
+and documents come from its MENTIONED_IN relations. Only what the corpus-level steps read is
+held in memory (people, places and their BELONGS_TO, PART_OF, LOCATED_IN relations: cross-document
+person identity, see `people_renamed`), and they rename the merged people. Documents, sentences and mentions go from the shards to the CSV
 files in document order, a shard or two in memory at a time. The tables are byte for byte those
 of `write_tables(reduce_documents(...))`; graph.json is not written (the whole graph in memory).
 """
@@ -18,6 +18,7 @@ import json
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 
 from kg.atomic import atomic_open, staged_folder
@@ -87,7 +88,7 @@ def _entities(db: sqlite3.Connection) -> Iterator[Entity]:
     mentioned = next(counts, None)
     rows = db.execute("SELECT id, doc, name, type, aliases, attrs FROM ent ORDER BY id, doc")
     group: list[tuple] = []
-    for row in [*rows, None]:
+    for row in chain(rows, [None]):  # read as it goes: never the whole table
         if group and (row is None or row[0] != group[0][0]):
             e = _fold(group)
             while mentioned is not None and mentioned[0] < e.id:

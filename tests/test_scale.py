@@ -90,7 +90,6 @@ def test_rebuild_maps_only_new_and_changed_documents(pipeline, tmp_path):
 
 def test_a_document_id_given_twice_is_an_error_naming_both(pipeline, tmp_path):
     from kg.errors import InputError
-
     from kg.text.read import read_document
 
     for d in ("a", "b"):

@@ -2,7 +2,7 @@
 
 Up to `GRAPH_DOCS` documents (or with graph="yes") the reduce runs in memory and graph.json is
 written with the tables; past that, the tables are written straight from the store's shards
-(`kg.stream`), in memory that does not grow with the corpus's sentences and mentions.
+(`kg.stream`, a sort on disk), in memory that hardly grows with the corpus.
 """
 
 from __future__ import annotations
