@@ -254,7 +254,8 @@ def build(sources: Source | Iterable[Source], *, text_column: str = "text", id_c
                 yield from group
 
     try:
-        result = pipeline.build_documents(unique(stream()), on_part=reader.advance)
+        result = pipeline.build_documents(unique(stream()), on_part=reader.advance,
+                                          on_done=lambda d: reader.finished(d.document.id))
         result.problems = sorted(reader.problems)
     finally:
         reader.close()

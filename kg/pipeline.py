@@ -261,7 +261,8 @@ class Pipeline:
         reader.check(inputs)
         reader.start(progress, inputs)
         try:
-            yield reader.documents(inputs), reader.problems, {"on_part": reader.advance}
+            yield reader.documents(inputs), reader.problems, {
+                "on_part": reader.advance, "on_done": lambda d: reader.finished(d.document.id)}
         finally:
             reader.close()
 

@@ -272,7 +272,7 @@ class FileReader:
     problems: list[str] = field(default_factory=list)  # inputs skipped before reading count too
     encoding: str | None = None  # forced encoding (--encoding); None: detect
     _bar: Any = None
-    _done: _BytesDone | None = None
+    _pending: dict[str, _BytesDone] = field(default_factory=dict)  # document id → its file's share of the bar
 
     def read(self, f: Path | InputFile) -> list[Document]:
         """The documents of one input; an `InputFile` carries its id (path under its input root)."""
@@ -308,13 +308,24 @@ class FileReader:
                 if self._bar is not None and size:
                     self._bar.update(size)
                 continue
-            self._done = _BytesDone(self._bar, size, sum(len(d.text) for d in docs))
+            done = _BytesDone(self._bar, size, sum(len(d.text) for d in docs))  # a table's rows share it
+            for d in docs:
+                self._pending[d.id] = done
             yield from docs
-            self._done.finish()
 
     def advance(self, chars: int) -> None:
-        if self._done is not None:
-            self._done.add(chars)
+        """`chars` of a document were tagged: documents are tagged in reading order, so it is the first
+        one read and not yet through (read-ahead for a batch does not move the bar)."""
+        for done in self._pending.values():
+            if done.seen < done.chars:
+                done.add(chars)
+                return
+
+    def finished(self, doc_id: str) -> None:
+        """A document's result is in: its file's bytes are counted once all of the file's documents are."""
+        done = self._pending.pop(doc_id, None)
+        if done is not None and all(d is not done for d in self._pending.values()):
+            done.finish()
 
     def close(self) -> None:
         if self._bar is not None:

@@ -170,7 +170,8 @@ def test_work_grows_linearly_on_generated_repetitions(stub, tmp_path_factory, un
     tmp = tmp_path_factory.mktemp("w")
     found: list[int] = []
     with pytest.MonkeyPatch.context() as monkeypatch:
-        small, large = (_work(stub, unit * n + "。\n", tmp, monkeypatch, found) for n in (50, 200))
+        # both past the 300-character cut of a long line, so both are made of whole sentences' work
+        small, large = (_work(stub, unit * n + "。\n", tmp, monkeypatch, found) for n in (100, 400))
     # A long line is cut into 300-character sentences, and a cut inside a word can make a longer name
     # that is then found everywhere: the linker's work follows the names found, so allow for them.
     grown = max(1.0, found[1] / max(found[0], 1) / 4)
@@ -208,3 +209,14 @@ def test_documents_link_as_with_the_pairwise_alias_search(stub, tmp_path_factory
     with pytest.MonkeyPatch.context() as m:
         m.setattr(Linker, "_org_aliases", _slow_org_aliases)
         assert graph() == fast
+
+
+def test_a_place_read_as_a_fuller_name_at_a_sentence_end_links(stub, tmp_path):
+    """A long line cut into sentences can end one on a place that a fuller name of the document
+    stands for: its outer parts are not in the text, and no offset is taken from past the end
+    (was an IndexError that lost the whole build; found by the generated repetitions above)."""
+    text = "白城市检查站洮北区" * 400 + "。\n"
+    path = tmp_path / "places.txt"
+    path.write_text(text, encoding="utf-8")
+    result = stub.build([path])
+    assert result.mentions and all(text[m.start:m.end] == m.text for m in result.mentions)

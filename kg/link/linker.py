@@ -471,8 +471,8 @@ class Linker:
             if prev is not None:
                 _edge(e, prev, "LOCATED_IN", ev)
                 reg.alias(e, prev_surface + part)
-            if n < len(parts) - 1:
-                i = m.sent_start + pos
+            i = m.sent_start + pos
+            if n < len(parts) - 1 and sent.text.startswith(part, i):  # (a fuller name's parts are not in the text)
                 start, end = sent.span(i, i + len(part))
                 derived.append(Mention(doc.id, m.sentence, start, end, doc.text[start:end], "LOC", norm=part,
                                        source="name", article=m.article, sent_start=i, entity_id=e.id))
@@ -480,7 +480,8 @@ class Linker:
             prev, prev_surface = e, part
         assert prev is not None
         reg.alias(prev, form)
-        if len(parts) > 1 and "".join(parts) == form and len(parts[-1]) > 2 and PLACE_WORD_RE.search(parts[-1]):
+        if (len(parts) > 1 and "".join(parts) == form and len(parts[-1]) > 2 and PLACE_WORD_RE.search(parts[-1])
+                and sent.text.startswith(form, m.sent_start)):
             # the mention is of the innermost place (城关镇 of 湖南省永兴县城关镇), the outer ones derived
             i = m.sent_start + len(form) - len(parts[-1])
             m.start, m.end = sent.span(i, i + len(parts[-1]))

@@ -186,6 +186,18 @@ def _fail(path: Path, row: int | None, problem: str) -> TableError:
     return TableError(f"{where}: {problem}")
 
 
+def _not_utf8(path: Path) -> TableError:
+    """Where a table stops being UTF-8: the row, and whether the file ends inside a character."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        row = data[: err.start].count(b"\n")  # line 1 is the header
+        cut = " (the file ends inside a character: truncated?)" if err.end >= len(data) else ""
+        return _fail(path, row, f"not UTF-8 at byte {err.start} ({err.reason}){cut}")
+    return _fail(path, None, "not UTF-8")
+
+
 def _check_manifest(out: Path) -> None:
     path = out / MANIFEST
     if not path.exists():
@@ -230,8 +242,8 @@ def _read_csv(path: Path, ints: tuple[str, ...] = ()) -> list[dict]:
                     if v and not v.lstrip("-").isdigit():
                         raise _fail(path, n, f"column {col}: {v[:40]!r} is not a whole number")
                 rows.append(row)
-    except UnicodeDecodeError as err:
-        raise _fail(path, None, f"not UTF-8 (byte {err.start}: {err.reason})") from err
+    except UnicodeDecodeError:
+        raise _not_utf8(path) from None
     except csv.Error as err:
         raise _fail(path, reader.line_num, f"not valid CSV ({err})") from err
     return rows
