@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError
-from kg.text.read import InputFile, decode, display, read_document
+from kg.text.read import InputFile, decode, display, file_bytes, read_document
 from kg.types import Document
 
 TABLES = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
@@ -67,7 +67,7 @@ def read_documents(path: str | Path, doc_id: str | None = None, columns: Columns
         return docs
     if suffix not in PAGES:
         return [read_document(path, max_bytes=max_bytes, doc_id=doc_id, encoding=encoding)]
-    data = _file_bytes(path, max_bytes)
+    data = file_bytes(path, max_bytes)
     fmt = PAGES[suffix]
     date = ""
     if fmt == "html":
@@ -225,23 +225,11 @@ def _iso_date(value: Any, where: str) -> str:
     return stamp.strftime("%Y-%m-%d")
 
 
-def _file_bytes(path: Path, max_bytes: int) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size == 0:
-            raise InputError(f"{path}: empty file")
-        if size > max_bytes:
-            raise InputError(f"{path}: {size} bytes is over the {max_bytes}-byte limit (--max-bytes)")
-        return path.read_bytes()
-    except OSError as err:
-        raise InputError(f"{path}: cannot read: {err.strerror or err}") from err
-
-
 def _read_table(path: Path, fmt: str, max_bytes: int, encoding: str | None = None) -> tuple[Any, str]:
     """(DataFrame, encoding) of a table file; CSV and JSONL are decoded as text files are."""
     import pandas as pd
 
-    data = _file_bytes(path, max_bytes)
+    data = file_bytes(path, max_bytes)
     try:
         if fmt == "parquet":
             return pd.read_parquet(io.BytesIO(data)), "utf-8"

@@ -243,6 +243,20 @@ def looks_binary(text: str) -> bool:
     return bad > max(8, len(sample) // 50)
 
 
+def file_bytes(path: Path, max_bytes: int) -> bytes:
+    """A file's bytes; InputError (naming it) if it is missing, unreadable, empty or over `max_bytes`."""
+    name = display(path)
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise InputError(f"{name}: empty file")
+        if size > max_bytes:
+            raise InputError(f"{name}: {size} bytes is over the {max_bytes}-byte limit (--max-bytes)")
+        return path.read_bytes()
+    except OSError as err:
+        raise InputError(f"{name}: cannot read: {err.strerror or err}") from err
+
+
 def read_document(path: str | Path, max_bytes: int = 200 * 1024 * 1024, doc_id: str | None = None,
                   encoding: str | None = None) -> Document:
     """Decode one file; InputError (naming it) if it is missing, empty, too big, binary or not text.
@@ -251,15 +265,7 @@ def read_document(path: str | Path, max_bytes: int = 200 * 1024 * 1024, doc_id: 
     """
     path = Path(path)
     name = display(path)
-    try:
-        size = path.stat().st_size
-        if size == 0:
-            raise InputError(f"{name}: empty file")
-        if size > max_bytes:
-            raise InputError(f"{name}: {size} bytes is over the {max_bytes}-byte limit (--max-bytes)")
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"{name}: cannot read: {err.strerror or err}") from err
+    data = file_bytes(path, max_bytes)
     d = decode(data, name, encoding)
     if not d.text.strip():
         raise InputError(f"{name}: no text (only whitespace)")
