@@ -306,10 +306,10 @@ def query(name, params, cypher, fmt, uri, user, password, database, connect_time
     driver = open_driver(uri, user, password, database, connect_timeout=connect_timeout)
     try:
         if cypher is not None:
-            rows = run_cypher(driver, cypher, database=database, **values)
+            rows = run_cypher(driver, cypher, database=database, timeout=query_timeout, **values)
         else:
             try:
-                rows = run_query(driver, name, database=database, **values)
+                rows = run_query(driver, name, database=database, timeout=query_timeout, **values)
             except TypeError as err:  # a missing parameter
                 raise click.UsageError(f"{err} (--param KEY=VALUE)") from err
     finally:

@@ -76,7 +76,14 @@ def lucene_escape(text: str) -> str:
     return "".join("\\" + c if c in _LUCENE_SPECIAL else c for c in text)
 
 
-def run_query(driver, name: str, database: str | None = None, **params) -> list[dict]:
+def _query(cypher: str, timeout: float | None):
+    """The statement, with a server-side time limit (seconds) when one is given."""
+    from neo4j import Query
+
+    return cypher if timeout is None else Query(cypher, timeout=timeout)
+
+
+def run_query(driver, name: str, database: str | None = None, timeout: float | None = None, **params) -> list[dict]:
     """Run cookbook query `name` with `params`; rows as dicts. `search` escapes its text."""
     query = QUERIES[name]
     if name in ("units_with_most_officers", "search"):
@@ -88,12 +95,13 @@ def run_query(driver, name: str, database: str | None = None, **params) -> list[
     missing = set(query.params) - params.keys()
     if missing:
         raise TypeError(f"{name} needs {', '.join(sorted(missing))}")
-    records, _, _ = driver.execute_query(query.cypher, {k: params[k] for k in query.params},
+    records, _, _ = driver.execute_query(_query(query.cypher, timeout), {k: params[k] for k in query.params},
                                          database_=database, routing_="r")
     return [r.data() for r in records]
 
 
-def run_cypher(driver, cypher: str, database: str | None = None, **params) -> list[dict]:
+def run_cypher(driver, cypher: str, database: str | None = None, timeout: float | None = None,
+               **params) -> list[dict]:
     """Run any Cypher with `params` (as `kg query --cypher`); rows as dicts."""
-    records, _, _ = driver.execute_query(cypher, params, database_=database)
+    records, _, _ = driver.execute_query(_query(cypher, timeout), params, database_=database)
     return [r.data() for r in records]
