@@ -268,11 +268,16 @@ sys.exit(main())
 """
 
 
-def test_sigint_to_a_running_build_exits_130_with_a_message(tmp_path):
-    out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-c", SLOW_BUILD, "build", str(SEEDS / SEED_A), "--out", str(out)],
+def _build_in_a_process(script: str, out: Path) -> subprocess.Popen:
+    """`kg build` of one seed into `out`, run by `script` (which stands in for the model) in a child."""
+    return subprocess.Popen([sys.executable, "-c", script, "build", str(SEEDS / SEED_A), "--out", str(out)],
                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+
+
+def test_sigint_to_a_running_build_exits_130_with_a_message(tmp_path):
+    out = tmp_path / "out"
+    proc = _build_in_a_process(SLOW_BUILD, out)
     try:
         assert proc.stdout.readline().strip() == "tagging"
         proc.send_signal(signal.SIGINT)
@@ -305,9 +310,7 @@ sys.exit(main())
 
 def test_sigint_after_the_output_is_complete_exits_130_with_a_message(tmp_path):
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-c", SLOW_EXIT, "build", str(SEEDS / SEED_A), "--out", str(out)],
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = _build_in_a_process(SLOW_EXIT, out)
     try:
         lines = []
         while not lines or lines[-1] != "exiting":
