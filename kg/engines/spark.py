@@ -113,6 +113,7 @@ def map_paths_with_spark(paths: Iterable[str | Path], config: Any, store: Store,
     reader.problems += skipped
     reader.check(inputs)
     for doc in reader.documents(inputs):
+        reader.finished(doc.id)  # read on the driver; no progress bar to keep per document
         doc.date = doc.date or config.doc_date
         if doc.id in seen:
             raise InputError(f"document id {doc.id!r} given twice: {seen[doc.id]} and {doc.path}")
