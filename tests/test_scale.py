@@ -11,7 +11,7 @@ import pytest
 from kg.pipeline import BuildConfig, Pipeline
 from kg.sinks.tables import write_tables
 from kg.store import Store, pipeline_version
-from kg.text.read import iter_input_files, read_document
+from kg.text.read import find_inputs, read_document
 from kg.types import Document
 from tests.fixtures_build import ROOT, SEEDS
 
@@ -25,7 +25,8 @@ PEOPLE = [Document(id=f"people/{k}.txt", path=f"people/{k}.txt", text=text) for 
 
 
 def _docs():
-    return [read_document(f) for f in iter_input_files([SEEDS, PD20]) if f.suffix == ".txt"] + PEOPLE
+    files = find_inputs([SEEDS, PD20])[0]
+    return [read_document(f.path, doc_id=f.doc_id) for f in files if f.path.suffix == ".txt"] + PEOPLE
 
 
 def _bytes(result, out: Path) -> dict[str, bytes]:

@@ -19,7 +19,7 @@ import codecs
 import hashlib
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,12 +148,6 @@ def _not_a_file(p: Path, err: OSError | None = None) -> str:
         if test(mode):
             return f"{what}, not a regular file"
     return "not a regular file"
-
-
-def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files named, and files under folders named (sorted, hidden files skipped)."""
-    for f in find_inputs(paths)[0]:
-        yield f.path
 
 
 def _replaced(data: bytes, encoding: str) -> Decoded:
