@@ -16,13 +16,15 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
-from itertools import chain
+from itertools import chain, groupby
 from pathlib import Path
 
 from kg.atomic import atomic_open, staged_folder
 from kg.reduce import CORPUS_STEPS, Reducer, evidence_rank
+from kg.relations.people import chains_of, person_ids
 from kg.sinks.tables import (
     DOCUMENT_COLUMNS,
     ENTITY_COLUMNS,
@@ -35,50 +37,132 @@ from kg.sinks.tables import (
     relation_row,
 )
 from kg.store import Store
+from kg.text.script import simplified
 from kg.types import RELATION_TYPES, DocResult, Entity, Evidence, Mention, Relation
 
 
 def people_renamed(store: Store, live: Iterable[str], steps: tuple = CORPUS_STEPS,
                    keep_all: bool = False) -> dict[str, str]:
-    """Old → new id of each entity the corpus-level steps merged across documents.
+    """Old → new id of each entity the corpus-level steps merged across documents (see `rename_table`)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = sqlite3.connect(Path(tmp) / "people.db")
+        rename_table(db, store, live, steps, keep_all)
+        renamed = dict(db.execute("SELECT old, new FROM renamed"))
+        db.close()
+    return renamed
 
-    What the steps read is held: people and places, and the BELONGS_TO, PART_OF and LOCATED_IN
-    relations (whether two same-name people's units conflict); every entity with `keep_all` (an
-    alias table can merge entities of any type)."""
+
+def rename_table(db: sqlite3.Connection, store: Store, live: Iterable[str], steps: tuple = CORPUS_STEPS,
+                 keep_all: bool = False) -> None:
+    """Table `renamed (old, new, name)` in `db`: the entities the corpus-level steps merged across
+    documents, and the name they gave (an alias table's canonical name; NULL: the fold names it).
+
+    The default step (who is who, `kg.relations.people`) runs name by name from tables on disk:
+    held in memory are only the PART_OF / LOCATED_IN edges and the places (they grow with the
+    units and places of the corpus, not with its articles) and the people of one name at a time.
+    Other steps (`keep_all`: an alias table can merge entities of any type) get the whole linked
+    build of people, places and their BELONGS_TO, PART_OF, LOCATED_IN relations in memory."""
+    db.execute("CREATE TABLE renamed (old TEXT PRIMARY KEY, new TEXT, name TEXT) WITHOUT ROWID")
+    if not steps:
+        return
+    if keep_all:
+        db.executemany("INSERT INTO renamed VALUES (?, ?, ?)", _renamed_in_memory(store, live, steps))
+        return
+    db.execute("CREATE TABLE person (name TEXT, id TEXT, doc TEXT, anonymized INTEGER)")
+    db.execute("CREATE TABLE member (person TEXT, unit TEXT)")
+    up: dict[str, set[str]] = {}
+    places: set[str] = set()
+    for rows in store.rows(live, ("entities", "relations")):
+        people = []
+        for e in rows["entities"]:
+            if e["type"] == "LOC":
+                places.add(e["id"])
+            elif e["type"] == "PERSON":
+                people.append((simplified(e["name"]), e["id"], e["doc"], bool(json.loads(e["attrs"]).get("anonymized"))))
+        db.executemany("INSERT INTO person VALUES (?, ?, ?, ?)", people)
+        members = []
+        for r in rows["relations"]:
+            if r["relation"] == "BELONGS_TO":
+                members.append((r["source_id"], r["target_id"]))
+            elif r["relation"] in ("PART_OF", "LOCATED_IN"):
+                up.setdefault(sys.intern(r["source_id"]), set()).add(sys.intern(r["target_id"]))
+        db.executemany("INSERT INTO member VALUES (?, ?)", members)
+    db.execute("CREATE INDEX member_person ON member (person)")
+    chains = chains_of(up)
+    db.execute("CREATE INDEX person_id ON person (id, doc)")
+    rows = db.execute(  # one row per person id: the name of its first document's copy (as the fold names it)
+        "SELECT p.name, g.id, g.docs FROM (SELECT id, min(doc) AS first, group_concat(doc, char(31)) AS docs,"
+        " max(anonymized) AS anonymized FROM person GROUP BY id) g JOIN person p ON p.id = g.id AND p.doc = g.first"
+        " WHERE g.anonymized = 0 ORDER BY p.name, g.id")
+    for name, group in groupby(rows, key=lambda row: row[0]):
+        people = [Entity(id=eid, name=name, type="PERSON", attrs={"documents": sorted(set(docs.split("\x1f")))})
+                  for _, eid, docs in group]
+        ids = [e.id for e in people]
+        local: dict[str, set[str]] = {}
+        for i in range(0, len(ids), 500):  # SQLite's limit on parameters
+            chunk = ids[i:i + 500]
+            for person, unit in db.execute(f"SELECT person, unit FROM member WHERE person IN ({','.join('?' * len(chunk))})",
+                                           chunk):
+                if chains.get(unit, set()) & places:
+                    local.setdefault(person, set()).add(unit)
+        new = person_ids(name, people, {k: frozenset(v) for k, v in local.items()}, chains)
+        db.executemany("INSERT INTO renamed VALUES (?, ?, NULL)", [(k, v) for k, v in new.items() if k != v])
+    db.execute("DROP TABLE person")
+    db.execute("DROP TABLE member")
+
+
+def _renamed_in_memory(store: Store, live: Iterable[str], steps: tuple) -> list[tuple[str, str, str]]:
+    """(old id, new id, name) of the entities the corpus-level `steps` renamed, run on every entity
+    and the BELONGS_TO, PART_OF, LOCATED_IN relations."""
     red = Reducer()
     for doc in store.read(live, tables=("entities", "relations")):
-        red.add(DocResult(doc.document, entities=[e for e in doc.entities if keep_all or e.type in ("PERSON", "LOC")],
+        for e in doc.entities:  # the documents it came from: what orders same-name people
+            e.attrs["documents"] = sorted({*e.attrs.get("documents", []), doc.document.id})
+        red.add(DocResult(doc.document, entities=doc.entities,
                           relations=[r for r in doc.relations if r.relation in ("BELONGS_TO", "PART_OF", "LOCATED_IN")]))
     result = red.result(steps=())
-    stand_ins = []  # a stand-in mention per person tells which id the steps gave it (they rename mentions)
+    stand_ins = []  # a stand-in mention per entity tells which id the steps gave it (they rename mentions)
     for e in result.entities:
-        m = Mention(doc_id="", sentence=0, start=0, end=0, text="", type="PERSON", norm=e.id, entity_id=e.id)
+        m = Mention(doc_id="", sentence=0, start=0, end=0, text="", type=e.type, norm=e.id, entity_id=e.id)
         e.mentions.append(m)
         stand_ins.append(m)
     result.mentions = stand_ins[:]
     result.relations.sort(key=evidence_rank)  # as `Reducer.result` hands them to the steps
     for step in steps:
         step(result)
-    return {m.norm: m.entity_id for m in stand_ins if m.norm != m.entity_id}
+    return [(m.norm, e.id, e.name) for e in result.entities for m in e.mentions if m.norm != e.id]
 
 
-def _fill(db: sqlite3.Connection, store: Store, live: list[str], renamed: dict[str, str]) -> None:
+def _fill(db: sqlite3.Connection, store: Store, live: list[str]) -> None:
+    """Every entity and relation row of the store into `db`, ids renamed by the table `renamed`."""
     db.execute("CREATE TABLE ent (id TEXT, doc TEXT, name TEXT, type TEXT, aliases TEXT, attrs TEXT)")
     db.execute("CREATE TABLE rel (kind INTEGER, source TEXT, relation TEXT, target TEXT, role TEXT, inferred INTEGER,"
                " ev_doc TEXT, ev_sentence INTEGER, ev_start INTEGER, props TEXT, evidence TEXT)")
     for rows in store.rows(live, ("entities", "relations")):
         db.executemany("INSERT INTO ent VALUES (?, ?, ?, ?, ?, ?)",
-                       [(renamed.get(e["id"], e["id"]), e["doc"], e["name"], e["type"], json.dumps(e["aliases"]),
+                       [(e["id"], e["doc"], e["name"], e["type"], json.dumps(e["aliases"]),
                          e["attrs"]) for e in rows["entities"]])
         rels = []
         for r in rows["relations"]:
             props, ev = json.loads(r["properties"]), json.loads(r["evidence"])
             rels.append((RELATION_TYPES.index(r["relation"]) if r["relation"] in RELATION_TYPES else len(RELATION_TYPES),
-                         renamed.get(r["source_id"], r["source_id"]), r["relation"],
-                         renamed.get(r["target_id"], r["target_id"]), str(props.get("role", "")),
+                         r["source_id"], r["relation"], r["target_id"], str(props.get("role", "")),
                          int(bool(props.get("inferred"))), ev[0] if ev else "", ev[1] if ev else -1,
                          ev[2] if ev else -1, json.dumps(props, ensure_ascii=False, sort_keys=True), r["evidence"]))
         db.executemany("INSERT INTO rel VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rels)
+    db.execute("UPDATE ent SET id = renamed.new, name = coalesce(renamed.name, ent.name),"  # a renamed form stays an alias
+               " aliases = json_insert(ent.aliases, '$[#]', ent.name) FROM renamed WHERE ent.id = renamed.old")
+    db.execute("UPDATE rel SET source = renamed.new FROM renamed WHERE rel.source = renamed.old")
+    db.execute("UPDATE rel SET target = renamed.new FROM renamed WHERE rel.target = renamed.old")
+
+
+def _renamed(db: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
+    """The new ids of those of `ids` the corpus-level steps renamed."""
+    ids, out = sorted(set(ids)), {}
+    for i in range(0, len(ids), 500):  # SQLite's limit on parameters
+        chunk = ids[i:i + 500]
+        out.update(db.execute(f"SELECT old, new FROM renamed WHERE old IN ({','.join('?' * len(chunk))})", chunk))
+    return out
 
 
 def _entities(db: sqlite3.Connection) -> Iterator[Entity]:
@@ -139,7 +223,6 @@ def write_tables_from_store(store: Store, live: Iterable[str], out_dir: str | Pa
     """Every CSV table of the build of documents `live` into `out_dir`, all or nothing; row counts.
     `steps`, `keep_all`: the corpus-level steps and what they read (see `people_renamed`)."""
     live = sorted(set(live))
-    renamed = people_renamed(store, live, steps, keep_all)
     counts = {"documents": 0, "entities": 0, "relations": 0, "mentions": 0}
     with staged_folder(out_dir, last=MANIFEST) as out, tempfile.TemporaryDirectory(dir=out) as tmp:  # a killed run's: cleaned up
         db = sqlite3.connect(Path(tmp) / "fold.db")
@@ -147,7 +230,8 @@ def write_tables_from_store(store: Store, live: Iterable[str], out_dir: str | Pa
         db.execute("PRAGMA synchronous = OFF")
         db.execute("PRAGMA temp_store = FILE")  # sorts spill to disk: memory stays flat
         db.execute("PRAGMA cache_size = -65536")  # 64 MB
-        _fill(db, store, live, renamed)
+        rename_table(db, store, live, steps, keep_all)
+        _fill(db, store, live)
         db.execute("CREATE TABLE names (id TEXT PRIMARY KEY, name TEXT)")
         with atomic_open(out / "entities.csv", newline="") as fh:
             w = _writer(fh, ENTITY_COLUMNS)
@@ -161,7 +245,6 @@ def write_tables_from_store(store: Store, live: Iterable[str], out_dir: str | Pa
                 names = {k: v for k, v in ((r.source_id, source_name), (r.target_id, target_name)) if v is not None}
                 w.writerow(relation_row(r, names))
                 counts["relations"] += 1
-        db.close()
         with atomic_open(out / "documents.csv", newline="") as dfh, \
                 atomic_open(out / "sentences.csv", newline="") as sfh, \
                 atomic_open(out / "mentions.csv", newline="") as mfh:
@@ -176,6 +259,7 @@ def write_tables_from_store(store: Store, live: Iterable[str], out_dir: str | Pa
                                  "end": o[-1] + 1 if o else 0, "article": s["article"], "kind": s["kind"],
                                  "text": s["text"]})
                 mentions = rows["mentions"]
+                renamed = _renamed(db, (m["entity_id"] for m in mentions))
                 for m in mentions:
                     m["entity_id"] = renamed.get(m["entity_id"], m["entity_id"])
                 mentions.sort(key=lambda m: (m["doc"], m["sentence"], m["start"], m["end"], m["type"], m["source"],
@@ -184,6 +268,7 @@ def write_tables_from_store(store: Store, live: Iterable[str], out_dir: str | Pa
                              for m in mentions)
                 counts["documents"] += 1
                 counts["mentions"] += len(mentions)
+        db.close()
         (out / "graph.json").unlink(missing_ok=True)
         _write_manifest(out)
     (Path(out_dir) / "graph.json").unlink(missing_ok=True)  # a previous build's, out of step with these tables

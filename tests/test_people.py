@@ -172,3 +172,40 @@ def test_cli_takes_an_alias_table_and_a_document_date(tmp_path):
     assert [(r["name"], r["documents"]) for r in rows if r["type"] == "PERSON"] == [("王建国", "a.txt|b.txt")]
     assert [(r["name"], r["iso"]) for r in rows if r["type"] == "DATE"] == [("昨天", "2011-02-28")]
     assert main(["build", str(tmp_path / "a.txt"), "--out", str(tmp_path / "p"), "--doc-date", "2011-02-30"]) != 0
+
+
+STREAM_TEXTS = {  # same-name people whose units agree or conflict, and a form only the alias table ties
+    "a.txt": "长春市公安局朝阳分局民警张凯在人民广场救助一名晕倒的老人。王总来到长春市考察春运工作。",
+    "b.txt": "白城市公安局洮北分局民警张凯在检查站连续执勤十二小时。王建国在白城市召开座谈会。",
+    "c.txt": "白城市公安局民警张凯说，今年春运平稳。",
+    "d.txt": "长春市公安局民警张凯和白城市公安局城西派出所民警李明一起走访。",
+    "e.txt": "吉林市公安局民警李明说，张凯昨天到了吉林市。",
+}
+
+
+@pytest.mark.parametrize("aliases", [None, "王总,王建国,PERSON\n李明,,PERSON\n"])
+def test_people_merged_name_by_name_from_the_store_equal_the_in_memory_merge(pipeline, tmp_path, aliases):
+    """Past memory the people are merged one name at a time from tables on disk (`kg.stream`):
+    the same ids, names and bytes as the merge of the whole build in memory, alias table or not."""
+    from kg.reduce import corpus_steps, reduce_documents
+    from kg.sinks.tables import write_tables
+    from kg.store import Store, pipeline_version
+    from kg.stream import people_renamed, write_tables_from_store
+    from kg.types import Document
+
+    table = None
+    if aliases:
+        (tmp_path / "aliases.csv").write_text(aliases, encoding="utf-8")
+        table = read_aliases(tmp_path / "aliases.csv")
+    docs = [Document(id=k, path=k, text=v) for k, v in STREAM_TEXTS.items()]
+    store = Store(tmp_path / "store", pipeline_version(pipeline.config.model))
+    stored = pipeline.map_to_store(docs, store)
+    steps = corpus_steps(table)
+    if table is None:
+        assert people_renamed(store, stored.live) == people_renamed(store, stored.live, keep_all=True)
+    whole = reduce_documents(store.read(stored.live), steps=steps)
+    assert len({e.id for e in whole.entities if e.name == "张凯"}) == 3  # 长春, 白城 (a conflict), and no unit
+    write_tables(whole, tmp_path / "memory")
+    write_tables_from_store(store, stored.live, tmp_path / "stream", steps, keep_all=table is not None)
+    for name in ("entities.csv", "relations.csv", "mentions.csv"):
+        assert (tmp_path / "stream" / name).read_bytes() == (tmp_path / "memory" / name).read_bytes(), name

@@ -90,21 +90,31 @@ def merge_people(result: BuildResult, rels: list[Relation], aliases: AliasTable 
     chains = _chains(rels)
     units = _local_units(rels, chains, {e.id for e in result.entities if e.type == "LOC"})
     for name, group in people.items():
-        for key, members in _clusters(group, units, chains):
-            for e in members:
-                new_id[e.id] = entity_id("PERSON", ("PERSON", name, *key))
+        new_id.update(person_ids(name, group, units, chains))
     result.entities = _merge_entities(result.entities, new_id, new_name)
     for m in result.mentions:
         m.entity_id = new_id.get(m.entity_id, m.entity_id)
     return _rename_relations(rels, new_id)
 
 
+def person_ids(name: str, group: list[Entity], units: dict[str, frozenset[str]], chains: dict[str, set[str]]
+               ) -> dict[str, str]:
+    """Old → new id of the people of one (simplified) name, given their local units (person id →
+    units) and the units' chains (`chains_of`): the merge of one name, for readers that go name by name."""
+    return {e.id: entity_id("PERSON", ("PERSON", name, *key))
+            for key, members in _clusters(group, units, chains) for e in members}
+
+
 def _chains(rels: list[Relation]) -> dict[str, set[str]]:
-    """Every node's PART_OF / LOCATED_IN ancestors, itself included."""
     up: dict[str, set[str]] = defaultdict(set)
     for r in rels:
         if r.relation in ("PART_OF", "LOCATED_IN"):
             up[r.source_id].add(r.target_id)
+    return chains_of(up)
+
+
+def chains_of(up: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Every node's PART_OF / LOCATED_IN ancestors, itself included, from node → parents."""
     out: dict[str, set[str]] = {}
 
     def chain(x: str) -> set[str]:
