@@ -187,10 +187,10 @@ def main() -> int:
         print(f"  {run}: tables {'identical to' if same else 'DIFFER from'} {first.name}'s")
     if not args.replicate or first is None:
         return 0
-    from kg.ner.models import DEFAULT_MODEL
-    from kg.store import pipeline_version
+    import pyarrow.parquet as pq
 
-    (first / "store" / "VERSION").write_text(pipeline_version(DEFAULT_MODEL))
+    shard = min((first / "store" / "documents").glob("*.parquet"))  # the version the build wrote (its settings too)
+    (first / "store" / "VERSION").write_text(pq.read_table(shard, columns=["version"]).column(0)[0].as_py())
     for times in [int(x) for x in args.replicate.split(",")]:
         folder = work / f"x{times}"
         made = time.perf_counter()

@@ -148,10 +148,11 @@ class Store:
             self._next = int(shards[-1].stem.split("-")[0]) + 1 if shards else 0
             for shard in shards:
                 t = pq.read_table(shard, columns=["doc", "sha256", "version"])
+                name = shard.stem  # one string per shard, shared by its documents' entries
                 for doc, sha, version in zip(*(t.column(c).to_pylist() for c in ("doc", "sha256", "version")),
                                              strict=True):
                     if version == self.version:
-                        self._known[doc] = (sha, shard.stem)
+                        self._known[doc] = (sha, name)
         return self._known
 
     def has(self, doc: Document) -> bool:
