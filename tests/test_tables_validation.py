@@ -184,3 +184,16 @@ def test_old_bar_joined_aliases_still_read():
     assert split_list("白城|白城市公安局") == ["白城", "白城市公安局"]
     assert split_list("a\\b|c") == ["a\\b", "c"]  # a lone backslash is kept as written
     assert split_list("") == []
+
+
+def test_a_field_past_the_csv_modules_limit_round_trips(builds, tmp_path):
+    """In a big corpus one field (the documents of a city, a name's many forms) outgrows the csv
+    module's 128 KB default: the manifest and every reader take it."""
+    result = read_tables(builds[0])
+    place = next(e for e in result.entities if e.type == "LOC")
+    many = sorted(f"{place.name}{k:06d}" for k in range(20_000))
+    place.aliases = many
+    write_tables(result, tmp_path / "out")
+    assert len(join_list(many)) > 131_072
+    again = next(e for e in read_tables(tmp_path / "out").entities if e.id == place.id)
+    assert again.aliases == many

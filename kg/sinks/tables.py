@@ -165,6 +165,16 @@ def _file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+FIELD_LIMIT = 2**31 - 1  # bytes: a place named in 100,000 documents lists them all in one field
+
+
+def csv_reader(fh, **kwargs):
+    """`csv.reader` without its 128 KB field limit (a process-wide setting, only ever raised)."""
+    if csv.field_size_limit() < FIELD_LIMIT:
+        csv.field_size_limit(FIELD_LIMIT)
+    return csv.reader(fh, **kwargs)
+
+
 def _write_manifest(folder: Path) -> None:
     """manifest.json: rows and sha256 of every table, so a reader can tell a whole build's output
     from a truncated file or files of two builds (it is renamed into place last)."""
@@ -175,7 +185,7 @@ def _write_manifest(folder: Path) -> None:
         entry = {"sha256": _file_sha256(folder / name), "bytes": (folder / name).stat().st_size}
         if name in TABLES:
             with open(folder / name, newline="", encoding="utf-8") as fh:
-                entry["rows"] = sum(1 for _ in csv.reader(fh)) - 1
+                entry["rows"] = sum(1 for _ in csv_reader(fh)) - 1
         files[name] = entry
     with atomic_open(folder / MANIFEST) as fh:
         json.dump({"format": "kg build output", "version": 1, "files": files}, fh, indent=1, sort_keys=True)
@@ -223,7 +233,7 @@ def _read_csv(path: Path, ints: tuple[str, ...] = ()) -> list[dict]:
         raise _fail(path, None, "missing; is this a complete `kg build` output folder?")
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh, strict=True)
+            reader = csv_reader(fh, strict=True)
             head = next(reader, None)  # a `--lang zh` build's Chinese headers read as the English ones
             if head is not None:
                 head = list(english_row(dict.fromkeys(head, "")))
