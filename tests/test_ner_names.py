@@ -34,6 +34,15 @@ def test_single_names_stay_whole():
     assert pieces("王光英，程思远") is None  # not a run of names
 
 
+def test_a_run_the_lexicon_holds_is_split_when_it_knows_each_name():
+    """Training corpora tag some lists as one name, so the lexicon holds runs (罗干任建新) next to
+    the names they are made of; a single foreign name made of known pieces stays whole."""
+    assert pieces("罗干任建新", known={"罗干任建新", "罗干", "任建新"}) == ["罗干", "任建新"]
+    assert pieces("江泽民李鹏", known={"江泽民李鹏", "江泽民", "李鹏"}) == ["江泽民", "李鹏"]
+    assert pieces("巴特里特", known={"巴特里特", "巴特", "里特"}) is None  # 特: a transliteration
+    assert pieces("边巴扎西", known={"边巴扎西", "边巴", "扎西"}) is None  # a Tibetan name
+
+
 def test_only_the_label_given_is_split():
     text = "王丙乾程思远在北京"
     assert split_person_spans(text, [(0, 6, "PER"), (7, 9, "LOC")], set()) == [

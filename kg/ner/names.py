@@ -46,8 +46,11 @@ def split_name_run(s: str, known: Container[str]) -> list[tuple[int, int]] | Non
     piece (穆罕|默德·古奈姆 is one name, not two), and two `·` names never abut.
     """
     n = len(s)
-    if n < 4 or s in known or not all(is_cjk(c) or c == "·" for c in s):
+    if n < 4 or not all(is_cjk(c) or c == "·" for c in s):
         return None
+    if s in known:  # the lexicon holds runs too (罗干任建新, from corpora that tag a list as one name)
+        parts = split_name_run(s, _Without(known, s))
+        return parts if parts and all(s[a:b] in known and piece_score(s[a:b], ()) for a, b in parts) else None
     best: list[tuple[float, list[tuple[int, int]]] | None] = [None] * (n + 1)
     best[0] = (0.0, [])
     for i in range(n):
@@ -71,6 +74,16 @@ def split_name_run(s: str, known: Container[str]) -> list[tuple[int, int]] | Non
                 best[j] = (score + sc, [*path, (i, j)])
     done = best[n]
     return done[1] if done is not None and len(done[1]) >= 2 else None
+
+
+class _Without:
+    """`known` less one name."""
+
+    def __init__(self, known: Container[str], name: str) -> None:
+        self.known, self.name = known, name
+
+    def __contains__(self, x: object) -> bool:
+        return x != self.name and x in self.known
 
 
 def split_person_spans(text: str, spans: list[tuple[int, int, str]], known: Container[str],
