@@ -212,16 +212,15 @@ def export(out_dir, fmt, output, bom, lang):
     """Export relation tables and graph formats for spreadsheets, Gephi, Cytoscape, neo4j-admin."""
     from kg.sinks.tables import read_tables
 
-    result = read_tables(out_dir)
     target = output or Path(out_dir) / f"export-{fmt}"
-    if fmt == "neo4j-import":
-        from kg.sinks.neo4j_import import write_import_csv
+    if fmt == "neo4j-import":  # streamed from the tables, never the whole graph in memory
+        from kg.sinks.neo4j_import import export_for_import
 
-        files = write_import_csv(result, target)
+        files = export_for_import(out_dir, target)
     else:
         from kg.sinks.export import export as export_result
 
-        files = export_result(result, target, fmt, bom=bom, lang=lang)
+        files = export_result(read_tables(out_dir), target, fmt, bom=bom, lang=lang)
     for f in files:
         click.echo(str(f))
 
