@@ -15,6 +15,8 @@ row. Unchanged output sends nothing and writes nothing.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,6 +101,37 @@ def source_rows(source: GraphSource) -> Iterator[tuple[str, object, dict]]:
     yield from (("M", None, m) for m in source.mentions())
 
 
+class _Writer:
+    """Batches written by one thread, in order, while the caller reads and digests the next rows."""
+
+    def __init__(self, write) -> None:
+        self._write, self._queue, self.error = write, queue.Queue(maxsize=2), None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self._write(*item)
+                except BaseException as err:  # handed to the caller
+                    self.error = err
+
+    def put(self, query: str, params: list) -> None:
+        if self.error is not None:
+            raise self.error
+        self._queue.put((query, params))
+
+    def __enter__(self) -> _Writer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self.error is not None and exc[0] is None:
+            raise self.error
+
+
 def _target(uri: str, database: str | None) -> str:
     return f"{uri} {database or '(default)'}"
 
@@ -138,7 +171,8 @@ def sync_graph(source: GraphSource, out_dir: Path, *, uri: str, user: str, passw
                 sent, unchanged = sent + len(todo), unchanged + len(chunk) - len(todo)
                 if not todo:
                     return
-                ledger.pend(state, [(k, d) for *_, k, d in todo])
+                if state.trusted:  # an untrusted load cut short is followed by a full one anyway
+                    ledger.pend(state, [(k, d) for *_, k, d in todo])
                 ledger.db.executemany("INSERT OR IGNORE INTO touched VALUES (?)",
                                       [(row["id"] if kind == "E" else row["entity"],)
                                        for kind, _, row, _, _ in todo if kind in ("E", "M")])
@@ -148,16 +182,17 @@ def sync_graph(source: GraphSource, out_dir: Path, *, uri: str, user: str, passw
                     j = i
                     while j < len(todo) and todo[j][0] == kind and todo[j][1] == part:
                         j += 1
-                    write(session, _query(kind, part), [_param(kind, c[2]) for c in todo[i:j]])
+                    writer.put(_query(kind, part), [_param(kind, c[2]) for c in todo[i:j]])
                     i = j
 
             chunk: list = []
-            for kind, part, row in source_rows(source):
-                chunk.append((kind, part, row, *row_key(kind, part, row)))
-                if len(chunk) >= batch_size:
-                    flush(chunk)
-                    chunk = []
-            flush(chunk)
+            with _Writer(lambda q, p: write(session, q, p)) as writer:
+                for kind, part, row in source_rows(source):
+                    chunk.append((kind, part, row, *row_key(kind, part, row)))
+                    if len(chunk) >= batch_size:
+                        flush(chunk)
+                        chunk = []
+                flush(chunk)
             deleted = _delete_vanished(ledger, state, lambda q, p: write(session, q, p), batch_size)
             touched = ledger.db.execute("SELECT id FROM touched")
             while ids := [i for (i,) in touched.fetchmany(batch_size)]:
