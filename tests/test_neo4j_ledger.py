@@ -80,3 +80,16 @@ def test_row_keys_and_digests():
     rel = {"source": "p-1", "target": "org-1", "role": "民警", "props": {}}
     assert json.loads(row_key("R", ("BELONGS_TO", "Entity"), rel)[0]) == ["R", "BELONGS_TO", "Entity", "p-1",
                                                                           "org-1", "民警"]
+
+
+def test_damaged_ledger_is_one_line_naming_it_before_any_connection(seed_facts, tmp_path, capsys):
+    from kg.cli import main
+    from kg.sinks.neo4j_ledger import LEDGER_FILE
+    from kg.sinks.tables import write_tables
+
+    write_tables(seed_facts, tmp_path / "out")
+    (tmp_path / "out" / LEDGER_FILE).write_bytes(b"not a database, " * 100)
+    assert main(["load", str(tmp_path / "out"), "--uri", "bolt://127.0.0.1:1", "--password", "x"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"kg: error: {tmp_path / 'out' / LEDGER_FILE}: cannot use the Neo4j load ledger")
+    assert len(err.splitlines()) == 1

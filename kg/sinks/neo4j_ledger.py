@@ -23,6 +23,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.errors import KgError
+
 LEDGER_FILE = "neo4j-ledger.sqlite"
 MARKER_LABEL = "KgLoad"
 
@@ -61,17 +63,24 @@ class Ledger:
 
     def __init__(self, out_dir: str | Path) -> None:
         self.path = Path(out_dir) / LEDGER_FILE
-        self.db = sqlite3.connect(self.path, isolation_level=None)  # transactions are explicit
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives a crash of this process
-        for statement in _SCHEMA:
-            self.db.execute(statement)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None)  # transactions are explicit
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives a crash of this process
+            for statement in _SCHEMA:
+                self.db.execute(statement)
+        except sqlite3.Error as err:  # a read-only folder, a damaged file
+            raise KgError(f"{self.path}: cannot use the Neo4j load ledger ({err}); a folder kg can write, "
+                          "or delete a damaged ledger (the next load is then a full one)") from err
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, digest TEXT) WITHOUT ROWID")
 
     def __enter__(self) -> Ledger:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
         self.db.close()
 
     def open(self, markers: dict[str, int], target: str) -> LedgerState:

@@ -16,12 +16,13 @@ row. Unchanged output sends nothing and writes nothing.
 from __future__ import annotations
 
 import queue
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.errors import Neo4jError
+from kg.errors import KgError
 from kg.sinks.neo4j import (
     CONNECT_TIMEOUT,
     COUNTERS,
@@ -142,7 +143,12 @@ def sync_graph(source: GraphSource, out_dir: Path, *, uri: str, user: str, passw
                query_timeout: float = QUERY_TIMEOUT) -> dict:
     """Mirror `source` (the rows of output folder `out_dir`) into Neo4j; the report of what was sent."""
     started = time.perf_counter()
-    driver = open_driver(uri, user, password, database, max_retry_time, connect_timeout)
+    ledger = Ledger(out_dir)  # an unusable ledger fails here, naming its file, before any connection
+    try:
+        driver = open_driver(uri, user, password, database, max_retry_time, connect_timeout)
+    except BaseException:
+        ledger.close()
+        raise
     totals = dict.fromkeys(COUNTERS, 0)
     sent = unchanged = deleted = 0
 
@@ -151,7 +157,7 @@ def sync_graph(source: GraphSource, out_dir: Path, *, uri: str, user: str, passw
             totals[k] += v
 
     try:
-        with driver.session(database=database) as session, Ledger(out_dir) as ledger:
+        with driver.session(database=database) as session:
             for statement in SCHEMA:
                 session.execute_write(lambda tx, q=statement: tx.run(q).consume())
             markers = {r["ledger"]: r["generation"] for r in
@@ -203,12 +209,15 @@ def sync_graph(source: GraphSource, out_dir: Path, *, uri: str, user: str, passw
                                                     generation=generation).consume())
             ledger.commit(state, generation, _target(uri, database))
             record = session.execute_read(lambda tx: tx.run(COUNTS_QUERY).single())
-    except Neo4jError:
+    except KgError:
         raise
+    except sqlite3.Error as err:
+        raise KgError(f"{ledger.path}: {err}") from err
     except Exception as err:
         raise neo4j_error(err, uri, user, database) from err
     finally:
         driver.close()
+        ledger.close()
     report = {"mode": "incremental" if state.trusted and not full else "full", "why": state.reason,
               "sent": sent, "unchanged": unchanged, "deleted": deleted}
     report.update({k: totals[k] for k in COUNTERS})
