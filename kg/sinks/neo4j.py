@@ -18,6 +18,9 @@ output creates nothing and sets nothing, and a load cut short by a crash converg
 Each batch is one managed transaction (`session.execute_write`), which the driver retries on
 transient errors and lost connections.
 
+`kg load OUT` does not hold the graph: it streams the folder's rows (`kg.sinks.neo4j_rows`) and
+sends only what changed since the last load (`kg.sinks.neo4j_sync`, `kg.sinks.neo4j_ledger`).
+
     >>> load_graph(result, uri="bolt://127.0.0.1:7687", user="neo4j", password="secret")  # doctest: +SKIP
     {'nodes_created': 41, 'relationships_created': 97, ...}
 """

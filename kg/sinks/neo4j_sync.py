@@ -20,6 +20,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from itertools import groupby
 from pathlib import Path
 
 from kg.errors import KgError
@@ -182,14 +183,8 @@ def sync_graph(source: GraphSource, out_dir: Path, *, uri: str, user: str, passw
                 ledger.db.executemany("INSERT OR IGNORE INTO touched VALUES (?)",
                                       [(row["id"] if kind == "E" else row["entity"],)
                                        for kind, _, row, _, _ in todo if kind in ("E", "M")])
-                i = 0
-                while i < len(todo):  # consecutive rows of one kind and part go in one write
-                    kind, part = todo[i][0], todo[i][1]
-                    j = i
-                    while j < len(todo) and todo[j][0] == kind and todo[j][1] == part:
-                        j += 1
-                    writer.put(_query(kind, part), [_param(kind, c[2]) for c in todo[i:j]])
-                    i = j
+                for (kind, part), run in groupby(todo, key=lambda c: (c[0], c[1])):  # one write per run
+                    writer.put(_query(kind, part), [_param(kind, c[2]) for c in run])
 
             chunk: list = []
             with _Writer(lambda q, p: write(session, q, p)) as writer:
