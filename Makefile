@@ -38,7 +38,7 @@ eval: setup
 	$(VENV)/bin/kg eval --gold tests/data/gold
 
 bench: setup system-deps
-	for b in bench/ner_f1.py bench/html_render.py bench/neo4j_load.py; do $(PY) $$b || exit 1; done
+	for b in bench/ner_f1.py bench/html_render.py bench/neo4j_load.py bench/neo4j_sync.py; do $(PY) $$b || exit 1; done
 	$(PY) bench/big_input.py --mb 5  # --mb 50 for the issue's figure (minutes)
 
 # chars/s and peak RSS for 1 and 2 workers and Spark local[2] on 3,148 articles (needs ../shared; ~30 min)

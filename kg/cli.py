@@ -148,7 +148,7 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
                    err=True)
         for p in stored.problems:
             click.echo(f"  {printable(p)}", err=True)
-    if (html_path or to_neo4j) and result is None:
+    if html_path and result is None:
         from kg.sinks.tables import read_tables
 
         result = read_tables(out_dir)
@@ -158,25 +158,29 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
         render_html(result, html_path)
         click.echo(f"html → {printable(str(html_path))}")
     if to_neo4j:
-        _load(result, uri, user, password, database, batch_size, connect_timeout, query_timeout)
+        _load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout)
 
 
-def _load(result, uri, user, password, database, batch_size, connect_timeout, query_timeout) -> None:
-    from kg.sinks.neo4j import load_graph
+def _load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout, full=False) -> None:
+    from kg.sinks.neo4j_rows import StreamedRows
+    from kg.sinks.neo4j_sync import sync_graph
 
-    report = load_graph(result, uri=uri, user=user, password=password, database=database, batch_size=batch_size,
-                        connect_timeout=connect_timeout, query_timeout=query_timeout)
-    click.echo("neo4j: " + ", ".join(f"{k}={v}" for k, v in report.items()))
+    rows = StreamedRows(out_dir)  # a damaged folder fails here, before any connection
+    report = sync_graph(rows, Path(out_dir), uri=uri, user=user, password=password, database=database,
+                        batch_size=batch_size, full=full, connect_timeout=connect_timeout,
+                        query_timeout=query_timeout)
+    mode, why = report.pop("mode"), report.pop("why")
+    click.echo(f"neo4j: {mode} load ({why}): " + ", ".join(f"{k}={v}" for k, v in report.items()))
 
 
 @cli.command()
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @neo4j_options
-def load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout):
-    """Load a build's output folder into Neo4j (idempotent, batched)."""
-    from kg.sinks.tables import read_tables
-
-    _load(read_tables(out_dir), uri, user, password, database, batch_size, connect_timeout, query_timeout)
+@click.option("--full", is_flag=True, help="send every row, not only what changed since the last load")
+def load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout, full):
+    """Make Neo4j mirror a build's output folder: the first load sends everything, later loads send
+    only new and changed rows and delete what the output no longer has (ledger: OUT/neo4j-ledger.sqlite)."""
+    _load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout, full=full)
 
 
 @cli.command()
@@ -208,16 +212,15 @@ def export(out_dir, fmt, output, bom, lang):
     """Export relation tables and graph formats for spreadsheets, Gephi, Cytoscape, neo4j-admin."""
     from kg.sinks.tables import read_tables
 
-    result = read_tables(out_dir)
     target = output or Path(out_dir) / f"export-{fmt}"
-    if fmt == "neo4j-import":
-        from kg.sinks.neo4j_import import write_import_csv
+    if fmt == "neo4j-import":  # streamed from the tables, never the whole graph in memory
+        from kg.sinks.neo4j_import import export_for_import
 
-        files = write_import_csv(result, target)
+        files = export_for_import(out_dir, target)
     else:
         from kg.sinks.export import export as export_result
 
-        files = export_result(result, target, fmt, bom=bom, lang=lang)
+        files = export_result(read_tables(out_dir), target, fmt, bom=bom, lang=lang)
     for f in files:
         click.echo(str(f))
 

@@ -23,7 +23,7 @@ def test_headers_and_command(seed_facts, tmp_path, capsys):
     assert sorted(p.rsplit("/", 1)[-1] for p in listed) == sorted(
         ["documents.csv", "sentences.csv", "entities.csv", "rel_IN_Document.csv", "rel_MENTIONED_IN_Sentence.csv",
          "rel_MENTIONED_IN_Document.csv", "rel_BELONGS_TO_Entity.csv", "rel_PART_OF_Entity.csv",
-         "rel_LOCATED_IN_Entity.csv", "rel_EVENT_AT_Entity.csv", "import.sh"])
+         "rel_LOCATED_IN_Entity.csv", "rel_EVENT_AT_Entity.csv", "kgload.csv", "import.sh"])
     with open(folder / "entities.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0][:4] == ["id:ID(Entity)", ":LABEL", "name", "type"]

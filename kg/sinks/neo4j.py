@@ -18,6 +18,9 @@ output creates nothing and sets nothing, and a load cut short by a crash converg
 Each batch is one managed transaction (`session.execute_write`), which the driver retries on
 transient errors and lost connections.
 
+`kg load OUT` does not hold the graph: it streams the folder's rows (`kg.sinks.neo4j_rows`) and
+sends only what changed since the last load (`kg.sinks.neo4j_sync`, `kg.sinks.neo4j_ledger`).
+
     >>> load_graph(result, uri="bolt://127.0.0.1:7687", user="neo4j", password="secret")  # doctest: +SKIP
     {'nodes_created': 41, 'relationships_created': 97, ...}
 """
@@ -33,7 +36,16 @@ import neo4j
 from neo4j import exceptions as nx
 
 from kg.errors import Neo4jError
-from kg.types import RELATION_TYPES, BuildResult, Mention, document_node_id
+from kg.types import (
+    RELATION_TYPES,
+    BuildResult,
+    Document,
+    Entity,
+    Mention,
+    Relation,
+    Sentence,
+    document_node_id,
+)
 
 TYPE_LABELS = {"PERSON": "Person", "ORG": "Org", "LOC": "Loc", "DATE": "Date", "EVENT": "Event"}
 FACT_TYPES = tuple(t for t in RELATION_TYPES if t != "MENTIONED_IN")
@@ -97,6 +109,11 @@ def _props(d: dict) -> dict:
     return out
 
 
+def unified(v):
+    """A value of a key whose values have several types: the string form, the same everywhere."""
+    return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+
+
 def _unify_types(rows: list[dict]) -> None:
     """A key whose values have different types across rows becomes a string everywhere."""
     kinds: dict[str, set] = defaultdict(set)
@@ -106,8 +123,47 @@ def _unify_types(rows: list[dict]) -> None:
     mixed = {k for k, ts in kinds.items() if len(ts) > 1}
     for r in rows:
         for k in mixed & r["props"].keys():
-            v = r["props"][k]
-            r["props"][k] = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+            r["props"][k] = unified(r["props"][k])
+
+
+def document_row(d: Document) -> dict:
+    return {"id": document_node_id(d.id), "props": _props({"name": d.id, "path": d.path, "encoding": d.encoding,
+                                                           "sha256": d.sha256})}
+
+
+def sentence_row(s: Sentence) -> dict:
+    return {"id": sentence_node_id(s.doc_id, s.index), "document": document_node_id(s.doc_id), "props": _props(
+        {"document": s.doc_id, "index": s.index, "text": s.text, "start": s.start, "end": s.end, "kind": s.kind,
+         "article": s.article})}
+
+
+def mention_row(m: Mention, entity_id: str) -> dict:
+    return {"entity": entity_id, "sentence": sentence_node_id(m.doc_id, m.sentence), "start": m.start,
+            "props": _props({"end": m.end, "text": m.text, "source": m.source})}
+
+
+def entity_node_row(e: Entity, count: int) -> tuple[str, dict]:
+    """(type label, row) of an entity node; `count` its mentions."""
+    attrs = {k: v for k, v in e.attrs.items() if k not in ("documents", "mention_count")}
+    return TYPE_LABELS.get(e.type, ""), {"id": e.id, "props": _props({**attrs, "name": e.name, "type": e.type}),
+                                         "aliases": list(e.aliases) or None, "documents": e.documents or None,
+                                         "mention_count": count}
+
+
+def fact_row(r: Relation) -> dict:
+    """A fact's row (props not yet type-unified); its key is (source, relation, target, role)."""
+    props = {k: v for k, v in r.properties.items() if k != "role"}
+    if r.evidence is not None:
+        ev = r.evidence
+        props.update(document=ev.doc_id, sentence=ev.sentence, start=ev.start, end=ev.end, evidence=ev.text,
+                     sentence_id=sentence_node_id(ev.doc_id, ev.sentence))
+    return {"source": r.source_id, "target": r.target_id, "role": str(r.properties.get("role", "") or ""),
+            "props": _props(props)}
+
+
+def mentioned_in_row(entity_id: str, doc_id: str) -> dict:
+    """Entity → document for a document the entity's `documents` names but no relation row states."""
+    return {"source": entity_id, "role": "", "target": document_node_id(doc_id), "props": {}}
 
 
 def graph_rows(result: BuildResult) -> GraphRows:
@@ -115,15 +171,11 @@ def graph_rows(result: BuildResult) -> GraphRows:
     rows = GraphRows()
     docs: dict[str, dict] = {}
     for d in result.documents:
-        docs.setdefault(d.id, {"id": document_node_id(d.id),
-                               "props": _props({"name": d.id, "path": d.path, "encoding": d.encoding,
-                                                "sha256": d.sha256})})
+        docs.setdefault(d.id, document_row(d))
     sentences: dict[str, dict] = {}
     for s in result.sentences:
-        sid = sentence_node_id(s.doc_id, s.index)
-        sentences.setdefault(sid, {"id": sid, "document": document_node_id(s.doc_id), "props": _props(
-            {"document": s.doc_id, "index": s.index, "text": s.text, "start": s.start, "end": s.end,
-             "kind": s.kind, "article": s.article})})
+        row = sentence_row(s)
+        sentences.setdefault(row["id"], row)
 
     def stub_sentence(doc_id: str, index: int) -> str:
         docs.setdefault(doc_id, {"id": document_node_id(doc_id), "props": {"name": doc_id}})
@@ -145,17 +197,12 @@ def graph_rows(result: BuildResult) -> GraphRows:
         ms = e.mentions or by_entity.get(e.id, [])
         for m in ms:
             sid = stub_sentence(m.doc_id, m.sentence)
-            mentions.setdefault((e.id, sid, m.start), {"entity": e.id, "sentence": sid, "start": m.start,
-                                                       "props": _props({"end": m.end, "text": m.text,
-                                                                        "source": m.source})})
+            mentions.setdefault((e.id, sid, m.start), mention_row(m, e.id))
         for doc_id in e.documents:
             docs.setdefault(doc_id, {"id": document_node_id(doc_id), "props": {"name": doc_id}})
         count = len({(m.doc_id, m.start) for m in ms}) or int(e.attrs.get("mention_count", 0) or 0)
-        attrs = {k: v for k, v in e.attrs.items() if k not in ("documents", "mention_count")}
-        row = {"id": e.id, "props": _props({**attrs, "name": e.name, "type": e.type}),
-               "aliases": list(e.aliases) or None, "documents": e.documents or None,
-               "mention_count": count}
-        rows.entities.setdefault(TYPE_LABELS.get(e.type, ""), []).append(row)
+        label, row = entity_node_row(e, count)
+        rows.entities.setdefault(label, []).append(row)
 
     doc_ids = {d["id"] for d in docs.values()}
     facts: dict[tuple, tuple[str, str, dict]] = {}
@@ -165,22 +212,15 @@ def graph_rows(result: BuildResult) -> GraphRows:
         if rel is None or target is None or r.source_id not in entity_ids:
             rows.skipped.append(f"{r.source_id} {r.relation} {r.target_id}")
             continue
-        props = {k: v for k, v in r.properties.items() if k != "role"}
         if r.evidence is not None:
-            ev = r.evidence
-            props.update(document=ev.doc_id, sentence=ev.sentence, start=ev.start, end=ev.end,
-                         evidence=ev.text, sentence_id=stub_sentence(ev.doc_id, ev.sentence))
-        facts.setdefault(r.key, (rel, target, {"source": r.source_id, "target": r.target_id,
-                                               "role": str(r.properties.get("role", "") or ""),
-                                               "props": _props(props)}))
+            stub_sentence(r.evidence.doc_id, r.evidence.sentence)
+        facts.setdefault(r.key, (rel, target, fact_row(r)))
     # Every entity points at each document that names it, stated by a relation or not.
     for label_rows in rows.entities.values():
         for e in label_rows:
             for doc_id in e["documents"] or []:
                 key = (e["id"], "MENTIONED_IN", document_node_id(doc_id), "")
-                facts.setdefault(key, ("MENTIONED_IN", "Document", {"source": e["id"], "role": "",
-                                                                    "target": document_node_id(doc_id),
-                                                                    "props": {}}))
+                facts.setdefault(key, ("MENTIONED_IN", "Document", mentioned_in_row(e["id"], doc_id)))
     for rel, target, row in facts.values():
         rows.relations.setdefault((rel, target), []).append(row)
     for group in [*rows.relations.values(), [e for es in rows.entities.values() for e in es]]:

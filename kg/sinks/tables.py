@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from kg.atomic import atomic_open, staged_folder
@@ -227,10 +228,11 @@ def _check_manifest(out: Path) -> None:
                                  "rebuild the folder")
 
 
-def _read_csv(path: Path, ints: tuple[str, ...] = ()) -> list[dict]:
-    """Rows of a table as dicts, validated: present, UTF-8, header columns, row shape, integers."""
+def iter_table(path: Path, ints: tuple[str, ...] = ()) -> Iterator[dict]:
+    """Rows of a table as dicts, one at a time, validated: present, UTF-8, header columns, row shape, integers."""
     if not path.exists():
         raise _fail(path, None, "missing; is this a complete `kg build` output folder?")
+    reader = None
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             reader = csv_reader(fh, strict=True)
@@ -242,7 +244,6 @@ def _read_csv(path: Path, ints: tuple[str, ...] = ()) -> list[dict]:
             lacking = [c for c in REQUIRED[path.name] if c not in head]
             if lacking:
                 raise _fail(path, None, f"header lacks column(s) {', '.join(lacking)} (has: {', '.join(head)})")
-            rows = []
             for n, fields in enumerate(reader, 1):
                 if len(fields) != len(head):
                     raise _fail(path, n, f"{len(fields)} fields, the header has {len(head)} (truncated or damaged?)")
@@ -251,16 +252,138 @@ def _read_csv(path: Path, ints: tuple[str, ...] = ()) -> list[dict]:
                     v = row.get(col)
                     if v and not v.lstrip("-").isdigit():
                         raise _fail(path, n, f"column {col}: {v[:40]!r} is not a whole number")
-                rows.append(row)
+                yield row
     except UnicodeDecodeError:
         raise _not_utf8(path) from None
     except csv.Error as err:
-        raise _fail(path, reader.line_num, f"not valid CSV ({err})") from err
-    return rows
+        raise _fail(path, reader.line_num if reader else None, f"not valid CSV ({err})") from err
 
 
 def _int(v: str, default: int = 0) -> int:
     return int(v) if v not in ("", None) else default
+
+
+class TableReader:
+    """An output folder read back as validated records, a row at a time, in bounded memory.
+
+    Each method reads its table anew; what a later table is checked against (document ids,
+    entity ids) is read first when needed. `check()` reads everything once, in `read_tables`'
+    order, so a damaged folder fails with the same first problem. Only the ids are held.
+    """
+
+    def __init__(self, out_dir: str | Path) -> None:
+        out = Path(out_dir)
+        if not out.is_dir():
+            raise TableError(f"{out}: not a folder; give a `kg build` output folder")
+        if not (out / "entities.csv").exists() and not (out / MANIFEST).exists():
+            raise TableError(f"{out}: no entities.csv here; is this a `kg build` output folder?")
+        _check_manifest(out)
+        self.out = out
+        self._docs: set[str] | None = None
+        self._entities: set[str] | None = None
+
+    @property
+    def doc_ids(self) -> set[str]:
+        if self._docs is None:
+            for _ in self.documents():
+                pass
+        return self._docs
+
+    @property
+    def entity_ids(self) -> set[str]:
+        if self._entities is None:
+            path, ids = self.out / "entities.csv", set()
+            for n, r in enumerate(iter_table(path, ("mention_count",)), 1):
+                if not r["id"] or r["id"] in ids:
+                    raise _fail(path, n, f"entity id {r['id']!r} is empty or listed twice")
+                if r["type"] not in NODE_TYPES:
+                    raise _fail(path, n, f"type {r['type'][:40]!r} is not one of {', '.join(NODE_TYPES)}")
+                ids.add(r["id"])
+            self._entities = ids
+        return self._entities
+
+    def check(self) -> None:
+        """Read every table once: TableError for the first problem, as `read_tables` would raise."""
+        for table in (self.documents, self.sentences, self.mentions, self.entities, self.relations):
+            for _ in table():
+                pass
+
+    def documents(self) -> Iterator[Document]:
+        path, seen = self.out / "documents.csv", set()
+        for n, r in enumerate(iter_table(path), 1):
+            if not r["id"]:
+                raise _fail(path, n, "empty document id")
+            if r["id"] in seen:
+                raise _fail(path, n, f"document {r['id']!r} listed twice")
+            seen.add(r["id"])
+            yield Document(id=r["id"], path=r["path"], text="", encoding=r["encoding"], sha256=r["sha256"],
+                           source_format=r.get("source_format") or "text")
+        self._docs = seen
+
+    def sentences(self) -> Iterator[Sentence]:
+        path, docs = self.out / "sentences.csv", self.doc_ids
+        for n, r in enumerate(iter_table(path, ("sentence", "start", "end", "article")), 1):
+            if r["document"] not in docs:
+                raise _fail(path, n, f"document {r['document']!r} is not in documents.csv")
+            start, end = _int(r["start"]), _int(r["end"])
+            yield Sentence(doc_id=r["document"], index=_int(r["sentence"]), text=r["text"],
+                           offsets=[start, end - 1] if end > start else [], article=_int(r["article"]),
+                           kind=r["kind"])
+
+    def mentions(self) -> Iterator[Mention]:
+        docs, entity_ids = self.doc_ids, self.entity_ids
+        path = self.out / "mentions.csv"
+        for n, r in enumerate(iter_table(path, ("sentence", "start", "end", "article")), 1):
+            if r["document"] not in docs:
+                raise _fail(path, n, f"document {r['document']!r} is not in documents.csv")
+            if r["entity_id"] and r["entity_id"] not in entity_ids:
+                raise _fail(path, n, f"entity {r['entity_id']!r} is not in entities.csv")
+            yield Mention(doc_id=r["document"], sentence=_int(r["sentence"]), start=_int(r["start"]),
+                          end=_int(r["end"]), text=r["text"], norm=r.get("norm", ""), type=r["type"],
+                          source=r["source"], entity_id=r["entity_id"], article=_int(r["article"]))
+
+    def entities(self) -> Iterator[Entity]:
+        """Entities without their mentions: `attrs` holds the table's mention_count and documents."""
+        docs, _ = self.doc_ids, self.entity_ids
+        path = self.out / "entities.csv"
+        for n, r in enumerate(iter_table(path, ("mention_count",)), 1):
+            attrs: dict = {"mention_count": _int(r.get("mention_count", "")),
+                           "documents": split_list(r.get("documents", ""))}
+            unknown = [d for d in attrs["documents"] if d not in docs]
+            if unknown:
+                raise _fail(path, n, f"document {unknown[0]!r} is not in documents.csv")
+            if r.get("anonymized") == "true":
+                attrs["anonymized"] = True
+            for k in ("iso", "description"):
+                if r.get(k):
+                    attrs[k] = r[k]
+            yield Entity(id=r["id"], name=r["name"], type=r["type"], aliases=split_list(r["aliases"]), attrs=attrs)
+
+    def relations(self) -> Iterator[Relation]:
+        docs, entity_ids = self.doc_ids, self.entity_ids
+        doc_nodes = {document_node_id(d) for d in docs}
+        path = self.out / "relations.csv"
+        for n, r in enumerate(iter_table(path, ("sentence", "start", "end")), 1):
+            if r["relation"] not in RELATION_TYPES:
+                raise _fail(path, n, f"relation {r['relation'][:40]!r} is not one of {', '.join(RELATION_TYPES)}")
+            if r["source_id"] not in entity_ids:
+                raise _fail(path, n, f"source {r['source_id']!r} is not in entities.csv")
+            if r["target_id"] not in entity_ids and r["target_id"] not in doc_nodes:
+                raise _fail(path, n, f"target {r['target_id']!r} is neither in entities.csv nor a document")
+            try:
+                props = json.loads(r["properties"] or "{}")
+            except ValueError as err:
+                raise _fail(path, n, f"properties is not JSON ({err})") from err
+            if not isinstance(props, dict):
+                raise _fail(path, n, "properties is not a JSON object")
+            ev = None
+            if r.get("document"):
+                if r["document"] not in docs:
+                    raise _fail(path, n, f"document {r['document']!r} is not in documents.csv")
+                ev = Evidence(doc_id=r["document"], sentence=_int(r["sentence"]), start=_int(r["start"]),
+                              end=_int(r["end"]), text=r.get("evidence", ""))
+            yield Relation(source_id=r["source_id"], relation=r["relation"], target_id=r["target_id"],
+                           properties=props, evidence=ev)
 
 
 def read_tables(out_dir: str | Path) -> BuildResult:
@@ -268,88 +391,14 @@ def read_tables(out_dir: str | Path) -> BuildResult:
 
     TableError (one line: file, row, problem) for anything missing, damaged or inconsistent.
     """
-    out = Path(out_dir)
-    if not out.is_dir():
-        raise TableError(f"{out}: not a folder; give a `kg build` output folder")
-    if not (out / "entities.csv").exists() and not (out / MANIFEST).exists():
-        raise TableError(f"{out}: no entities.csv here; is this a `kg build` output folder?")
-    _check_manifest(out)
-    res = BuildResult()
-    path = out / "documents.csv"
-    seen: set[str] = set()
-    for n, r in enumerate(_read_csv(path), 1):
-        if not r["id"]:
-            raise _fail(path, n, "empty document id")
-        if r["id"] in seen:
-            raise _fail(path, n, f"document {r['id']!r} listed twice")
-        seen.add(r["id"])
-        res.documents.append(Document(id=r["id"], path=r["path"], text="", encoding=r["encoding"], sha256=r["sha256"],
-                                      source_format=r.get("source_format") or "text"))
-    docs = {d.id for d in res.documents}
-    path = out / "sentences.csv"
-    for n, r in enumerate(_read_csv(path, ("sentence", "start", "end", "article")), 1):
-        if r["document"] not in docs:
-            raise _fail(path, n, f"document {r['document']!r} is not in documents.csv")
-        start, end = _int(r["start"]), _int(r["end"])
-        res.sentences.append(Sentence(doc_id=r["document"], index=_int(r["sentence"]), text=r["text"],
-                                      offsets=[start, end - 1] if end > start else [], article=_int(r["article"]),
-                                      kind=r["kind"]))
-    path = out / "entities.csv"
-    entity_rows = _read_csv(path, ("mention_count",))
-    entity_ids: set[str] = set()
-    for n, r in enumerate(entity_rows, 1):
-        if not r["id"] or r["id"] in entity_ids:
-            raise _fail(path, n, f"entity id {r['id']!r} is empty or listed twice")
-        if r["type"] not in NODE_TYPES:
-            raise _fail(path, n, f"type {r['type'][:40]!r} is not one of {', '.join(NODE_TYPES)}")
-        entity_ids.add(r["id"])
+    reader = TableReader(out_dir)
+    res = BuildResult(documents=list(reader.documents()), sentences=list(reader.sentences()))
     by_entity: dict[str, list[Mention]] = {}
-    path = out / "mentions.csv"
-    for n, r in enumerate(_read_csv(path, ("sentence", "start", "end", "article")), 1):
-        if r["document"] not in docs:
-            raise _fail(path, n, f"document {r['document']!r} is not in documents.csv")
-        if r["entity_id"] and r["entity_id"] not in entity_ids:
-            raise _fail(path, n, f"entity {r['entity_id']!r} is not in entities.csv")
-        m = Mention(doc_id=r["document"], sentence=_int(r["sentence"]), start=_int(r["start"]), end=_int(r["end"]),
-                    text=r["text"], norm=r.get("norm", ""), type=r["type"], source=r["source"], entity_id=r["entity_id"],
-                    article=_int(r["article"]))
+    for m in reader.mentions():
         res.mentions.append(m)
         by_entity.setdefault(m.entity_id, []).append(m)
-    path = out / "entities.csv"
-    for n, r in enumerate(entity_rows, 1):
-        attrs: dict = {"mention_count": _int(r.get("mention_count", "")),
-                       "documents": split_list(r.get("documents", ""))}
-        unknown = [d for d in attrs["documents"] if d not in docs]
-        if unknown:
-            raise _fail(path, n, f"document {unknown[0]!r} is not in documents.csv")
-        if r.get("anonymized") == "true":
-            attrs["anonymized"] = True
-        for k in ("iso", "description"):
-            if r.get(k):
-                attrs[k] = r[k]
-        res.entities.append(Entity(id=r["id"], name=r["name"], type=r["type"], aliases=split_list(r["aliases"]),
-                                   mentions=by_entity.get(r["id"], []), attrs=attrs))
-    doc_nodes = {document_node_id(d) for d in docs}
-    path = out / "relations.csv"
-    for n, r in enumerate(_read_csv(path, ("sentence", "start", "end")), 1):
-        if r["relation"] not in RELATION_TYPES:
-            raise _fail(path, n, f"relation {r['relation'][:40]!r} is not one of {', '.join(RELATION_TYPES)}")
-        if r["source_id"] not in entity_ids:
-            raise _fail(path, n, f"source {r['source_id']!r} is not in entities.csv")
-        if r["target_id"] not in entity_ids and r["target_id"] not in doc_nodes:
-            raise _fail(path, n, f"target {r['target_id']!r} is neither in entities.csv nor a document")
-        try:
-            props = json.loads(r["properties"] or "{}")
-        except ValueError as err:
-            raise _fail(path, n, f"properties is not JSON ({err})") from err
-        if not isinstance(props, dict):
-            raise _fail(path, n, "properties is not a JSON object")
-        ev = None
-        if r.get("document"):
-            if r["document"] not in docs:
-                raise _fail(path, n, f"document {r['document']!r} is not in documents.csv")
-            ev = Evidence(doc_id=r["document"], sentence=_int(r["sentence"]), start=_int(r["start"]),
-                          end=_int(r["end"]), text=r.get("evidence", ""))
-        res.relations.append(Relation(source_id=r["source_id"], relation=r["relation"], target_id=r["target_id"],
-                                      properties=props, evidence=ev))
+    for e in reader.entities():
+        e.mentions = by_entity.get(e.id, [])
+        res.entities.append(e)
+    res.relations = list(reader.relations())
     return res
