@@ -56,6 +56,8 @@ MENTION_COLUMNS = ["document", "sentence", "start", "end", "text", "norm", "type
 SENTENCE_COLUMNS = ["document", "sentence", "start", "end", "article", "kind", "text"]
 DOCUMENT_COLUMNS = ["id", "path", "encoding", "sha256", "chars", "source_format"]
 MANIFEST = "manifest.json"
+# a place named in thousands of documents has a `documents` cell past csv's default 128 KB field limit
+csv.field_size_limit(2**31 - 1)
 TABLES = {"documents.csv": DOCUMENT_COLUMNS, "sentences.csv": SENTENCE_COLUMNS, "mentions.csv": MENTION_COLUMNS,
           "entities.csv": ENTITY_COLUMNS, "relations.csv": RELATION_COLUMNS}
 # Columns a reader cannot do without (older folders lack `norm`; the rest are read with .get).
