@@ -47,7 +47,10 @@ def spark_session(master: str, app: str = "kg"):
                .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-        builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+        builder = (builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                   # one machine: a few shuffle partitions, not a cluster's 200 (the reduce reads each on the driver)
+                   .config("spark.sql.shuffle.partitions", "8")
+                   .config("spark.driver.memory", os.environ.get("KG_SPARK_DRIVER_MEMORY", "2g")))
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
