@@ -7,7 +7,6 @@ Spark in local[2] bound to 127.0.0.1 and compared with the SQLite reduce and the
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 
 import pytest
@@ -53,8 +52,7 @@ def rebuilt(pipeline, tmp_path_factory):
 def spark():
     from kg.engines.spark import spark_session
 
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # (spark_session binds a local master to it too)
-    session = spark_session("local[2]")
+    session = spark_session("local[2]")  # a local master: bound to 127.0.0.1, no UI
     yield session
     session.stop()
 

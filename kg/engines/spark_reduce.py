@@ -40,6 +40,8 @@ from kg.store import Store
 from kg.stream import people_renamed
 from kg.types import RELATION_TYPES, Entity, Evidence, Relation
 
+BROADCAST_ROWS = 1_000_000  # document ids or renamed ids: up to ≈ 100 MB to each executor
+
 
 def _shards(spark: Any, store: Store, table: str) -> Any:
     """One table of the store, every shard, with the shard's name as a column."""
@@ -49,21 +51,27 @@ def _shards(spark: Any, store: Store, table: str) -> Any:
     return df.withColumn("shard", F.regexp_extract(F.col("_metadata.file_path"), r"([^/]+)\.parquet$", 1))
 
 
+def _small(df: Any, rows: int) -> Any:
+    """A table made on the driver, sent whole to every executor for its joins while it is small."""
+    from pyspark.sql import functions as F
+
+    return F.broadcast(df) if rows <= BROADCAST_ROWS else df
+
+
 def live_tables(spark: Any, store: Store, live: list[str], renamed: dict[str, str]) -> dict[str, Any]:
     """The live rows of each table (the newest shard of each live document of this version), ids renamed."""
     from pyspark.sql import functions as F
 
     docs = _shards(spark, store, "documents").where(F.col("version") == store.version)
     wanted = spark.createDataFrame([(d,) for d in live], "doc string")
-    newest = docs.join(F.broadcast(wanted) if len(live) < 100_000 else wanted, "doc") \
-        .groupBy("doc").agg(F.max("shard").alias("shard"))
+    newest = docs.join(_small(wanted, len(live)), "doc").groupBy("doc").agg(F.max("shard").alias("shard"))
     tables = {"documents": docs.join(newest, ["doc", "shard"])}
     for table in ("sentences", "mentions", "entities", "relations"):
         tables[table] = _shards(spark, store, table).join(newest, ["doc", "shard"])
-    names = spark.createDataFrame(sorted(renamed.items()), "_old string, _new string")
+    names = _small(spark.createDataFrame(sorted(renamed.items()), "_old string, _new string"), len(renamed))
 
     def rename(df: Any, column: str) -> Any:
-        joined = df.join(F.broadcast(names), F.col(column) == F.col("_old"), "left")
+        joined = df.join(names, F.col(column) == F.col("_old"), "left")
         return joined.withColumn(column, F.coalesce("_new", column)).drop("_old", "_new")
 
     tables["entities"] = rename(tables["entities"], "id")
