@@ -184,3 +184,14 @@ def test_old_bar_joined_aliases_still_read():
     assert split_list("白城|白城市公安局") == ["白城", "白城市公安局"]
     assert split_list("a\\b|c") == ["a\\b", "c"]  # a lone backslash is kept as written
     assert split_list("") == []
+
+
+def test_a_place_named_in_thousands_of_documents_round_trips(tmp_path):
+    """Its `documents` cell is past csv's default 128 KB field limit: written, counted and read back."""
+    from kg.types import BuildResult, Document
+
+    docs = [Document(id=f"corpus/{i:05d}.txt", path=f"corpus/{i:05d}.txt", text="北京") for i in range(8000)]
+    place = Entity(id="loc-0000000000000001", name="北京市", type="LOC", attrs={"documents": [d.id for d in docs]})
+    write_tables(BuildResult(documents=docs, entities=[place]), tmp_path)
+    assert len((tmp_path / "entities.csv").read_text(encoding="utf-8")) > 131072
+    assert read_tables(tmp_path).entities[0].documents == [d.id for d in docs]
