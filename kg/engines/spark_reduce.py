@@ -91,10 +91,10 @@ def reduced_entities(entities: Any, relations: Any) -> Any:
         F.col("name"),
         F.from_json(F.get_json_object("attrs", "$.documents"), "array<string>").alias("docs"),
         (F.get_json_object("attrs", "$.anonymized") == "true").alias("anonymized"))
-    folded = rows.groupBy("id").agg(
+    folded = rows.groupBy("id").agg(  # sets, not lists: a place in every document repeats the same few arrays
         F.min("head").alias("head"),
-        F.array_distinct(F.concat(F.flatten(F.collect_list("aliases")), F.collect_list("name"))).alias("names"),
-        F.array_distinct(F.flatten(F.collect_list(F.coalesce("docs", F.array().cast("array<string>"))))).alias("docs"),
+        F.array_distinct(F.concat(F.flatten(F.collect_set("aliases")), F.collect_set("name"))).alias("names"),
+        F.array_distinct(F.flatten(F.collect_set(F.coalesce("docs", F.array().cast("array<string>"))))).alias("docs"),
         F.max(F.coalesce("anonymized", F.lit(False))).alias("anonymized"))
     mentioned = relations.where(F.col("relation") == "MENTIONED_IN").groupBy(F.col("source_id").alias("id")).agg(
         F.sum(F.get_json_object("properties", "$.count").cast("long")).alias("mention_count"),
