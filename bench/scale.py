@@ -11,7 +11,8 @@ Each run is a `kg build` in its own process: `--workers 1`, `--workers 2`, and `
 must be the same bytes (checked). Then the store of the 2-worker run is replicated 10x and 50x
 (new document ids; people, dates and events get new ids per copy, places and units are shared as
 in a real corpus) and the reduce and write alone (`kg.stream.write_tables_from_store`, what
-`kg build` does past 10,000 documents) is timed, with its peak RSS. No figure is asserted:
+`kg build` does past 10,000 documents) is timed, with its peak RSS; and the same with Spark SQL in
+local[2] (`kg.engines.spark_reduce`, what `kg build --engine spark` does then; `--no-reduce-spark` skips it). No figure is asserted:
 the machine's load changes them (the goals: ≥ 40k chars/s with 2 workers, ≤ 1.5 GB at 50k
 articles and flat beyond).
 """
@@ -126,13 +127,25 @@ def make_replicas(src: Path, dst: Path, times: int) -> int:
     return n
 
 
-def reduce_only(folder: Path) -> None:
-    """The child process of the replica runs: reduce and write the tables of folder/store."""
+def reduce_only(folder: Path, engine: str = "sqlite") -> None:
+    """The child process of the replica runs: reduce and write the tables of folder/store, with the
+    SQLite sort (`kg.stream`) into folder/out or Spark SQL in local[2] (`kg.engines.spark_reduce`) into folder/out-spark."""
     from kg.store import Store
-    from kg.stream import write_tables_from_store
 
     store = Store(folder / "store", (folder / "store" / "VERSION").read_text().strip())
-    counts = write_tables_from_store(store, store.known(), folder / "out")
+    if engine == "spark":
+        from kg.engines.spark import spark_session
+        from kg.engines.spark_reduce import write_tables_with_spark
+
+        spark = spark_session("local[2]")
+        try:
+            counts = write_tables_with_spark(spark, store, store.known(), folder / "out-spark")
+        finally:
+            spark.stop()
+    else:
+        from kg.stream import write_tables_from_store
+
+        counts = write_tables_from_store(store, store.known(), folder / "out")
     print(json.dumps(counts))
 
 
@@ -144,10 +157,13 @@ def main() -> int:
     ap.add_argument("--runs", default="1,2,spark", help="worker counts and/or 'spark'")
     ap.add_argument("--replicate", default="10,50", help="replication factors for the reduce ('' for none)")
     ap.add_argument("--keep", type=Path, default=None, help="work folder to keep (default: a temp folder)")
+    ap.add_argument("--reduce-spark", action=argparse.BooleanOptionalAction, default=True,
+                    help="also time the Spark SQL reduce of each replica (local[2])")
     ap.add_argument("--reduce-only", type=Path, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--reduce-engine", default="sqlite", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.reduce_only:
-        reduce_only(args.reduce_only)
+        reduce_only(args.reduce_only, args.reduce_engine)
         return 0
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="kg-scale-"))
@@ -199,6 +215,12 @@ def main() -> int:
         wall, peak, out, _ = run_tree([sys.executable, str(Path(__file__).resolve()), "--reduce-only", str(folder)])
         print(f"{times:>4}x: {n:,} articles (store made in {made:.0f} s): reduce+write {wall:.1f} s, "
               f"peak RSS {peak:.0f} MB, rows {out.strip()}")
+        if args.reduce_spark:
+            wall, peak, out, _ = run_tree([sys.executable, str(Path(__file__).resolve()), "--reduce-only", str(folder),
+                                           "--reduce-engine", "spark"], env={"SPARK_LOCAL_IP": "127.0.0.1"})
+            same = all((folder / "out-spark" / n).read_bytes() == (folder / "out" / n).read_bytes() for n in OUTPUTS)
+            print(f"{'':>6}Spark SQL reduce+write (local[2]): {wall:.1f} s, peak RSS {peak:.0f} MB (JVM included), "
+                  f"tables {'identical' if same else 'DIFFERENT'}")
     return 0
 
 

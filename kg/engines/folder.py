@@ -2,7 +2,8 @@
 
 Up to `GRAPH_DOCS` documents (or with graph="yes") the reduce runs in memory and graph.json is
 written with the tables; past that, the tables are written straight from the store's shards
-(`kg.stream`, a sort on disk), in memory that hardly grows with the corpus.
+(`kg.stream`, a sort on disk; with the Spark engine, Spark SQL group-bys, `kg.engines.spark_reduce`),
+in memory that hardly grows with the corpus.
 """
 
 from __future__ import annotations
@@ -37,6 +38,18 @@ def build_folder(files: list[Path], config: Any, out_dir: Path, engine: str = "l
         store.prune(())
     in_memory = graph == "yes" or (graph == "auto" and len(files) <= GRAPH_DOCS)
     keep = Reducer(steps=steps) if in_memory else None  # results folded as they come: no read-back of the shards
+    if engine == "spark" and keep is None:  # one session for the map and the Spark SQL reduce
+        from kg.engines.spark import map_paths_with_spark, spark_session
+        from kg.engines.spark_reduce import write_tables_with_spark
+
+        spark = spark_session(master)
+        try:
+            stored = map_paths_with_spark(files, config, store, master=master, spark=spark)
+            counts = write_tables_with_spark(spark, store, stored.live, out_dir, steps,
+                                             keep_all=config.aliases is not None) if stored.live else {}
+        finally:
+            spark.stop()
+        return FolderBuild(stored, counts, None)
     if engine == "spark":
         from kg.engines.spark import map_paths_with_spark
 

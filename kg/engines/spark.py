@@ -4,7 +4,9 @@ Documents are read on the driver and sent to the cluster as a DataFrame; `mapInP
 in batches (one model call each) on the Python workers, each loading the model once and keeping
 it (Spark reuses its Python workers). Results come back to the driver as they are made, are
 written to the same Parquet store as a local build (`kg.store`), and are reduced by the same
-order-free Python reduce (`kg.reduce`), so a Spark build's tables are the local build's, byte for byte.
+order-free Python reduce (`kg.reduce`) or, when the build streams (no graph.json), by Spark SQL
+group-bys over the store (`kg.engines.spark_reduce`, in the map's session): either way a Spark
+build's tables are the local build's, byte for byte.
 
 On a cluster, `kg` must be installed on the workers (the same version: the store checks it).
 A local master binds the driver to 127.0.0.1 and the UI is off: nothing listens beyond loopback.
@@ -45,7 +47,10 @@ def spark_session(master: str, app: str = "kg"):
                .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-        builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+        builder = (builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                   # one machine: a few shuffle partitions, not a cluster's 200 (the reduce reads each on the driver)
+                   .config("spark.sql.shuffle.partitions", "8")
+                   .config("spark.driver.memory", os.environ.get("KG_SPARK_DRIVER_MEMORY", "2g")))
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
@@ -77,14 +82,16 @@ def _map_partition(config: Any):
     return run
 
 
-def map_with_spark(docs: list[Document], config: Any, master: str) -> Iterator[DocResult]:
-    """DocResults of `docs`, mapped on Spark, as the driver receives them."""
+def map_with_spark(docs: list[Document], config: Any, master: str, spark: Any = None) -> Iterator[DocResult]:
+    """DocResults of `docs`, mapped on Spark, as the driver receives them. `spark`: a session to use
+    (and leave running, for the reduce); without one, a session of `master` is started and stopped."""
     if not docs:
         return
     import pandas as pd
     from pyspark.sql.types import StringType, StructField, StructType
 
-    spark = spark_session(master)
+    own = spark is None
+    spark = spark_session(master) if own else spark
     try:
         schema = StructType([StructField(c, StringType(), False) for c in DOC_COLUMNS])
         frame = pd.DataFrame([{c: getattr(d, c) for c in DOC_COLUMNS} for d in docs], columns=list(DOC_COLUMNS))
@@ -95,13 +102,14 @@ def map_with_spark(docs: list[Document], config: Any, master: str) -> Iterator[D
         for row in out.toLocalIterator():
             yield pickle.loads(row["result"])
     finally:
-        spark.stop()
+        if own:
+            spark.stop()
 
 
 def map_paths_with_spark(paths: Iterable[str | Path], config: Any, store: Store, master: str = "local[2]",
-                         keep: Reducer | None = None) -> Stored:
+                         keep: Reducer | None = None, spark: Any = None) -> Stored:
     """`Pipeline.map_paths` on Spark: read on the driver, map what the store lacks, write its shards
-    (and fold them into `keep`, as `Pipeline.map_to_store` does)."""
+    (and fold them into `keep`, as `Pipeline.map_to_store` does). `spark`: see `map_with_spark`."""
     from kg.sources import FileReader
     from kg.text.read import find_inputs
 
@@ -129,7 +137,7 @@ def map_paths_with_spark(paths: Iterable[str | Path], config: Any, store: Store,
             keep.add(done)
 
     shard: list[DocResult] = []
-    for done in map_with_spark(docs, config, master):
+    for done in map_with_spark(docs, config, master, spark):
         shard.append(done)
         if len(shard) >= config.batch_docs:
             write(shard)
