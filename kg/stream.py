@@ -52,6 +52,31 @@ def people_renamed(store: Store, live: Iterable[str], steps: tuple = CORPUS_STEP
     return renamed
 
 
+def write_renamed(store: Store, live: Iterable[str], path: Path, steps: tuple = CORPUS_STEPS,
+                  keep_all: bool = False) -> int:
+    """The table of `rename_table` as a Parquet file (old, new, name), for readers elsewhere (Spark's
+    executors read it beside the store); its row count. Written in slices: never all in memory."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([("old", pa.string()), ("new", pa.string()), ("name", pa.string())])
+    rows = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        db = sqlite3.connect(Path(tmp) / "people.db")
+        rename_table(db, store, live, steps, keep_all)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with pq.ParquetWriter(path, schema) as out:
+            cursor = db.execute("SELECT old, new, name FROM renamed ORDER BY old")
+            while part := cursor.fetchmany(100_000):
+                out.write_table(pa.Table.from_arrays([pa.array(c, pa.string()) for c in zip(*part, strict=True)],
+                                                     schema=schema))
+                rows += len(part)
+            if not rows:
+                out.write_table(schema.empty_table())
+        db.close()
+    return rows
+
+
 def rename_table(db: sqlite3.Connection, store: Store, live: Iterable[str], steps: tuple = CORPUS_STEPS,
                  keep_all: bool = False) -> None:
     """Table `renamed (old, new, name)` in `db`: the entities the corpus-level steps merged across

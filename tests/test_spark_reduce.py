@@ -78,8 +78,9 @@ def test_spark_reduce_equals_the_sqlite_and_the_in_memory_reduce(rebuilt, spark,
     assert not (tmp_path / "spark" / "graph.json").exists()
 
 
-def test_spark_reduce_with_an_alias_table_equals_the_sqlite_reduce(rebuilt, spark, tmp_path):
-    """An alias table renames entities of any type (and keeps a name's people apart): the same bytes."""
+def test_spark_reduce_with_an_alias_table_equals_the_sqlite_and_the_in_memory_reduce(rebuilt, spark, tmp_path):
+    """An alias table renames entities of any type, to its canonical names (and keeps a name's people
+    apart): the same bytes from Spark, SQLite and memory."""
     from kg.engines.spark_reduce import write_tables_with_spark
 
     store, live, _ = rebuilt
@@ -88,9 +89,12 @@ def test_spark_reduce_with_an_alias_table_equals_the_sqlite_reduce(rebuilt, spar
     write_tables_with_spark(spark, store, live, tmp_path / "spark", steps, keep_all=True)
     write_tables_from_store(store, live, tmp_path / "sqlite", steps, keep_all=True)
     assert _bytes(tmp_path / "spark") == _bytes(tmp_path / "sqlite")
+    write_tables(reduce_documents(store.read(live), steps=steps), tmp_path / "memory")
+    for name in OUTPUTS[:-1]:
+        assert (tmp_path / "spark" / name).read_bytes() == (tmp_path / "memory" / name).read_bytes(), name
     entities = (tmp_path / "spark" / "entities.csv").read_text(encoding="utf-8")
-    capital = entity_id("LOC", ("LOC", "首都"))  # 北京市 (alias 北京), one node under the table's id
-    assert f"\n{capital}," in entities
+    capital = entity_id("LOC", ("LOC", "首都"))  # 北京市 (alias 北京), one node under the table's id and name
+    assert f"\n{capital},首都,LOC," in entities
     assert entities.count(",江泽民,PERSON,") == 2  # one node per document
 
 

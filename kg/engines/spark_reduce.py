@@ -5,8 +5,8 @@ Parquet shards (`store/<table>/<shard>.parquet`), so a cluster's executors hold 
 
 - the live rows: per document, the newest shard among the rows of this pipeline version (shards
   are numbered, so the newest has the greatest name); every table is joined on (doc, shard);
-- the corpus-level person identity (`kg.stream.people_renamed`, a small old → new id map) is a
-  join on entities, relations (both ends) and mentions;
+- the corpus-level identity (`kg.stream.write_renamed`: old → new id, and an alias table's name,
+  as a Parquet file beside the shards) is a join on entities, relations (both ends) and mentions;
 - entities: grouped by id with the fold rules of `kg.reduce` (name, type and attributes of the
   smallest document's row; aliases the sorted union of aliases and names less the name; documents
   and mention counts from the MENTIONED_IN relations); relations: one per key, the smallest
@@ -37,7 +37,7 @@ from kg.sinks.tables import (
     relation_row,
 )
 from kg.store import Store
-from kg.stream import people_renamed
+from kg.stream import write_renamed
 from kg.types import RELATION_TYPES, Entity, Evidence, Relation
 
 BROADCAST_ROWS = 1_000_000  # document ids or renamed ids: up to ≈ 100 MB to each executor
@@ -58,8 +58,9 @@ def _small(df: Any, rows: int) -> Any:
     return F.broadcast(df) if rows <= BROADCAST_ROWS else df
 
 
-def live_tables(spark: Any, store: Store, live: list[str], renamed: dict[str, str]) -> dict[str, Any]:
-    """The live rows of each table (the newest shard of each live document of this version), ids renamed."""
+def live_tables(spark: Any, store: Store, live: list[str], renamed: Path, renamed_rows: int) -> dict[str, Any]:
+    """The live rows of each table (the newest shard of each live document of this version), ids (and
+    names an alias table gave) renamed by the Parquet file `renamed` (`kg.stream.write_renamed`)."""
     from pyspark.sql import functions as F
 
     docs = _shards(spark, store, "documents").where(F.col("version") == store.version)
@@ -68,11 +69,16 @@ def live_tables(spark: Any, store: Store, live: list[str], renamed: dict[str, st
     tables = {"documents": docs.join(newest, ["doc", "shard"])}
     for table in ("sentences", "mentions", "entities", "relations"):
         tables[table] = _shards(spark, store, table).join(newest, ["doc", "shard"])
-    names = _small(spark.createDataFrame(sorted(renamed.items()), "_old string, _new string"), len(renamed))
+    names = _small(spark.read.parquet(str(renamed)).select(
+        F.col("old").alias("_old"), F.col("new").alias("_new"), F.col("name").alias("_name")), renamed_rows)
 
     def rename(df: Any, column: str) -> Any:
         joined = df.join(names, F.col(column) == F.col("_old"), "left")
-        return joined.withColumn(column, F.coalesce("_new", column)).drop("_old", "_new")
+        if column == "id":  # a renamed entity's own name stays an alias; an alias table's name replaces it
+            joined = joined.withColumn("aliases", F.when(F.col("_old").isNull(), F.col("aliases"))
+                                       .otherwise(F.concat("aliases", F.array("name")))) \
+                .withColumn("name", F.coalesce("_name", "name"))
+        return joined.withColumn(column, F.coalesce("_new", column)).drop("_old", "_new", "_name")
 
     tables["entities"] = rename(tables["entities"], "id")
     tables["mentions"] = rename(tables["mentions"], "entity_id")
@@ -167,7 +173,8 @@ def write_tables_with_spark(spark: Any, store: Store, live: Iterable[str], out_d
     from pyspark.sql import functions as F
 
     live = sorted(set(live))
-    t = live_tables(spark, store, live, people_renamed(store, live, steps, keep_all))
+    renamed = store.folder / "renamed" / "renamed.parquet"  # beside the shards: where the executors read
+    t = live_tables(spark, store, live, renamed, write_renamed(store, live, renamed, steps, keep_all))
     entities = reduced_entities(t["entities"], t["relations"]).cache()
     counts = {"documents": 0, "entities": 0, "relations": 0, "mentions": 0}
     try:
