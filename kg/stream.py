@@ -4,10 +4,11 @@
 and relation row of the store goes into a temporary SQLite database, and rows come back ordered
 by id (relations by type, ids, role, then evidence rank), so each entity is folded from its
 consecutive rows with the rules of `kg.reduce` and written at once; each entity's mention count
-and documents come from its MENTIONED_IN relations. Only what the corpus-level steps read is
-held in memory (people, places and their BELONGS_TO, PART_OF, LOCATED_IN relations: cross-document
-person identity, see `people_renamed`), and they rename the merged people. Documents, sentences and mentions go from the shards to the CSV
-files in document order, a shard or two in memory at a time. The tables are byte for byte those
+and documents come from its MENTIONED_IN relations. The corpus-level step (who is who across
+documents) runs one name at a time from a table on disk (`rename_table`), holding in memory only
+the PART_OF / LOCATED_IN chains of units and places; its renaming is applied inside SQLite.
+Documents, sentences and mentions go from the shards to the CSV files in document order, a shard
+or two in memory at a time. The tables are byte for byte those
 of `write_tables(reduce_documents(...))`; graph.json is not written (the whole graph in memory).
 """
 
@@ -246,7 +247,7 @@ def _relations(db: sqlite3.Connection) -> Iterator[tuple[Relation, str, str]]:
 def write_tables_from_store(store: Store, live: Iterable[str], out_dir: str | Path, steps: tuple = CORPUS_STEPS,
                             keep_all: bool = False) -> dict[str, int]:
     """Every CSV table of the build of documents `live` into `out_dir`, all or nothing; row counts.
-    `steps`, `keep_all`: the corpus-level steps and what they read (see `people_renamed`)."""
+    `steps`, `keep_all`: the corpus-level steps and what they read (see `rename_table`)."""
     live = sorted(set(live))
     counts = {"documents": 0, "entities": 0, "relations": 0, "mentions": 0}
     with staged_folder(out_dir, last=MANIFEST) as out, tempfile.TemporaryDirectory(dir=out) as tmp:  # a killed run's: cleaned up
