@@ -18,6 +18,8 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+import ahocorasick
+
 TYPES = ("PER", "LOC", "ORG", "WORD")
 MAX_LEN = 16
 N_BITS = 3 * len(TYPES)  # B, M, E per type
@@ -40,6 +42,7 @@ class Gazetteer:
     def __init__(self, entries: dict[str, list[int]] | None = None) -> None:
         self.entries: dict[str, list[int]] = entries if entries is not None else {}
         self._names: dict[str, frozenset[str]] = {}  # per type, filled on first use
+        self._automaton: ahocorasick.Automaton | None = None  # every entry, built on first use
 
     def add(self, text: str, typ: str, source: int) -> None:
         if not 2 <= len(text) <= MAX_LEN:
@@ -47,6 +50,7 @@ class Gazetteer:
         masks = self.entries.setdefault(text, [0] * len(TYPES))
         masks[TYPES.index(typ)] |= source
         self._names.clear()
+        self._automaton = None
 
     def names(self, typ: str) -> frozenset[str]:
         """Every entry of one type (prediction time: all sources are visible); computed once."""
@@ -61,25 +65,34 @@ class Gazetteer:
     def features(self, chars: Sequence[str], hide_fold: int | None = None) -> list[int]:
         """Per character, the 12-bit B/M/E mask of every entry covering it.
 
-        `hide_fold` (training only): ignore entries known only from that MSRA fold.
+        `hide_fold` (training only): ignore entries known only from that MSRA fold. The entries
+        in the text are found in one pass (Aho-Corasick), not by looking up each of its substrings.
         """
         hidden = fold_bit(hide_fold) if hide_fold is not None else 0
-        n = len(chars)
-        text = "".join(chars)
-        out = [0] * n
-        get = self.entries.get
-        for i in range(n - 1):
-            for j in range(i + 2, min(n, i + MAX_LEN) + 1):
-                masks = get(text[i:j])
-                if masks is None:
-                    continue
-                for t, m in enumerate(masks):
-                    if m & ~hidden:
-                        out[i] |= 1 << (3 * t)
-                        for k in range(i + 1, j - 1):
-                            out[k] |= 1 << (3 * t + 1)
-                        out[j - 1] |= 1 << (3 * t + 2)
+        out = [0] * len(chars)
+        if self._automaton is None:
+            self._automaton = self._build()
+        if self._automaton is None:
+            return out
+        for last, (size, masks) in self._automaton.iter("".join(chars)):
+            first = last - size + 1
+            for t, m in enumerate(masks):
+                if m & ~hidden:
+                    out[first] |= 1 << (3 * t)
+                    for k in range(first + 1, last):
+                        out[k] |= 1 << (3 * t + 1)
+                    out[last] |= 1 << (3 * t + 2)
         return out
+
+    def _build(self) -> ahocorasick.Automaton | None:
+        automaton = ahocorasick.Automaton()
+        for s, masks in self.entries.items():
+            if 2 <= len(s) <= MAX_LEN:
+                automaton.add_word(s, (len(s), tuple(masks)))
+        if not len(automaton):
+            return None
+        automaton.make_automaton()
+        return automaton
 
     def save(self, path: Path) -> None:
         lines = ("\t".join([s, *map(str, m)]) for s, m in sorted(self.entries.items()))
