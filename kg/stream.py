@@ -14,12 +14,12 @@ of `write_tables(reduce_documents(...))`; graph.json is not written (the whole g
 
 from __future__ import annotations
 
-import csv
 import json
 import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from itertools import chain, groupby
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from kg.sinks.tables import (
     RELATION_COLUMNS,
     SENTENCE_COLUMNS,
     _write_manifest,
+    csv_writer,
     entity_row,
     relation_row,
 )
@@ -42,15 +43,23 @@ from kg.text.script import simplified
 from kg.types import RELATION_TYPES, DocResult, Entity, Evidence, Mention, Relation
 
 
+@contextmanager
+def _renaming(store: Store, live: Iterable[str], steps: tuple, keep_all: bool) -> Iterator[sqlite3.Connection]:
+    """A temporary database holding `rename_table`'s table, closed and removed afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = sqlite3.connect(Path(tmp) / "people.db")
+        try:
+            rename_table(db, store, live, steps, keep_all)
+            yield db
+        finally:
+            db.close()
+
+
 def people_renamed(store: Store, live: Iterable[str], steps: tuple = CORPUS_STEPS,
                    keep_all: bool = False) -> dict[str, str]:
     """Old → new id of each entity the corpus-level steps merged across documents (see `rename_table`)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        db = sqlite3.connect(Path(tmp) / "people.db")
-        rename_table(db, store, live, steps, keep_all)
-        renamed = dict(db.execute("SELECT old, new FROM renamed"))
-        db.close()
-    return renamed
+    with _renaming(store, live, steps, keep_all) as db:
+        return dict(db.execute("SELECT old, new FROM renamed"))
 
 
 def write_renamed(store: Store, live: Iterable[str], path: Path, steps: tuple = CORPUS_STEPS,
@@ -62,9 +71,7 @@ def write_renamed(store: Store, live: Iterable[str], path: Path, steps: tuple = 
 
     schema = pa.schema([("old", pa.string()), ("new", pa.string()), ("name", pa.string())])
     rows = 0
-    with tempfile.TemporaryDirectory() as tmp:
-        db = sqlite3.connect(Path(tmp) / "people.db")
-        rename_table(db, store, live, steps, keep_all)
+    with _renaming(store, live, steps, keep_all) as db:
         path.parent.mkdir(parents=True, exist_ok=True)
         with pq.ParquetWriter(path, schema) as out:
             cursor = db.execute("SELECT old, new, name FROM renamed ORDER BY old")
@@ -74,7 +81,6 @@ def write_renamed(store: Store, live: Iterable[str], path: Path, steps: tuple = 
                 rows += len(part)
             if not rows:
                 out.write_table(schema.empty_table())
-        db.close()
     return rows
 
 
@@ -123,14 +129,10 @@ def rename_table(db: sqlite3.Connection, store: Store, live: Iterable[str], step
     for name, group in groupby(rows, key=lambda row: row[0]):
         people = [Entity(id=eid, name=name, type="PERSON", attrs={"documents": sorted(set(docs.split("\x1f")))})
                   for _, eid, docs in group]
-        ids = [e.id for e in people]
         local: dict[str, set[str]] = {}
-        for i in range(0, len(ids), 500):  # SQLite's limit on parameters
-            chunk = ids[i:i + 500]
-            for person, unit in db.execute(f"SELECT person, unit FROM member WHERE person IN ({','.join('?' * len(chunk))})",
-                                           chunk):
-                if chains.get(unit, set()) & places:
-                    local.setdefault(person, set()).add(unit)
+        for person, unit in _where_in(db, "SELECT person, unit FROM member WHERE person", [e.id for e in people]):
+            if chains.get(unit, set()) & places:
+                local.setdefault(person, set()).add(unit)
         new = person_ids(name, people, {k: frozenset(v) for k, v in local.items()}, chains)
         db.executemany("INSERT INTO renamed VALUES (?, ?, NULL)", [(k, v) for k, v in new.items() if k != v])
     db.execute("DROP TABLE person")
@@ -184,11 +186,14 @@ def _fill(db: sqlite3.Connection, store: Store, live: list[str]) -> None:
 
 def _renamed(db: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
     """The new ids of those of `ids` the corpus-level steps renamed."""
-    ids, out = sorted(set(ids)), {}
-    for i in range(0, len(ids), 500):  # SQLite's limit on parameters
-        chunk = ids[i:i + 500]
-        out.update(db.execute(f"SELECT old, new FROM renamed WHERE old IN ({','.join('?' * len(chunk))})", chunk))
-    return out
+    return dict(_where_in(db, "SELECT old, new FROM renamed WHERE old", sorted(set(ids))))
+
+
+def _where_in(db: sqlite3.Connection, query: str, values: list[str]) -> Iterator[tuple]:
+    """Rows of `query` + ` IN (values)`, asked in slices of 500 (SQLite's limit on parameters)."""
+    for i in range(0, len(values), 500):
+        chunk = values[i:i + 500]
+        yield from db.execute(f"{query} IN ({','.join('?' * len(chunk))})", chunk)
 
 
 def _entities(db: sqlite3.Connection) -> Iterator[Entity]:
@@ -260,13 +265,13 @@ def write_tables_from_store(store: Store, live: Iterable[str], out_dir: str | Pa
         _fill(db, store, live)
         db.execute("CREATE TABLE names (id TEXT PRIMARY KEY, name TEXT)")
         with atomic_open(out / "entities.csv", newline="") as fh:
-            w = _writer(fh, ENTITY_COLUMNS)
+            w = csv_writer(fh, ENTITY_COLUMNS)
             for e in _entities(db):
                 w.writerow(entity_row(e))
                 db.execute("INSERT INTO names VALUES (?, ?)", (e.id, e.name))
                 counts["entities"] += 1
         with atomic_open(out / "relations.csv", newline="") as fh:
-            w = _writer(fh, RELATION_COLUMNS)
+            w = csv_writer(fh, RELATION_COLUMNS)
             for r, source_name, target_name in _relations(db):
                 names = {k: v for k, v in ((r.source_id, source_name), (r.target_id, target_name)) if v is not None}
                 w.writerow(relation_row(r, names))
@@ -274,7 +279,8 @@ def write_tables_from_store(store: Store, live: Iterable[str], out_dir: str | Pa
         with atomic_open(out / "documents.csv", newline="") as dfh, \
                 atomic_open(out / "sentences.csv", newline="") as sfh, \
                 atomic_open(out / "mentions.csv", newline="") as mfh:
-            dw, sw, mw = _writer(dfh, DOCUMENT_COLUMNS), _writer(sfh, SENTENCE_COLUMNS), _writer(mfh, MENTION_COLUMNS)
+            dw, sw, mw = (csv_writer(dfh, DOCUMENT_COLUMNS), csv_writer(sfh, SENTENCE_COLUMNS),
+                          csv_writer(mfh, MENTION_COLUMNS))
             for rows in store.rows(live, ("documents", "sentences", "mentions"), in_order=True):
                 d = rows["documents"][0]
                 dw.writerow({"id": d["doc"], "path": d["path"], "encoding": d["encoding"], "sha256": d["sha256"],
@@ -300,8 +306,3 @@ def write_tables_from_store(store: Store, live: Iterable[str], out_dir: str | Pa
     (Path(out_dir) / "graph.json").unlink(missing_ok=True)  # a previous build's, out of step with these tables
     return counts
 
-
-def _writer(fh, columns: list[str]) -> csv.DictWriter:
-    w = csv.DictWriter(fh, fieldnames=columns)
-    w.writeheader()
-    return w

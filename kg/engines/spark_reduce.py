@@ -17,7 +17,6 @@ Parquet shards (`store/<table>/<shard>.parquet`), so a cluster's executors hold 
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,6 +32,7 @@ from kg.sinks.tables import (
     RELATION_COLUMNS,
     SENTENCE_COLUMNS,
     _write_manifest,
+    csv_writer,
     entity_row,
     relation_row,
 )
@@ -160,11 +160,6 @@ def _relation(row: Any) -> tuple[Relation, dict[str, str]]:
     return r, names
 
 
-def _writer(fh: Any, columns: list[str]) -> csv.DictWriter:
-    w = csv.DictWriter(fh, fieldnames=columns)
-    w.writeheader()
-    return w
-
 
 def write_tables_with_spark(spark: Any, store: Store, live: Iterable[str], out_dir: str | Path,
                             steps: tuple = CORPUS_STEPS, keep_all: bool = False) -> dict[str, int]:
@@ -180,7 +175,7 @@ def write_tables_with_spark(spark: Any, store: Store, live: Iterable[str], out_d
     try:
         with staged_folder(out_dir, last=MANIFEST) as out:
             with atomic_open(out / "documents.csv", newline="") as fh:
-                w = _writer(fh, DOCUMENT_COLUMNS)
+                w = csv_writer(fh, DOCUMENT_COLUMNS)
                 docs = t["documents"].select(
                     F.col("doc").alias("id"), "path", "encoding", "sha256", F.length("text").alias("chars"),
                     F.coalesce(F.expr("nullif(source_format, '')"), F.lit("text")).alias("source_format"))
@@ -188,7 +183,7 @@ def write_tables_with_spark(spark: Any, store: Store, live: Iterable[str], out_d
                     w.writerow(row.asDict())
                     counts["documents"] += 1
             with atomic_open(out / "sentences.csv", newline="") as fh:
-                w = _writer(fh, SENTENCE_COLUMNS)
+                w = csv_writer(fh, SENTENCE_COLUMNS)
                 some = F.size("offsets") > 0
                 sentences = t["sentences"].select(
                     F.col("doc").alias("document"), "sentence",
@@ -197,19 +192,19 @@ def write_tables_with_spark(spark: Any, store: Store, live: Iterable[str], out_d
                 for row in sentences.orderBy("document", "sentence").toLocalIterator():
                     w.writerow(row.asDict())
             with atomic_open(out / "mentions.csv", newline="") as fh:
-                w = _writer(fh, MENTION_COLUMNS)
+                w = csv_writer(fh, MENTION_COLUMNS)
                 mentions = t["mentions"].select(F.col("doc").alias("document"), *MENTION_COLUMNS[1:])
                 order = ("document", "sentence", "start", "end", "type", "source", "norm", "entity_id")
                 for row in mentions.orderBy(*order).toLocalIterator():
                     w.writerow(row.asDict())
                     counts["mentions"] += 1
             with atomic_open(out / "entities.csv", newline="") as fh:
-                w = _writer(fh, ENTITY_COLUMNS)
+                w = csv_writer(fh, ENTITY_COLUMNS)
                 for row in entities.orderBy("id").toLocalIterator():
                     w.writerow(entity_row(_entity(row)))
                     counts["entities"] += 1
             with atomic_open(out / "relations.csv", newline="") as fh:
-                w = _writer(fh, RELATION_COLUMNS)
+                w = csv_writer(fh, RELATION_COLUMNS)
                 for row in reduced_relations(t["relations"], entities).toLocalIterator():
                     w.writerow(relation_row(*_relation(row)))
                     counts["relations"] += 1

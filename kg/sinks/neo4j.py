@@ -71,6 +71,12 @@ _UNION = ("FOREACH (v IN CASE WHEN r.{k} IS NULL THEN [] ELSE [coalesce(x.{k}, [
           "FOREACH (_ IN CASE WHEN x.{k} IS NULL OR x.{k} <> v THEN [1] ELSE [] END | SET x.{k} = v))")
 
 
+def create_schema(session) -> None:
+    """The constraints and the full-text index (`SCHEMA`), each `IF NOT EXISTS`: safe on every load."""
+    for statement in SCHEMA:
+        session.execute_write(lambda tx, q=statement: tx.run(q).consume())
+
+
 def sentence_node_id(doc_id: str, index: int) -> str:
     return f"{doc_id}#{index}"
 
@@ -364,8 +370,7 @@ def load_graph(result: BuildResult, *, uri: str, user: str, password: str | None
 
     try:
         with driver.session(database=database) as session:
-            for statement in SCHEMA:
-                session.execute_write(lambda tx, q=statement: tx.run(q).consume())
+            create_schema(session)
             run(session, _node_query("Document"), rows.documents)
             run(session, SENTENCE_QUERY, rows.sentences)
             for label, entity_rows in sorted(rows.entities.items()):

@@ -30,9 +30,9 @@ from kg.sinks.neo4j import (
     COUNTS_QUERY,
     MENTION_COUNT_QUERY,
     QUERY_TIMEOUT,
-    SCHEMA,
     TYPE_LABELS,
     _write_batch,
+    create_schema,
     neo4j_error,
     open_driver,
 )
@@ -159,8 +159,7 @@ def sync_graph(source: GraphSource, out_dir: Path, *, uri: str, user: str, passw
 
     try:
         with driver.session(database=database) as session:
-            for statement in SCHEMA:
-                session.execute_write(lambda tx, q=statement: tx.run(q).consume())
+            create_schema(session)
             markers = {r["ledger"]: r["generation"] for r in
                        session.execute_read(lambda tx: [r.data() for r in tx.run(MARKERS_QUERY)])}
             state = ledger.open(markers, _target(uri, database))

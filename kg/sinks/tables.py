@@ -176,6 +176,13 @@ def csv_reader(fh, **kwargs):
     return csv.reader(fh, **kwargs)
 
 
+def csv_writer(fh, columns: list[str]) -> csv.DictWriter:
+    """A DictWriter of `columns` whose header is written: for tables written a row at a time."""
+    w = csv.DictWriter(fh, fieldnames=columns)
+    w.writeheader()
+    return w
+
+
 def _write_manifest(folder: Path) -> None:
     """manifest.json: rows and sha256 of every table, so a reader can tell a whole build's output
     from a truncated file or files of two builds (it is renamed into place last)."""
