@@ -20,6 +20,7 @@ networkx graph, and per document as spans with character offsets, in the manner 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -31,6 +32,7 @@ from kg.sources import MAX_BYTES, Columns, FileReader, frame_documents, pair_doc
 from kg.types import RELATION_TYPES, BuildResult, Document
 
 Source = Any  # str | os.PathLike | tuple[str, str] | pandas.DataFrame | Document
+_FILE_NAME = re.compile(r"[^\s]{1,250}\.(?:txt|csv|jsonl|parquet|html?|docx|pdf)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -221,15 +223,20 @@ def build(sources: Source | Iterable[Source], *, text_column: str = "text", id_c
     from kg.pipeline import BuildConfig, Pipeline
     from kg.text.read import InputFile, find_inputs
 
+    doc_date = _check_args(doc_date, max_bytes, workers, threads)
     columns = Columns(text_column, id_column, date_column)
     srcs = _as_list(sources)
     paths = [s for s in srcs if isinstance(s, str | os.PathLike | InputFile)]
     # a missing path or two files with one id fail here, before the model loads
     files, skipped = find_inputs(paths) if paths else ([], [])
     groups: list[list[InputFile] | list[Document]] = [files] if files else []
+    notes: list[str] = []  # rows of DataFrames left out
+    frames = 0
     for src in srcs:
         if not isinstance(src, str | os.PathLike | InputFile):
-            groups.append(_documents(src, columns))  # a DataFrame's bad column fails before tagging too
+            frames += _is_frame(src)  # ids DataFrame#0, DataFrame2#0, …: two frames' rows do not clash
+            name = "DataFrame" if frames <= 1 else f"DataFrame{frames}"
+            groups.append(_documents(src, columns, name, notes))  # a DataFrame's bad column fails before tagging too
     given = (d for group in groups for d in group if isinstance(d, Document))
     for _ in unique(given):  # pairs and rows that clash fail now; files as they are read
         pass
@@ -242,16 +249,16 @@ def build(sources: Source | Iterable[Source], *, text_column: str = "text", id_c
         if model:
             config.model = model
         pipeline = Pipeline(config)
-    reader = FileReader(columns, max_bytes, strict, problems=list(skipped), encoding=encoding)
+    reader = FileReader(columns, max_bytes, strict, problems=[*skipped, *notes], encoding=encoding)
     reader.check(files)
     reader.start(progress, files)
 
     def stream() -> Iterator[Document]:
         for group in groups:
-            if group and isinstance(group[0], InputFile):
-                yield from reader.documents(group)
-            else:
-                yield from group
+            docs = reader.documents(group) if group and isinstance(group[0], InputFile) else group
+            for d in docs:
+                d.date = d.date or doc_date  # here too, not only in a new Pipeline: `pipeline=` has its own
+                yield d
 
     try:
         result = pipeline.build_documents(unique(stream()), on_part=reader.advance,
@@ -272,21 +279,70 @@ def read(out_dir: str | Path) -> KnowledgeGraph:
     return KnowledgeGraph(read_tables(out_dir))
 
 
+def _check_args(doc_date: Any, max_bytes: Any, workers: Any, threads: Any) -> str:
+    """`doc_date` as YYYY-MM-DD; a ValueError or TypeError naming the argument for a bad value."""
+    import datetime
+
+    if doc_date is None:
+        doc_date = ""
+    if isinstance(doc_date, datetime.date):
+        doc_date = doc_date.isoformat()[:10]
+    if not isinstance(doc_date, str):
+        raise TypeError(f"doc_date must be a YYYY-MM-DD str or a datetime.date, not {type(doc_date).__name__}")
+    if doc_date:
+        try:
+            datetime.datetime.strptime(doc_date, "%Y-%m-%d")
+        except ValueError:
+            raise ValueError(f"doc_date {doc_date!r} is not a date as YYYY-MM-DD") from None
+    for name, value, least in (("max_bytes", max_bytes, 1), ("workers", workers, 1), ("threads", threads, 1)):
+        if value is None and name == "threads":
+            continue
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+        if value < least:
+            raise ValueError(f"{name} must be at least {least}, not {value}")
+    return doc_date
+
+
 def _as_list(sources: Any) -> list:
+    """`sources` as a list of sources. A bare `(doc_id, text)` pair is one source, not two paths: a
+    2-tuple whose second item is a str that is neither an existing path nor a file name (`b.txt`)."""
+    if sources is None or isinstance(sources, bytes | int | float):
+        raise TypeError(f"kg.build needs a path, a (doc_id, text) pair, a pandas DataFrame or a list of them, "
+                        f"not {type(sources).__name__}")
     if isinstance(sources, str | os.PathLike | Document) or _is_frame(sources):
         return [sources]
-    return list(sources)
+    if isinstance(sources, tuple) and len(sources) == 2 and isinstance(sources[1], str) and not _names_a_file(
+            sources[1]):
+        return [sources]
+    try:
+        return list(sources)
+    except TypeError:
+        raise TypeError(f"kg.build needs a path, a (doc_id, text) pair, a pandas DataFrame or a list of them, "
+                        f"not {type(sources).__name__}") from None
+
+
+def _names_a_file(item: Any) -> bool:
+    """An existing path, or a str that reads as a file name (`b.txt`): not the text of a pair."""
+    if not isinstance(item, str | os.PathLike):
+        return False
+    if isinstance(item, str) and _FILE_NAME.fullmatch(item):
+        return True
+    try:
+        return os.path.exists(item)
+    except (OSError, ValueError):  # a text too long to be a path, or holding a NUL
+        return False
 
 
 def _is_frame(obj: Any) -> bool:
     return hasattr(obj, "columns") and hasattr(obj, "itertuples")
 
 
-def _documents(src: Any, columns: Columns) -> list[Document]:
+def _documents(src: Any, columns: Columns, name: str = "DataFrame", notes: list[str] | None = None) -> list[Document]:
     if isinstance(src, Document):
         return [src]
     if _is_frame(src):
-        return frame_documents(src, columns)
+        return frame_documents(src, columns, name=name, notes=notes)
     if isinstance(src, tuple) and len(src) == 2:
         return [pair_document(*src)]
     raise InputError(f"cannot build from {type(src).__name__} {str(src)[:40]!r}: give a path, a (doc_id, text) "

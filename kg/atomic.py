@@ -33,7 +33,7 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
     """Open a temp file next to `path`; on success fsync it and rename it to `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         if "b" in mode:
             fh = os.fdopen(fd, mode)
@@ -55,6 +55,14 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _short(name: str, limit: int = 200) -> str:
+    """`name` cut to `limit` bytes, so that a temp file for a name of up to 255 bytes (the most a
+    file system takes) stays under 255 with its dot, pid, random part and `.tmp`."""
+    while len(os.fsencode(name)) > limit:
+        name = name[:-1]  # by characters: never half of one
+    return name
 
 
 @contextlib.contextmanager

@@ -142,11 +142,18 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
         if d.replaced:
             click.echo(f"kg: warning: {printable(d.path)}: {d.replaced} byte(s) did not decode as {d.encoding}; "
                        "replaced by U+FFFD", err=True)
-    if stored.problems:
-        n = len(stored.problems)
-        click.echo(f"kg: skipped {n} of {len(inputs) + len(skipped)} input files (use --strict to fail):",
+    from kg.sources import PARTIAL
+
+    parts = [p for p in stored.problems if p.endswith(PARTIAL)]  # a bad row or line; the file is built
+    files = [p for p in stored.problems if not p.endswith(PARTIAL)]
+    if files:
+        click.echo(f"kg: skipped {len(files)} of {len(inputs) + len(skipped)} input files (use --strict to fail):",
                    err=True)
-        for p in stored.problems:
+        for p in files:
+            click.echo(f"  {printable(p)}", err=True)
+    if parts:
+        click.echo(f"kg: {len(parts)} part(s) of input files left out or replaced (use --strict to fail):", err=True)
+        for p in parts:
             click.echo(f"  {printable(p)}", err=True)
     if html_path and result is None:
         from kg.sinks.tables import read_tables
@@ -220,7 +227,10 @@ def export(out_dir, fmt, output, bom, lang):
     else:
         from kg.sinks.export import export as export_result
 
-        files = export_result(read_tables(out_dir), target, fmt, bom=bom, lang=lang)
+        notes: list[str] = []
+        files = export_result(read_tables(out_dir), target, fmt, bom=bom, lang=lang, notes=notes)
+        for note in notes:
+            click.echo(f"kg: warning: {printable(note)}", err=True)
     for f in files:
         click.echo(str(f))
 
@@ -273,14 +283,24 @@ def train(corpora, out_dir, epochs, init_from, from_stage, threads):
         click.echo(f"{k}: {v}")
 
 
+INT64 = 2 ** 63  # Bolt's integers are 64-bit
+
+
 def _param(text: str) -> tuple[str, object]:
     key, sep, val = text.partition("=")
     if not sep or not key:
         raise click.BadParameter(f"{text!r}: expected KEY=VALUE", param_hint="--param")
     try:
-        return key, int(val)  # limit=5
+        number = int(val)  # limit=5
     except ValueError:
+        number = None
+    if key == "limit" and (number is None or number < 0):
+        raise click.BadParameter(f"limit={val!r}: expected a whole number, 0 or more", param_hint="--param")
+    if number is None:
         return key, val
+    if not -INT64 <= number < INT64:
+        raise click.BadParameter(f"{key}={val}: out of the 64-bit integer range Neo4j holds", param_hint="--param")
+    return key, number
 
 
 @cli.command()
@@ -294,8 +314,10 @@ def query(name, params, cypher, fmt, uri, user, password, database, connect_time
 
     Without NAME or --cypher, list the cookbook's queries and their parameters.
     """
+    import neo4j.exceptions as neo4j_exc
+
     from kg.cypher import QUERIES, run_cypher, run_query
-    from kg.sinks.neo4j import open_driver
+    from kg.sinks.neo4j import neo4j_error, open_driver
 
     if name is None and cypher is None:
         for q in QUERIES.values():
@@ -315,6 +337,8 @@ def query(name, params, cypher, fmt, uri, user, password, database, connect_time
                 rows = run_query(driver, name, database=database, timeout=query_timeout, **values)
             except TypeError as err:  # a missing parameter
                 raise click.UsageError(f"{err} (--param KEY=VALUE)") from err
+    except (neo4j_exc.Neo4jError, neo4j_exc.DriverError) as err:  # a syntax error, a bad value
+        raise neo4j_error(err, uri, user, database) from err
     finally:
         driver.close()
     click.echo(_format_rows(rows, fmt), nl=False)
@@ -389,6 +413,13 @@ def _run(argv: list[str] | None) -> int:
             if debug:
                 raise
             click.echo(f"kg: error: {printable(_os_error(err))}", err=True)
+            return 1
+        except Exception as err:  # a bug or a library's surprise: still one line; --debug shows the traceback
+            if debug:
+                raise
+            first = (str(err).strip().splitlines() or [""])[0]
+            click.echo(f"kg: error: {printable(f'{type(err).__name__}: {first}')} (kg --debug shows the traceback)",
+                       err=True)
             return 1
     except KeyboardInterrupt:  # a second Ctrl-C while reporting the first
         return _interrupted(argv is None)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# control characters, line separators, and the bidi controls that reorder what a terminal shows
+# (a file name `\u202etxt.exe` displays as `exe.txt`)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 class KgError(Exception):
@@ -24,7 +26,7 @@ class ModelError(KgError):
 
 
 def printable(text: str) -> str:
-    """`text` safe for one terminal line: control characters (newlines, ANSI escapes) and
+    """`text` safe for one terminal line: control characters (newlines, ANSI escapes, bidi overrides) and
     surrogate-escaped bytes of non-UTF-8 file names shown as escapes, so a file name cannot forge
     lines or colours in a summary."""
     text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

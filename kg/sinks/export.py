@@ -6,7 +6,8 @@ Each format is written into one folder, all files or none (`kg.atomic.staged_fol
                mentions.csv, documents.csv; UTF-8, or UTF-8 with BOM (`bom=True`) so that Excel
                shows Chinese intact
     xlsx       relations.xlsx: sheets `relations`, one per relation type, `entities`, `mentions`,
-               `documents`
+               `documents`; a list over Excel's 32,767 characters per cell (a city named in 3,000
+               documents) is cut at an item boundary, its last item `… (+N more)`, with a note
     parquet    the same tables as csv, as .parquet (lists stay lists)
     graphml    graph.graphml: `kg.graph.to_networkx`, lists and dicts as JSON strings
                (GraphML holds scalars only); `read_graphml` decodes them again. Every node has a
@@ -70,11 +71,14 @@ NODE_LINK_EDGE_RENAMES = {"source": "relation_source", "target": "relation_targe
 XLSX_MAX_CELL = 32767  # Excel refuses longer cells
 
 
-def export(result: BuildResult, out_dir: Path, fmt: str, bom: bool = False, lang: str = "en") -> list[Path]:
-    """Write `result` into `out_dir` in format `fmt`; return the files written (other files are kept)."""
+def export(result: BuildResult, out_dir: Path, fmt: str, bom: bool = False, lang: str = "en",
+           notes: list[str] | None = None) -> list[Path]:
+    """Write `result` into `out_dir` in format `fmt`; return the files written (other files are kept).
+
+    `notes` gets a line for each value a format could not hold whole (an XLSX cell over 32,767 characters)."""
     writers: dict[str, Callable[[BuildResult, Path], list[Path]]] = {
         "csv": lambda res, out: write_csv_tables(res, out, bom=bom, lang=lang),
-        "xlsx": lambda res, out: write_xlsx(res, out, lang=lang),
+        "xlsx": lambda res, out: write_xlsx(res, out, lang=lang, notes=notes),
         "parquet": lambda res, out: write_parquet(res, out, lang=lang),
         "graphml": write_graphml_file, "gexf": write_gexf_file,
         "node-link": write_node_link_file,
@@ -170,7 +174,22 @@ def safe_sheet_names(names: list[str]) -> list[str]:
     return out
 
 
-def write_xlsx(result: BuildResult, out: Path, lang: str = "en") -> list[Path]:
+def xlsx_list_cell(items: list[str], limit: int = XLSX_MAX_CELL) -> tuple[str, int]:
+    """(cell, items left out): `items` `|`-joined, cut at an item boundary to fit an Excel cell, the
+    last item then saying how many more there are (the CSV and Parquet exports have them all)."""
+    text = LIST_SEP.join(items)
+    if len(text) <= limit:
+        return text, 0
+    kept, size = 0, 0
+    while True:
+        more = f"… (+{len(items) - kept} more)"
+        nxt = size + len(items[kept]) + (1 if kept else 0) if kept < len(items) else limit + 1
+        if nxt + len(LIST_SEP) + len(more) > limit:
+            return LIST_SEP.join([*items[:kept], more]), len(items) - kept
+        kept, size = kept + 1, nxt
+
+
+def write_xlsx(result: BuildResult, out: Path, lang: str = "en", notes: list[str] | None = None) -> list[Path]:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -191,15 +210,24 @@ def write_xlsx(result: BuildResult, out: Path, lang: str = "en") -> list[Path]:
             cell.font = bold
             header.append(cell)
         ws.append(header)
-        for row in rows:
+        for n, row in enumerate(rows, 2):
             cells = []
             for col, kind in columns.items():
                 v = row[col]
                 if kind == "list":
-                    v = LIST_SEP.join(v)
+                    v, cut = xlsx_list_cell([ILLEGAL_CHARACTERS_RE.sub("", x) for x in v])
+                    if cut and notes is not None:
+                        notes.append(f"relations.xlsx sheet {name!r} row {n} column {col!r}: over Excel's "
+                                     f"{XLSX_MAX_CELL:,} characters; the last {cut} item(s) left out "
+                                     "(the csv and parquet exports have them)")
                 if isinstance(v, str):
                     # \r\n as \n: what XML reads back anyway, and the same whether openpyxl writes with lxml or not
-                    v = ILLEGAL_CHARACTERS_RE.sub("", v.replace("\r\n", "\n"))[:XLSX_MAX_CELL]
+                    v = ILLEGAL_CHARACTERS_RE.sub("", v.replace("\r\n", "\n"))
+                    if len(v) > XLSX_MAX_CELL:
+                        v = v[:XLSX_MAX_CELL]
+                        if notes is not None:
+                            notes.append(f"relations.xlsx sheet {name!r} row {n} column {col!r}: cut at Excel's "
+                                         f"{XLSX_MAX_CELL:,} characters (the csv and parquet exports have it whole)")
                     cell = WriteOnlyCell(ws, value=v or None)
                     if v:
                         cell.data_type = "s"  # text, never a formula: a sentence starting with "=" stays one
@@ -242,6 +270,11 @@ def write_parquet(result: BuildResult, out: Path, lang: str = "en") -> list[Path
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+def _xml_id(node: str) -> str:
+    """A node id XML can hold: what it cannot (control characters, lone surrogates) as \\xNN escapes."""
+    return _XML_ILLEGAL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), node)
+
+
 def _scalar_attrs(items: list[dict]) -> set[str]:
     """Make every attribute a GraphML scalar of one type, in place; return the keys stored as JSON."""
     kinds: dict[str, set[type]] = {}
@@ -276,6 +309,9 @@ def graphml_graph(result: BuildResult) -> nx.MultiDiGraph:
             d.update(adcode=code.adcode, longitude=code.longitude, latitude=code.latitude)
     for _, _, d in g.edges(data=True):
         d["label"] = str(d.get("relation", ""))
+    bad = {n: _xml_id(n) for n in g.nodes if isinstance(n, str) and _XML_ILLEGAL.search(n)}
+    if bad:  # a control character in a file name is in its document's node id: escaped, so ids stay unique
+        nx.relabel_nodes(g, bad, copy=False)
     node_json = _scalar_attrs([d for _, d in g.nodes(data=True)])
     edge_json = _scalar_attrs([d for _, _, d in g.edges(data=True)])
     g.graph[JSON_ATTRIBUTES] = json.dumps({"node": sorted(node_json), "edge": sorted(edge_json)})

@@ -22,8 +22,16 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from kg.atomic import atomic_open
+from kg.errors import KgError
 from kg.sinks.neo4j_ledger import MARKER_LABEL, Ledger, LedgerState, row_key
-from kg.sinks.neo4j_rows import ARRAY_DELIMITERS, GraphSource, MemoryRows, StreamedRows, entity_props
+from kg.sinks.neo4j_rows import (
+    ARRAY_DELIMITERS,
+    SPARE_DELIMITERS,
+    GraphSource,
+    MemoryRows,
+    StreamedRows,
+    entity_props,
+)
 from kg.types import BuildResult
 
 __all__ = ["ARRAY_DELIMITERS", "admin_import_args", "export_for_import", "write_import_csv"]
@@ -59,10 +67,18 @@ class _File:
 
 
 def _delimiter(chars: Iterable[str]) -> str:
-    for d in ARRAY_DELIMITERS:
+    """The first of `ARRAY_DELIMITERS`, then of the private-use characters, that no list value holds."""
+    chars = set(chars)
+    for d in ARRAY_DELIMITERS + SPARE_DELIMITERS:
         if d not in chars:
             return d
-    raise ValueError("every array delimiter candidate occurs inside a name or alias")
+    raise KgError("every array delimiter candidate (;|¦¤ and the 6,400 private-use characters) occurs inside "
+                  "a name or alias; neo4j-admin cannot import the lists: use kg load")
+
+
+def _delimiter_arg(d: str) -> str:
+    """How neo4j-admin's --array-delimiter takes `d`: as itself, or a private-use one as U+XXXX."""
+    return d if d in ARRAY_DELIMITERS else f"U+{ord(d):04X}"
 
 
 def admin_import_args(files: list[Path], database: str = "neo4j") -> list[str]:
@@ -70,7 +86,7 @@ def admin_import_args(files: list[Path], database: str = "neo4j") -> list[str]:
     delimiter = (files[0].parent / "array-delimiter.txt").read_text(encoding="utf-8").strip()
     # The database name goes first: --nodes and --relationships take any number of files.
     args = ["database", "import", "full", database, "--overwrite-destination", "--multiline-fields=true",
-            f"--array-delimiter={delimiter}", f"--report-file={files[0].parent / 'import.report'}"]
+            f"--array-delimiter={_delimiter_arg(delimiter)}", f"--report-file={files[0].parent / 'import.report'}"]
     for f in files:
         if f.suffix == ".csv":
             args.append(("--relationships=" if f.name.startswith("rel_") else "--nodes=") + str(f))

@@ -38,6 +38,9 @@ from kg.sinks.tables import TableReader
 from kg.types import BuildResult, document_node_id
 
 ARRAY_DELIMITERS = (";", "|", "¦", "¤")
+# when a name holds all four: private-use characters, one of which no name holds (kg.sinks.neo4j_import)
+SPARE_DELIMITERS = tuple(chr(c) for c in range(0xE000, 0xF900))
+_CANDIDATES = frozenset(ARRAY_DELIMITERS + SPARE_DELIMITERS)
 Group = tuple[str, str]  # (relationship type, target label)
 
 # Node property types of rows read from the tables (their columns are fixed).
@@ -53,7 +56,7 @@ NODE_SCHEMAS: dict[str, dict[str, type]] = {
 class GraphSource(Protocol):
     """Rows for the loaders and the bulk-import files, each table an iterator read anew."""
 
-    array_chars: set[str]  # the ARRAY_DELIMITERS that occur inside list values (aliases, documents)
+    array_chars: set[str]  # the delimiter candidates that occur inside list values (aliases, documents)
 
     def documents(self) -> Iterator[dict]: ...
     def sentences(self) -> Iterator[dict]: ...
@@ -80,7 +83,7 @@ def _types(props) -> dict[str, type]:
 
 
 def _chars(values) -> set[str]:
-    return {d for a in values for d in ARRAY_DELIMITERS if d in a}
+    return {c for a in values for c in _CANDIDATES.intersection(a)}
 
 
 class MemoryRows:

@@ -3,6 +3,7 @@
 What OCR does to Chinese newspaper text, and what we undo:
 - a line break inside a word (`疫情防控服\n务站`): dropped, the halves join;
 - stray spaces between Chinese characters (`该 局党委`): dropped;
+- zero-width characters (`李\u200b明`, from scraped pages): dropped;
 - full-width Latin letters and digits (`２０２０`): mapped to ASCII, one char for one char;
 - half-width punctuation beside Chinese (`防控疫情,党员先行`): mapped to its full-width twin,
   which is what the NER training corpora use.
@@ -24,6 +25,9 @@ from kg.text.script import simplified
 HALF_TO_FULL_PUNCT = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 WHITESPACE = set(" \t\r\n\u3000\u00a0\u2002\u2003\u2009\ufeff")
 DECORATIONS = set("●□■▲△★☆◆◇▼")  # bullets OCR keeps from layout; never part of a name
+# zero-width space, non-joiner, joiner, word joiner, soft hyphen: invisible, common in scraped pages
+# (`李\u200b明`), and they would cut a name in two; dropped with nothing in their place
+INVISIBLE = set("\u200b\u200c\u200d\u2060\u00ad")
 
 
 def is_cjk(ch: str) -> bool:
@@ -81,9 +85,12 @@ def clean(original: str, start: int = 0, end: int | None = None, keep_spaces: bo
     i = start
     while i < end:
         ch = original[i]
+        if ch in INVISIBLE:
+            i += 1
+            continue
         if ch in WHITESPACE or ch in DECORATIONS:
             j = i
-            while j < end and (original[j] in WHITESPACE or original[j] in DECORATIONS):
+            while j < end and (original[j] in WHITESPACE or original[j] in DECORATIONS or original[j] in INVISIBLE):
                 j += 1
             prev = chars[-1] if chars else ""
             nxt = original[j] if j < end else ""

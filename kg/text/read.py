@@ -65,8 +65,8 @@ def find_inputs(paths: Iterable[str | Path | InputFile], exclude: str | Path | N
     """(files with their document ids, "path: reason" for entries skipped) under `paths`.
 
     Folders are walked in sorted order; hidden entries and anything under `exclude` (the output
-    folder) are left out; unreadable folders, symlink loops, FIFOs and other non-files are listed
-    as skipped. The same file reached twice is one input. Two files with one id: InputError.
+    folder) are left out; unreadable folders, symlink loops, FIFOs and other non-files, symlinked
+    folders and symlinks to files outside the folder are listed as skipped. The same file reached twice is one input. Two files with one id: InputError.
     """
     excluded = Path(exclude).resolve() if exclude is not None else None
     files: list[InputFile] = []
@@ -101,25 +101,33 @@ def find_inputs(paths: Iterable[str | Path | InputFile], exclude: str | Path | N
 
 
 def _walk(root: Path, excluded: Path | None, skipped: list[str]) -> list[InputFile]:
+    """The files under `root`, depth first in sorted order. Iterative, not os.walk, which recurses
+    (before Python 3.12) and so fails on a folder 1,000 levels deep. Symlinked folders are not
+    followed, nor symlinked files that point outside `root` (`in/passwd.txt -> /etc/passwd`)."""
     out: list[InputFile] = []
-
-    def unreadable(err: OSError) -> None:
-        skipped.append(f"{display(err.filename or root)}: cannot read folder: {err.strerror or err}")
-
-    for folder, dirs, names in os.walk(root, onerror=unreadable):
-        here = Path(folder)
+    inside = os.path.realpath(root)
+    stack = [root]
+    while stack:
+        here = stack.pop()
         if excluded is not None and (here.resolve() == excluded or excluded in here.resolve().parents):
-            dirs[:] = []
             continue
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for d in dirs:
-            if (here / d).is_symlink():
-                skipped.append(f"{display(here / d)}: a symlink to a folder, not followed")
-        for name in sorted(names):
-            if name.startswith("."):
+        try:
+            with os.scandir(here) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as err:
+            skipped.append(f"{display(err.filename or here)}: cannot read folder: {err.strerror or err}")
+            continue
+        folders: list[Path] = []
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            f = here / name
-            rel = f.relative_to(root).as_posix()
+            f = here / entry.name
+            if entry.is_dir():
+                if entry.is_symlink():
+                    skipped.append(f"{display(f)}: a symlink to a folder, not followed")
+                else:
+                    folders.append(f)
+                continue
             try:
                 mode = f.stat().st_mode
             except OSError as err:
@@ -128,7 +136,11 @@ def _walk(root: Path, excluded: Path | None, skipped: list[str]) -> list[InputFi
             if not stat.S_ISREG(mode):
                 skipped.append(f"{display(f)}: {_not_a_file(f)}")
                 continue
-            out.append(InputFile(f, display(rel)))
+            if entry.is_symlink() and os.path.commonpath([inside, os.path.realpath(f)]) != inside:
+                skipped.append(f"{display(f)}: a symlink to a file outside {display(root)}, not followed")
+                continue
+            out.append(InputFile(f, display(f.relative_to(root).as_posix())))
+        stack.extend(reversed(folders))
     return out
 
 
@@ -178,12 +190,17 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> Decoded:
         return _replaced(data, encoding)
     for bom, enc in BOMS:
         if data.startswith(bom):
-            try:
-                return Decoded(data.decode(enc), enc)
-            except UnicodeDecodeError as err:
-                raise InputError(f"{name}: starts with a {enc} byte-order mark but does not decode: {err}") from err
-    if b"\x00" in data[:4096]:
-        raise InputError(f"{name}: binary data (NUL bytes), not text")
+            d = _replaced(data, enc)  # a stray byte or an odd last byte of UTF-16: U+FFFD, counted
+            if d.replaced > max(8, len(d.text) // 10):
+                raise InputError(f"{name}: starts with a {enc} byte-order mark but {d.replaced} of its bytes "
+                                 "do not decode (binary data?)")
+            return d
+    nuls = data.count(b"\x00")
+    if nuls:
+        stray = _stray_nuls(data, nuls)
+        if stray is None:
+            raise InputError(f"{name}: binary data (NUL bytes), not text")
+        return stray
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
@@ -214,6 +231,19 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> Decoded:
     return _replaced(data, guess)
 
 
+def _stray_nuls(data: bytes, nuls: int) -> Decoded | None:
+    """UTF-8 text with a few NUL bytes in it (a damaged cell, a scraper's glitch): each NUL becomes
+    U+FFFD, counted as a replaced byte. UTF-16 without a BOM and binary data have NULs far more
+    often (every ASCII character or line break), and the rest of them is not UTF-8."""
+    if nuls > max(1, len(data) // 1000):
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return Decoded(text.replace("\x00", "\ufffd"), "utf-8", nuls)
+
+
 def _sample(data: bytes) -> bytes:
     """What charset-normalizer looks at: a big file's first MB (seconds, not minutes, for 50 MB)."""
     if len(data) <= DETECT_SAMPLE:
@@ -230,10 +260,15 @@ def _detect(data: bytes) -> str | None:
     return "gb18030" if best.encoding in ("gbk", "gb2312", "gb18030", "hz") else best.encoding
 
 
-def looks_binary(text: str) -> bool:
+def looks_binary(text: str, replaced: int = 0, legacy: bool = False) -> bool:
+    """Control characters (and bytes that did not decode: `replaced`, in the whole text) in more than
+    2% of the first 8,192 characters. Private-use characters count only for a `legacy` (guessed, non-Unicode)
+    decoding, where binary bytes land in GB18030's user-defined areas; a Unicode file that holds
+    them, or U+FFFD, means them."""
     sample = text[:8192]
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or 0xE000 <= ord(ch) <= 0xF8FF
-              or ch == "\ufffd")
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f")
+              or (legacy and 0xE000 <= ord(ch) <= 0xF8FF))
+    bad += replaced * len(sample) // max(len(text), 1)  # the sample's share of the file's replaced bytes
     return bad > max(8, len(sample) // 50)
 
 
@@ -263,7 +298,7 @@ def read_document(path: str | Path, max_bytes: int = 200 * 1024 * 1024, doc_id: 
     d = decode(data, name, encoding)
     if not d.text.strip():
         raise InputError(f"{name}: no text (only whitespace)")
-    if looks_binary(d.text):
+    if looks_binary(d.text, d.replaced, legacy=not d.encoding.startswith("utf")):
         raise InputError(f"{name}: binary data, not text (decoded as {d.encoding} to control characters)")
     return Document(id=doc_id or display(path.name), path=name, text=d.text, encoding=d.encoding,
                     sha256=hashlib.sha256(data).hexdigest(), replaced=d.replaced,
