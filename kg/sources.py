@@ -186,19 +186,21 @@ def frame_documents(frame: Any, columns: Columns = DEFAULT_COLUMNS, name: str = 
     for i, values in enumerate(frame[[original[c] for c in wanted]].itertuples(index=False, name=None)):
         row = next(numbers) if numbers is not None else i
         cell = dict(zip(wanted, values, strict=True))
+        column = text_col
         try:
             text = _cell(cell[text_col], f"{table} row {row}, column {text_col!r}")
+            column = id_col
+            given = _cell(cell[id_col], f"{table} row {row}, column {id_col!r}").strip() if id_col else ""
         except _NotText as err:
             if notes is None:
-                raise InputError(str(err)) from None
-            notes.append(dropped(f"{table} row {row}", str(err).split(": ", 1)[-1].replace(", column", " column")))
+                raise InputError(f"{table} row {row}, column {column!r}: {err}") from None
+            notes.append(dropped(f"{table} row {row} column {column!r}", str(err)))
             continue
         if not text.strip():
             continue
         text, replaced = _no_surrogates(text)
         if replaced:
             surrogates.append(row)
-        given = _cell(cell[id_col], f"{table} row {row}, column {id_col!r}").strip() if id_col else ""
         doc_id = _no_surrogates(given)[0] or f"{name}#{row}"
         if doc_id in seen:
             raise DuplicateIdError(f"{table}: document id {doc_id!r} in rows {seen[doc_id]} and {row}; "
@@ -261,7 +263,7 @@ def _column(wanted: str | None, names: list[str], table: str, role: str) -> str 
 
 
 class _NotText(ValueError):
-    pass
+    """A cell whose bytes are not text: its row is left out (the message is the reason only)."""
 
 
 def _cell(value: Any, where: str = "") -> str:
@@ -278,10 +280,9 @@ def _cell(value: Any, where: str = "") -> str:
         try:
             d = decode(data, where) if data else Decoded("", "utf-8")
         except InputError as err:
-            raise _NotText(f"{where}: bytes that are not text ({str(err).split(': ', 1)[-1]})") from None
+            raise _NotText(f"bytes that are not text ({str(err).split(': ', 1)[-1]})") from None
         if looks_binary(d.text, d.replaced, legacy=not d.encoding.startswith("utf")):
-            raise _NotText(f"{where}: bytes that are not text (binary data, decoded as {d.encoding} "
-                           "to control characters)")
+            raise _NotText(f"bytes that are not text (binary data, decoded as {d.encoding} to control characters)")
         return d.text
     if isinstance(value, Mapping | Iterable):  # a list column: not one text per row, a table of something else
         raise InputError(f"{where}: holds a {type(value).__name__} ({str(value)[:40]}), not text; "
@@ -302,7 +303,7 @@ def _iso_date(value: Any, where: str) -> str:
     try:
         text = _cell(value, where).strip()  # numbers as text: 20200319 is a date, not nanoseconds since 1970
     except _NotText as err:
-        raise InputError(str(err)) from None
+        raise InputError(f"{where}: {err}") from None
     if not text:
         return ""
     stamp = pd.to_datetime(text, errors="coerce")

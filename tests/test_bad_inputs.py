@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import json
 import os
 import signal
 import subprocess
@@ -18,8 +19,10 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
+from kg.errors import InputError
 from kg.sinks.neo4j import graph_rows
 from kg.text.read import decode, find_inputs, read_document
+from kg.types import Document
 from tests.fixtures_build import ROOT, SEEDS, NoEntities
 
 SEED_A, SEED_B = "000_99624c91e82d4847.txt", "002_2f746a77c42e5b51.txt"
@@ -397,3 +400,230 @@ def test_long_big5_is_not_read_as_gb18030():
          "全力以赴做好疫情防控工作。民警們放棄休假，堅守崗位，為人民群眾的生命安全和身體健康保駕護航。") * 3
     d = decode(s.encode("big5"), "x.txt")
     assert (d.text, d.encoding) == (s, "big5")
+
+
+# -- issue 26: hostile and messy input, round two -------------------------------------------------------------
+
+SENTENCE_A, SENTENCE_B = "白城市公安局民警李明在洮北区巡逻。", "洮南市公安局民警王刚在团结广场执勤。"
+
+
+def _build(folder: Path, out: Path, capsys, *args: str) -> tuple[int, str]:
+    code = main(["build", str(folder), "--out", str(out), "--workers", "1", *args])
+    return code, capsys.readouterr().err
+
+
+def test_html_dependency_is_declared_and_pinned():
+    """Item 1: an older pip does not install lxml's `html_clean` extra, so kg names the package itself."""
+    import tomllib
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    assert [d for d in deps if d.replace("-", "_").startswith("lxml_html_clean==")]
+
+
+@pytest.mark.parametrize("failure", [ImportError("lxml.html.clean module is now a separate project lxml_html_clean"),
+                                     RuntimeError("a reader's own bug")])
+def test_a_reader_failing_on_one_file_skips_that_file_only(tmp_path, monkeypatch, capsys, failure):
+    """Item 1: `kg build p.html a.txt` aborted with an ImportError traceback; a.txt was lost too."""
+    def broken(markup):
+        raise failure
+
+    monkeypatch.setattr("kg.sources.html_main", broken)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "p.html").write_text(f"<html><body><p>{SENTENCE_A}</p></body></html>", encoding="utf-8")
+    (folder / "a.txt").write_text(SENTENCE_B, encoding="utf-8")
+    code, err = _build(folder, tmp_path / "out", capsys)
+    assert code == 0, err
+    assert [r["id"] for r in _rows(tmp_path / "out" / "documents.csv")] == ["a.txt"]
+    assert err.splitlines()[0] == "kg: skipped 1 of 2 input files (use --strict to fail):"
+    assert f"{folder / 'p.html'}: " in err and str(failure) in err and "Traceback" not in err
+
+
+def test_one_defect_does_not_lose_a_file(tmp_path, capsys):
+    """Item 2: a BOM and a bad byte, an odd last byte of UTF-16, a JSONL line that is not JSON, a NUL
+    in a CSV cell and a CSV line with a field too many each lost the whole file; now only the bad part."""
+    import codecs
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "bom.txt").write_bytes(codecs.BOM_UTF8 + SENTENCE_A.encode() + b"\xff")
+    (folder / "u16.txt").write_bytes(codecs.BOM_UTF16_LE + SENTENCE_A.encode("utf-16-le") + b"X")
+    (folder / "rows.jsonl").write_text(json.dumps({"text": SENTENCE_A}, ensure_ascii=False) + "\n{bad\n[1, 2]\n"
+                                       + json.dumps({"text": SENTENCE_B}, ensure_ascii=False) + "\n", encoding="utf-8")
+    (folder / "nul.csv").write_text(f"text\n{SENTENCE_A}\n民警王\x00刚。\n", encoding="utf-8")
+    (folder / "wide.csv").write_text(f"id,text\na,{SENTENCE_A}\nb,{SENTENCE_B},extra\nc,{SENTENCE_B}\n",
+                                     encoding="utf-8")
+    code, err = _build(folder, tmp_path / "out", capsys)
+    assert code == 0, err
+    docs = {r["id"]: r for r in _rows(tmp_path / "out" / "documents.csv")}
+    # a JSONL row keeps its number (row 3 is still #3 with line 2 and 3 damaged), so its id is stable
+    assert sorted(docs) == ["a", "bom.txt", "c", "nul.csv#0", "nul.csv#1", "rows.jsonl#0", "rows.jsonl#3", "u16.txt"]
+    assert (docs["bom.txt"]["encoding"], docs["u16.txt"]["encoding"]) == ("utf-8-sig", "utf-16")
+    assert f"kg: warning: {folder / 'bom.txt'}: 1 byte(s) did not decode as utf-8-sig; replaced by U+FFFD" in err
+    assert f"kg: warning: {folder / 'u16.txt'}: 1 byte(s) did not decode as utf-16" in err
+    assert "skipped" not in err  # no file was
+    assert "kg: 4 part(s) of input files left out or replaced (use --strict to fail):" in err
+    assert f"{folder / 'rows.jsonl'} line 2: not JSON" in err and f"{folder / 'rows.jsonl'} line 3: a JSON list" in err
+    assert f"{folder / 'wide.csv'} line 3: expected 2 fields, saw 3; dropped" in err
+    assert f"{folder / 'nul.csv'}: 1 byte(s) did not decode as utf-8; replaced by U+FFFD" in err
+    # --strict: any of these is an error, nothing written
+    code, err = _build(folder, tmp_path / "strict", capsys, "--strict")
+    assert code == 1 and "rows.jsonl line 2" in err and not (tmp_path / "strict" / "documents.csv").exists()
+
+
+def test_binary_junk_with_a_bom_or_nuls_is_still_refused():
+    import codecs
+
+    junk = bytes(range(256)) * 8
+    for data in (codecs.BOM_UTF8 + junk, junk, b"text\n" + b"\x00" * 40 + SENTENCE_A.encode()):
+        with pytest.raises(InputError, match="x.txt: .*(binary|do not decode)"):
+            decode(data, "x.txt")
+
+
+def test_duplicate_ids_in_one_csv_stop_the_build(tmp_path, capsys):
+    """Item 2: the file was skipped while the README says a duplicate id stops the build; it does."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(SENTENCE_B, encoding="utf-8")
+    (folder / "dup.csv").write_text(f"id,text\nx,{SENTENCE_A}\ny,{SENTENCE_B}\nx,{SENTENCE_B}\n", encoding="utf-8")
+    code, err = _build(folder, tmp_path / "out", capsys)
+    assert code == 1
+    assert err.strip() == (f"kg: error: {folder / 'dup.csv'}: document id 'x' in rows 0 and 2; ids must be unique")
+    assert not (tmp_path / "out" / "documents.csv").exists()
+
+
+def test_typed_table_cells_are_decoded_or_refused_never_written_as_reprs(tmp_path):
+    """Item 3: a binary text column was built as b'\\xe7…', a list column as "['…']", silently."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from kg.sources import read_documents
+
+    path = tmp_path / "bin.parquet"
+    pq.write_table(pa.table({"id": ["a", "b", "c"],
+                             "text": pa.array([SENTENCE_A.encode(), b"\x89PNG\r\n\x1a\n\x00\x00", SENTENCE_B.encode("gbk")],
+                                              pa.binary())}), path)
+    notes: list[str] = []
+    docs = read_documents(path, notes=notes)
+    assert [(d.id, d.text) for d in docs] == [("a", SENTENCE_A), ("c", SENTENCE_B)]
+    assert notes == [f"{path} row 1 column 'text': bytes that are not text (is a PNG image, not text; extract "
+                     "its text first); dropped, the rest is built"]
+    path = tmp_path / "list.parquet"
+    pq.write_table(pa.table({"text": pa.array([["民警", "李明"]], pa.list_(pa.string()))}), path)
+    with pytest.raises(InputError, match=r"list\.parquet row 0, column 'text': holds a ndarray .*not text"):
+        read_documents(path)
+
+
+def test_a_symlink_to_a_file_outside_the_folder_is_refused(tmp_path, capsys):
+    """Item 4: `ln -s /etc/passwd in/passwd.txt` made /etc/passwd a document."""
+    folder, outside = tmp_path / "in", tmp_path / "private"
+    folder.mkdir()
+    outside.mkdir()
+    (outside / "secret.txt").write_text("民警密码。", encoding="utf-8")
+    (folder / "a.txt").write_text(SENTENCE_A, encoding="utf-8")
+    os.symlink(outside / "secret.txt", folder / "passwd.txt")
+    os.symlink(folder / "a.txt", folder / "same.txt")  # inside the folder: the same file, one document
+    files, skipped = find_inputs([folder])
+    assert [f.doc_id for f in files] == ["a.txt"]
+    assert skipped == [f"{folder / 'passwd.txt'}: a symlink to a file outside {folder}, not followed"]
+    code, err = _build(folder, tmp_path / "out", capsys)
+    assert code == 0 and "passwd.txt: a symlink to a file outside" in err
+    assert "secret" not in (tmp_path / "out" / "documents.csv").read_text(encoding="utf-8")
+
+
+def test_a_folder_1000_levels_deep_is_walked(tmp_path):
+    """Item 8: os.walk recursed (Python 3.11) and raised RecursionError."""
+    deep = tmp_path / "in"
+    deep.mkdir()
+    here = deep
+    for _ in range(1000):  # not os.makedirs: it recurses too
+        here = here / "d"
+        here.mkdir()
+    (here / "a.txt").write_text(SENTENCE_A, encoding="utf-8")
+    (deep / "b.txt").write_text(SENTENCE_B, encoding="utf-8")
+    try:
+        files, skipped = find_inputs([deep])
+        assert [f.doc_id for f in files] == ["b.txt", "d/" * 1000 + "a.txt"] and skipped == []
+    finally:  # pytest's own clean-up (shutil.rmtree) recurses too
+        (here / "a.txt").unlink()
+        while here != deep:
+            here.rmdir()
+            here = here.parent
+
+
+def test_zero_width_characters_do_not_hide_names(stub_pipeline):
+    """Item 8: `李\\u200b明` (common on scraped pages) cut the name in two; the span keeps the original text."""
+    from kg.text.clean import clean
+
+    text = "白城市公安\u200b局民警李\u200b明在洮\u200c北区巡逻。"
+    c = clean(text)
+    assert c.text == SENTENCE_A and all(text[o] == ch for o, ch in zip(c.offsets, c.text, strict=True))
+    result = stub_pipeline.build_documents([Document(id="z", path="", text=text)])
+    names = {e.id: e.name for e in result.entities}
+    found = {(m.text, names[m.entity_id]) for m in result.mentions}
+    assert {("白城市公安\u200b局", "白城市公安局"), ("李\u200b明", "李明"), ("洮\u200c北区", "洮北区")} <= found
+    assert all(text[m.start:m.end] == m.text for m in result.mentions)
+
+
+def test_bidi_overrides_in_file_names_are_escaped_in_the_summary(tmp_path, capsys):
+    """Item 8: a name with U+202E showed reversed in the terminal (`\\u202etxt.exe` reads `exe.txt`)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text(SENTENCE_A, encoding="utf-8")
+    (folder / "\u202etxt.exe\u2066.txt").write_bytes(b"")
+    code, err = _build(folder, tmp_path / "out", capsys)
+    assert code == 0 and "\u202e" not in err and "\u2066" not in err
+    assert "\\u202etxt.exe\\u2066.txt: empty file" in err
+
+
+def test_output_names_of_up_to_255_bytes_are_written(tmp_path, capsys):
+    """Item 8: the temp file's suffix pushed a 235-255-byte name over the file system's 255."""
+    from kg.atomic import atomic_open
+
+    for n in (235, 250, 255):
+        name = "图" * ((n - 5) // 3) + "x" * ((n - 5) % 3) + ".html"
+        assert len(name.encode()) == n
+        with atomic_open(tmp_path / name) as fh:
+            fh.write("ok")
+        assert (tmp_path / name).read_text() == "ok"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(SENTENCE_A, encoding="utf-8")
+    code, err = _build(tmp_path / "in", tmp_path / "out", capsys, "--html", str(tmp_path / name))
+    assert code == 0, err
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_truncated_pdf_is_one_listed_line_and_no_stray_output(tmp_path, capfd):
+    """Item 8: pypdf printed "EOF marker not found" (its logger) before kg's own line."""
+    from kg.sources import read_documents
+
+    path = tmp_path / "cut.pdf"
+    path.write_bytes((ROOT / "tests" / "data" / "inputs" / "report.pdf").read_bytes()[:-6])  # no %%EOF
+    with pytest.raises(InputError, match=r"cut\.pdf: not a readable PDF"):
+        read_documents(path)
+    assert capfd.readouterr().err == ""
+
+
+def test_legitimate_replacement_and_private_use_characters_are_text(tmp_path):
+    """Item 8: a text quoting U+FFFD, or with private-use characters (a font's glyphs), was refused as binary."""
+    text = ("民警李明在洮北区巡逻，遇到乱码\ufffd\ufffd和造字\ue000\ue001。" * 6)
+    path = tmp_path / "a.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = read_document(path)
+    assert doc.text == text and doc.replaced == 0
+    path.write_bytes(text.encode("utf-16"))
+    assert read_document(path).text == text
+
+
+def test_an_unexpected_error_is_one_line_without_debug(tmp_path, monkeypatch, capsys):
+    """No traceback reaches a user without --debug, whatever fails."""
+    def bug(*args, **kwargs):
+        raise RuntimeError("something nobody foresaw\nsecond line")
+
+    monkeypatch.setattr("kg.sinks.tables.read_tables", bug)
+    (tmp_path / "out").mkdir()
+    assert main(["render", str(tmp_path / "out"), "-o", str(tmp_path / "g.html")]) == 1
+    err = capsys.readouterr().err
+    assert err == "kg: error: RuntimeError: something nobody foresaw (kg --debug shows the traceback)\n"
+    with pytest.raises(RuntimeError):
+        main(["--debug", "render", str(tmp_path / "out"), "-o", str(tmp_path / "g.html")])

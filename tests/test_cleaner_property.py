@@ -136,6 +136,7 @@ def test_every_mention_points_at_its_text_in_the_original(stub_pipeline, text, s
     if not result.documents:
         return  # refused as binary (control characters) or whitespace only: nothing to map
     doc = result.documents[0]
+    text = text.replace("\x00", "\ufffd") if doc.replaced else text  # a stray NUL is a replaced byte (kg.text.read)
     assert doc.text == text
     event(f"split into parts: {len(split_parts(text, part_chars)) > 1}")
     event(f"mentions: {'none' if not result.mentions else 'some'}")

@@ -122,7 +122,11 @@ def _walk(root: Path, excluded: Path | None, skipped: list[str]) -> list[InputFi
             if entry.name.startswith("."):
                 continue
             f = here / entry.name
-            if entry.is_dir():
+            try:
+                folder = entry.is_dir()
+            except OSError:  # a symlink loop: reported as a file below
+                folder = False
+            if folder:
                 if entry.is_symlink():
                     skipped.append(f"{display(f)}: a symlink to a folder, not followed")
                 else:
@@ -235,7 +239,7 @@ def _stray_nuls(data: bytes, nuls: int) -> Decoded | None:
     """UTF-8 text with a few NUL bytes in it (a damaged cell, a scraper's glitch): each NUL becomes
     U+FFFD, counted as a replaced byte. UTF-16 without a BOM and binary data have NULs far more
     often (every ASCII character or line break), and the rest of them is not UTF-8."""
-    if nuls > max(1, len(data) // 1000):
+    if nuls > max(1, len(data) // 1000) or 20 * nuls > len(data):
         return None
     try:
         text = data.decode("utf-8")
