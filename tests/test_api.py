@@ -164,3 +164,70 @@ def test_to_neo4j_loads_the_graph_and_reloads_nothing(pipeline, neo4j_clean):
     assert first["nodes"] == len(g.entities) + 1 + len({m.sentence for m in g.mentions})  # + document, sentences
     again = g.to_neo4j(uri=server.uri, user=server.user, password=server.password)
     assert again["nodes_created"] == 0 and again["relationships_created"] == 0
+
+
+# -- issue 26, item 7: the API's arguments ---------------------------------------------------------------
+
+@pytest.mark.parametrize("sources", [None, 123, 1.5, b"bytes"])
+def test_build_of_no_sources_or_a_number_is_a_clear_type_error(stub_pipeline, sources):
+    with pytest.raises(TypeError, match=f"kg.build needs a path, a \\(doc_id, text\\) pair, a pandas DataFrame "
+                                        f"or a list of them, not {type(sources).__name__}"):
+        kg.build(sources, pipeline=stub_pipeline)
+
+
+def test_a_bare_pair_is_one_document_not_two_paths(stub_pipeline, tmp_path):
+    g = kg.build(("a", "民警李明在洮北区巡逻。"), pipeline=stub_pipeline)
+    assert [(d.id, d.text) for d in g.documents] == [("a", "民警李明在洮北区巡逻。")]
+    (tmp_path / "x.txt").write_text(SENTENCE, encoding="utf-8")
+    with pytest.raises(InputError, match="y.txt: no such file or folder"):  # two paths, one missing: still paths
+        kg.build((tmp_path / "x.txt", "y.txt"), pipeline=stub_pipeline)
+
+
+@pytest.mark.parametrize("doc_id", [None, 1.5, ("a",)])
+def test_a_pair_needs_a_str_id(stub_pipeline, doc_id):
+    """`(None, text)` became a document with id "None"."""
+    with pytest.raises(InputError, match=f"a \\(doc_id, text\\) pair needs a str doc_id, not {type(doc_id).__name__}"):
+        kg.build([(doc_id, SENTENCE)], pipeline=stub_pipeline)
+
+
+def test_a_lone_surrogate_is_replaced_with_a_warning(stub_pipeline):
+    """It raised UnicodeEncodeError (hashing the text as UTF-8)."""
+    with pytest.warns(UnicodeWarning, match="document 'a': lone surrogate characters .* replaced by U\\+FFFD"):
+        g = kg.build([("a", "民警\ud800李明在洮北区巡逻。")], pipeline=stub_pipeline)
+    assert g.documents[0].text == "民警\ufffd李明在洮北区巡逻。" and g.documents[0].replaced == 1
+    frame = pd.DataFrame({"text": pd.Series(["民警\udc80李明。", SENTENCE], dtype=object)})  # arrow strings refuse it
+    with pytest.warns(UnicodeWarning, match="DataFrame row\\(s\\) 0: lone surrogate"):
+        g = kg.build(frame, pipeline=stub_pipeline)
+    assert [d.text for d in g.documents] == ["民警\ufffd李明。", SENTENCE]
+
+
+def test_two_dataframes_without_ids_do_not_clash(stub_pipeline):
+    a, b = pd.DataFrame({"text": [SENTENCE]}), pd.DataFrame({"text": ["民警李明在洮北区巡逻。", "另一篇。"]})
+    g = kg.build([a, b], pipeline=stub_pipeline)
+    assert [d.id for d in g.documents] == ["DataFrame#0", "DataFrame2#0", "DataFrame2#1"]
+
+
+def test_duplicate_column_names_are_a_clear_error(stub_pipeline):
+    """They raised `ValueError: zip() argument 2 is longer than argument 1`."""
+    frame = pd.DataFrame([["a", SENTENCE, "b"]], columns=["id", "text", "text"])
+    with pytest.raises(InputError, match="DataFrame: column 'text' appears 2 times; rename all but one"):
+        kg.build(frame, pipeline=stub_pipeline)
+
+
+def test_list_and_bytes_cells_of_a_dataframe(stub_pipeline):
+    with pytest.raises(InputError, match="DataFrame row 0, column 'text': holds a list"):
+        kg.build(pd.DataFrame({"text": [["民警", "李明"]]}), pipeline=stub_pipeline)
+    g = kg.build(pd.DataFrame({"text": [SENTENCE.encode("utf-8"), b"\x7fELF\x02\x01\x01\x00"]}), pipeline=stub_pipeline)
+    assert [d.text for d in g.documents] == [SENTENCE]
+    assert g.problems == ["DataFrame row 1 column 'text': bytes that are not text (is an executable, not text; "
+                          "extract its text first); dropped, the rest is built"]
+
+
+def test_doc_date_is_honoured_with_a_pipeline_and_checked(stub_pipeline):
+    g = kg.build([("a", SENTENCE)], pipeline=stub_pipeline, doc_date="2020-03-19")
+    assert g.documents[0].date == "2020-03-19"
+    for bad in ("garbage", "2020-13-01", "19/03/2020"):
+        with pytest.raises(ValueError, match=f"doc_date '{bad}' is not a date as YYYY-MM-DD"):
+            kg.build([("a", SENTENCE)], pipeline=stub_pipeline, doc_date=bad)
+    with pytest.raises(ValueError, match="workers must be at least 1, not 0"):
+        kg.build([("a", SENTENCE)], pipeline=stub_pipeline, workers=0)

@@ -93,3 +93,51 @@ def test_query_free_cypher_and_options(server, capsys):
 def test_query_missing_parameter(server, capsys):
     assert main(["query", "shortest_path", "--param", "a=周佰发"]) == 2
     assert "needs b" in capsys.readouterr().err
+
+
+# -- issue 26, item 6: bad parameters and Cypher errors are one line, no traceback -----------------------
+
+@pytest.mark.parametrize("param, words", [("limit=abc", "limit='abc': expected a whole number, 0 or more"),
+                                          ("limit=-1", "limit='-1': expected a whole number, 0 or more"),
+                                          ("limit=99999999999999999999", "out of the 64-bit integer range"),
+                                          ("n=-99999999999999999999", "out of the 64-bit integer range")])
+def test_query_bad_parameter_values_are_usage_errors(capsys, monkeypatch, param, words):
+    """They reached the driver (or the server) and came back as tracebacks; now refused before connecting."""
+    monkeypatch.setattr("kg.sinks.neo4j.open_driver", lambda *a, **k: pytest.fail("connected"))
+    assert main(["query", "units_with_most_officers", "--param", param]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+
+
+class _Refusing:
+    """A driver whose server refuses the statement, as Neo4j does a syntax error."""
+
+    def __init__(self, error):
+        self.error = error
+
+    def execute_query(self, *args, **kwargs):
+        raise self.error
+
+    def close(self):
+        pass
+
+
+def test_query_cypher_error_is_one_line(capsys, monkeypatch):
+    import neo4j.exceptions
+
+    error = neo4j.exceptions.Neo4jError._hydrate_neo4j(
+        code="Neo.ClientError.Statement.SyntaxError",
+        message="Invalid input '': expected a node label (line 1, column 8 (offset: 7))\n\"MATCH (\"\n        ^")
+    monkeypatch.setattr("kg.sinks.neo4j.open_driver", lambda *a, **k: _Refusing(error))
+    assert main(["query", "--cypher", "MATCH ("]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("kg: error: Neo4j at bolt://") and "Invalid input '': expected a node label" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.neo4j
+def test_query_cypher_errors_from_the_server(server, capsys):
+    for args in (["--cypher", "MATCH ("], ["--cypher", "RETURN 1 LIMIT $n", "--param", "n=x"]):
+        assert main(["query", *args]) == 1, args
+        err = capsys.readouterr().err
+        assert err.startswith("kg: error: Neo4j at ") and len(err.strip().splitlines()) == 1, err

@@ -401,3 +401,78 @@ def test_failed_export_leaves_previous_files(result, tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         export(res, tmp_path, "csv", bom=True)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+# ---- issue 26, item 5: hostile names never make an invalid export -------------------------------------
+
+def _renamed_document(res: BuildResult, new: str) -> BuildResult:
+    """`res` with its one document (and everything pointing at it) renamed to `new`."""
+    old = res.documents[0].id
+    res.documents[0].id = new
+    for m in res.mentions:
+        m.doc_id = new
+    for r in res.relations:
+        r.target_id = document_node_id(new) if r.target_id == document_node_id(old) else r.target_id
+        if r.evidence is not None:
+            r.evidence.doc_id = new
+    for e in res.entities:
+        if "documents" in e.attrs:
+            e.attrs["documents"] = [new if d == old else d for d in e.attrs["documents"]]
+    return res
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_control_characters_in_file_names_and_names_make_valid_xml(tmp_path, fmt):
+    """A file named with control characters put them in a document node id: GraphML/GEXF no XML parser reads."""
+    import xml.etree.ElementTree as ET
+
+    res = _renamed_document(sample_result(), "a\x01b\x1b[31m.txt")
+    res.entities[0].name = "周\x07佰发"
+    (path,) = export(res, tmp_path, fmt)
+    ET.parse(path)  # well-formed XML
+    g = read_graphml(path) if fmt == "graphml" else nx.read_gexf(path)
+    assert document_node_id("a\\x01b\\x1b[31m.txt") in g.nodes  # escaped, so still one id per document
+    assert "周佰发" in {d.get("label") for _, d in g.nodes(data=True)}
+
+
+def test_neo4j_import_with_every_usual_array_delimiter_in_a_name(tmp_path):
+    """`kg export --format neo4j-import` raised ValueError when an alias held ; | ¦ and ¤."""
+    from kg.sinks.neo4j_import import write_import_csv
+
+    res = sample_result()
+    res.entities[2].aliases = ["甲;乙|丙¦丁¤戊", "交巡警大队"]
+    files = write_import_csv(res, tmp_path)
+    assert (tmp_path / "array-delimiter.txt").read_text(encoding="utf-8") == "\ue000\n"
+    assert "--array-delimiter=U+E000" in (tmp_path / "import.sh").read_text(encoding="utf-8")
+    with open(next(f for f in files if f.name == "entities.csv"), encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert ["甲;乙|丙¦丁¤戊", "交巡警大队"] in [r["aliases:string[]"].split("\ue000") for r in rows]
+
+
+def test_xlsx_cells_over_excels_limit_are_cut_at_an_item_and_said(tmp_path, capsys):
+    """A city named in 3,000 documents: the cell was cut at 32,767 characters mid-item, silently."""
+    from openpyxl import load_workbook
+
+    res = sample_result()
+    docs = [f"新闻/2020/第{i:05d}篇报道.txt" for i in range(3000)]
+    res.entities[5].attrs["documents"] = docs
+    res.documents += [Document(id=d, path=d, text="", sha256="cd" * 32) for d in docs]
+    notes: list[str] = []
+    (path,) = export(res, tmp_path / "x", "xlsx", notes=notes)
+    ws = load_workbook(path)["entities"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[header.index("name")] == "白城市")
+    cell = row[header.index("documents")]
+    kept, more = cell.split("|")[:-1], cell.split("|")[-1]
+    assert len(cell) <= 32767 and kept == docs[:len(kept)] and more == f"… (+{3000 - len(kept)} more)"
+    assert notes == [f"relations.xlsx sheet 'entities' row {row_number(ws, '白城市')} column 'documents': over "
+                     f"Excel's 32,767 characters; the last {3000 - len(kept)} item(s) left out (the csv and "
+                     "parquet exports have them)"]
+    out = tmp_path / "build"
+    write_tables(res, out)
+    assert main(["export", str(out), "--format", "xlsx", "-o", str(tmp_path / "cli")]) == 0
+    assert "kg: warning: relations.xlsx sheet 'entities' row" in capsys.readouterr().err
+
+
+def row_number(ws, name: str) -> int:
+    return next(i for i, r in enumerate(ws.iter_rows(values_only=True), 1) if name in r)
