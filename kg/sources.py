@@ -8,12 +8,15 @@ says which, and so does `documents.csv`):
   block per paragraph with a blank line between blocks, as `kg.text.segment` expects; the page's
   publication date from its markup, where it has one, is `Document.date`;
 - `.csv`/`.jsonl`/`.parquet`: a table of documents, one per row (`Columns` names the text, id and
-  date columns); rows with no text are skipped;
+  date columns); rows with no text are skipped; a CSV line with too many fields, a JSONL line that
+  is not an object and a row whose bytes are not text are left out, each a `dropped` line in the
+  caller's `notes` (one defect does not lose the file); bytes cells are decoded as files are;
 - `.docx`: the paragraphs of the body (python-docx); `.pdf`: the text layer of every page (pypdf).
 
 Ids: a file is its id (given by the caller, else its name); a table row keeps the value of the id
 column, else it is `<file id>#<row>` (row 0 is the first data row); a `(doc_id, text)` pair keeps
-its id. Two documents with one id are an error naming both (`unique`).
+its id. Two documents with one id are an error naming both (`unique`); two rows of one table with
+one id stop the build (`DuplicateIdError`), as two files would.
 
     >>> [d.id for d in read_documents("articles.csv", columns=Columns(text="body"))]  # doctest: +SKIP
     ['articles.csv#0', 'articles.csv#1']
