@@ -474,8 +474,12 @@ def test_one_defect_does_not_lose_a_file(tmp_path, capsys):
 def test_binary_junk_with_a_bom_or_nuls_is_still_refused():
     import codecs
 
+    import random
+
     junk = bytes(range(256)) * 8
-    for data in (codecs.BOM_UTF8 + junk, junk, b"text\n" + b"\x00" * 40 + SENTENCE_A.encode()):
+    noise = random.Random(0).randbytes(4096)
+    for data in (codecs.BOM_UTF8 + junk, junk, b"text\n" + b"\x00" * 40 + SENTENCE_A.encode(),
+                 codecs.BOM_UTF16_LE + noise, codecs.BOM_UTF8 + noise):
         with pytest.raises(InputError, match="x.txt: .*(binary|do not decode)"):
             decode(data, "x.txt")
 
