@@ -473,7 +473,6 @@ def test_one_defect_does_not_lose_a_file(tmp_path, capsys):
 
 def test_binary_junk_with_a_bom_or_nuls_is_still_refused():
     import codecs
-
     import random
 
     junk = bytes(range(256)) * 8

@@ -66,7 +66,8 @@ def find_inputs(paths: Iterable[str | Path | InputFile], exclude: str | Path | N
 
     Folders are walked in sorted order; hidden entries and anything under `exclude` (the output
     folder) are left out; unreadable folders, symlink loops, FIFOs and other non-files, symlinked
-    folders and symlinks to files outside the folder are listed as skipped. The same file reached twice is one input. Two files with one id: InputError.
+    folders and symlinks to files outside the folder are listed as skipped. The same file reached
+    twice is one input. Two files with one id: InputError.
     """
     excluded = Path(exclude).resolve() if exclude is not None else None
     files: list[InputFile] = []
@@ -265,10 +266,10 @@ def _detect(data: bytes) -> str | None:
 
 
 def looks_binary(text: str, replaced: int = 0, legacy: bool = False) -> bool:
-    """Control characters (and bytes that did not decode: `replaced`, in the whole text) in more than
-    2% of the first 8,192 characters. Private-use characters count only for a `legacy` (guessed, non-Unicode)
-    decoding, where binary bytes land in GB18030's user-defined areas; a Unicode file that holds
-    them, or U+FFFD, means them."""
+    """Control characters (and bytes that did not decode: `replaced`, in the whole text) in more
+    than 2% of the first 8,192 characters. Private-use characters count only for a `legacy`
+    (non-Unicode) decoding, where binary bytes land in GB18030's user-defined areas; a Unicode
+    file that holds them, or U+FFFD, means them."""
     sample = text[:8192]
     bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f")
               or (legacy and 0xE000 <= ord(ch) <= 0xF8FF))
