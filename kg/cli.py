@@ -99,7 +99,8 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
 
     Text files, HTML pages (main text), tables of articles (.csv/.jsonl/.parquet, one document per
     row), .docx and .pdf with a text layer. Files that cannot be read (binary, scanned PDF, empty,
-    undecodable) are skipped and listed on stderr; with --strict any of them is an error.
+    undecodable) are skipped and listed on stderr, as are the bad lines or rows of a table (the rest
+    of it is built); with --strict any of them is an error.
     Outputs are replaced atomically. Each document's result is kept in OUT/store (Parquet): a
     re-build maps only new and changed documents.
     """
