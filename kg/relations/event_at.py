@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from kg.link.places import Gazetteer
-from kg.ner.dateline import find_datelines
+from kg.ner.dateline import find_datelines, time_zone_spans
 from kg.ner.lexicon import BEAT_SUFFIXES, ROLES
 from kg.ner.lists import SEPARATORS as LIST_SEPARATORS
 from kg.relations.belongs_to import POLICE
@@ -99,9 +99,11 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             continue
         # a dateline (新华社北京1月21日电) says where and when the story was filed: no event; its date only
         # dates what the sentence tells happened "today" where no other date is given
-        lines = find_datelines(sent.text)
-        filed = [m for m in ms if m.type == "DATE" and any(d.start <= m.sent_start < d.end for d in lines)]
-        ms = [m for m in ms if not any(d.start <= m.sent_start < d.end for d in lines)]
+        # (据@楚天都市报消息 is a source too; 北京时间 names a clock, not a place)
+        lines = [(d.start, d.end) for d in find_datelines(sent.text)]
+        filed = [m for m in ms if m.type == "DATE" and any(a <= m.sent_start < b for a, b in lines)]
+        lines += time_zone_spans(sent.text)
+        ms = [m for m in ms if not any(a <= m.sent_start < b for a, b in lines)]
         dates = [m for m in ms if m.type == "DATE"]
         orgs = [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG"]
         # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where, unless someone
