@@ -24,7 +24,7 @@ _CJK = "\u4e00-\u9fff"
 OUTLET = (rf"[{_CJK}A-Za-z]{{1,8}}?(?:新闻网|网|日报|晚报|早报|都市报|商报|时报|青年报|法制报|周刊|报|电视台|广播电台|"
           rf"在线|新闻|客户端)")
 # an outlet is a source only at the start of a sentence or clause (a glued-on headline is no part of it)
-_OPEN = r"(?:^|(?<=[\s，。！？；：、“”（）()【】\[\]@|]))"
+_OPEN = r"(?:^|(?<=[\s，。！？；：、“”（）()【】\[\]@|/／]))"
 AGENCY = rf"本报|[{_CJK}]{{2}}社|{_OPEN}(?:{OUTLET}[-－—])?{OUTLET}"
 DATELINE_RE = re.compile(
     rf"(?P<by>据@?)?(?P<source>{AGENCY})(?:记者)?"  # 本报记者北京…电 too
@@ -34,7 +34,7 @@ DATELINE_RE = re.compile(
 # reporters after a dateline or a source: （记者汪金福、赵忠生）, 记者吴兴华报道, 新华社记者盖金东、本报记者毛磊报道,
 # （海峡都市报记者吴臻游庆辉通讯员…）
 REPORTERS_RE = re.compile(
-    rf"(?P<source>{AGENCY})?(?:见习|特约|驻[{_CJK}]{{1,6}})?记者"
+    rf"(?P<source>{AGENCY})?(?:见习|特约|驻[{_CJK}]{{1,6}})?记者[ \u3000]?"
     rf"(?P<names>[{_CJK}·]{{2,5}}?(?:[、\s][{_CJK}·]{{2,5}}?)*?)"
     rf"(?=报道|摄|）|\)|[、，,：:\s]*$|[：:]|、(?:{AGENCY})记者|通讯员|实习生|文[/／]|[/／])"
 )
@@ -77,6 +77,22 @@ def outlet_spans(text: str) -> list[tuple[int, int]]:
             out.add((pos, pos + len(part)))
             pos += len(part) + 1
     return sorted(out)
+
+
+def outside_outlets(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Spans (of the model) cut back where they run into an outlet a dateline names: 央广网哈尔滨 (one
+    "place") is the outlet 央广网 and the place 哈尔滨; a span inside the outlet (荆楚) goes."""
+    outlets = outlet_spans(text)
+    if not outlets:
+        return spans
+    out = []
+    for i, j, t in spans:
+        for a, b in outlets:
+            if i < b and a < j and (i, j) != (a, b):
+                i, j = (b, j) if i >= a else (i, a)  # keep the part outside the outlet
+        if j - i >= 2:
+            out.append((i, j, t))
+    return out
 
 
 def time_zone_spans(text: str) -> list[tuple[int, int]]:

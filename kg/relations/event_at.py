@@ -78,9 +78,14 @@ def _the_facility(idx: BuildIndex, sent: Sentence, facilities: dict[tuple[str, i
     return [idx.entity[e] for e in found] if len(found) == 1 and FACILITY_WORDS.search(said) else []
 
 
-def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()) -> list[Relation]:
-    """`known`: relations found so far; their LOCATED_IN edges tell which named place holds another."""
-    idx = BuildIndex(result)
+def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = (),
+             idx: BuildIndex | None = None) -> list[Relation]:
+    """`known`: relations found so far; their LOCATED_IN edges tell which named place holds another;
+    `idx`: the build's index, if the caller has one."""
+    idx = idx if idx is not None else BuildIndex(result)
+    beats: dict[str, list[Entity]] = {}  # per document, the communities a team may be named after
+    for doc in result.documents:
+        beats[doc.id] = [e for e in idx.entities_in.get(doc.id, []) if e.type == "LOC" and e.name.endswith(BEAT_SUFFIXES)]
     located_in: dict[str, set[str]] = {}
     for r in known:
         if r.relation == "LOCATED_IN":
@@ -120,8 +125,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             # …except a team named for the community it was sent to (3月14日接到通知奔赴抗疫前线，
             # 深圳中院沙埔头社区抗疫突击队…): with no other place, the event is where the team went
             units = [m.norm for m in ms if m.type == "ORG"]
-            targets = [e for e in idx.entities_in.get(doc_id, []) if e.type == "LOC"
-                       and e.name.endswith(BEAT_SUFFIXES) and any(e.name in u for u in units)]
+            targets = [e for e in beats.get(doc_id, []) if any(e.name in u for u in units)]
         elif dates:
             # the place an event happened is named right by its date (3月19日，洮南市团结广场…)
             d = dates[0].sent_start
