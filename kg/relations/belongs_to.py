@@ -28,16 +28,14 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from pathlib import Path
 
-from kg.errors import KgError
 from kg.ner.dateline import find_datelines, reporter_spans
 from kg.ner.lexicon import COUNTRY_TITLES, GOV_ROLES, ROLE_UNIT, ROLES
 from kg.relations.index import BuildIndex
+from kg.relations.words import first_column
 from kg.types import BuildResult, Mention, Relation
 
 ROLE_ALT = "|".join(map(re.escape, sorted(ROLES, key=len, reverse=True)))
-TITLES_FILE = Path(__file__).resolve().parents[1] / "resources" / "titles.tsv"
 # a government title before the unit of the person's other title: 副市长、市公安局局长董留民
 GOV_BEFORE_UNIT = re.compile("(" + "|".join(sorted(GOV_ROLES, key=len, reverse=True)) + ")、$")
 GAP = re.compile(r"^(?:[0-9]+岁的?|的|党员|退休的?|老|、)*$")
@@ -58,19 +56,7 @@ POLICE_ROLES = frozenset(ROLES)  # the roles the article's police unit may stand
 @lru_cache(maxsize=1)
 def titles() -> frozenset[str]:
     """Job titles: the lexicon's roles and `kg/resources/titles.tsv` (loaded once)."""
-    out = set(ROLES)
-    try:
-        lines = TITLES_FILE.read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise KgError(f"{TITLES_FILE}: cannot read the titles list ({e.strerror or e})") from e
-    for n, line in enumerate(lines, 1):
-        if not line.strip() or line.startswith("#") or n <= 2 and line.startswith("title\t"):
-            continue
-        title = line.split("\t", 1)[0].strip()
-        if not title:
-            raise KgError(f"{TITLES_FILE}, line {n}: no title in the first column")
-        out.add(title)
-    return frozenset(out)
+    return frozenset(ROLES) | first_column("titles.tsv")
 
 
 @lru_cache(maxsize=1)
