@@ -127,8 +127,10 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         # (据@楚天都市报消息 is a source too; 北京时间 names a clock, not a place)
         lines = [(d.start, d.end) for d in find_datelines(sent.text)]
         filed = [m for m in ms if m.type == "DATE" and any(a <= m.sent_start < b for a, b in lines)]
-        lines += time_zone_spans(sent.text)
-        ms = [m for m in ms if not any(a <= m.sent_start < b for a, b in lines)]
+        clocks = time_zone_spans(sent.text)
+        ms = [m for m in ms if not any(a <= m.sent_start < b for a, b in lines)
+              and not (m.type == "LOC" and any(a <= m.sent_start < b for a, b in clocks))]
+        lines += clocks
         dates = [m for m in ms if m.type == "DATE"]
         orgs = [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG"]
         # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where, unless someone
