@@ -43,8 +43,11 @@ POLICE = ("公安局", "分局", "派出所", "大队", "支队", "中队", "公
 NOT_MEMBERS = {"记者", "通讯员"}  # a reporter is tied to the agency a byline names (see _reporters)
 EARLIER_TITLE = re.compile(rf"({ROLE_ALT})[、，]$")
 # statutory posts → the unit they sit in, when the text names none right before them
-LEGAL_UNITS = {"审判员": "庭", "助理审判员": "庭", "审判长": "庭", "书记员": "法院", "法官": "法院", "人民陪审员": "法院",
-               "检察官": "检察院", "检察员": "检察院", "助理检察员": "检察院", "检察长": "检察院", "副检察长": "检察院"}
+COURT = ("庭", "法院", "中院")
+PROCURATORATE = ("检察院",)
+LEGAL_UNITS = {"审判员": COURT, "助理审判员": COURT, "审判长": COURT, "书记员": COURT[1:], "法官": COURT[1:],
+               "人民陪审员": COURT[1:], "检察官": PROCURATORATE, "检察员": PROCURATORATE,
+               "助理检察员": PROCURATORATE, "检察长": PROCURATORATE, "副检察长": PROCURATORATE}
 # taking (or leaving) a post: 出任/担任 [UNIT] TITLE; joining a unit: 加盟/加入 UNIT
 TAKES_POST = re.compile(r"(?:出任|担任|升任|调任|就任|兼任|当选为?|被任命为|任命为|辞去|卸任|离任)")
 JOINS = re.compile(r"(?:加盟|加入|入职|跳槽至|跳槽到|转会至|转会到)")
@@ -105,7 +108,7 @@ class _Article:
     best: str | None = None  # the police unit named most often (ties: the first named)
 
 
-KINDS = frozenset({*ROLE_UNIT.values(), *LEGAL_UNITS.values()})
+KINDS = frozenset({*ROLE_UNIT.values(), *(k for kinds in LEGAL_UNITS.values() for k in kinds)})
 
 
 def belongs_to(result: BuildResult, idx: BuildIndex) -> list[Relation]:
@@ -147,11 +150,24 @@ def belongs_to(result: BuildResult, idx: BuildIndex) -> list[Relation]:
                 if p.type != "PERSON":
                     continue
                 _person(sent.text, k, p, ms, art, idx, doc.id, sent.index, unit_of, colleagues, govs, add)
+                if outlet and _own_reporter(sent.text, p, ms[:k]):  # 本报记者王芳赶到现场
+                    add(p.entity_id, outlet, "记者", doc.id, sent.index)
                 _remember([p], unit_of, colleagues)
             for person, unit, role, former in _posts(sent.text, ms):  # 王伟加盟腾讯公司，出任副总裁
                 add(person, unit, role, doc.id, sent.index, former)
                 unit_of.setdefault(person, unit)
     return list(rels.values())
+
+
+def _own_reporter(text: str, p: Mention, before: list[Mention]) -> bool:
+    """记者X or 本报记者X in the body: a reporter of the article's own outlet (no other outlet named)."""
+    prefix = text[:p.sent_start]
+    for lead in ("本报记者", "本报见习记者", "记者", "见习记者"):
+        if prefix.endswith(lead):
+            at = len(prefix) - len(lead)
+            return lead.startswith("本报") or not any(o.type == "ORG" and o.sent_start + len(o.norm) == at
+                                                     for o in before)
+    return False
 
 
 def _remember(ms: list[Mention], unit_of: dict[str, str], colleagues: OrderedDict) -> None:
@@ -365,13 +381,16 @@ def _unit_for(role, adjacent, before, stated, art: _Article, idx: BuildIndex, pe
         return found[0] if len(found) == 1 else None
     if adjacent is not None:
         return adjacent.entity_id
-    kind = ROLE_UNIT.get(role) or LEGAL_UNITS.get(role)
-    if kind:
+    kinds = (ROLE_UNIT[role],) if role in ROLE_UNIT else LEGAL_UNITS.get(role, ())
+    for kind in kinds:  # the most specific first: a 审判员's 庭, else the court
         for o in [*reversed(before), *stated]:
             if idx.entity[o.entity_id].name.endswith(kind):
                 return o.entity_id
         found = art.last_of_kind.get(kind)
-        return found.entity_id if found is not None else None
+        if found is not None:
+            return found.entity_id
+    if kinds:
+        return None
     if role not in POLICE_ROLES:
         return None  # a title from the titles list (主持人, 副总裁) ties only to a unit the text states
     if role == "同事":
