@@ -131,7 +131,10 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         ms = [m for m in ms if not any(a <= m.sent_start < b for a, b in lines)
               and not (m.type == "LOC" and any(a <= m.sent_start < b for a, b in clocks))]
         lines += clocks
-        dates = [m for m in ms if m.type == "DATE"]
+        # 本报1月4日第四版…刊登: the day a paper printed something, not the day of an incident
+        printed = [m for m in ms if m.type == "DATE" and _printed(sent.text, m, ms, idx)]
+        filed += printed
+        dates = [m for m in ms if m.type == "DATE" and m not in printed]
         orgs = [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG"]
         # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where, unless someone
         # went to that unit (来到北京市月坛派出所); nor do places people came from (来自浙江、山西等省)
@@ -309,3 +312,11 @@ def _glued_on(m: Mention, heads: list[Mention], ms: list[Mention]) -> bool:
                 return True
             ends.add(n.sent_start + len(n.norm))
     return False
+
+
+def _printed(text: str, date: Mention, ms: list[Mention], idx: BuildIndex) -> bool:
+    """A date written right after 本报 or an outlet (本报1月4日, 人民日报1月4日): when it was printed."""
+    if text[:date.sent_start].endswith("本报"):
+        return True
+    return any(m.type == "ORG" and m.sent_start + len(m.norm) == date.sent_start
+               and idx.entity[m.entity_id].name.endswith(("报", "网", "社")) for m in ms)
