@@ -5,7 +5,7 @@
 Each shape is generated at two sizes (--chars/4 and --chars) so that growth faster than linear
 shows as a rising figure: a unit chain (白城市 + 公安局×n, once cubic), a place chain, a run of
 names without separators, one line with no sentence end, a long list, repeated dates, a byline
-run; "ordinary" is the seeds, concatenated to the same size. By default the NER model is a stub
+run, a unit and a colleague (长春市公安局召开会议，同事X参加。) repeated; "ordinary" is the seeds, concatenated to the same size. By default the NER model is a stub
 that finds nothing (it costs the same per character whatever the shape, see bench/big_input.py);
 --model uses the shipped one. The goal is every shape within 3x of ordinary text.
 """
@@ -48,6 +48,8 @@ SHAPES = {
     "list 、×n": lambda n: _fill("王旗营小区、万宏国际、", n, head="联盟街道"),
     "dates 3月19日×n": lambda n: _fill("2020年3月19日", n, head="自"),
     "byline run": lambda n: _fill("记者周佰发 通讯员李峻葵 ", n, head="（", tail="）\n"),
+    # 同事X borrows the unit of the colleague named last (once a rescan of the document per 同事)
+    "同事 after a unit ×n": lambda n: _fill("长春市公安局召开会议，同事周佰发参加。民警李峻葵讲话。", n, tail="\n"),
 }
 
 

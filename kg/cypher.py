@@ -42,7 +42,7 @@ ORDER BY place, event, document""", ("place",)),
     Query("shortest_path", "How are these two people connected (facts only, up to 10 hops)?",
           f"""MATCH (a:Person) WHERE {_NAMED.format(var='a', param='a')}
 MATCH (b:Person) WHERE {_NAMED.format(var='b', param='b')}
-MATCH p = shortestPath((a)-[:BELONGS_TO|PART_OF|LOCATED_IN|EVENT_AT*..10]-(b))
+MATCH p = shortestPath((a)-[:BELONGS_TO|PART_OF|LOCATED_IN|EVENT_AT|INVOLVED_IN*..10]-(b))
 RETURN [n IN nodes(p) | n.name] AS names, [r IN relationships(p) | type(r)] AS relations, length(p) AS hops
 ORDER BY hops, names LIMIT 1""", ("a", "b")),
     Query("units_with_most_officers", "Which units have the most officers (directly, and with sub-units)?",

@@ -18,6 +18,7 @@ from typing import Any
 
 from kg.errors import InputError
 from kg.link.linker import Linker
+from kg.ner.dateline import outside_outlets
 from kg.ner.dates import DateTagger
 from kg.ner.engine import Tagger, load_tagger
 from kg.ner.lists import complete_place_lists
@@ -146,6 +147,7 @@ class Pipeline:
             spans = [s for s in spans if s[2] != "DATE"]  # dates are the rule layer's (see kg.ner.dates)
             spans = vet_model_spans(sent.text, spans, sent.kind, self.rules.gazetteer, self.rules.common_words,
                                     self.rules.words)
+            spans = outside_outlets(sent.text, spans)  # 央广网哈尔滨9月1日消息: the outlet is no part of a name
             found = [(i, j, t, "model") for i, j, t in spans]
             found += [(i, j, t, "rule") for i, j, t in self.rules.tag(sent.text, sent.kind, spans)]
             found += [(i, j, t, "rule") for i, j, t in self.dates.tag(sent.text)]

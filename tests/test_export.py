@@ -280,7 +280,7 @@ def test_lang_zh_headers_and_relation_names(result, tmp_path):
     assert (officer["关系"], officer["主体类型"], officer["客体类型"]) == ("隶属", "人物", "机构")
     (path,) = export(result, tmp_path / "xlsx", "xlsx", lang="zh")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["关系", "隶属", "下属于", "位于", "发生于", "提及于", "实体", "提及", "文档"]
+    assert wb.sheetnames == ["关系", "隶属", "下属于", "位于", "发生于", "参与", "提及于", "实体", "提及", "文档"]
     assert [c.value for c in wb["实体"][1]][:3] == ["名称", "类型", "别名"]
 
 

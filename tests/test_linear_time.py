@@ -220,3 +220,50 @@ def test_a_place_read_as_a_fuller_name_at_a_sentence_end_links(stub, tmp_path):
     path.write_text(text, encoding="utf-8")
     result = stub.build([path])
     assert result.mentions and all(text[m.start:m.end] == m.text for m in result.mentions)
+
+
+# -- relations: work per document, not per pair of mentions (issue 23, item 3) ----------------------
+
+class _Counting(dict):
+    """A dict that counts its lookups: the relation families read mentions and entities through it."""
+
+    def __init__(self, data, counter):
+        super().__init__(data)
+        self.counter = counter
+
+    def __getitem__(self, key):
+        self.counter[0] += 1
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self.counter[0] += 1
+        return super().get(key, default)
+
+
+def _relation_work(stub: Pipeline, text: str) -> tuple[int, list]:
+    """Lookups of mentions and entities that BELONGS_TO and EVENT_AT make on one document."""
+    from kg.relations.belongs_to import belongs_to
+    from kg.relations.event_at import event_at
+    from kg.relations.index import BuildIndex
+    from kg.types import Document
+
+    result = stub.build_documents([Document(id="d", path="d", text=text)])
+    result.entities = [e for e in result.entities if e.type != "EVENT"]
+    counter = [0]
+    idx = BuildIndex(result)
+    idx.entity = _Counting(idx.entity, counter)
+    idx.in_sentence = _Counting(idx.in_sentence, counter)
+    idx.entities_in = _Counting(idx.entities_in, counter)
+    rels = belongs_to(result, idx)
+    rels += event_at(result, stub.linker.gazetteer, rels, idx=idx)
+    return counter[0], rels
+
+
+@pytest.mark.parametrize("unit", ["长春市公安局召开会议，同事周佰发参加。民警李峻葵讲话。",
+                                  "3月19日，长春市公安局民警周佰发在洮北区东风乡执勤。同事李峻葵讲话。"])
+def test_relation_work_grows_linearly(stub, unit):
+    """同事X once rescanned every earlier sentence, and each role every unit of the article: the
+    lookups grew with the square of the document. Four times the text, about four times the lookups."""
+    (small, rels), (large, _) = (_relation_work(stub, unit * n) for n in (50, 200))
+    assert any(r.relation == "BELONGS_TO" and r.properties.get("role") == "同事" for r in rels)
+    assert large <= 4.5 * small, f"4x the text took {large / small:.1f}x the lookups"

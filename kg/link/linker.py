@@ -401,8 +401,8 @@ class Linker:
         out: list[Mention] = []
         pos, prev = 0, None
         text = m.norm
-        if text.endswith("报"):
-            return out  # a newspaper's title (吉林日报) names a readership, not a place
+        if text.endswith(("报", "网")):
+            return out  # a newspaper's or a news site's title (吉林日报, 厦门网) names a readership, not a place
         while True:
             lead = leading_place(text[pos:], gaz, short_level=2)
             if lead and lead[0] in gaz.world and BRAND_RE.search(text):

@@ -18,18 +18,29 @@ from kg.ner.lexicon import SURNAMES
 from kg.ner.names import split_name_run
 
 _NUM = "0-9０-９一二三四五六七八九十〇零两"
-AGENCY = r"本报|[\u4e00-\u9fff]{2}社"  # the paper itself, or a news agency (新华社, 中新社, 美联社)
+_CJK = "\u4e00-\u9fff"
+# an outlet's name: a paper, a site, a broadcaster (包头晚报, 泉州新闻网, 央广网, 海峡都市报, 中国新闻社); a site
+# and its paper may be written together (厦门网-厦门日报: the paper is the second)
+OUTLET = (rf"[{_CJK}A-Za-z]{{1,8}}?(?:新闻网|网|日报|晚报|早报|都市报|商报|时报|青年报|法制报|周刊|报|电视台|广播电台|"
+          rf"在线|新闻|客户端)")
+# an outlet is a source only at the start of a sentence or clause (a glued-on headline is no part of it)
+_OPEN = r"(?:^|(?<=[\s，。！？；：、“”（）()【】\[\]@|/／]))"
+AGENCY = rf"本报|[{_CJK}]{{2}}社|{_OPEN}(?:{OUTLET}[-－—])?{OUTLET}"
 DATELINE_RE = re.compile(
-    rf"(?P<by>据)?(?P<source>{AGENCY})(?:记者)?"  # 本报记者北京…电 too
-    rf"(?:(?P<place>[\u4e00-\u9fff·]{{2,10}}?)(?P<date>(?:[{_NUM}]{{2,4}}年)?[{_NUM}]{{1,2}}月[{_NUM}]{{1,3}}日)(?:专)?[电讯]"
-    rf"|讯)(?![话视脑报影力子])"  # 电话, 电视, 讯报: not a dateline's 电/讯
+    rf"(?P<by>据@?)?(?P<source>{AGENCY})(?:记者)?"  # 本报记者北京…电 too
+    rf"(?:(?P<place>[{_CJK}·]{{2,10}}?)?(?P<date>(?:[{_NUM}]{{2,4}}年)?[{_NUM}]{{1,2}}月[{_NUM}]{{1,3}}日)(?:专)?(?:[电讯]|消息)"
+    r"|讯|(?(by)消息|(?!)))(?![话视脑报影力子息])"  # 电话, 电视, 讯报, 讯息: not a dateline's 电/讯
 )
-# reporters after a dateline or a source: （记者汪金福、赵忠生）, 记者吴兴华报道, 新华社记者盖金东、本报记者毛磊报道
+# reporters after a dateline or a source: （记者汪金福、赵忠生）, 记者吴兴华报道, 新华社记者盖金东、本报记者毛磊报道,
+# （海峡都市报记者吴臻游庆辉通讯员…）
 REPORTERS_RE = re.compile(
-    rf"(?P<source>{AGENCY})?(?:见习|特约|驻[\u4e00-\u9fff]{{1,6}})?记者"
-    r"(?P<names>[\u4e00-\u9fff·]{2,5}?(?:[、\s][\u4e00-\u9fff·]{2,5}?)*?)"
-    rf"(?=报道|摄|）|\)|[、，,：:\s]*$|[：:]|、(?:{AGENCY})记者)"
+    rf"(?P<source>{AGENCY})?(?:见习|特约|驻[{_CJK}]{{1,6}})?记者[ \u3000]?"
+    rf"(?P<names>[{_CJK}·]{{2,5}}?(?:[、\s][{_CJK}·]{{2,5}}?)*?)"
+    rf"(?=报道|摄|）|\)|[、，,：:\s]*$|[：:]|、(?:{AGENCY})记者|通讯员|实习生|文[/／]|[/／])"
 )
+# 北京时间3月2日: a time zone, not the place of anything
+TIME_ZONE_RE = re.compile(r"(?:北京|当地|格林尼治|东京|莫斯科)时间")
+_DASH = re.compile("[-－—]")
 
 
 @dataclass(frozen=True)
@@ -44,8 +55,49 @@ class Dateline:
 
 def find_datelines(text: str) -> list[Dateline]:
     """Every dateline in `text` (cleaned or original), in order."""
-    return [Dateline(m.start(), m.end(), m.group("source"), m.group("place") or "", m.group("date") or "",
+    return [Dateline(m.start(), m.end(), _paper(m.group("source")), m.group("place") or "", m.group("date") or "",
                      bool(m.group("by"))) for m in DATELINE_RE.finditer(text)]
+
+
+def _paper(source: str) -> str:
+    """The outlet a source names: the paper of a site and its paper (厦门网-厦门日报 → 厦门日报)."""
+    return _DASH.split(source)[-1]
+
+
+def outlet_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each outlet a dateline or a reporter's credit names (荆楚网, 据@楚天都市报消息,
+    海峡都市报记者X; both of 厦门网-厦门日报): organisations, whatever the model makes of them. 本报 names none."""
+    out = set()
+    for m in [*DATELINE_RE.finditer(text), *REPORTERS_RE.finditer(text)]:
+        source = m.group("source")
+        if not source or source == "本报":
+            continue
+        pos = m.start("source")
+        for part in _DASH.split(source):
+            out.add((pos, pos + len(part)))
+            pos += len(part) + 1
+    return sorted(out)
+
+
+def outside_outlets(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Spans (of the model) cut back where they run into an outlet a dateline names: 央广网哈尔滨 (one
+    "place") is the outlet 央广网 and the place 哈尔滨; a span inside the outlet (荆楚) goes."""
+    outlets = outlet_spans(text)
+    if not outlets:
+        return spans
+    out = []
+    for i, j, t in spans:
+        for a, b in outlets:
+            if i < b and a < j and (i, j) != (a, b):
+                i, j = (b, j) if i >= a else (i, a)  # keep the part outside the outlet
+        if j - i >= 2:
+            out.append((i, j, t))
+    return out
+
+
+def time_zone_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each 北京时间 / 当地时间: its place names a clock, not where anything happened."""
+    return [(m.start(), m.end()) for m in TIME_ZONE_RE.finditer(text)]
 
 
 class DatedLine(NamedTuple):
@@ -75,7 +127,7 @@ def reporter_spans(text: str) -> list[tuple[int, int, str]]:
     lines = find_datelines(text)
     out = []
     for m in REPORTERS_RE.finditer(text):
-        source = m.group("source") or ""
+        source = _paper(m.group("source") or "")
         if not source:
             before = [d for d in lines if d.end <= m.start() and m.start() - d.end <= 2]
             source = before[-1].source if before else ""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from kg.link.places import Gazetteer
-from kg.ner.dateline import reporter_spans
+from kg.ner.dateline import outlet_spans, reporter_spans
 from kg.ner.gazetteer import FILE as LEXICON_FILE
 from kg.ner.gazetteer import common_words
 from kg.ner.lexicon import (
@@ -382,7 +382,8 @@ class RuleTagger:
 
     def tag(self, text: str, kind: str = "body", model_spans: list[Span] | None = None) -> list[Span]:
         model_spans = model_spans or []
-        return self.orgs(text, model_spans) + self.locs(text, model_spans) + self.persons(text, kind, model_spans)
+        outlets = [(a, b, "ORG") for a, b in outlet_spans(text)]  # 荆楚网武汉5月6日电, 据@楚天都市报消息
+        return self.orgs(text, model_spans) + outlets + self.locs(text, model_spans) + self.persons(text, kind, model_spans)
 
 
 def _longest(spans: list[Span]) -> list[Span]:

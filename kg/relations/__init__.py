@@ -19,7 +19,7 @@ def document_relations(result: BuildResult, gazetteer: Gazetteer) -> list[Relati
     idx = BuildIndex(result)  # shared by the families that read the linked build as it is
     rels = structure(result, gazetteer, idx)
     rels += belongs_to(result, idx)
-    rels += event_at(result, gazetteer, rels)
+    rels += event_at(result, gazetteer, rels, idx)
     rels += mentioned_in(result.entities)
     return rels
 

@@ -9,100 +9,303 @@ National bodies are units too (国务院总理李鹏 → 国务院, 总理; 中�
 A head of state's or government's title after a country (美国总统克林顿) ties the person to that
 country (BELONGS_TO the LOC, role 总统): the text names no government body, and the country is
 what an analyst asks about ("who are the US's officials?"). Reporters a dateline or byline ties
-to a named agency (新华社记者X, 新华社…电（记者X、Y）) belong to it, role 记者.
+to a named agency (新华社记者X, 新华社…电（记者X、Y）) belong to it, role 记者; so do 本报记者 and 记者X
+of an article whose dateline names its outlet (包头晚报讯…本报记者X).
+
+Titles are data (`kg/resources/titles.tsv`: CLUENER's job titles and the statutory court posts) beside
+the police roles of `kg.ner.lexicon.ROLES`. A title the lexicon does not know ties a person only to a
+unit the text states: right before it (中国人民银行行长易纲, 该院刑事审判庭审判员刘芳), in an apposition
+(王伟，腾讯公司副总裁，), or through a verb of taking a post (王伟加盟腾讯公司，出任副总裁; 担任X公司董事长;
+辞去…: `former`). 前/原 before the unit marks a former post (前央视主持人王伟: `former: true`).
+
+Linear in a document's length: each person looks at its own sentence, the last few units of the article
+(by kind, kept as they come) and the last colleague with a unit, never back over the whole document.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import replace
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
-from kg.ner.dateline import reporter_spans
+from kg.ner.dateline import find_datelines, reporter_spans
 from kg.ner.lexicon import COUNTRY_TITLES, GOV_ROLES, ROLE_UNIT, ROLES
 from kg.relations.index import BuildIndex
+from kg.relations.words import first_column
 from kg.types import BuildResult, Mention, Relation
 
 ROLE_ALT = "|".join(map(re.escape, sorted(ROLES, key=len, reverse=True)))
-ROLE_CHAIN = re.compile(rf"((?:(?:{ROLE_ALT})、)*(?:{ROLE_ALT}))$")
 # a government title before the unit of the person's other title: 副市长、市公安局局长董留民
 GOV_BEFORE_UNIT = re.compile("(" + "|".join(sorted(GOV_ROLES, key=len, reverse=True)) + ")、$")
 GAP = re.compile(r"^(?:[0-9]+岁的?|的|党员|退休的?|老|、)*$")
 POLICE = ("公安局", "分局", "派出所", "大队", "支队", "中队", "公安厅")
 NOT_MEMBERS = {"记者", "通讯员"}  # a reporter is tied to the agency a byline names (see _reporters)
 EARLIER_TITLE = re.compile(rf"({ROLE_ALT})[、，]$")
+# statutory posts → the unit they sit in, when the text names none right before them
+COURT = ("庭", "法院", "中院")
+PROCURATORATE = ("检察院",)
+LEGAL_UNITS = {"审判员": COURT, "助理审判员": COURT, "审判长": COURT, "书记员": COURT[1:], "法官": COURT[1:],
+               "人民陪审员": COURT[1:], "检察官": PROCURATORATE, "检察员": PROCURATORATE,
+               "助理检察员": PROCURATORATE, "检察长": PROCURATORATE, "副检察长": PROCURATORATE}
+# taking (or leaving) a post: 出任/担任 [UNIT] TITLE; joining a unit: 加盟/加入 UNIT
+TAKES_POST = re.compile(r"(?:出任|担任|升任|调任|就任|兼任|当选为?|被任命为|任命为|辞去|卸任|离任)")
+JOINS = re.compile(r"(?:加盟|加入|入职|跳槽至|跳槽到|转会至|转会到)")
+LEAVES = ("辞去", "卸任", "离任")
+FORMER = ("前", "原")
+POLICE_ROLES = frozenset(ROLES)  # the roles the article's police unit may stand in for (民警X, 所长X)
+
+
+@lru_cache(maxsize=1)
+def titles() -> frozenset[str]:
+    """Job titles: the lexicon's roles and `kg/resources/titles.tsv` (loaded once)."""
+    return frozenset(ROLES) | first_column("titles.tsv")
+
+
+@lru_cache(maxsize=1)
+def _title_lengths() -> tuple[int, ...]:
+    return tuple(sorted({len(t) for t in titles()}, reverse=True))
+
+
+def title_ending_at(text: str, end: int) -> int:
+    """Length of the longest title that ends at `end` (0 if none): a set lookup per length."""
+    known = titles()
+    for n in _title_lengths():
+        if n <= end and text[end - n:end] in known:
+            return n
+    return 0
+
+
+def title_starting_at(text: str, start: int) -> int:
+    """Length of the longest title that starts at `start` (0 if none)."""
+    known = titles()
+    for n in _title_lengths():
+        if text[start:start + n] in known and start + n <= len(text):
+            return n
+    return 0
+
+
+def role_chain(text: str, end: int) -> tuple[int, list[str]] | None:
+    """The titles written right before `end`, joined by 、 (政治局委员、书记处书记): (start, titles in order)."""
+    n = title_ending_at(text, end)
+    if not n:
+        return None
+    start, roles = end - n, [text[end - n:end]]
+    while start > 0 and text[start - 1] == "、" and (k := title_ending_at(text, start - 1)):
+        start -= 1 + k
+        roles.insert(0, text[start:start + k])
+    return start, roles
+
+
+@dataclass
+class _Article:
+    """What an article has named so far, kept as it comes so that each lookup is O(1)."""
+
+    last_of_kind: dict[str, Mention] = field(default_factory=dict)  # unit word (派出所, 局 …) → latest unit
+    police: list[Mention] = field(default_factory=list)  # police units, in order
+    counts: dict[str, int] = field(default_factory=dict)  # police unit → mentions so far
+    first: dict[str, int] = field(default_factory=dict)  # police unit → the order it was first named in
+    best: str | None = None  # the police unit named most often (ties: the first named)
+
+
+KINDS = frozenset({*ROLE_UNIT.values(), *(k for kinds in LEGAL_UNITS.values() for k in kinds)})
 
 
 def belongs_to(result: BuildResult, idx: BuildIndex) -> list[Relation]:
     rels: dict[tuple[str, str], Relation] = {}
     unit_of: dict[str, str] = {}
+
+    def add(person: str, unit: str, role: str, doc_id: str, index: int, former: bool = False) -> None:
+        if (person, unit) not in rels:
+            props = {"role": role, "former": True} if former else {"role": role}
+            rels[(person, unit)] = Relation(person, "BELONGS_TO", unit, props, idx.evidence(doc_id, index))
+
     for doc in result.documents:
-        seen_orgs: list[Mention] = []  # ORG mentions so far in the current article, in order
-        article = None
+        orgs_by_name = {}
+        govs: dict[str, list[str]] = {}
+        for e in idx.entities_in.get(doc.id, []):
+            if e.type == "ORG":
+                orgs_by_name.setdefault(e.name, e.id)
+                for suffix in set(GOV_ROLES.values()):
+                    if e.name.endswith(suffix):
+                        govs.setdefault(suffix, []).append(e.id)
+        colleagues: OrderedDict[str, None] = OrderedDict()  # people with a unit, the latest mentioned last
+        art = _Article()
+        article, outlet = None, None
         for sent in idx.sentences_of(doc.id):
             if sent.article != article:
-                article, seen_orgs = sent.article, []
+                article, art, outlet = sent.article, _Article(), None
             ms = idx.in_sentence[(doc.id, sent.index)]
-            for person, agency in _reporters(idx, doc.id, sent.text, ms):
-                rels.setdefault((person, agency), Relation(person, "BELONGS_TO", agency, {"role": "记者"},
-                                                           idx.evidence(doc.id, sent.index)))
+            if outlet is None:  # 包头晚报讯: the outlet the article's 本报 and 记者X are of
+                line = next((d for d in find_datelines(sent.text) if d.source != "本报" and not d.cited), None)
+                outlet = orgs_by_name.get(line.source) if line is not None else None
+            for person, agency in _reporters(sent.text, ms, orgs_by_name, outlet):
+                add(person, agency, "记者", doc.id, sent.index)
             if sent.kind == "byline":
+                _remember(ms, unit_of, colleagues)
                 continue
             for k, p in enumerate(ms):
                 if p.type == "ORG" and p.source != "name":
-                    seen_orgs.append(p)
+                    _see(art, p, idx)
                 if p.type != "PERSON":
                     continue
-                m = ROLE_CHAIN.search(sent.text[: p.sent_start])
-                if not m:
-                    unit = _credited_unit(sent.text, p, ms[:k])
-                    if unit:  # （河南偃师市公安局焦宏）: a closing credit names the writer's unit
-                        rels.setdefault((p.entity_id, unit), Relation(p.entity_id, "BELONGS_TO", unit, {"role": ""},
-                                                                      idx.evidence(doc.id, sent.index)))
-                    continue
-                for unit, role in _titles_before(sent.text, m.start(1), ms[:k]):  # 政治局委员、书记处书记X
-                    rels.setdefault((p.entity_id, unit), Relation(p.entity_id, "BELONGS_TO", unit, {"role": role},
-                                                                  idx.evidence(doc.id, sent.index)))
-                roles = m.group(1).split("、")
-                if set(roles) <= NOT_MEMBERS:
-                    continue
-                before = [o for o in ms[:k] if o.type == "ORG" and o.sent_start + len(o.norm) <= m.start(1)]
-                adjacent = before[-1] if before and _gap_ok(sent.text, before[-1], m.start(1), ms) else None
-                recent = _recent_police(idx, doc.id, sent.index, seen_orgs)
-                # 公安局党委书记、局长X: a later title of the chain looks first at the units the
-                # adjacent one belongs to (局长 of 公安局, whose 党委 it named first)
-                stated = [replace(adjacent, entity_id=u.id) for u in idx.part_of_chain(adjacent.entity_id)] \
-                    if adjacent is not None else []
-                gov = GOV_BEFORE_UNIT.search(sent.text[: adjacent.sent_start]) if adjacent is not None else None
-                if gov:
-                    roles = [*roles, gov.group(1)]
-                for n, role in enumerate(roles):
-                    if n > 0 and adjacent is None and role not in GOV_ROLES and role not in ROLE_UNIT:
-                        continue  # a second title (临时党支部书记) names a unit we cannot see
-                    unit = _unit_for(role, adjacent, before, stated + seen_orgs[::-1], idx, doc.id, p, unit_of, recent)
-                    if unit is None and n == 0 and role in COUNTRY_TITLES:
-                        unit = _country_before(sent.text, m.start(1), ms[:k])  # 美国总统克林顿
-                    if unit is None:
-                        continue
-                    person = p.entity_id
-                    if (person, unit) not in rels:
-                        rels[(person, unit)] = Relation(person, "BELONGS_TO", unit, {"role": role},
-                                                        idx.evidence(doc.id, sent.index))
-                    unit_of.setdefault(person, unit)
-                    adjacent = None  # a second role in the chain is not the adjacent unit's
+                _person(sent.text, k, p, ms, art, idx, doc.id, sent.index, unit_of, colleagues, govs, add)
+                if outlet and _own_reporter(sent.text, p, ms[:k]):  # 本报记者王芳赶到现场
+                    add(p.entity_id, outlet, "记者", doc.id, sent.index)
+                _remember([p], unit_of, colleagues)
+            for person, unit, role, former in _posts(sent.text, ms):  # 王伟加盟腾讯公司，出任副总裁
+                add(person, unit, role, doc.id, sent.index, former)
+                unit_of.setdefault(person, unit)
     return list(rels.values())
 
 
-def _reporters(idx: BuildIndex, doc_id: str, text: str, ms: list[Mention]) -> list[tuple[str, str]]:
+def _own_reporter(text: str, p: Mention, before: list[Mention]) -> bool:
+    """记者X or 本报记者X in the body: a reporter of the article's own outlet (no other outlet named)."""
+    prefix = text[:p.sent_start]
+    for lead in ("本报记者", "本报见习记者", "记者", "见习记者"):
+        if prefix.endswith(lead):
+            at = len(prefix) - len(lead)
+            return lead.startswith("本报") or not any(o.type == "ORG" and o.sent_start + len(o.norm) == at
+                                                     for o in before)
+    return False
+
+
+def _remember(ms: list[Mention], unit_of: dict[str, str], colleagues: OrderedDict) -> None:
+    """The people of `ms` who have a unit become the latest colleagues (同事 borrows their unit)."""
+    for m in ms:
+        if m.type == "PERSON" and m.entity_id in unit_of:
+            colleagues[m.entity_id] = None
+            colleagues.move_to_end(m.entity_id)
+
+
+def _see(art: _Article, o: Mention, idx: BuildIndex) -> None:
+    """Keep what later roles ask of the article's units: the latest of each kind, the police units."""
+    name = idx.entity[o.entity_id].name
+    for kind in KINDS:
+        if name.endswith(kind):
+            art.last_of_kind[kind] = o
+    if name.endswith(POLICE):
+        art.police.append(o)
+        n = art.counts[o.entity_id] = art.counts.get(o.entity_id, 0) + 1
+        art.first.setdefault(o.entity_id, len(art.first))
+        if art.best is None or (-n, art.first[o.entity_id]) < (-art.counts[art.best], art.first[art.best]):
+            art.best = o.entity_id
+
+
+def _person(text, k, p, ms, art, idx, doc_id, index, unit_of, colleagues, govs, add) -> None:
+    """The units the titles around one person name tie them to."""
+    chain = role_chain(text, p.sent_start)
+    if chain is None:
+        unit = _credited_unit(text, p, ms[:k])
+        if unit:  # （河南偃师市公安局焦宏）: a closing credit names the writer's unit
+            add(p.entity_id, unit, "", doc_id, index)
+            return
+        for unit, role in _titles_after(text, p, ms[:k], ms[k + 1:]):  # 王伟，腾讯公司副总裁；赵五局长
+            add(p.entity_id, unit, role, doc_id, index)
+            unit_of.setdefault(p.entity_id, unit)
+        return
+    role_start, roles = chain
+    for unit, role in _titles_before(text, role_start, ms[:k]):  # 政治局委员、书记处书记X
+        add(p.entity_id, unit, role, doc_id, index)
+    if set(roles) <= NOT_MEMBERS:
+        return
+    before = [o for o in ms[:k] if o.type == "ORG" and o.sent_start + len(o.norm) <= role_start]
+    adjacent = before[-1] if before and _gap_ok(text, before[-1], role_start, ms) else None
+    former = adjacent is not None and text[max(0, adjacent.sent_start - 1):adjacent.sent_start] in FORMER
+    recent = _recent_police(art, index)
+    # 公安局党委书记、局长X: a later title of the chain looks first at the units the
+    # adjacent one belongs to (局长 of 公安局, whose 党委 it named first)
+    stated = [replace(adjacent, entity_id=u.id) for u in idx.part_of_chain(adjacent.entity_id)] \
+        if adjacent is not None else []
+    gov = GOV_BEFORE_UNIT.search(text[: adjacent.sent_start]) if adjacent is not None else None
+    if gov:
+        roles = [*roles, gov.group(1)]
+    for n, role in enumerate(roles):
+        if n > 0 and adjacent is None and role not in GOV_ROLES and role not in ROLE_UNIT:
+            continue  # a second title (临时党支部书记) names a unit we cannot see
+        unit = _unit_for(role, adjacent, before, stated, art, idx, p, unit_of, colleagues, recent, govs)
+        if unit is None and n == 0 and role in COUNTRY_TITLES:
+            unit = _country_before(text, role_start, ms[:k])  # 美国总统克林顿
+        if unit is None:
+            continue
+        add(p.entity_id, unit, role, doc_id, index, former)
+        unit_of.setdefault(p.entity_id, unit)
+        adjacent = None  # a second role in the chain is not the adjacent unit's
+
+
+def _titles_after(text: str, p: Mention, before: list[Mention], after: list[Mention]) -> list[tuple[str, str]]:
+    """Titles written after the name: an apposition (王伟，腾讯公司副总裁，; 王伟（腾讯公司副总裁）) or a
+    unit, the name and its title (市公安局李明局长)."""
+    end = p.sent_start + len(p.norm)
+    out = []
+    if text[end:end + 1] in ("，", "（", "(", ","):
+        unit = next((o for o in after if o.type == "ORG" and o.sent_start == end + 1), None)
+        if unit is not None:
+            t = unit.sent_start + len(unit.norm)
+            n = title_starting_at(text, t)
+            if n and text[t + n:t + n + 1] in ("，", "）", ")", "。", "；", ",", ""):
+                out.append((unit.entity_id, text[t:t + n]))
+    n = title_starting_at(text, end)
+    if n and not out:
+        units = [o for o in before if o.type == "ORG" and o.sent_start + len(o.norm) == p.sent_start]
+        if units:
+            out.append((units[-1].entity_id, text[end:end + n]))
+    return out
+
+
+def _posts(text: str, ms: list[Mention]) -> list[tuple[str, str, str, bool]]:
+    """(person, unit, title, former) for each post a verb gives (王伟加盟腾讯公司，出任副总裁; 担任腾讯公司
+    副总裁; 辞去X公司董事长职务): the subject is the last person named before the verb in the clause run,
+    the unit the one right after the verb, else the one the person joined, else the last one between."""
+    out = []
+    joined: dict[str, Mention] = {}
+    for m in JOINS.finditer(text):
+        subject = _subject(text, m.start(), ms)
+        unit = next((o for o in ms if o.type == "ORG" and o.sent_start == m.end()), None)
+        if subject is not None and unit is not None:
+            joined[subject.entity_id] = unit
+            t = unit.sent_start + len(unit.norm)
+            if not TAKES_POST.match(text, t) and not (text[t:t + 1] == "，" and TAKES_POST.match(text, t + 1)):
+                out.append((subject.entity_id, unit.entity_id, "", False))  # the post, if any, is taken below
+    for m in TAKES_POST.finditer(text):
+        subject = _subject(text, m.start(), ms)
+        if subject is None:
+            continue
+        at = m.end()
+        unit = next((o for o in ms if o.type == "ORG" and o.sent_start == at), None)
+        if unit is not None:
+            at = unit.sent_start + len(unit.norm)
+        n = title_starting_at(text, at)
+        if not n:
+            continue
+        if unit is None:
+            unit = joined.get(subject.entity_id) or next(
+                (o for o in reversed(ms) if o.type == "ORG" and subject.sent_start < o.sent_start < m.start()), None)
+        if unit is not None:
+            out.append((subject.entity_id, unit.entity_id, text[at:at + n], m.group() in LEAVES))
+    return out
+
+
+def _subject(text: str, verb: int, ms: list[Mention]) -> Mention | None:
+    """The person a verb at `verb` is said of: the last one named before it, with no sentence break
+    (。；) and no other person between."""
+    people = [m for m in ms if m.type == "PERSON" and m.sent_start + len(m.norm) <= verb]
+    if not people:
+        return None
+    p = people[-1]
+    between = text[p.sent_start + len(p.norm):verb]
+    return p if not re.search(r"[。；;！？]", between) and len(between) <= 40 else None
+
+
+def _reporters(text: str, ms: list[Mention], orgs: dict[str, str], outlet: str | None) -> list[tuple[str, str]]:
     """(person, agency) for each reporter a dateline or byline ties to a named agency or paper:
-    新华社记者盖金东, 新华社北京1月21日电（记者汪金福、赵忠生）. 本报 ("this paper") names no paper."""
+    新华社记者盖金东, 新华社北京1月21日电（记者汪金福、赵忠生）. 本报 ("this paper") and a bare 记者X name
+    the article's own outlet, when its dateline names one (`outlet`)."""
     out = []
     for a, b, source in reporter_spans(text):
-        if not source or source == "本报":
-            continue
         person = next((m.entity_id for m in ms if m.type == "PERSON" and m.sent_start == a
                        and m.sent_start + len(m.norm) == b), None)
-        agency = next((e.id for e in idx.entities_in.get(doc_id, []) if e.type == "ORG" and e.name == source), None)
+        agency = outlet if source in ("", "本报") else orgs.get(source)
         if person and agency:
             out.append((person, agency))
     return out
@@ -162,47 +365,36 @@ def _gap_ok(text: str, org: Mention, role_start: int, ms: list[Mention]) -> bool
     return bool(GAP.match("".join(gap)))
 
 
-def _recent_police(idx: BuildIndex, doc_id: str, index: int, seen_orgs: list[Mention]) -> str | None:
+def _recent_police(art: _Article, index: int) -> str | None:
     """A police unit named in this or the two sentences before: who `民警X` most likely serves in."""
-    for o in reversed(seen_orgs):
-        if index - o.sentence <= 2 and idx.entity[o.entity_id].name.endswith(POLICE):
-            return o.entity_id
+    if art.police and index - art.police[-1].sentence <= 2:
+        return art.police[-1].entity_id
     return None
 
 
-def _unit_for(role, adjacent, before, candidates, idx: BuildIndex, doc_id, person, unit_of, recent) -> str | None:
-    """`before`: the sentence's units before the role; `candidates`: units that could be meant, most
-    likely first (the adjacent unit's own parents, then the article's units, latest first)."""
+def _unit_for(role, adjacent, before, stated, art: _Article, idx: BuildIndex, person, unit_of, colleagues,
+              recent, govs) -> str | None:
+    """`before`: the sentence's units before the role; `stated`: the adjacent unit's own parents; `art`:
+    the article's units so far (the latest of each kind, the police units by count)."""
     if role in GOV_ROLES:
-        suffix = GOV_ROLES[role]
-        govs = [e for e in idx.entities_in.get(doc_id, []) if e.type == "ORG" and e.name.endswith(suffix)]
-        return govs[0].id if len(govs) == 1 else None
+        found = govs.get(GOV_ROLES[role], [])
+        return found[0] if len(found) == 1 else None
     if adjacent is not None:
         return adjacent.entity_id
-    kind = ROLE_UNIT.get(role)
-    if kind:
-        for o in [*reversed(before), *candidates]:
+    kinds = (ROLE_UNIT[role],) if role in ROLE_UNIT else LEGAL_UNITS.get(role, ())
+    for kind in kinds:  # the most specific first: a 审判员's 庭, else the court
+        for o in [*reversed(before), *stated]:
             if idx.entity[o.entity_id].name.endswith(kind):
                 return o.entity_id
+        found = art.last_of_kind.get(kind)
+        if found is not None:
+            return found.entity_id
+    if kinds:
         return None
+    if role not in POLICE_ROLES:
+        return None  # a title from the titles list (主持人, 副总裁) ties only to a unit the text states
     if role == "同事":
-        colleagues = [unit_of[m.entity_id] for m in _people_before(idx, doc_id, person) if m.entity_id in unit_of]
-        return colleagues[-1] if colleagues else None
+        mate = next((c for c in reversed(colleagues) if c != person.entity_id), None)
+        return unit_of[mate] if mate is not None else None
     # 民警, 辅警 …: the police unit just named, else the one the article is about
-    if recent:
-        return recent
-    police = Counter(o.entity_id for o in reversed(candidates) if idx.entity[o.entity_id].name.endswith(POLICE))
-    return police.most_common(1)[0][0] if police else None
-
-
-def _people_before(idx: BuildIndex, doc_id: str, person: Mention) -> list[Mention]:
-    out = []
-    for s in idx.sentences_of(doc_id):
-        if s.index > person.sentence:
-            break
-        for m in idx.in_sentence[(doc_id, s.index)]:
-            if m.type == "PERSON" and m is not person and m.entity_id != person.entity_id and \
-                    (m.sentence, m.sent_start) < (person.sentence, person.sent_start):
-                out.append(m)
-    return out
-
+    return recent or art.best

@@ -1,10 +1,24 @@
-"""EVENT_AT: what happened where (and when).
+"""EVENT_AT and INVOLVED_IN: what happened where, when, and who took part.
 
 A sentence that dates something and places it (3月19日，洮南市团结广场有人拒不配合疫情防控工作…)
 becomes an EVENT node, described by the sentence's own words, linked to the most specific
 places it names (a place inside another one named in the same sentence wins), with the date's
 surface text and ISO form where the year is known. Undated sentences make an event only when
 a verb of happening sits next to the place (回到…老家, 在武汉蔓延).
+
+One node per incident: a later sentence of the same article that gives the same date (the date
+node, so 当晚 and 5月5日晚 agree when the text fixes them) or, undated, the same place adds its places
+and people to the first sentence's event instead of making another. The event's `trigger` is what
+happened (火灾, 抢劫, 交通事故: `kg/resources/event_triggers.tsv`, else the verb of happening), on the
+node and on its EVENT_AT edges.
+
+The scene is not the dateline's place (荆楚网武汉5月6日电), the clock of 北京时间, a source (据@X报消息),
+a unit's place (福州市 in 福州市公安局) nor where a person is from (江西吉安人).
+
+Participants: each person named in the event's sentences → INVOLVED_IN → the event, with `role` the
+title or party written right before the name (犯罪嫌疑人刘某, 民警王军, 受害人X: the titles of
+BELONGS_TO and `kg/resources/participant_roles.tsv`), and each unit that opens a clause
+(集美交警大队立即启动…), role "". Reporters are no participants.
 """
 
 from __future__ import annotations
@@ -14,11 +28,12 @@ import re
 from collections.abc import Sequence
 
 from kg.link.places import Gazetteer
-from kg.ner.dateline import find_datelines
+from kg.ner.dateline import find_datelines, time_zone_spans
 from kg.ner.lexicon import BEAT_SUFFIXES, ROLES
 from kg.ner.lists import SEPARATORS as LIST_SEPARATORS
-from kg.relations.belongs_to import POLICE
+from kg.relations.belongs_to import NOT_MEMBERS, POLICE, titles
 from kg.relations.index import BuildIndex
+from kg.relations.words import first_column
 from kg.text.clean import is_cjk
 from kg.types import BuildResult, Entity, Mention, Relation, Sentence
 
@@ -31,6 +46,9 @@ SCENE = re.compile(r"(?:在|于)$")  # 在北京市开幕: the scene of what hap
 VISIT = re.compile(r"(?:来到|到|赶到|前往|赶往|走进|深入)$")  # 来到北京市月坛派出所: the unit's place is where
 FACILITIES = ("检查站", "服务站", "收费站", "卡点", "出口")
 FACILITY_WORDS = re.compile("卡口|卡点|检查站|服务站|收费站|执勤点")
+NATIVE = re.compile(r"籍|人(?![民员士口群流])")  # 江西吉安人, 湖北籍: where someone is from, not a scene
+CREDIT = re.compile(r"^[（(][^）)]{0,40}[）)]")  # （记者李明） after a dateline
+CLAUSE_OPEN = re.compile(r"(?:^|[，,；;：:。])$")
 MAX_DESCRIPTION = 60
 MAX_PLACES = 3
 NEAR = 20  # characters between a date and the place it dates
@@ -40,6 +58,7 @@ def _description(text: str, date_surface: str | None) -> str:
     t = text
     if date_surface and t.startswith(date_surface):
         t = t[len(date_surface):]
+    t = re.sub(r"^(?:许|左右|前后)", "", t)  # 6日11时30分许: the date's own tail
     t = t.lstrip("，,、 ").rstrip("。！？")
     return t if len(t) <= MAX_DESCRIPTION else t[:MAX_DESCRIPTION] + "…"
 
@@ -78,9 +97,14 @@ def _the_facility(idx: BuildIndex, sent: Sentence, facilities: dict[tuple[str, i
     return [idx.entity[e] for e in found] if len(found) == 1 and FACILITY_WORDS.search(said) else []
 
 
-def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()) -> list[Relation]:
-    """`known`: relations found so far; their LOCATED_IN edges tell which named place holds another."""
-    idx = BuildIndex(result)
+def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = (),
+             idx: BuildIndex | None = None) -> list[Relation]:
+    """`known`: relations found so far; their LOCATED_IN edges tell which named place holds another;
+    `idx`: the build's index, if the caller has one."""
+    idx = idx if idx is not None else BuildIndex(result)
+    beats: dict[str, list[Entity]] = {}  # per document, the communities a team may be named after
+    for doc in result.documents:
+        beats[doc.id] = [e for e in idx.entities_in.get(doc.id, []) if e.type == "LOC" and e.name.endswith(BEAT_SUFFIXES)]
     located_in: dict[str, set[str]] = {}
     for r in known:
         if r.relation == "LOCATED_IN":
@@ -93,16 +117,24 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
                 facilities.setdefault((doc_id, article), set()).add(m.entity_id)
     rels: list[Relation] = []
     events: list[Entity] = []
+    incidents: dict[tuple[str, int], list[Entity]] = {}  # per document and article, its events so far
     for (doc_id, index), ms in sorted(idx.in_sentence.items()):
         sent = idx.sentence[(doc_id, index)]
         if sent.kind not in ("body",):
             continue
         # a dateline (新华社北京1月21日电) says where and when the story was filed: no event; its date only
         # dates what the sentence tells happened "today" where no other date is given
-        lines = find_datelines(sent.text)
-        filed = [m for m in ms if m.type == "DATE" and any(d.start <= m.sent_start < d.end for d in lines)]
-        ms = [m for m in ms if not any(d.start <= m.sent_start < d.end for d in lines)]
-        dates = [m for m in ms if m.type == "DATE"]
+        # (据@楚天都市报消息 is a source too; 北京时间 names a clock, not a place)
+        lines = [(d.start, d.end) for d in find_datelines(sent.text)]
+        filed = [m for m in ms if m.type == "DATE" and any(a <= m.sent_start < b for a, b in lines)]
+        clocks = time_zone_spans(sent.text)
+        ms = [m for m in ms if not any(a <= m.sent_start < b for a, b in lines)
+              and not (m.type == "LOC" and any(a <= m.sent_start < b for a, b in clocks))]
+        lines += clocks
+        # 本报1月4日第四版…刊登: the day a paper printed something, not the day of an incident
+        printed = [m for m in ms if m.type == "DATE" and _printed(sent.text, m, ms, idx)]
+        filed += printed
+        dates = [m for m in ms if m.type == "DATE" and m not in printed]
         orgs = [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG"]
         # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where, unless someone
         # went to that unit (来到北京市月坛派出所); nor do places people came from (来自浙江、山西等省)
@@ -110,16 +142,17 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         locs = [m for m in ms if m.type == "LOC" and (m.source != "name" or any(a <= m.sent_start < b for a, b in visited))
                 and not any(a <= m.sent_start < b for a, b in orgs if (a, b) not in visited)
                 and not ORIGIN.search(sent.text[:m.sent_start])
-                and not DESCRIBES.match(sent.text, m.sent_start + len(m.norm))]
+                and not DESCRIBES.match(sent.text, m.sent_start + len(m.norm))
+                and not NATIVE.match(sent.text, _run_end(m, ms))]
         if any(m.source == "name" for m in locs):  # someone went to a unit: where they live is not where
             locs = [m for m in locs if not RESIDENT.match(sent.text, m.sent_start + len(m.norm))]
+        ms_locs = locs
         targets: list[Entity] = []
         if not locs and dates and EVENT_VERBS.search(sent.text):
             # …except a team named for the community it was sent to (3月14日接到通知奔赴抗疫前线，
             # 深圳中院沙埔头社区抗疫突击队…): with no other place, the event is where the team went
             units = [m.norm for m in ms if m.type == "ORG"]
-            targets = [e for e in idx.entities_in.get(doc_id, []) if e.type == "LOC"
-                       and e.name.endswith(BEAT_SUFFIXES) and any(e.name in u for u in units)]
+            targets = [e for e in beats.get(doc_id, []) if any(e.name in u for u in units)]
         elif dates:
             # the place an event happened is named right by its date (3月19日，洮南市团结广场…)
             d = dates[0].sent_start
@@ -135,6 +168,9 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             # the event or its people (龙潭庙会 … 在北京市)
             marked = [m for m in near if SCENE.search(sent.text, 0, m.sent_start)]
             locs = [m for m in near if m in marked or _listed_after(sent.text, m, marked)] if marked else near
+            if not locs:  # 12月6日上午，4个外地人以…为由，在重庆沙坪坝三峡广场寻求资助: the scene, farther on
+                scene = [m for m in ms_locs if SCENE.search(sent.text, 0, m.sent_start)]
+                locs = [m for m in ms_locs if m in scene or _glued_on(m, scene, ms)]
         else:
             locs = [m for m in locs if m.source == "name" or EVENT_VERBS.search(  # a visited unit's place, or
                 sent.text[max(0, m.sent_start - 6): m.sent_start + len(m.norm) + 6])]  # a verb by the place
@@ -149,24 +185,138 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         if not targets:
             continue
         anc = set().union(*(_ancestors(e, idx, gaz, located_in) for e in targets))
+        anc |= _glued_outer(ms, targets)  # 日本东京: the country written right before its city
         targets = [e for e in targets if e.id not in anc][:MAX_PLACES]
         date = dates[0] if dates else (filed[0] if filed else None)
         date_entity = idx.entity.get(date.entity_id) if date else None
-        desc = _description(sent.text, date.norm if date else None)
-        eid = "event-" + hashlib.sha1(f"{doc_id}\x1f{index}\x1f{sent.text}".encode()).hexdigest()[:16]
+        opening = max((b for a, b in lines if a == 0 or b <= (dates[0].sent_start if dates else len(sent.text))),
+                      default=0)
+        rest = sent.text[opening:]
+        rest = rest[CREDIT.match(rest).end():] if opening and CREDIT.match(rest) else rest  # （记者李明）
+        desc = _description(rest.lstrip("，, "), date.norm if date else None)
+        trigger = _trigger(sent.text)
         ev = idx.evidence(doc_id, index)
-        event = Entity(id=eid, name=desc, type="EVENT",
-                       attrs={"description": desc, "documents": [doc_id], "mention_count": 1})
         props: dict = {}
         if date:
             # the date node's name: 今天 joined to the 1月21日 the text fixes is cited as 1月21日
             props["date"] = date_entity.name if date_entity is not None else date.norm
             if date_entity is not None and date_entity.attrs.get("iso"):
                 props["iso_date"] = date_entity.attrs["iso"]
-                event.attrs["iso"] = date_entity.attrs["iso"]
-            event.attrs["date"] = props["date"]
-        events.append(event)
+        if trigger:
+            props["trigger"] = trigger
+        key = (doc_id, sent.article)
+        event = _same_incident(incidents.get(key, []), date.entity_id if date else None, {t.id for t in targets})
+        if event is None:
+            eid = "event-" + hashlib.sha1(f"{doc_id}\x1f{index}\x1f{sent.text}".encode()).hexdigest()[:16]
+            event = Entity(id=eid, name=desc, type="EVENT",
+                           attrs={"description": desc, "documents": [doc_id], "mention_count": 1,
+                                  "_dates": set(), "_places": set(), "_people": set()})
+            if date:
+                event.attrs["date"] = props["date"]
+                if "iso_date" in props:
+                    event.attrs["iso"] = props["iso_date"]
+            if trigger:
+                event.attrs["trigger"] = trigger
+            events.append(event)
+            incidents.setdefault(key, []).append(event)
+        elif trigger and "trigger" not in event.attrs:
+            event.attrs["trigger"] = trigger
+        if date:
+            event.attrs["_dates"].add(date.entity_id)
         for t in targets:
-            rels.append(Relation(eid, "EVENT_AT", t.id, dict(props), ev))
+            if t.id not in event.attrs["_places"] or date:
+                rels.append(Relation(event.id, "EVENT_AT", t.id, dict(props), ev))
+            event.attrs["_places"].add(t.id)
+        for who, role in _participants(sent.text, ms, lines):
+            if who.entity_id not in event.attrs["_people"]:
+                event.attrs["_people"].add(who.entity_id)
+                rels.append(Relation(who.entity_id, "INVOLVED_IN", event.id, {"role": role}, ev))
+    for e in events:
+        for k in ("_dates", "_places", "_people"):
+            e.attrs.pop(k, None)
     result.entities.extend(events)
     return rels
+
+
+def _glued_outer(ms: list[Mention], targets: list[Entity]) -> set[str]:
+    """Places written straight before another target (日本东京, 美国纽约): the outer place of a compound
+    the gazetteer does not chain (a country and its city)."""
+    ids = {t.id for t in targets}
+    starts = {m.sent_start: m for m in ms if m.type == "LOC" and m.entity_id in ids}
+    return {m.entity_id for m in ms if m.type == "LOC" and m.entity_id in ids
+            and (n := starts.get(m.sent_start + len(m.norm))) is not None and n.entity_id != m.entity_id}
+
+
+def _same_incident(earlier: list[Entity], date: str | None, places: set[str]) -> Entity | None:
+    """The article's earlier event this sentence tells more of: the same date node, or, undated, a
+    place it already has."""
+    for e in reversed(earlier):
+        if date is not None and date in e.attrs["_dates"]:
+            return e
+        if date is None and places & e.attrs["_places"]:
+            return e
+    return None
+
+
+def _trigger(text: str) -> str:
+    """What happened: the first incident word of the sentence (火灾, 抢劫), else its verb of happening."""
+    best = None
+    for w in _triggers():
+        i = text.find(w)
+        if i >= 0 and (best is None or (i, -len(w)) < (best[0], -len(best[1]))):
+            best = (i, w)
+    if best is not None:
+        return best[1]
+    m = EVENT_VERBS.search(text)
+    return m.group() if m else ""
+
+
+def _triggers() -> frozenset[str]:
+    return first_column("event_triggers.tsv")
+
+
+def _participants(text: str, ms: list[Mention], skip: list[tuple[int, int]]) -> list[tuple[Mention, str]]:
+    """(mention, role) of the people and acting units of an event's sentence (see the module's doc)."""
+    roles = titles() | first_column("participant_roles.tsv")
+    lengths = sorted({len(r) for r in roles}, reverse=True)
+    out = []
+    for m in ms:
+        if any(a <= m.sent_start < b for a, b in skip):
+            continue  # a dateline's reporter
+        if m.type == "PERSON":
+            role = next((text[m.sent_start - n:m.sent_start] for n in lengths
+                         if n <= m.sent_start and text[m.sent_start - n:m.sent_start] in roles), "")
+            if role not in NOT_MEMBERS:
+                out.append((m, role))
+        elif m.type == "ORG" and m.source != "name" and CLAUSE_OPEN.search(text, 0, m.sent_start):
+            out.append((m, ""))
+    return out
+
+
+def _run_end(m: Mention, ms: list[Mention]) -> int:
+    """Where the run of places glued on from `m` ends (江西吉安人: 江西, then 吉安, then 人)."""
+    starts = {n.sent_start: n for n in ms if n.type == "LOC"}
+    end, seen = m.sent_start + len(m.norm), 0
+    while end in starts and seen < 8:
+        end, seen = starts[end].sent_start + len(starts[end].norm), seen + 1
+    return end
+
+
+def _glued_on(m: Mention, heads: list[Mention], ms: list[Mention]) -> bool:
+    """`m` is written straight after one of `heads`, through places glued on (在重庆沙坪坝三峡广场:
+    沙坪坝 and 三峡广场 after 重庆)."""
+    ends = {h.sent_start + len(h.norm) for h in heads}
+    for n in sorted((x for x in ms if x.type == "LOC"), key=lambda x: x.sent_start):
+        if n.sent_start in ends:
+            if n is m:
+                return True
+            ends.add(n.sent_start + len(n.norm))
+    return False
+
+
+def _printed(text: str, date: Mention, ms: list[Mention], idx: BuildIndex) -> bool:
+    """A date written right after 本报 or an outlet (本报1月4日, 人民日报1月4日): when it was printed."""
+    if text[:date.sent_start].endswith("本报"):
+        return True
+    return any(m.type == "ORG" and m.sent_start + len(m.norm) == date.sent_start
+               and idx.entity[m.entity_id].name.endswith(("报", "网", "社")) for m in ms)

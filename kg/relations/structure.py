@@ -69,24 +69,33 @@ def _gazetteer_edges(doc_id, entities, gaz, has_parent, idx) -> list[Relation]:
                                 idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
             has_parent.add((e.id, "LOCATED_IN"))
     # units named after a county-level place the document names (盘龙分局 → 盘龙区, 石峰警方 → 石峰区)
+    # (each unit looks its own prefixes up: the document's places are not scanned once per unit)
+    by_short: dict[str, list[tuple[int, str]]] = {}
+    for order, name in enumerate(places):
+        if len(name) > 2 and gaz.level(name) == 3:
+            by_short.setdefault(name[:-1], []).append((order, name))
+    lengths = sorted({len(k) for k in by_short})
     for e in entities:
         if e.type != "ORG" or (e.id, "LOCATED_IN") in has_parent or (e.id, "PART_OF") in has_parent:
             continue
-        for name, place in places.items():
-            short = name[:-1] if len(name) > 2 else None
-            if short and e.name.startswith(short) and not e.name.startswith(name) and gaz.level(name) == 3:
-                out.append(Relation(e.id, "LOCATED_IN", place.id, {},
-                                    idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
-                has_parent.add((e.id, "LOCATED_IN"))
-                break
+        found = [(order, name) for k in lengths for order, name in by_short.get(e.name[:k], ())
+                 if not e.name.startswith(name)]
+        if found:
+            place = places[min(found)[1]]  # the first in the document's order, as a scan would find
+            out.append(Relation(e.id, "LOCATED_IN", place.id, {},
+                                idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
+            has_parent.add((e.id, "LOCATED_IN"))
     # …and after a community the document names (沙埔头指挥部 → 沙埔头社区)
     communities = {e.name[: -len(b)]: e for e in entities if e.type == "LOC"
                    for b in BEAT_SUFFIXES if e.name.endswith(b) and len(e.name) - len(b) >= 2}
+    order = {stem: k for k, stem in enumerate(communities)}
+    stem_lengths = sorted({len(stem) for stem in communities})
     for e in entities:
         if e.type != "ORG" or (e.id, "LOCATED_IN") in has_parent or (e.id, "PART_OF") in has_parent:
             continue
-        place = next((p for stem, p in communities.items() if e.name.startswith(stem)
-                      and not e.name.startswith(p.name)), None)
+        stems = sorted((order[e.name[:k]], e.name[:k]) for k in stem_lengths if e.name[:k] in communities
+                       and not e.name.startswith(communities[e.name[:k]].name))
+        place = communities[stems[0][1]] if stems else None
         if place is not None:
             out.append(Relation(e.id, "LOCATED_IN", place.id, {},
                                 idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))

@@ -25,6 +25,7 @@ RELATION_COLOUR: dict[str, str] = {
     "PART_OF": "#1f77b4",
     "LOCATED_IN": "#2ca02c",
     "EVENT_AT": "#9467bd",
+    "INVOLVED_IN": "#ff7f0e",
     "MENTIONED_IN": "#c7c7c7",
 }
 

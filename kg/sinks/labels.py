@@ -13,7 +13,8 @@ TYPE_ZH: dict[str, str] = {
     "PERSON": "人物", "ORG": "机构", "LOC": "地点", "DATE": "日期", "EVENT": "事件", "DOCUMENT": "文档",
 }
 RELATION_ZH: dict[str, str] = {
-    "BELONGS_TO": "隶属", "PART_OF": "下属于", "LOCATED_IN": "位于", "EVENT_AT": "发生于", "MENTIONED_IN": "提及于",
+    "BELONGS_TO": "隶属", "PART_OF": "下属于", "LOCATED_IN": "位于", "EVENT_AT": "发生于", "INVOLVED_IN": "参与",
+    "MENTIONED_IN": "提及于",
 }
 # Table headers (relation rows, entity rows and the build's own CSVs) in Chinese.
 COLUMN_ZH: dict[str, str] = {

@@ -8,7 +8,7 @@ The graph in Neo4j:
     (:Sentence)-[:IN]->(:Document)
     (:Entity)-[:MENTIONED_IN {count, ...}]->(:Document)          one per entity and document
     (:Entity)-[:MENTIONED_IN {start, end, text, source}]->(:Sentence)   one per mention
-    (:Entity)-[:BELONGS_TO|PART_OF|LOCATED_IN|EVENT_AT {role, date, ..., document, sentence,
+    (:Entity)-[:BELONGS_TO|PART_OF|LOCATED_IN|EVENT_AT|INVOLVED_IN {role, date, ..., document, sentence,
               sentence_id, start, end, evidence}]->(:Entity)   the fact and the sentence stating it
 
 Labels and relationship types come only from the fixed tables below; names and texts only ever

@@ -46,6 +46,27 @@ def _blocks(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
+def _headlines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A block whose first lines are a headline run straight on by a dateline or a paragraph written on
+    one line (包固公路发生…事故 / 包头晚报讯（记者贾荣）12月26日…): the headline lines apart, so no sentence
+    glues title and story. Hard-wrapped text (lines of one width, seed pages) is left whole."""
+    from kg.ner.dateline import DATELINE_RE
+
+    lines, pos = [], start
+    for ln in text[start:end].split("\n"):
+        lines.append((pos, pos + len(ln)))
+        pos += len(ln) + 1
+    for k in range(1, len(lines)):
+        a, b = lines[k]
+        line = simplified(text[a:b]).strip()
+        if DATELINE_RE.match(line) or len(line) > 40:
+            heads = [text[x:y].strip() for x, y in lines[:k]]
+            if all(0 < len(h) <= 40 and not any(c in h for c in SENTENCE_END + "，,；;") for h in heads):
+                return [*lines[:k], (a, end)]
+            break
+    return [(start, end)]
+
+
 def _classify(text: str, start: int, end: int) -> Block:
     raw = simplified(text[start:end])  # bylines and credits of Traditional text match the patterns too
     lines = [ln for ln in raw.splitlines() if ln.strip()]
@@ -102,7 +123,7 @@ def _split_sentences(c: Cleaned) -> list[Cleaned]:
 
 def segment(doc: Document) -> list[Sentence]:
     """Sentences of `doc` in reading order, with article numbers and kinds."""
-    blocks = [_classify(doc.text, s, e) for s, e in _blocks(doc.text)]
+    blocks = [_classify(doc.text, s, e) for b, c in _blocks(doc.text) for s, e in _headlines(doc.text, b, c)]
     blocks = [b for b in blocks if b.kind != "furniture" and b.cleaned.text]
     # article boundaries: the heading run before each byline opens an article
     article_of = [0] * len(blocks)
