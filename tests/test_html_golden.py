@@ -6,6 +6,7 @@ vis-network bundle inlined from pyvis is cut out first, so a pyvis upgrade alone
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 from pathlib import Path
 
@@ -53,3 +54,14 @@ def _render(case: str, path: Path) -> Path:
 @pytest.mark.parametrize("case", sorted(GOLDEN))
 def test_page_bytes_unchanged(tmp_path, case):
     assert _digest(_render(case, tmp_path / f"{case}.html")) == GOLDEN[case]
+
+
+def test_templates_are_package_data():
+    """An installed kg has its page templates: pyproject's package-data globs cover every file."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    root = Path(__file__).parent.parent
+    globs = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["kg"]
+    files = [p.relative_to(root / "kg").as_posix() for p in (root / "kg" / "sinks" / "templates").iterdir()]
+    assert files and all(any(fnmatch.fnmatch(f, g) for g in globs) for f in files), files

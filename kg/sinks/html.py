@@ -23,7 +23,7 @@ from pathlib import Path
 
 import networkx as nx
 import pyvis
-from jinja2 import Environment
+from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 from pyvis.network import Network
 from pyvis.node import Node
@@ -36,7 +36,6 @@ from kg.sinks.html_assets import (
     LEGEND_SHAPE,
     OTHER_STYLE,
     RELATION_COLOUR,
-    TEMPLATE,
     TYPE_STYLE,
 )
 from kg.sinks.html_layout import layout
@@ -54,6 +53,8 @@ VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 _ASIDE = re.compile(r"[（(][^（）()]{0,40}[）)]")  # （新华社记者某某摄）: a bracketed aside, not the event
 _CLAUSE = re.compile(r"[，。；：！？、,;:!?\s]")
 _ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
+# autoescape on whatever the file name (select_autoescape would leave a .j2 or .js include raw)
+_PAGES = Environment(loader=PackageLoader("kg.sinks", "templates"), autoescape=True)
 
 
 def render_html(result: BuildResult, path: str | Path, focus: str | None = None, hops: int = 1) -> Path:
@@ -308,8 +309,7 @@ def _page(net: Network, g: nx.MultiDiGraph, heading: str, doc_dates: dict[str, s
     documents = sorted((str(d.get("name", n)), doc_dates.get(n, "")) for n, d in g.nodes(data=True)
                        if d.get("type") == DOC)
     physics = bool(net.options["physics"]["enabled"])
-    env = Environment(autoescape=True)
-    return env.from_string(TEMPLATE).render(
+    return _PAGES.get_template("explorer.html").render(
         heading=heading,
         font_face=Markup(FONT_FACE),
         vis_js=Markup((VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8")),
