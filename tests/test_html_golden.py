@@ -2,6 +2,8 @@
 
 The hashes were taken from pages rendered by the code before the move (commit 94b87e3); the
 vis-network bundle inlined from pyvis is cut out first, so a pyvis upgrade alone does not fail them.
+The focus pages' hashes were taken after their node order was made deterministic (same nodes,
+edges and data as before; only their order had followed Python's string hashing).
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ GOLDEN = {
     "small": "4162052d88a86fec78683608b6de0d41cb9e3268fcf133181b1fa24735093dcf",
     "injected": "0680b90a4d23d4d86227828b37de2e77981c74ad9f3ca6c8e7630ca08ee5daf8",
     "big": "e6a13f966877b74966837e14cde4467e5c08c86f5c220546a8b99e92281aaa9f",
+    "focus": "291cb044f9a9776cfc0d7e1b9b1e9fd52076eea5173b99ae881ef46edda419fb",
     "empty": "f1fe5664bbd657b30ad8eb99cd15a4182cb573a910a39e7295528f4e94b2a309",
     "seeds": "f0c412a39df46a4df8769a81b911331505abb8ae84724c0748edb10ee997d0e7",
+    "seeds-focus": "cc44a7956b709ce6bbda20ee1b7cc358270f00ec010af303655a0d7ddf19bf69",
 }
 
 
@@ -44,6 +48,8 @@ def _render(case: str, path: Path) -> Path:
         return render_html(make_result(inject=True), path)
     if case == "focus":
         return render_html(make_result(), path, focus="周佰发", hops=2)
+    if case == "seeds-focus":
+        return render_html(read_tables(SEEDS_TABLES), path, focus="杭锦后旗公安局党委", hops=2)
     if case == "big":
         return render_html(big_result(250), path)
     if case == "empty":

@@ -103,7 +103,12 @@ def neighbourhood(g: nx.MultiDiGraph, focus: str, hops: int) -> nx.MultiDiGraph:
         else:
             keep.add(c)  # a document given by name: itself
     docs = {b for a in keep for _, b, d in g.out_edges(a, data=True) if d.get("relation") == MENTIONED_IN}
-    sub = g.subgraph(keep | docs).copy()
+    want = keep | docs
+    # in g's order: a subgraph view of a small part iterates the node set, so the page changed run to run
+    sub = g.__class__()
+    sub.graph.update(g.graph)
+    sub.add_nodes_from((n, d) for n, d in g.nodes(data=True) if n in want)
+    sub.add_edges_from((a, b, k, d) for a, b, k, d in g.edges(keys=True, data=True) if a in want and b in want)
     sub.graph["focus"] = centres  # selected when the page opens
     return sub
 
