@@ -11,7 +11,7 @@ on a timeline under the graph. Past `PHYSICS_MAX_NODES` nodes, positions come fr
 area), and physics stays off, so 5,000 nodes open in seconds (in-browser physics takes minutes
 there, pyvis #204).
 
-    >>> render_html(result, "graph.html", focus="周佰发", hops=2)   # doctest: +SKIP
+    >>> render_html(result, "graph.html", focus="周佰发", hops=2)
     PosixPath('graph.html')
 """
 
