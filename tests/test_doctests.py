@@ -18,6 +18,7 @@ from tests.test_html import make_result
 
 MODULES = [
     "kg.api",
+    "kg.atomic",
     "kg.graph",
     "kg.sinks.export",
     "kg.sinks.geo",
@@ -26,6 +27,8 @@ MODULES = [
     "kg.sinks.labels",
     "kg.sinks.relation_table",
     "kg.sources",
+    "kg.text.clean",
+    "kg.text.read",
     "kg.text.script",
 ]
 

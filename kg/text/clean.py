@@ -14,6 +14,13 @@ turns each whitespace run into one space instead of dropping it.
 
 The map is a list `offsets` with `offsets[i]` = original index of cleaned char `i`, so a
 cleaned span i:j maps back to `original[offsets[i]:offsets[j-1]+1]`.
+
+    >>> original = "疫情防控服\\n务站 民警,周佰发"
+    >>> c = clean(original)
+    >>> c.text
+    '疫情防控服务站民警，周佰发'
+    >>> i = c.text.index("周佰发"); original[c.offsets[i]:c.offsets[i + 2] + 1]
+    '周佰发'
 """
 
 from __future__ import annotations
