@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.text.script import simplified
+from kg.text.script import is_cjk, simplified
 
 HALF_TO_FULL_PUNCT = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 WHITESPACE = set(" \t\r\n\u3000\u00a0\u2002\u2003\u2009\ufeff")
@@ -35,11 +35,6 @@ DECORATIONS = set("●□■▲△★☆◆◇▼")  # bullets OCR keeps from la
 # zero-width space, non-joiner, joiner, word joiner, soft hyphen: invisible, common in scraped pages
 # (`李\u200b明`), and they would cut a name in two; dropped with nothing in their place
 INVISIBLE = set("\u200b\u200c\u200d\u2060\u00ad")
-
-
-def is_cjk(ch: str) -> bool:
-    o = ord(ch)
-    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FA1F
 
 
 def is_cjk_punct(ch: str) -> bool:
