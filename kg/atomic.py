@@ -30,7 +30,13 @@ LEFTOVER = re.compile(r"^(?:\.kg-staging-(?P<spid>\d+)-.*|\..+\.(?P<tpid>\d+)\.[
 @contextlib.contextmanager
 def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8", newline: str | None = None
                 ) -> Iterator[IO]:
-    """Open a temp file next to `path`; on success fsync it and rename it to `path`."""
+    """Open a temp file next to `path`; on success fsync it and rename it to `path`.
+
+        >>> with atomic_open("out/notes.txt") as fh:
+        ...     _ = fh.write("周佰发")
+        >>> Path("out/notes.txt").read_text(encoding="utf-8"), sorted(p.name for p in Path("out").iterdir())
+        ('周佰发', ['notes.txt'])
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.{os.getpid()}.", suffix=".tmp", dir=path.parent)

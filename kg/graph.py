@@ -5,8 +5,8 @@ id `doc:<file name>`). Edges: one per relation, keyed by relation type; attribut
 relation's properties plus its provenance (document, sentence, start, end, evidence).
 The graph knows nothing about files beyond node-link JSON; other formats live in `kg.sinks`.
 
-    >>> g = to_networkx(result)                 # doctest: +SKIP
-    >>> g.nodes["doc:000_x.txt"]["type"]        # doctest: +SKIP
+    >>> g = to_networkx(result)                 # result: a BuildResult, e.g. `kg.build(...).result`
+    >>> g.nodes["doc:001_taonan.txt"]["type"]
     'DOCUMENT'
 """
 

@@ -18,7 +18,8 @@ column, else it is `<file id>#<row>` (row 0 is the first data row); a `(doc_id, 
 its id. Two documents with one id are an error naming both (`unique`); two rows of one table with
 one id stop the build (`DuplicateIdError`), as two files would.
 
-    >>> [d.id for d in read_documents("articles.csv", columns=Columns(text="body"))]  # doctest: +SKIP
+    >>> _ = Path("articles.csv").write_text("body\\n民警周佰发在团结广场执勤。\\n白城市公安局召开会议。\\n", encoding="utf-8")
+    >>> [d.id for d in read_documents("articles.csv", columns=Columns(text="body"))]
     ['articles.csv#0', 'articles.csv#1']
 """
 
@@ -169,7 +170,8 @@ def frame_documents(frame: Any, columns: Columns = DEFAULT_COLUMNS, name: str = 
     the table is not one of articles. `rows`: the row numbers of the frame's rows (default 0, 1, …),
     kept when some lines of a file were dropped.
 
-    >>> frame_documents(pd.DataFrame({"id": ["a"], "text": ["民警周佰发在团结广场执勤。"]}))[0].id  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> frame_documents(pd.DataFrame({"id": ["a"], "text": ["民警周佰发在团结广场执勤。"]}))[0].id
     'a'
     """
     table = path or name

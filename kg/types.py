@@ -32,17 +32,6 @@ class Document:
 
 
 @dataclass
-class Article:
-    """A run of sentences under one headline: the context for resolving short forms."""
-
-    doc_id: str
-    index: int
-    title: str
-    start: int
-    end: int
-
-
-@dataclass
 class Sentence:
     """A cleaned sentence with a map from each cleaned character to its original offset."""
 

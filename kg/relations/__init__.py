@@ -6,7 +6,6 @@ from kg.link.places import Gazetteer
 from kg.relations.belongs_to import belongs_to
 from kg.relations.event_at import event_at
 from kg.relations.index import BuildIndex
-from kg.relations.people import AliasTable, merge_people
 from kg.relations.provenance import mentioned_in
 from kg.relations.structure import structure
 from kg.types import BuildResult, Relation
@@ -23,8 +22,3 @@ def document_relations(result: BuildResult, gazetteer: Gazetteer) -> list[Relati
     rels += mentioned_in(result.entities)
     return rels
 
-
-def extract_relations(result: BuildResult, gazetteer: Gazetteer, aliases: AliasTable | None = None) -> list[Relation]:
-    """All relations of a linked in-memory result: its documents' relations, then people merged
-    (`aliases`: the user's alias table, which overrides the evidence on who is who)."""
-    return merge_people(result, document_relations(result, gazetteer), aliases)

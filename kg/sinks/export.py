@@ -23,7 +23,7 @@ Each format is written into one folder, all files or none (`kg.atomic.staged_fol
 
 The table columns are `kg.sinks.relation_table.RELATION_COLUMNS` / `ENTITY_COLUMNS`.
 
-    >>> export(result, Path("out/export-xlsx"), "xlsx")    # doctest: +SKIP
+    >>> export(result, Path("out/export-xlsx"), "xlsx")
     [PosixPath('out/export-xlsx/relations.xlsx')]
 """
 
@@ -335,8 +335,10 @@ def write_gexf_file(result: BuildResult, out: Path) -> list[Path]:
 def read_graphml(path: str | Path) -> nx.MultiDiGraph:
     """Read an exported graph.graphml back, with list and dict attributes decoded from JSON.
 
-    >>> g = read_graphml("out/export-graphml/graph.graphml")   # doctest: +SKIP
-    >>> g.nodes[some_id]["aliases"]                            # doctest: +SKIP
+    >>> export(result, Path("out/export-graphml"), "graphml")
+    [PosixPath('out/export-graphml/graph.graphml')]
+    >>> g = read_graphml("out/export-graphml/graph.graphml")
+    >>> g.nodes["org-bc"]["aliases"]
     ['白城公安']
     """
     g = nx.read_graphml(path, edge_key_type=str, force_multigraph=True)

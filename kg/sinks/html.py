@@ -11,7 +11,7 @@ on a timeline under the graph. Past `PHYSICS_MAX_NODES` nodes, positions come fr
 area), and physics stays off, so 5,000 nodes open in seconds (in-browser physics takes minutes
 there, pyvis #204).
 
-    >>> render_html(result, "graph.html", focus="周佰发", hops=2)   # doctest: +SKIP
+    >>> render_html(result, "graph.html", focus="周佰发", hops=2)
     PosixPath('graph.html')
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import networkx as nx
 import pyvis
-from jinja2 import Environment
+from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 from pyvis.network import Network
 from pyvis.node import Node
@@ -36,7 +36,6 @@ from kg.sinks.html_assets import (
     LEGEND_SHAPE,
     OTHER_STYLE,
     RELATION_COLOUR,
-    TEMPLATE,
     TYPE_STYLE,
 )
 from kg.sinks.html_layout import layout
@@ -54,6 +53,8 @@ VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 _ASIDE = re.compile(r"[（(][^（）()]{0,40}[）)]")  # （新华社记者某某摄）: a bracketed aside, not the event
 _CLAUSE = re.compile(r"[，。；：！？、,;:!?\s]")
 _ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
+# autoescape on whatever the file name (select_autoescape would leave a .j2 or .js include raw)
+_PAGES = Environment(loader=PackageLoader("kg.sinks", "templates"), autoescape=True)
 
 
 def render_html(result: BuildResult, path: str | Path, focus: str | None = None, hops: int = 1) -> Path:
@@ -102,7 +103,12 @@ def neighbourhood(g: nx.MultiDiGraph, focus: str, hops: int) -> nx.MultiDiGraph:
         else:
             keep.add(c)  # a document given by name: itself
     docs = {b for a in keep for _, b, d in g.out_edges(a, data=True) if d.get("relation") == MENTIONED_IN}
-    sub = g.subgraph(keep | docs).copy()
+    want = keep | docs
+    # in g's order: a subgraph view of a small part iterates the node set, so the page changed run to run
+    sub = g.__class__()
+    sub.graph.update(g.graph)
+    sub.add_nodes_from((n, d) for n, d in g.nodes(data=True) if n in want)
+    sub.add_edges_from((a, b, k, d) for a, b, k, d in g.edges(keys=True, data=True) if a in want and b in want)
     sub.graph["focus"] = centres  # selected when the page opens
     return sub
 
@@ -308,8 +314,7 @@ def _page(net: Network, g: nx.MultiDiGraph, heading: str, doc_dates: dict[str, s
     documents = sorted((str(d.get("name", n)), doc_dates.get(n, "")) for n, d in g.nodes(data=True)
                        if d.get("type") == DOC)
     physics = bool(net.options["physics"]["enabled"])
-    env = Environment(autoescape=True)
-    return env.from_string(TEMPLATE).render(
+    return _PAGES.get_template("explorer.html").render(
         heading=heading,
         font_face=Markup(FONT_FACE),
         vis_js=Markup((VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8")),

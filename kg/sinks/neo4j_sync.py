@@ -57,12 +57,18 @@ def _query(kind: str, part) -> str:
         label = f" SET x:{part}" if part else ""
         return f"UNWIND $rows AS r MERGE (x:Entity {{id: r.id}}){label} {_SET_IF_DIFFERENT}"
     if kind == "R":
-        rel, target = part
-        assert rel in RELATION_TYPES and target in ("Entity", "Document")
+        rel, target = _relation_part(part)
         return (f"UNWIND $rows AS r MATCH (a:Entity {{id: r.source}}) MATCH (b:{target} {{id: r.target}}) "
                 f"MERGE (a)-[x:{rel} {{role: r.role}}]->(b) {_SET_IF_DIFFERENT}")
     return ("UNWIND $rows AS r MATCH (e:Entity {id: r.entity}) MATCH (s:Sentence {id: r.sentence}) "
             f"MERGE (e)-[x:MENTIONED_IN {{start: r.start}}]->(s) {_SET_IF_DIFFERENT}")
+
+
+def _relation_part(part) -> tuple[str, str]:
+    """(relation type, target label) of an R row, both checked: they are written into the Cypher."""
+    rel, target = part
+    assert rel in RELATION_TYPES and target in ("Entity", "Document")
+    return rel, target
 
 
 def _delete_query(kind: str, part) -> str:
@@ -70,8 +76,7 @@ def _delete_query(kind: str, part) -> str:
         label = {"D": "Document", "S": "Sentence", "E": "Entity"}[kind]
         return f"UNWIND $rows AS r MATCH (x:{label} {{id: r.id}}) DETACH DELETE x"
     if kind == "R":
-        rel, target = part
-        assert rel in RELATION_TYPES and target in ("Entity", "Document")
+        rel, target = _relation_part(part)
         return (f"UNWIND $rows AS r MATCH (a:Entity {{id: r.source}})-[x:{rel} {{role: r.role}}]->"
                 f"(b:{target} {{id: r.target}}) DELETE x")
     return ("UNWIND $rows AS r MATCH (e:Entity {id: r.entity})-[x:MENTIONED_IN {start: r.start}]->"

@@ -6,8 +6,8 @@ that states the fact, so a spreadsheet reader needs no join. Values keep their P
 with `|`, Parquet keeps them as lists). `COLUMNS` gives every column's kind, so writers and
 readers agree on types without guessing.
 
-    >>> rows = relation_rows(result)                       # doctest: +SKIP
-    >>> rows[0]["head"], rows[0]["relation"], rows[0]["tail"]   # doctest: +SKIP
+    >>> rows = relation_rows(result)
+    >>> rows[0]["head"], rows[0]["relation"], rows[0]["tail"]
     ('周佰发', 'BELONGS_TO', '洮南市公安局交巡警大队')
 """
 

@@ -14,13 +14,20 @@ turns each whitespace run into one space instead of dropping it.
 
 The map is a list `offsets` with `offsets[i]` = original index of cleaned char `i`, so a
 cleaned span i:j maps back to `original[offsets[i]:offsets[j-1]+1]`.
+
+    >>> original = "疫情防控服\\n务站 民警,周佰发"
+    >>> c = clean(original)
+    >>> c.text
+    '疫情防控服务站民警，周佰发'
+    >>> i = c.text.index("周佰发"); original[c.offsets[i]:c.offsets[i + 2] + 1]
+    '周佰发'
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.text.script import simplified
+from kg.text.script import is_cjk, simplified
 
 HALF_TO_FULL_PUNCT = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 WHITESPACE = set(" \t\r\n\u3000\u00a0\u2002\u2003\u2009\ufeff")
@@ -28,11 +35,6 @@ DECORATIONS = set("●□■▲△★☆◆◇▼")  # bullets OCR keeps from la
 # zero-width space, non-joiner, joiner, word joiner, soft hyphen: invisible, common in scraped pages
 # (`李\u200b明`), and they would cut a name in two; dropped with nothing in their place
 INVISIBLE = set("\u200b\u200c\u200d\u2060\u00ad")
-
-
-def is_cjk(ch: str) -> bool:
-    o = ord(ch)
-    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FA1F
 
 
 def is_cjk_punct(ch: str) -> bool:

@@ -181,7 +181,11 @@ def _damaged_utf8(data: bytes) -> Decoded | None:
 
 
 def decode(data: bytes, name: str, encoding: str | None = None) -> Decoded:
-    """The text of `data` (see the module docstring for the order), or InputError."""
+    """The text of `data` (see the module docstring for the order), or InputError.
+
+        >>> decode("洮南市公安局".encode("gb18030"), "a.txt")
+        Decoded(text='洮南市公安局', encoding='gb18030', replaced=0)
+    """
     for magic, what in MAGIC.items():
         if data.startswith(magic):
             raise InputError(f"{name}: is {what}, not text; extract its text first")

@@ -34,7 +34,8 @@ def _t2s():
     return _opencc("t2s")
 
 
-def _cjk(ch: str) -> bool:
+def is_cjk(ch: str) -> bool:
+    """A Han character (CJK unified ideographs, extension A, compatibility, planes 2-3)."""
     o = ord(ch)
     return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FA1F
 
@@ -50,7 +51,7 @@ def simplified(text: str) -> str:
         return text
     if len(view) != len(text):
         view = "".join(c if len(c := _t2s().convert(ch)) == 1 else ch for ch in text)
-    cjk = sum(1 for ch in text if _cjk(ch))
+    cjk = sum(1 for ch in text if is_cjk(ch))
     changed = sum(1 for a, b in zip(text, view, strict=True) if a != b)
     return view if changed and changed >= TRADITIONAL_SHARE * cjk else text
 
@@ -70,7 +71,7 @@ def restore_names(result: BuildResult) -> None:
         if len(original) != len(m.norm) or original == m.norm:
             continue
         for s, o in zip(m.norm, original, strict=True):
-            if s != o and _cjk(s) and _cjk(o):
+            if s != o and is_cjk(s) and is_cjk(o):
                 pairs.setdefault(m.doc_id, Counter())[s, o] += 1
     if not pairs:
         return
