@@ -3,7 +3,9 @@
 The hashes were taken from pages rendered by the code before the move (commit 94b87e3); the
 vis-network bundle inlined from pyvis is cut out first, so a pyvis upgrade alone does not fail them.
 The focus pages' hashes were taken after their node order was made deterministic (same nodes,
-edges and data as before; only their order had followed Python's string hashing).
+edges and data as before; only their order had followed Python's string hashing). They were
+re-taken once when the INVOLVED_IN relation (event participants) got its style and filter entry:
+the pages rendered by the string-template code with that entry gave the same hashes.
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ from tests.test_html import big_result, make_result
 SEEDS_TABLES = Path(__file__).parent / "data" / "seeds_tables"
 
 GOLDEN = {
-    "small": "4162052d88a86fec78683608b6de0d41cb9e3268fcf133181b1fa24735093dcf",
-    "injected": "0680b90a4d23d4d86227828b37de2e77981c74ad9f3ca6c8e7630ca08ee5daf8",
-    "big": "e6a13f966877b74966837e14cde4467e5c08c86f5c220546a8b99e92281aaa9f",
-    "focus": "291cb044f9a9776cfc0d7e1b9b1e9fd52076eea5173b99ae881ef46edda419fb",
-    "empty": "f1fe5664bbd657b30ad8eb99cd15a4182cb573a910a39e7295528f4e94b2a309",
-    "seeds": "f0c412a39df46a4df8769a81b911331505abb8ae84724c0748edb10ee997d0e7",
-    "seeds-focus": "cc44a7956b709ce6bbda20ee1b7cc358270f00ec010af303655a0d7ddf19bf69",
+    "small": "7d6d445d3f031b4fa9b8af8a7c06a8ab9000ddec5a1aadf8d81ef886ec97add6",
+    "injected": "f478c5486f174bbf6edb48171051f9e4db7ae7b7e679555854f9c5ab3819544c",
+    "big": "8e24d658a20c94a5e2de159f485d7fdd988dbf515272d38c30df36c7f8ce1afb",
+    "focus": "1d214f387865488e1807079dc7176a59d28ea8b3ddb1cd3a770e8a195fce4a05",
+    "empty": "4e5669b35edcdba13ae34857f427174ab484ac2490613d6cdc28e188276374d4",
+    "seeds": "09496d6cf0a1e6da32fb139112c1d8d69d28fe2131b23bed279acc715eb8d19f",
+    "seeds-focus": "a910747367c94ac4bd3531914223d9818487becd9e528738d84d7cbce97b852b",
 }
 
 
