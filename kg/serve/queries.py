@@ -1,0 +1,372 @@
+"""What `kg serve` answers, as plain functions over a read-only SQLite connection (`kg.serve.index`).
+
+Every answer is bounded (a limit on rows, on path search work), so a hub with 50,000 neighbours or
+a corpus of 150,000 articles costs the page what it shows, not what exists. Filters apply on the
+server to every edge an answer contains: node types (of the far end), relations, stated/inferred,
+one document, and a date range (dated edges outside it go; undated ones stay unless `undated` is off).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.serve.index import iso_bounds
+
+EDGE_COLUMNS = ('eid, src, dst, relation, role, date, iso, inferred, doc, sentence, start, "end", evidence, '
+                'properties')
+NODE_COLUMNS = "rid, id, name, type, aliases, mentions, degree, community, iso, description, documents"
+CHUNK = 500  # ids per IN (...) list: well under SQLite's variable limit
+MAX_DOC_CHARS = 200_000  # a longer document is served as a window around what is highlighted
+
+
+class QueryError(ValueError):
+    """A request the server cannot answer (bad parameter, unknown id): a 400/404, never a traceback."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Filters:
+    types: tuple[str, ...] = ()  # node types allowed at an edge's far end; () = all
+    relations: tuple[str, ...] = ()  # () = all fact relations
+    inferred: str = "all"  # all | stated | inferred
+    doc: str = ""  # only edges stated in this document
+    lo: int | None = None  # date keys (kg.serve.index.date_key)
+    hi: int | None = None
+    undated: bool = True  # keep undated edges when a date range is set
+
+    @classmethod
+    def from_params(cls, params) -> Filters:
+        def items(name: str) -> tuple[str, ...]:
+            return tuple(sorted({v for v in str(params.get(name, "") or "").split(",") if v}))
+
+        inferred = params.get("inferred", "all") or "all"
+        if inferred not in ("all", "stated", "inferred"):
+            raise QueryError(f"inferred: {inferred[:40]!r} is not all, stated or inferred")
+        lo = hi = None
+        if params.get("from"):
+            b = iso_bounds(params["from"])
+            if b is None:
+                raise QueryError(f"from: {params['from'][:40]!r} is not an ISO date")
+            lo = b[0]
+        if params.get("to"):
+            b = iso_bounds(params["to"])
+            if b is None:
+                raise QueryError(f"to: {params['to'][:40]!r} is not an ISO date")
+            hi = b[1]
+        return cls(types=items("types"), relations=items("relations"), inferred=inferred,
+                   doc=str(params.get("doc", "") or ""), lo=lo, hi=hi,
+                   undated=str(params.get("undated", "1")) not in ("0", "false", "no"))
+
+    def edge_sql(self, alias: str = "e") -> tuple[str, list]:
+        """WHERE conditions on the edge itself (not its ends' types) and their parameters."""
+        conds, args = [], []
+        if self.relations:
+            conds.append(f"{alias}.relation IN ({','.join('?' * len(self.relations))})")
+            args += list(self.relations)
+        if self.inferred != "all":
+            conds.append(f"{alias}.inferred = ?")
+            args.append(1 if self.inferred == "inferred" else 0)
+        if self.doc:
+            conds.append(f"{alias}.doc = ?")
+            args.append(self.doc)
+        if self.lo is not None or self.hi is not None:
+            lo = self.lo if self.lo is not None else -10**12
+            hi = self.hi if self.hi is not None else 10**12
+            dated = f"({alias}.dlo IS NOT NULL AND {alias}.dhi >= ? AND {alias}.dlo <= ?)"
+            conds.append(f"({dated} OR {alias}.dlo IS NULL)" if self.undated else dated)
+            args += [lo, hi]
+        return (" AND ".join(conds) or "1"), args
+
+    def type_sql(self, alias: str = "n") -> tuple[str, list]:
+        if not self.types:
+            return "1", []
+        return f"{alias}.type IN ({','.join('?' * len(self.types))})", list(self.types)
+
+
+@dataclass
+class Graph:
+    """Nodes and edges as the page draws them."""
+
+    nodes: dict[int, dict] = field(default_factory=dict)
+    edges: dict[int, dict] = field(default_factory=dict)
+    truncated: dict[str, int] = field(default_factory=dict)  # node id -> edges left out
+
+    def as_json(self) -> dict:
+        return {"nodes": list(self.nodes.values()), "edges": list(self.edges.values()), "truncated": self.truncated}
+
+
+def node_json(row: sqlite3.Row) -> dict:
+    return {"id": row["id"], "name": row["name"], "type": row["type"], "aliases": json.loads(row["aliases"] or "[]"),
+            "mentions": row["mentions"], "degree": row["degree"], "community": row["community"],
+            "iso": row["iso"] or "", "description": row["description"] or "", "documents": row["documents"]}
+
+
+def edge_json(row: sqlite3.Row, ids: dict[int, str]) -> dict:
+    return {"id": row["eid"], "from": ids[row["src"]], "to": ids[row["dst"]], "relation": row["relation"],
+            "role": row["role"] or "", "date": row["date"] or "", "iso": row["iso"] or "",
+            "inferred": bool(row["inferred"]), "document": row["doc"] or "", "sentence": row["sentence"],
+            "start": row["start"], "end": row["end"], "evidence": row["evidence"] or ""}
+
+
+def _rid(con: sqlite3.Connection, entity_id: str) -> int:
+    row = con.execute("SELECT rid FROM entities WHERE id = ?", (entity_id,)).fetchone()
+    if row is None:
+        raise QueryError(f"no entity {entity_id[:80]!r}", 404)
+    return row[0]
+
+
+def _nodes(con: sqlite3.Connection, rids) -> dict[int, dict]:
+    out: dict[int, dict] = {}
+    rids = list(rids)
+    for i in range(0, len(rids), CHUNK):
+        part = rids[i:i + CHUNK]
+        for row in con.execute(f"SELECT {NODE_COLUMNS} FROM entities WHERE rid IN ({','.join('?' * len(part))})",
+                               part):
+            out[row["rid"]] = node_json(row)
+    return out
+
+
+def meta(con: sqlite3.Connection, out_dir: Path) -> dict:
+    """Counts, the types and relations present, the dated range and its histogram, the documents."""
+    types = dict(con.execute("SELECT type, count(*) FROM entities GROUP BY type ORDER BY count(*) DESC").fetchall())
+    rels = dict(con.execute("SELECT relation, count(*) FROM edges GROUP BY relation ORDER BY count(*) DESC"))
+    n_docs = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    docs = [r[0] for r in con.execute("SELECT id FROM documents ORDER BY id LIMIT 2000")]
+    buckets = timeline(con)
+    communities = con.execute("SELECT count(DISTINCT community) FROM entities WHERE community >= 0").fetchone()[0]
+    return {"folder": out_dir.name, "entities": sum(types.values()), "edges": sum(rels.values()),
+            "documents": n_docs, "document_ids": docs, "types": types, "relations": rels,
+            "dated": buckets, "communities": communities}
+
+
+def _iso(y: int, m: int = 0, d: int = 0) -> str:
+    ys = f"{y:04d}" if y >= 0 else f"-{-y:04d}"
+    return ys + (f"-{m:02d}" if m else "") + (f"-{d:02d}" if d else "")
+
+
+def timeline(con: sqlite3.Connection, max_buckets: int = 300) -> list[list]:
+    """Dated edges counted on a linear axis: [label, count, from, to] per day (span under 92 days),
+    month (under 3 years) or run of years (at most `max_buckets`), empty buckets included."""
+    import datetime as dt
+
+    row = con.execute("SELECT min(dlo), max(dlo) FROM edges WHERE dlo IS NOT NULL").fetchone()
+    if row[0] is None:
+        return []
+    lo, hi = row
+    y0, y1 = lo // 10000, hi // 10000
+    counts = dict(con.execute("SELECT dlo, count(*) FROM edges WHERE dlo IS NOT NULL GROUP BY dlo").fetchall())
+    out: list[list] = []
+    if y0 >= 1 and y1 <= 9999:
+        first = dt.date(y0, lo // 100 % 100 or 1, 1)
+        last = dt.date(y1, hi // 100 % 100 or 1, 1)
+        if (hi - lo) < 10000 and (last - first).days < 92:
+            day = dt.date(y0, lo // 100 % 100 or 1, lo % 100 or 1)
+            end = dt.date(y1, hi // 100 % 100 or 1, hi % 100 or 1)
+            while day <= end:
+                k = day.year * 10000 + day.month * 100 + day.day
+                out.append([day.isoformat(), counts.get(k, 0), day.isoformat(), day.isoformat()])
+                day += dt.timedelta(days=1)
+            return out
+        if y1 - y0 < 3:
+            month: dict[int, int] = {}
+            for k, c in counts.items():
+                month[k // 100] = month.get(k // 100, 0) + c
+            y, m = first.year, first.month
+            while (y, m) <= (last.year, last.month):
+                out.append([_iso(y, m), month.get(y * 100 + m, 0), _iso(y, m, 1), _iso(y, m, 31)])
+                y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+            return out
+    step = max(1, -(-(y1 - y0 + 1) // max_buckets))
+    years: dict[int, int] = {}
+    for k, c in counts.items():
+        b = (k // 10000 - y0) // step
+        years[b] = years.get(b, 0) + c
+    for b in range((y1 - y0) // step + 1):
+        a = y0 + b * step
+        z = a + step - 1
+        out.append([_iso(a) if step == 1 else f"{_iso(a)}…{_iso(z)}", years.get(b, 0), _iso(a, 1, 1), _iso(z, 12, 31)])
+    return out
+
+
+def search(con: sqlite3.Connection, q: str, limit: int = 20, types: tuple[str, ...] = ()) -> list[dict]:
+    """Entities whose name or an alias contains `q`: exact hits, then prefixes, then the rest; by mentions."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    key = q.casefold()
+    like = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    tcond = f"AND e.type IN ({','.join('?' * len(types))})" if types else ""
+    sql = (f"SELECT {', '.join('e.' + c.strip() for c in NODE_COLUMNS.split(','))}, min(rank) AS rank, "
+           "min(matched) AS matched FROM ("
+           "  SELECT rid, 0 AS rank, name AS matched FROM names WHERE key = ?"
+           "  UNION ALL SELECT rid, 1, name FROM names WHERE key > ? AND key < ? "
+           "  UNION ALL SELECT * FROM (SELECT rid, 2, name FROM names WHERE key LIKE ? ESCAPE '\\' LIMIT ?)"
+           f") h JOIN entities e ON e.rid = h.rid WHERE 1 {tcond} "
+           "GROUP BY e.rid ORDER BY rank, e.mentions DESC, e.degree DESC, e.name LIMIT ?")
+    args = [key, key, key + "\U0010ffff", f"%{like}%", max(limit * 50, 1000), *types, limit]
+    hits = []
+    for row in con.execute(sql, args):
+        hit = node_json(row)
+        hit["exact"] = row["rank"] == 0
+        hit["matched"] = row["matched"]
+        hits.append(hit)
+    return hits
+
+
+def node(con: sqlite3.Connection, entity_id: str, mentions: int = 50) -> dict:
+    """One entity with its first `mentions` mentions (document, sentence, offsets, the sentence)."""
+    rid = _rid(con, entity_id)
+    out = _nodes(con, [rid])[rid]
+    rows = con.execute(
+        "SELECT m.doc, m.sentence, m.start, m.\"end\", m.text, s.text AS sentence_text FROM mentions m "
+        "LEFT JOIN sentences s ON s.doc = m.doc AND s.idx = m.sentence WHERE m.rid = ? "
+        "ORDER BY m.doc, m.start LIMIT ?", (rid, mentions))
+    out["mention_list"] = [{"document": r["doc"], "sentence": r["sentence"], "start": r["start"], "end": r["end"],
+                            "text": r["text"], "sentence_text": r["sentence_text"] or ""} for r in rows]
+    return out
+
+
+def neighbours(con: sqlite3.Connection, entity_ids: list[str], filters: Filters, limit: int = 200) -> Graph:
+    """The given entities and their fact edges (either direction) that pass `filters`, `limit` per entity:
+    stated before inferred, then the far end's mentions."""
+    g = Graph()
+    econd, eargs = filters.edge_sql("e")
+    tcond, targs = filters.type_sql("n")
+    centre = {}
+    for eid in entity_ids:
+        centre[_rid(con, eid)] = eid
+    g.nodes.update(_nodes(con, centre))
+    rows = []
+    for rid, eid in centre.items():
+        sql = (f"SELECT {', '.join('e.' + c.strip() for c in EDGE_COLUMNS.split(','))}, n.mentions AS far FROM edges e "
+               f"JOIN entities n ON n.rid = e.dst WHERE e.src = ? AND {econd} AND {tcond} "
+               f"UNION ALL SELECT {', '.join('e.' + c.strip() for c in EDGE_COLUMNS.split(','))}, n.mentions FROM edges e "
+               f"JOIN entities n ON n.rid = e.src WHERE e.dst = ? AND {econd} AND {tcond} "
+               "ORDER BY inferred, far DESC, eid LIMIT ?")
+        got = con.execute(sql, [rid, *eargs, *targs, rid, *eargs, *targs, limit + 1]).fetchall()
+        if len(got) > limit:
+            total = con.execute(
+                f"SELECT (SELECT count(*) FROM edges e JOIN entities n ON n.rid = e.dst WHERE e.src = ? AND {econd} "
+                f"AND {tcond}) + (SELECT count(*) FROM edges e JOIN entities n ON n.rid = e.src WHERE e.dst = ? "
+                f"AND {econd} AND {tcond})", [rid, *eargs, *targs, rid, *eargs, *targs]).fetchone()[0]
+            g.truncated[eid] = total - limit
+            got = got[:limit]
+        rows += got
+    ends = {r["src"] for r in rows} | {r["dst"] for r in rows}
+    g.nodes.update(_nodes(con, ends - set(g.nodes)))
+    ids = {rid: n["id"] for rid, n in g.nodes.items()}
+    for r in rows:
+        g.edges[r["eid"]] = edge_json(r, ids)
+    return g
+
+
+def _step(con: sqlite3.Connection, frontier: list[int], filters: Filters) -> list[tuple[int, int, int]]:
+    """(node, neighbour, edge) for every fact edge at the frontier that passes the filters."""
+    econd, eargs = filters.edge_sql("e")
+    tcond, targs = filters.type_sql("n")
+    out = []
+    for i in range(0, len(frontier), CHUNK):
+        part = frontier[i:i + CHUNK]
+        marks = ",".join("?" * len(part))
+        out += con.execute(
+            f"SELECT e.src, e.dst, e.eid FROM edges e JOIN entities n ON n.rid = e.dst "
+            f"WHERE e.src IN ({marks}) AND {econd} AND {tcond} "
+            f"UNION ALL SELECT e.dst, e.src, e.eid FROM edges e JOIN entities n ON n.rid = e.src "
+            f"WHERE e.dst IN ({marks}) AND {econd} AND {tcond}",
+            [*part, *eargs, *targs, *part, *eargs, *targs]).fetchall()
+    return out
+
+
+def paths(con: sqlite3.Connection, source: str, target: str, filters: Filters, max_hops: int = 6,
+          k: int = 5, max_visited: int = 200_000) -> dict:
+    """Up to `k` shortest paths over fact edges (undirected), by bidirectional breadth-first search in SQL.
+
+    Each round expands the smaller side by one whole level and keeps every parent at that level, so
+    all shortest paths can be listed; the search stops at `max_hops` or after `max_visited` nodes.
+    """
+    a, b = _rid(con, source), _rid(con, target)
+    graph = Graph()
+    if a == b:
+        graph.nodes.update(_nodes(con, [a]))
+        return {"paths": [[source]], "hops": 0, **graph.as_json()}
+    dist = [{a: 0}, {b: 0}]
+    parents: list[dict[int, list[tuple[int, int]]]] = [{a: []}, {b: []}]
+    frontier = [[a], [b]]
+    meet: list[int] = []
+    hops = 0
+    while frontier[0] and frontier[1] and hops < max_hops:
+        side = 0 if len(frontier[0]) <= len(frontier[1]) else 1
+        depth = dist[side][frontier[side][0]] + 1
+        new: dict[int, list[tuple[int, int]]] = {}
+        for node_, nb, eid in _step(con, frontier[side], filters):
+            if nb in dist[side] and dist[side][nb] < depth:
+                continue
+            new.setdefault(nb, []).append((node_, eid))
+        for nb, ps in new.items():
+            dist[side][nb] = depth
+            parents[side][nb] = ps
+        frontier[side] = list(new)
+        hops += 1
+        found = [n for n in new if n in dist[1 - side]]
+        if found:
+            best = min(dist[0][n] + dist[1][n] for n in found)
+            meet = [n for n in found if dist[0][n] + dist[1][n] == best]
+            break
+        if len(dist[0]) + len(dist[1]) > max_visited:
+            return {"paths": [], "hops": None, "gave_up": f"searched {max_visited} entities", **graph.as_json()}
+    if not meet:
+        return {"paths": [], "hops": None, **graph.as_json()}
+
+    def walk(side: int, n: int) -> list[list[tuple[int, int | None]]]:
+        """Paths from n back to the side's root as [(node, edge to previous)], at most k."""
+        if not parents[side][n]:
+            return [[(n, None)]]
+        out = []
+        for p, eid in parents[side][n]:
+            for rest in walk(side, p):
+                out.append([(n, eid), *rest])
+                if len(out) >= k:
+                    return out
+        return out
+
+    found_paths: list[tuple[list[int], list[int]]] = []
+    for m in meet:
+        for left in walk(0, m):
+            for right in walk(1, m):
+                fwd = list(reversed(left))  # a .. m
+                nodes_ = [n for n, _ in fwd] + [n for n, _ in right[1:]]
+                edges_ = [e for _, e in fwd if e is not None] + [e for _, e in right if e is not None]
+                found_paths.append((nodes_, edges_))
+                if len(found_paths) >= k:
+                    break
+            if len(found_paths) >= k:
+                break
+        if len(found_paths) >= k:
+            break
+    rids = {n for ns, _ in found_paths for n in ns}
+    graph.nodes.update(_nodes(con, rids))
+    ids = {rid: n["id"] for rid, n in graph.nodes.items()}
+    eids = sorted({e for _, es in found_paths for e in es})
+    for i in range(0, len(eids), CHUNK):
+        part = eids[i:i + CHUNK]
+        for row in con.execute(f"SELECT {EDGE_COLUMNS} FROM edges WHERE eid IN ({','.join('?' * len(part))})", part):
+            graph.edges[row["eid"]] = edge_json(row, ids)
+    return {"paths": [[ids[n] for n in ns] for ns, _ in found_paths],
+            "path_edges": [es for _, es in found_paths], "hops": len(found_paths[0][1]), **graph.as_json()}
+
+
+def edge(con: sqlite3.Connection, eid: int) -> dict:
+    row = con.execute(f"SELECT {EDGE_COLUMNS} FROM edges WHERE eid = ?", (eid,)).fetchone()
+    if row is None:
+        raise QueryError(f"no edge {eid}", 404)
+    nodes_ = _nodes(con, [row["src"], row["dst"]])
+    out = edge_json(row, {r: n["id"] for r, n in nodes_.items()})
+    out["properties"] = json.loads(row["properties"] or "{}")
+    out["nodes"] = list(nodes_.values())
+    return out
