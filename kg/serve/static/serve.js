@@ -56,7 +56,7 @@
     Object.keys(f).forEach(function (k) { if (f[k]) { q.set(k, f[k]); } });
     if (state.size !== "degree") { q.set("size", state.size); }
     if (state.colour !== "type") { q.set("colour", state.colour); }
-    history.replaceState(null, "", "#" + q.toString());
+    history.replaceState(null, "", "#" + q.toString().replace(/%2C/g, ","));
   }
   function readHash() {
     var q = new URLSearchParams(location.hash.slice(1));
