@@ -137,8 +137,11 @@ def create_app(out_dir: str | Path, progress=None) -> Starlette:
         path_, media = STATIC[name]
         return FileResponse(path_, media_type=media, headers=SECURITY_HEADERS)
 
+    def favicon(request: Request) -> Response:
+        return Response(status_code=204)
+
     routes = [
-        Route("/", index), Route("/static/{name}", static),
+        Route("/", index), Route("/static/{name}", static), Route("/favicon.ico", favicon),
         Route("/api/meta", api(meta)), Route("/api/search", api(search)),
         Route("/api/node/{entity:path}", api(node)), Route("/api/neighbours", api(neighbours)),
         Route("/api/path", api(path)), Route("/api/edge/{eid:int}", api(edge)),
