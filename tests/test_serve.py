@@ -311,3 +311,20 @@ def test_seeds_search_open_path_and_source(seeds_served):
     a, b = d["highlight"]["sentence"]
     assert d["text"][a:b].replace("\n", "") == edge["evidence"]
     assert {d["text"][a:b] for a, b in d["highlight"]["mentions"]} >= {"周佰发"}
+
+
+def test_timeline_axis_leaves_outliers_aside_and_zooms():
+    from kg.serve.queries import timeline
+
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE edges (dlo INTEGER)")
+    con.executemany("INSERT INTO edges VALUES (?)", [(19980100 + 1 + i % 31,) for i in range(300)])
+    con.executemany("INSERT INTO edges VALUES (?)", [(iso_bounds("-2300")[0],), (iso_bounds("2800")[0],)])
+    axis = timeline(con)
+    assert sum(b[1] for b in axis) == 302
+    assert axis[0][1:] == [1, "-2300-01-01", "1997-12-31"] and axis[-1][1:3] == [1, "1998-02-01"]
+    days = axis[1:-1]
+    assert [b[0] for b in days] == [f"1998-01-{d:02d}" for d in range(1, 32)]  # one bar per day, not per millennium
+    zoom = timeline(con, *iso_bounds("1998-01-05/1998-01-07"))
+    assert [b[0] for b in zoom[1:-1]] == ["1998-01-05", "1998-01-06", "1998-01-07"]
+    assert zoom[0][3] == "1998-01-04" and sum(b[1] for b in zoom) == 302

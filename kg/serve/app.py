@@ -94,6 +94,10 @@ def create_app(out_dir: str | Path, progress=None) -> Starlette:
             meta_cache.update(m)
         return meta_cache
 
+    def timeline(request, params):
+        f = Filters.from_params(params)
+        return {"dated": queries.timeline(con(), f.lo, f.hi)}
+
     def search(request, params):
         return {"hits": queries.search(con(), params.get("q", ""), _int(params, "limit", 20, 1, 200),
                                        Filters.from_params(params).types)}
@@ -144,7 +148,7 @@ def create_app(out_dir: str | Path, progress=None) -> Starlette:
         Route("/", index), Route("/static/{name}", static), Route("/favicon.ico", favicon),
         Route("/api/meta", api(meta)), Route("/api/search", api(search)),
         Route("/api/node/{entity:path}", api(node)), Route("/api/neighbours", api(neighbours)),
-        Route("/api/path", api(path)), Route("/api/edge/{eid:int}", api(edge)),
+        Route("/api/path", api(path)), Route("/api/timeline", api(timeline)), Route("/api/edge/{eid:int}", api(edge)),
         Route("/api/document/{doc:path}", api(doc)),
     ]
     return Starlette(routes=routes)

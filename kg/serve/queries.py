@@ -150,48 +150,94 @@ def _iso(y: int, m: int = 0, d: int = 0) -> str:
     return ys + (f"-{m:02d}" if m else "") + (f"-{d:02d}" if d else "")
 
 
-def timeline(con: sqlite3.Connection, max_buckets: int = 300) -> list[list]:
-    """Dated edges counted on a linear axis: [label, count, from, to] per day (span under 92 days),
-    month (under 3 years) or run of years (at most `max_buckets`), empty buckets included."""
+def _key_iso(k: int) -> str:
+    y, md = divmod(k, 10000)
+    return _iso(y, md // 100 or 1, md % 100 or 1)
+
+
+def timeline(con: sqlite3.Connection, lo: int | None = None, hi: int | None = None,
+             max_buckets: int = 300) -> list[list]:
+    """Dated edges counted on a linear axis, [label, count, from, to] per bucket, empty ones included:
+    days (a span under 92 days), months (under 3 years) or runs of years (at most `max_buckets`).
+
+    Without bounds the axis covers the middle 98% of the dated edges, and the rest go into an
+    "earlier" and a "later" bucket, so that one 公元前2300年 or a misread year does not squash the
+    years that hold the news; with bounds (a zoom), exactly [lo, hi]."""
     import datetime as dt
 
-    row = con.execute("SELECT min(dlo), max(dlo) FROM edges WHERE dlo IS NOT NULL").fetchone()
-    if row[0] is None:
+    where = "dlo IS NOT NULL"
+    n, first, last = con.execute(f"SELECT count(*), min(dlo), max(dlo) FROM edges WHERE {where}").fetchone()
+    if not n:
         return []
-    lo, hi = row
+    if lo is None and hi is None:
+        def at(q: float) -> int:
+            return con.execute(f"SELECT dlo FROM edges WHERE {where} ORDER BY dlo LIMIT 1 OFFSET ?",
+                               (min(n - 1, int(q * n)),)).fetchone()[0]
+        lo, hi = (at(0.01), at(0.99)) if n >= 100 else (first, last)
+    lo = max(lo if lo is not None else first, first)
+    hi = min(hi if hi is not None else last, last)
+    if lo > hi:
+        return []
+    counts = dict(con.execute(f"SELECT dlo, count(*) FROM edges WHERE {where} AND dlo BETWEEN ? AND ? GROUP BY dlo",
+                              (lo, hi)).fetchall())
     y0, y1 = lo // 10000, hi // 10000
-    counts = dict(con.execute("SELECT dlo, count(*) FROM edges WHERE dlo IS NOT NULL GROUP BY dlo").fetchall())
     out: list[list] = []
-    if y0 >= 1 and y1 <= 9999:
-        first = dt.date(y0, lo // 100 % 100 or 1, 1)
-        last = dt.date(y1, hi // 100 % 100 or 1, 1)
-        if (hi - lo) < 10000 and (last - first).days < 92:
-            day = dt.date(y0, lo // 100 % 100 or 1, lo % 100 or 1)
-            end = dt.date(y1, hi // 100 % 100 or 1, hi % 100 or 1)
-            while day <= end:
+    if y0 >= 1 and y1 <= 9999 and y1 - y0 < 3:
+        first_day, last_day = _date(lo), _date(hi)
+        if (last_day - first_day).days < 92:
+            day = first_day
+            while day <= last_day:
                 k = day.year * 10000 + day.month * 100 + day.day
                 out.append([day.isoformat(), counts.get(k, 0), day.isoformat(), day.isoformat()])
                 day += dt.timedelta(days=1)
-            return out
-        if y1 - y0 < 3:
+        else:
             month: dict[int, int] = {}
             for k, c in counts.items():
                 month[k // 100] = month.get(k // 100, 0) + c
-            y, m = first.year, first.month
-            while (y, m) <= (last.year, last.month):
+            y, m = first_day.year, first_day.month
+            while (y, m) <= (last_day.year, last_day.month):
                 out.append([_iso(y, m), month.get(y * 100 + m, 0), _iso(y, m, 1), _iso(y, m, 31)])
                 y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-            return out
-    step = max(1, -(-(y1 - y0 + 1) // max_buckets))
-    years: dict[int, int] = {}
-    for k, c in counts.items():
-        b = (k // 10000 - y0) // step
-        years[b] = years.get(b, 0) + c
-    for b in range((y1 - y0) // step + 1):
-        a = y0 + b * step
-        z = a + step - 1
-        out.append([_iso(a) if step == 1 else f"{_iso(a)}…{_iso(z)}", years.get(b, 0), _iso(a, 1, 1), _iso(z, 12, 31)])
+    else:
+        step = max(1, -(-(y1 - y0 + 1) // max_buckets))
+        years: dict[int, int] = {}
+        for k, c in counts.items():
+            years[(k // 10000 - y0) // step] = years.get((k // 10000 - y0) // step, 0) + c
+        for i in range((y1 - y0) // step + 1):
+            a, z = y0 + i * step, y0 + i * step + step - 1
+            out.append([_iso(a) if step == 1 else f"{_iso(a)}…{_iso(z)}", years.get(i, 0), _iso(a, 1, 1),
+                        _iso(z, 12, 31)])
+    lo_key, hi_key = iso_bounds(out[0][2])[0], iso_bounds(out[-1][3])[1]
+    before = con.execute(f"SELECT count(*) FROM edges WHERE {where} AND dlo < ?", (lo_key,)).fetchone()[0]
+    after = con.execute(f"SELECT count(*) FROM edges WHERE {where} AND dlo > ?", (hi_key,)).fetchone()[0]
+    if before:
+        out.insert(0, ["更早 earlier", before, _key_iso(first), _key_iso(_day(lo_key, -1))])
+    if after:
+        out.append(["更晚 later", after, _key_iso(_day(hi_key, 1)), _key_iso(last)])
     return out
+
+
+def _date(key: int):
+    """The datetime.date of a date key (years 1-9999), a 31st of a short month read as its last day."""
+    import calendar
+    import datetime as dt
+
+    y, md = divmod(key, 10000)
+    m, d = divmod(md, 100)
+    m = min(max(m, 1), 12)
+    return dt.date(y, m, max(1, min(d, calendar.monthrange(y, m)[1])))
+
+
+def _day(key: int, step: int) -> int:
+    """The date key a day before (-1) or after (1) `key` (a 31st of a short month counts as its end)."""
+    import datetime as dt
+
+    y, md = divmod(key, 10000)
+    m, d = divmod(md, 100)
+    if not 1 <= y <= 9998:
+        return key + step
+    day = _date(key) + dt.timedelta(days=step)
+    return day.year * 10000 + day.month * 100 + day.day
 
 
 def search(con: sqlite3.Connection, q: str, limit: int = 20, types: tuple[str, ...] = ()) -> list[dict]:

@@ -95,14 +95,16 @@
   function visEdge(e) {
     var colour = (meta.relation_style[e.relation] || { colour: "#999" }).colour;
     var onPath = pathEdges[e.id];
-    return { id: e.id, from: e.from, to: e.to, arrows: "to", label: e.role || "",
+    return { id: e.id, from: e.from, to: e.to, arrows: "to", label: kg.crowded ? undefined : e.role || undefined,
              title: relName(e.relation) + (e.role ? " · " + e.role : "") + (e.iso ? " · " + e.iso : "") +
                     (e.inferred ? " · 推断 inferred" : "") + (e.evidence ? "\n" + e.evidence.slice(0, 160) : ""),
-             color: { color: onPath ? "#ff7f0e" : colour, highlight: "#111" }, width: onPath ? 4 : 1.5,
+             color: { color: onPath ? "#ff7f0e" : colour, highlight: onPath ? "#ff7f0e" : colour, hover: colour },
+             width: onPath ? 4 : 1.5, selectionWidth: 1.5,
              dashes: !!e.inferred, font: { size: 10, color: "#555", strokeWidth: 2 } };
   }
   function show(result) {
     var keepN = {}, keepE = {};
+    kg.crowded = result.edges.length > 60;  /* past this, role labels on edges only overprint */
     result.nodes.forEach(function (n) { info[n.id] = n; keepN[n.id] = true; });
     result.edges.forEach(function (e) { edgeInfo[e.id] = e; keepE[e.id] = true; });
     nodes.remove(nodes.getIds().filter(function (id) { return !keepN[id]; }));
@@ -337,7 +339,7 @@
   function drawTimeline() {
     var svg = $("kg-timeline"), NS = "http://www.w3.org/2000/svg";
     svg.textContent = "";
-    buckets = meta.dated;
+    buckets = kg.axis || meta.dated;
     var w = svg.clientWidth || 800, h = 56, n = buckets.length;
     if (!n) {
       var t = document.createElementNS(NS, "text");
@@ -353,7 +355,7 @@
       r.setAttribute("x", i * bw + 1); r.setAttribute("width", Math.max(1, bw - 2));
       r.setAttribute("y", h - 14 - bh); r.setAttribute("height", bh);
       r.setAttribute("class", "kg-bar" + (sel && (i < sel[0] || i > sel[1]) ? " kg-out" : ""));
-      var title = document.createElementNS(NS, "title"); title.textContent = b[0] + ": " + b[1];
+      var title = document.createElementNS(NS, "title"); title.textContent = b[0] + " (" + b[2] + " — " + b[3] + "): " + b[1];
       r.appendChild(title); svg.appendChild(r);
     });
     var every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor(w / 70))));
@@ -493,6 +495,13 @@
       svg.addEventListener("mousedown", function (ev) { if (buckets.length) { brushFrom = bucketAt(ev); setRange(brushFrom, brushFrom); } });
       svg.addEventListener("mousemove", function (ev) { if (brushFrom !== null) { setRange(brushFrom, bucketAt(ev)); } });
       window.addEventListener("mouseup", function () { if (brushFrom !== null) { brushFrom = null; load(); } });
+      $("kg-zoom").addEventListener("click", function () {
+        if (!state.from && !state.to) { return; }
+        get("/api/timeline", { from: state.from, to: state.to }).then(function (t) {
+          if (t.dated.length) { kg.axis = t.dated; drawTimeline(); }
+        });
+      });
+      $("kg-zoom-out").addEventListener("click", function () { kg.axis = null; drawTimeline(); });
       $("kg-range-clear").addEventListener("click", function () { state.from = ""; state.to = ""; drawTimeline(); load(); });
 
       var box = $("kg-search");
