@@ -165,9 +165,9 @@ def test_edge_opens_source_with_highlighted_sentence(open_view, seeds_url):
     zhou = _search_and_open(view, "周佰发")
     view.page.wait_for_timeout(1200)  # the layout settles
     edge = next(e for e in view.edges() if zhou in (e["from"], e["to"]))
-    # click the edge where it is drawn: the midpoint of its two ends on the canvas
-    xy = view.page.evaluate("""(e) => { var p = kg.network.getPositions([e.from, e.to]);
-        var mid = {x: (p[e.from].x + p[e.to].x) / 2, y: (p[e.from].y + p[e.to].y) / 2};
+    # click the edge where it is drawn: the middle of its curve on the canvas, the layout held still
+    xy = view.page.evaluate("""(e) => { kg.network.stopSimulation();
+        var mid = kg.network.body.edges[e.id].edgeType.getPoint(0.5);
         var d = kg.network.canvasToDOM(mid); var r = document.getElementById('kg-graph').getBoundingClientRect();
         return [r.left + d.x, r.top + d.y]; }""", edge)
     view.page.mouse.click(xy[0], xy[1])
