@@ -328,3 +328,16 @@ def test_timeline_axis_leaves_outliers_aside_and_zooms():
     zoom = timeline(con, *iso_bounds("1998-01-05/1998-01-07"))
     assert [b[0] for b in zoom[1:-1]] == ["1998-01-05", "1998-01-06", "1998-01-07"]
     assert zoom[0][3] == "1998-01-04" and sum(b[1] for b in zoom) == 302
+
+
+def test_damaged_folder_is_one_line_error_and_no_index(tmp_path):
+    from kg.sinks.tables import TableError
+
+    out = tmp_path / "out"
+    write_tables(small_result(tmp_path / "docs"), out)
+    (out / "manifest.json").unlink()
+    rel = (out / "relations.csv").read_text(encoding="utf-8")
+    (out / "relations.csv").write_text(rel.replace("o-ch", "o-missing"), encoding="utf-8")
+    with pytest.raises(TableError, match=r"relations\.csv, row \d+: .*o-missing"):
+        ensure_index(out)
+    assert not (out / INDEX_NAME).exists() and not list(out.glob(".serve.sqlite*"))

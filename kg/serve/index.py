@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import sqlite3
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import networkx as nx
@@ -115,10 +117,13 @@ def _current(path: Path, fp: str) -> bool:
     return bool(row) and row[0] == fp
 
 
-def ensure_index(out_dir: str | Path, progress=None) -> Path:
-    """The index of `out_dir`, built (validated, all or nothing) if missing or from another build."""
+def ensure_index(out_dir: str | Path, progress=None, in_process: bool = False) -> Path:
+    """The index of `out_dir`, built (validated, all or nothing) if missing or from another build.
+
+    The build runs in a child process unless `in_process`: reading a big folder and the community
+    detection take memory (≈ 1 GB for 157,000 articles) that a long-running server would keep."""
     out = Path(out_dir)
-    reader = TableReader(out)  # TableError (one line) for a folder that is not a whole build's output
+    TableReader(out)  # TableError (one line) now for a folder that is not a whole build's output
     fp = fingerprint(out)
     path = index_path(out)
     if _current(path, fp):
@@ -126,13 +131,24 @@ def ensure_index(out_dir: str | Path, progress=None) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        _build(reader, Path(tmp), fp, progress or (lambda msg: None))
+        if in_process:
+            _build(TableReader(out), Path(tmp), fp, progress or (lambda msg: None))
+        else:
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+                pool.submit(_build_file, str(out), tmp, fp, progress is not None).result()
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _build_file(out: str, tmp: str, fp: str, verbose: bool) -> None:
+    """`_build` in a child process; progress goes to its stdout."""
+    _build(TableReader(out), Path(tmp), fp, (lambda step: print(f"indexing {out}: {step}", flush=True))
+           if verbose else (lambda step: None))
 
 
 def _build(reader: TableReader, path: Path, fp: str, progress) -> None:

@@ -153,6 +153,7 @@
       kg.loads += 1;
       if (state.sel && info[state.sel]) { network.selectNodes([state.sel]); showNode(state.sel); }
       network.fit({ animation: false });
+      if (network.getScale() > 1.3) { network.moveTo({ scale: 1.3 }); }  /* a few nodes: not blown up */
       if (state.path.length === 2 && kg.lastPath && kg.lastPath.paths.length) {
         status(nodes.length + " 节点 · " + edges.length + " 边 · 路径 " + kg.lastPath.hops + " 跳 × " +
                kg.lastPath.paths.length);
