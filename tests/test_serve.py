@@ -152,6 +152,11 @@ def test_search_exact_first_aliases_and_types(small):
     assert set(hits) == {"o-ch", "l-ch", "e-dy"} and hits[-1] == "e-dy"
     assert [h["id"] for h in get(url, "/api/search", q="长河", types="LOC")["hits"]] == ["l-ch"]
     assert get(url, "/api/search", q="不存在的名字")["hits"] == []
+    # inside a name, three characters or more (the trigram index) and fewer (a scan)
+    assert [h["id"] for h in get(url, "/api/search", q="区公安")["hits"]] == ["o-ch"]
+    assert [h["id"] for h in get(url, "/api/search", q="禹在")["hits"]] == ["e-dy"]
+    for odd in ['"派出', "所%", "_", "%", "'", "OR 1=1 --"]:  # taken literally, never as a pattern
+        assert get(url, "/api/search", q=odd)["hits"] == []
 
 
 def test_neighbours_fact_edges_only_with_filters(small):

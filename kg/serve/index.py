@@ -29,7 +29,7 @@ import networkx as nx
 from kg.sinks.tables import MANIFEST, TABLES, TableReader
 
 INDEX_NAME = "serve.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 MENTIONED_IN = "MENTIONED_IN"
 _ISO = re.compile(r"^(-?\d{1,4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -49,6 +49,8 @@ CREATE TABLE sentences (doc TEXT, idx INTEGER, start INTEGER, "end" INTEGER, kin
 """
 INDEXES = """
 CREATE INDEX names_key ON names (key);
+CREATE VIRTUAL TABLE names_fts USING fts5 (key, tokenize = 'trigram', content = 'names');
+INSERT INTO names_fts (names_fts) VALUES ('rebuild');
 CREATE INDEX edges_src ON edges (src, relation);
 CREATE INDEX edges_dst ON edges (dst, relation);
 CREATE INDEX edges_doc ON edges (doc);

@@ -248,14 +248,20 @@ def search(con: sqlite3.Connection, q: str, limit: int = 20, types: tuple[str, .
     key = q.casefold()
     like = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     tcond = f"AND e.type IN ({','.join('?' * len(types))})" if types else ""
+    if len(key) >= 3:  # substrings from the trigram index
+        contains = "SELECT rowid FROM names_fts WHERE names_fts MATCH ? LIMIT ?"
+        needle = '"' + key.replace('"', '""') + '"'
+    else:  # one or two characters: a scan, stopped at the first matches
+        contains = "SELECT rowid FROM names WHERE key LIKE ? ESCAPE '\\' LIMIT ?"
+        needle = f"%{like}%"
     sql = (f"SELECT {', '.join('e.' + c.strip() for c in NODE_COLUMNS.split(','))}, min(rank) AS rank, "
            "min(matched) AS matched FROM ("
            "  SELECT rid, 0 AS rank, name AS matched FROM names WHERE key = ?"
            "  UNION ALL SELECT rid, 1, name FROM names WHERE key > ? AND key < ? "
-           "  UNION ALL SELECT * FROM (SELECT rid, 2, name FROM names WHERE key LIKE ? ESCAPE '\\' LIMIT ?)"
+           f"  UNION ALL SELECT n.rid, 2, n.name FROM names n WHERE n.rowid IN ({contains})"
            f") h JOIN entities e ON e.rid = h.rid WHERE 1 {tcond} "
            "GROUP BY e.rid ORDER BY rank, e.mentions DESC, e.degree DESC, e.name LIMIT ?")
-    args = [key, key, key + "\U0010ffff", f"%{like}%", max(limit * 50, 1000), *types, limit]
+    args = [key, key, key + "\U0010ffff", needle, max(limit * 50, 1000), *types, limit]
     hits = []
     for row in con.execute(sql, args):
         hit = node_json(row)
