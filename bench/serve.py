@@ -6,7 +6,7 @@ whole name and by its first two characters, open (node + neighbourhood), expand 
 shortest paths between two entities with fact edges. Reported: the index build (first start),
 p50/p95 per kind, the server's RSS after the queries and its peak (VmHWM). Target: p95 < 300 ms.
 
-    python bench/serve.py [OUT] [--replicate N] [--queries 100] [--keep]
+    python bench/serve.py [OUT] [--replicate N] [--queries 100] [--keep] [--in-place]
 
 Without OUT a synthetic build is made (`--entities`). `--replicate N` writes N copies of OUT's
 tables with new ids for documents and for every entity but places (places are shared between
@@ -205,11 +205,14 @@ def main() -> int:
     ap.add_argument("--replicate", type=int, default=1, help="copies of OUT's tables (places shared)")
     ap.add_argument("--queries", type=int, default=100)
     ap.add_argument("--keep", action="store_true", help="keep the working folder (and its index)")
+    ap.add_argument("--in-place", action="store_true", help="index OUT itself (OUT/serve.sqlite), not a copy")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kg-bench-serve-"))
     try:
         if args.out is None:
             src = synthetic(work / "synthetic", args.entities)
+        elif args.in_place:
+            src = args.out
         else:
             src = work / "tables"  # a copy: the index is written beside the tables, not into OUT
             src.mkdir()

@@ -359,6 +359,7 @@ EXAMPLES = {
     "eval": "kg eval --gold tests/data/gold",
     "train": "kg train --corpora ../shared/corpora --out models/new",
     "query": "kg query officers_of_unit --param unit=某市公安局 --format csv",
+    "serve": "kg serve out/ --port 8765   # then open http://127.0.0.1:8765/",
 }
 for _name, _example in EXAMPLES.items():
     if _name in cli.commands:
