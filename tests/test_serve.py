@@ -209,6 +209,8 @@ def test_shortest_paths_all_of_them_and_none(small):
     assert stated["paths"] == [["p-wang", "o-df", "o-ch", "l-ch"]]
     assert get(url, "/api/path", from_id="p-wang", to_id="p-li")["paths"] == [["p-wang", "o-xs", "p-li"]]
     assert get(url, "/api/path", from_id="p-wang", to_id="p-zhou")["paths"] == []
+    assert get(url, "/api/path", from_id="p-wang", to_id="l-ch", relations="BELONGS_TO,LOCATED_IN")["paths"] == []
+    assert get(url, "/api/path", from_id="p-wang", to_id="p-li", types="PERSON,LOC")["paths"] == []  # not via units
     assert get(url, "/api/path", from_id="p-wang", to_id="l-ch", max_hops=2)["paths"] == []
 
 

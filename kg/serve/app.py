@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from kg.serve import queries
 from kg.serve.index import ensure_index
+from kg.serve.paths import FactGraph
 from kg.serve.queries import Filters, QueryError
 from kg.serve.source import document
 from kg.sinks.html_assets import FONT_FACE, RELATION_COLOUR, TYPE_STYLE
@@ -81,6 +82,8 @@ def create_app(out_dir: str | Path, progress=None) -> Starlette:
             return JSONResponse(body, headers=SECURITY_HEADERS)
         return endpoint
 
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+        facts = FactGraph(c)  # the fact graph's structure for path searches (≈ 20 MB at 157k articles)
     page = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True).get_template("page.html")
     meta_cache: dict = {}
 
@@ -117,7 +120,7 @@ def create_app(out_dir: str | Path, progress=None) -> Starlette:
         if not params.get("from_id") or not params.get("to_id"):
             raise QueryError("from_id and to_id: give two entity ids")
         return queries.paths(con(), params["from_id"], params["to_id"], Filters.from_params(params),
-                             _int(params, "max_hops", 6, 1, 12), _int(params, "k", 5, 1, 50))
+                             _int(params, "max_hops", 6, 1, 12), _int(params, "k", 5, 1, 50), graph=facts)
 
     def edge(request, params):
         return queries.edge(con(), request.path_params["eid"])

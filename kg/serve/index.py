@@ -29,7 +29,7 @@ import networkx as nx
 from kg.sinks.tables import MANIFEST, TABLES, TableReader
 
 INDEX_NAME = "serve.sqlite"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 MENTIONED_IN = "MENTIONED_IN"
 _ISO = re.compile(r"^(-?\d{1,4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -40,9 +40,11 @@ CREATE TABLE entities (rid INTEGER PRIMARY KEY, id TEXT UNIQUE, name TEXT, type 
                        mentions INTEGER, degree INTEGER DEFAULT 0, community INTEGER DEFAULT -1,
                        iso TEXT, description TEXT, documents INTEGER);
 CREATE TABLE names (key TEXT, name TEXT, rid INTEGER, alias INTEGER);
+CREATE TABLE bigrams (gram TEXT, nid INTEGER, PRIMARY KEY (gram, nid)) WITHOUT ROWID;
 CREATE TABLE edges (eid INTEGER PRIMARY KEY, src INTEGER, dst INTEGER, relation TEXT, role TEXT, date TEXT,
                     iso TEXT, dlo INTEGER, dhi INTEGER, inferred INTEGER, doc TEXT, sentence INTEGER,
-                    start INTEGER, "end" INTEGER, evidence TEXT, properties TEXT);
+                    start INTEGER, "end" INTEGER, evidence TEXT, properties TEXT,
+                    smen INTEGER DEFAULT 0, dmen INTEGER DEFAULT 0);
 CREATE TABLE mentions (rid INTEGER, doc TEXT, sentence INTEGER, start INTEGER, "end" INTEGER, text TEXT);
 CREATE TABLE sentences (doc TEXT, idx INTEGER, start INTEGER, "end" INTEGER, kind TEXT, text TEXT,
                         PRIMARY KEY (doc, idx)) WITHOUT ROWID;
@@ -51,8 +53,8 @@ INDEXES = """
 CREATE INDEX names_key ON names (key);
 CREATE VIRTUAL TABLE names_fts USING fts5 (key, tokenize = 'trigram', content = 'names');
 INSERT INTO names_fts (names_fts) VALUES ('rebuild');
-CREATE INDEX edges_src ON edges (src, relation);
-CREATE INDEX edges_dst ON edges (dst, relation);
+CREATE INDEX edges_src ON edges (src, inferred, dmen DESC);
+CREATE INDEX edges_dst ON edges (dst, inferred, smen DESC);
 CREATE INDEX edges_doc ON edges (doc);
 CREATE INDEX edges_date ON edges (dlo);
 CREATE INDEX mentions_rid ON mentions (rid);
@@ -208,6 +210,14 @@ def _build(reader: TableReader, path: Path, fp: str, progress) -> None:
                     "start, \"end\", evidence, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     edges())
     con.executemany("UPDATE entities SET degree = ? WHERE rid = ?", ((d, r) for r, d in degree.items()))
+    # the far end's mentions on each edge: a neighbourhood's first rows come straight from an index
+    con.execute("UPDATE edges SET smen = (SELECT mentions FROM entities WHERE rid = src), "
+                "dmen = (SELECT mentions FROM entities WHERE rid = dst)")
+    progress("names")
+    # two-character substrings (of a name's first 32 characters), where the trigram index cannot help
+    con.execute("INSERT OR IGNORE INTO bigrams SELECT DISTINCT substr(names.key, k.i, 2), names.rowid FROM names, "
+                "(WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 32) SELECT i FROM k) AS k "
+                "WHERE k.i < length(names.key)")
     progress("communities")
     con.executemany("UPDATE entities SET community = ? WHERE rid = ?", _communities(g))
 

@@ -251,7 +251,10 @@ def search(con: sqlite3.Connection, q: str, limit: int = 20, types: tuple[str, .
     if len(key) >= 3:  # substrings from the trigram index
         contains = "SELECT rowid FROM names_fts WHERE names_fts MATCH ? LIMIT ?"
         needle = '"' + key.replace('"', '""') + '"'
-    else:  # one or two characters: a scan, stopped at the first matches
+    elif len(key) == 2:  # from the table of two-character substrings
+        contains = "SELECT nid FROM bigrams WHERE gram = ? LIMIT ?"
+        needle = key
+    else:  # one character: a scan, stopped at the first matches
         contains = "SELECT rowid FROM names WHERE key LIKE ? ESCAPE '\\' LIMIT ?"
         needle = f"%{like}%"
     sql = (f"SELECT {', '.join('e.' + c.strip() for c in NODE_COLUMNS.split(','))}, min(rank) AS rank, "
@@ -295,13 +298,15 @@ def neighbours(con: sqlite3.Connection, entity_ids: list[str], filters: Filters,
         centre[_rid(con, eid)] = eid
     g.nodes.update(_nodes(con, centre))
     rows = []
+    cols = ", ".join("e." + c.strip() for c in EDGE_COLUMNS.split(","))
     for rid, eid in centre.items():
-        sql = (f"SELECT {', '.join('e.' + c.strip() for c in EDGE_COLUMNS.split(','))}, n.mentions AS far FROM edges e "
-               f"JOIN entities n ON n.rid = e.dst WHERE e.src = ? AND {econd} AND {tcond} "
-               f"UNION ALL SELECT {', '.join('e.' + c.strip() for c in EDGE_COLUMNS.split(','))}, n.mentions FROM edges e "
-               f"JOIN entities n ON n.rid = e.src WHERE e.dst = ? AND {econd} AND {tcond} "
+        # each side in index order (stated first, then the far end's mentions), cut at `limit`
+        sql = (f"SELECT * FROM (SELECT {cols}, e.dmen AS far FROM edges e JOIN entities n ON n.rid = e.dst "
+               f"WHERE e.src = ? AND {econd} AND {tcond} ORDER BY e.inferred, e.dmen DESC LIMIT ?) "
+               f"UNION ALL SELECT * FROM (SELECT {cols}, e.smen AS far FROM edges e JOIN entities n ON n.rid = e.src "
+               f"WHERE e.dst = ? AND {econd} AND {tcond} ORDER BY e.inferred, e.smen DESC LIMIT ?) "
                "ORDER BY inferred, far DESC, eid LIMIT ?")
-        got = con.execute(sql, [rid, *eargs, *targs, rid, *eargs, *targs, limit + 1]).fetchall()
+        got = con.execute(sql, [rid, *eargs, *targs, limit + 1, rid, *eargs, *targs, limit + 1, limit + 1]).fetchall()
         if len(got) > limit:
             total = con.execute(
                 f"SELECT (SELECT count(*) FROM edges e JOIN entities n ON n.rid = e.dst WHERE e.src = ? AND {econd} "
@@ -318,99 +323,26 @@ def neighbours(con: sqlite3.Connection, entity_ids: list[str], filters: Filters,
     return g
 
 
-def _step(con: sqlite3.Connection, frontier: list[int], filters: Filters) -> list[tuple[int, int, int]]:
-    """(node, neighbour, edge) for every fact edge at the frontier that passes the filters."""
-    econd, eargs = filters.edge_sql("e")
-    tcond, targs = filters.type_sql("n")
-    out = []
-    for i in range(0, len(frontier), CHUNK):
-        part = frontier[i:i + CHUNK]
-        marks = ",".join("?" * len(part))
-        out += con.execute(
-            f"SELECT e.src, e.dst, e.eid FROM edges e JOIN entities n ON n.rid = e.dst "
-            f"WHERE e.src IN ({marks}) AND {econd} AND {tcond} "
-            f"UNION ALL SELECT e.dst, e.src, e.eid FROM edges e JOIN entities n ON n.rid = e.src "
-            f"WHERE e.dst IN ({marks}) AND {econd} AND {tcond}",
-            [*part, *eargs, *targs, *part, *eargs, *targs]).fetchall()
-    return out
-
-
 def paths(con: sqlite3.Connection, source: str, target: str, filters: Filters, max_hops: int = 6,
-          k: int = 5, max_visited: int = 200_000) -> dict:
-    """Up to `k` shortest paths over fact edges (undirected), by bidirectional breadth-first search in SQL.
+          k: int = 5, graph=None) -> dict:
+    """Up to `k` shortest paths between two entities over fact edges that pass `filters` (either
+    direction; `kg.serve.paths.FactGraph`), with their nodes and edges as the page draws them."""
+    from kg.serve.paths import FactGraph
 
-    Each round expands the smaller side by one whole level and keeps every parent at that level, so
-    all shortest paths can be listed; the search stops at `max_hops` or after `max_visited` nodes.
-    """
     a, b = _rid(con, source), _rid(con, target)
-    graph = Graph()
-    if a == b:
-        graph.nodes.update(_nodes(con, [a]))
-        return {"paths": [[source]], "hops": 0, **graph.as_json()}
-    dist = [{a: 0}, {b: 0}]
-    parents: list[dict[int, list[tuple[int, int]]]] = [{a: []}, {b: []}]
-    frontier = [[a], [b]]
-    meet: list[int] = []
-    hops = 0
-    while frontier[0] and frontier[1] and hops < max_hops:
-        side = 0 if len(frontier[0]) <= len(frontier[1]) else 1
-        depth = dist[side][frontier[side][0]] + 1
-        new: dict[int, list[tuple[int, int]]] = {}
-        for node_, nb, eid in _step(con, frontier[side], filters):
-            if nb in dist[side] and dist[side][nb] < depth:
-                continue
-            new.setdefault(nb, []).append((node_, eid))
-        for nb, ps in new.items():
-            dist[side][nb] = depth
-            parents[side][nb] = ps
-        frontier[side] = list(new)
-        hops += 1
-        found = [n for n in new if n in dist[1 - side]]
-        if found:
-            best = min(dist[0][n] + dist[1][n] for n in found)
-            meet = [n for n in found if dist[0][n] + dist[1][n] == best]
-            break
-        if len(dist[0]) + len(dist[1]) > max_visited:
-            return {"paths": [], "hops": None, "gave_up": f"searched {max_visited} entities", **graph.as_json()}
-    if not meet:
-        return {"paths": [], "hops": None, **graph.as_json()}
-
-    def walk(side: int, n: int) -> list[list[tuple[int, int | None]]]:
-        """Paths from n back to the side's root as [(node, edge to previous)], at most k."""
-        if not parents[side][n]:
-            return [[(n, None)]]
-        out = []
-        for p, eid in parents[side][n]:
-            for rest in walk(side, p):
-                out.append([(n, eid), *rest])
-                if len(out) >= k:
-                    return out
-        return out
-
-    found_paths: list[tuple[list[int], list[int]]] = []
-    for m in meet:
-        for left in walk(0, m):
-            for right in walk(1, m):
-                fwd = list(reversed(left))  # a .. m
-                nodes_ = [n for n, _ in fwd] + [n for n, _ in right[1:]]
-                edges_ = [e for _, e in fwd if e is not None] + [e for _, e in right if e is not None]
-                found_paths.append((nodes_, edges_))
-                if len(found_paths) >= k:
-                    break
-            if len(found_paths) >= k:
-                break
-        if len(found_paths) >= k:
-            break
-    rids = {n for ns, _ in found_paths for n in ns}
-    graph.nodes.update(_nodes(con, rids))
-    ids = {rid: n["id"] for rid, n in graph.nodes.items()}
-    eids = sorted({e for _, es in found_paths for e in es})
+    graph = graph if graph is not None else FactGraph(con)
+    found, why = graph.shortest(a, b, filters, max_hops=max_hops, k=k)
+    out = Graph()
+    out.nodes.update(_nodes(con, {n for ns, _ in found for n in ns}))
+    ids = {rid: n["id"] for rid, n in out.nodes.items()}
+    eids = sorted({e for _, es in found for e in es})
     for i in range(0, len(eids), CHUNK):
         part = eids[i:i + CHUNK]
         for row in con.execute(f"SELECT {EDGE_COLUMNS} FROM edges WHERE eid IN ({','.join('?' * len(part))})", part):
-            graph.edges[row["eid"]] = edge_json(row, ids)
-    return {"paths": [[ids[n] for n in ns] for ns, _ in found_paths],
-            "path_edges": [es for _, es in found_paths], "hops": len(found_paths[0][1]), **graph.as_json()}
+            out.edges[row["eid"]] = edge_json(row, ids)
+    extra = {"gave_up": why} if why else {}
+    return {"paths": [[ids[n] for n in ns] for ns, _ in found], "path_edges": [es for _, es in found],
+            "hops": len(found[0][1]) if found else None, **extra, **out.as_json()}
 
 
 def edge(con: sqlite3.Connection, eid: int) -> dict:
