@@ -157,6 +157,8 @@ def test_path_between_two_entities(open_view, seeds_url):
     assert set(first) <= view.nodes()
     assert {e["id"] for e in path["edges"]} <= {e["id"] for e in view.edges()}
     assert "路径" in view.page.text_content("#kg-status")
+    rows = view.page.locator("#kg-panel .kg-path-row")  # the paths listed, each a chain of links
+    assert rows.count() == len(path["paths"]) and rows.first.text_content().startswith("周佰发")
     assert view.clean()
 
 

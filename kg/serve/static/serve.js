@@ -152,6 +152,7 @@
       show(all);
       kg.loads += 1;
       if (state.sel && info[state.sel]) { network.selectNodes([state.sel]); showNode(state.sel); }
+      else if (state.path.length === 2 && kg.lastPath) { showPaths(kg.lastPath); }
       network.fit({ animation: false });
       if (network.getScale() > 1.3) { network.moveTo({ scale: 1.3 }); }  /* a few nodes: not blown up */
       if (state.path.length === 2 && kg.lastPath && kg.lastPath.paths.length) {
@@ -226,6 +227,28 @@
       });
       p.appendChild(ml);
     }).catch(function (err) { status("错误 " + err.message); });
+  }
+  function showPaths(p) {
+    var panelEl = panel();
+    panelEl.appendChild(el("h2", "路径 paths"));
+    if (!p.paths.length) { panelEl.appendChild(el("p", "没有路径 no path" + (p.gave_up ? " (" + p.gave_up + ")" : ""), "kg-hint")); return; }
+    panelEl.appendChild(el("div", p.paths.length + " 条最短路径 shortest, " + p.hops + " 跳 hops", "kg-meta"));
+    var byId = {};
+    p.edges.forEach(function (e) { byId[e.id] = e; });
+    p.paths.forEach(function (nodesOnPath, i) {
+      var div = el("div", null, "kg-path-row");
+      nodesOnPath.forEach(function (id, j) {
+        if (j) {
+          var e = byId[p.path_edges[i][j - 1]];
+          var forward = e.from === nodesOnPath[j - 1];
+          var step = el("span", forward ? " —" + relName(e.relation) + "→ " : " ←" + relName(e.relation) + "— ", "kg-link kg-meta");
+          step.addEventListener("click", function () { showEdge(e.id); });
+          div.appendChild(step);
+        }
+        div.appendChild(nodeLink(id, info[id] ? info[id].name : id));
+      });
+      panelEl.appendChild(div);
+    });
   }
   function showEdge(eid) {
     var e = edgeInfo[eid];
