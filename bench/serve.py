@@ -3,7 +3,8 @@
 The server runs as its own process (`kg serve`, loopback, a free port); the client times each
 request end to end. Queries are drawn at random (seeded) from the folder's entities: search by a
 whole name and by its first two characters, open (node + neighbourhood), expand (two centres),
-shortest paths between two entities with fact edges. Reported: the index build (first start),
+shortest paths between two entities with fact edges, and the expand again with filters (types,
+stated only, a date range). Reported: the index build (first start),
 p50/p95 per kind, the server's RSS after the queries and its peak (VmHWM). Target: p95 < 300 ms.
 
     python bench/serve.py [OUT] [--replicate N] [--queries 100] [--keep] [--in-place]
@@ -172,7 +173,7 @@ def bench(out: Path, n_queries: int, seed: int = 7) -> dict:
         ids = [r for r in con.execute("SELECT id, name FROM entities WHERE degree > 0")]
         con.close()
         picks = [rnd.choice(ids) for _ in range(n_queries)]
-        times: dict[str, list[float]] = {"search": [], "open": [], "expand": [], "path": []}
+        times: dict[str, list[float]] = {"search": [], "open": [], "expand": [], "filtered": [], "path": []}
         found = 0
         for i, (eid, name) in enumerate(picks):
             ms, _ = _get(base, "/api/search", q=name if i % 2 else name[:2])
@@ -183,6 +184,9 @@ def bench(out: Path, n_queries: int, seed: int = 7) -> dict:
             nb = next((n["id"] for n in g["nodes"] if n["id"] != eid), eid)
             ms, _ = _get(base, "/api/neighbours", ids=f"{eid},{nb}")
             times["expand"].append(ms)
+            ms, _ = _get(base, "/api/neighbours", ids=f"{eid},{nb}", types="PERSON,ORG,LOC", inferred="stated",
+                         **{"from": "1990-01-01", "to": "1999-12-31"})
+            times["filtered"].append(ms)
             other = rnd.choice(ids)[0]
             ms, p = _get(base, "/api/path", from_id=eid, to_id=other)
             times["path"].append(ms)

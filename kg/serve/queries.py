@@ -260,11 +260,12 @@ def search(con: sqlite3.Connection, q: str, limit: int = 20, types: tuple[str, .
     sql = (f"SELECT {', '.join('e.' + c.strip() for c in NODE_COLUMNS.split(','))}, min(rank) AS rank, "
            "min(matched) AS matched FROM ("
            "  SELECT rid, 0 AS rank, name AS matched FROM names WHERE key = ?"
-           "  UNION ALL SELECT rid, 1, name FROM names WHERE key > ? AND key < ? "
+           "  UNION ALL SELECT * FROM (SELECT rid, 1, name FROM names WHERE key > ? AND key < ? LIMIT ?)"
            f"  UNION ALL SELECT n.rid, 2, n.name FROM names n WHERE n.rowid IN ({contains})"
            f") h JOIN entities e ON e.rid = h.rid WHERE 1 {tcond} "
            "GROUP BY e.rid ORDER BY rank, e.mentions DESC, e.degree DESC, e.name LIMIT ?")
-    args = [key, key, key + "\U0010ffff", needle, max(limit * 50, 1000), *types, limit]
+    budget = max(limit * 50, 1000)  # rows per kind of hit: bounded work for a common prefix or substring
+    args = [key, key, key + "\U0010ffff", budget, needle, budget, *types, limit]
     hits = []
     for row in con.execute(sql, args):
         hit = node_json(row)
@@ -308,10 +309,15 @@ def neighbours(con: sqlite3.Connection, entity_ids: list[str], filters: Filters,
                "ORDER BY inferred, far DESC, eid LIMIT ?")
         got = con.execute(sql, [rid, *eargs, *targs, limit + 1, rid, *eargs, *targs, limit + 1, limit + 1]).fetchall()
         if len(got) > limit:
-            total = con.execute(
-                f"SELECT (SELECT count(*) FROM edges e JOIN entities n ON n.rid = e.dst WHERE e.src = ? AND {econd} "
-                f"AND {tcond}) + (SELECT count(*) FROM edges e JOIN entities n ON n.rid = e.src WHERE e.dst = ? "
-                f"AND {econd} AND {tcond})", [rid, *eargs, *targs, rid, *eargs, *targs]).fetchone()[0]
+            if filters == Filters():  # no filter: every fact edge counts, which is the degree
+                total = g.nodes[rid]["degree"]
+            else:
+                join_s = "JOIN entities n ON n.rid = e.dst" if filters.types else ""
+                join_d = "JOIN entities n ON n.rid = e.src" if filters.types else ""
+                total = con.execute(
+                    f"SELECT (SELECT count(*) FROM edges e {join_s} WHERE e.src = ? AND {econd} AND {tcond}) + "
+                    f"(SELECT count(*) FROM edges e {join_d} WHERE e.dst = ? AND {econd} AND {tcond})",
+                    [rid, *eargs, *targs, rid, *eargs, *targs]).fetchone()[0]
             g.truncated[eid] = total - limit
             got = got[:limit]
         rows += got
