@@ -234,6 +234,9 @@ def test_url_restores_view_and_csv_export(open_view, seeds_url):
     text = open(dl.value.path(), encoding="utf-8-sig").read()
     rows = text.strip().splitlines()
     assert rows[0].startswith("source_id,source_name,relation") and len(rows) == 1 + len(edges)
+    with view.page.expect_download() as dl:
+        view.page.click("#kg-export-png")
+    assert open(dl.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
 
     again = open_view(seeds_url, "/" + url.split("/", 3)[3])
     again.settled(1)
