@@ -348,3 +348,15 @@ def test_damaged_folder_is_one_line_error_and_no_index(tmp_path):
     with pytest.raises(TableError, match=r"relations\.csv, row \d+: .*o-missing"):
         ensure_index(out)
     assert not (out / INDEX_NAME).exists() and not list(out.glob(".serve.sqlite*"))
+
+
+def test_chinese_headers_and_bom_build(tmp_path):
+    """A `kg build --bom --lang zh` folder (Excel-ready, Chinese headers and names) serves the same."""
+    out = tmp_path / "out"
+    write_tables(small_result(tmp_path / "docs"), out, bom=True, lang="zh")
+    assert (out / "relations.csv").read_text(encoding="utf-8-sig").startswith("主体ID,关系")
+    with BackgroundServer(out) as url:
+        assert get(url, "/api/search", q="东风所")["hits"][0]["id"] == "o-df"
+        assert sorted(e["relation"] for e in get(url, "/api/neighbours", ids="o-ch")["edges"]) == \
+            ["LOCATED_IN", "PART_OF", "PART_OF"]
+        assert get(url, "/api/path", from_id="p-wang", to_id="l-ch")["hops"] == 3
