@@ -11,7 +11,8 @@ p50/p95 per kind, the server's RSS after the queries and its peak (VmHWM). Targe
 
 Without OUT a synthetic build is made (`--entities`). `--replicate N` writes N copies of OUT's
 tables with new ids for documents and for every entity but places (places are shared between
-copies, as in a real corpus), the way bench/scale.py replicates a store.
+copies, as in a real corpus, and so are the facts between two places), the way bench/scale.py
+replicates a store. A "hub" query opens one of the 20 entities with most facts.
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ def synthetic(folder: Path, n_entities: int, seed: int = 1) -> Path:
 
 
 def replicate(src: Path, dst: Path, copies: int) -> Path:
-    """`copies` copies of a build folder's tables; places shared, every other id suffixed per copy."""
+    """`copies` copies of a build folder's tables; places shared (with their facts between places
+    once), every other id suffixed per copy."""
     dst.mkdir(parents=True, exist_ok=True)
     places = set()
     with open(src / "entities.csv", newline="", encoding="utf-8") as fh:
@@ -105,8 +107,10 @@ def replicate(src: Path, dst: Path, copies: int) -> Path:
         "entities.csv": lambda r, k: None if k and r["id"] in places else {
             **r, "id": ent(r["id"], k),
             "documents": join_list(f"{d}~{k}" for d in split_list(r["documents"]))},
-        "relations.csv": lambda r, k: {**r, "source_id": ent(r["source_id"], k), "target_id": ent(r["target_id"], k),
-                                       "document": f"{r['document']}~{k}" if r["document"] else ""},
+        # a fact between two shared places is one row, as the reduce merges it (one relation per key)
+        "relations.csv": lambda r, k: None if k and r["source_id"] in places and r["target_id"] in places else {
+            **r, "source_id": ent(r["source_id"], k), "target_id": ent(r["target_id"], k),
+            "document": f"{r['document']}~{k}" if r["document"] else ""},
     }
     for name in TABLES:
         with open(src / name, newline="", encoding="utf-8") as fh, \
@@ -173,7 +177,11 @@ def bench(out: Path, n_queries: int, seed: int = 7) -> dict:
         ids = [r for r in con.execute("SELECT id, name FROM entities WHERE degree > 0")]
         con.close()
         picks = [rnd.choice(ids) for _ in range(n_queries)]
-        times: dict[str, list[float]] = {"search": [], "open": [], "expand": [], "filtered": [], "path": []}
+        times: dict[str, list[float]] = {"search": [], "open": [], "open hub": [], "expand": [], "filtered": [],
+                                         "path": []}
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        hubs = [r[0] for r in con.execute("SELECT id FROM entities ORDER BY degree DESC LIMIT 20")]
+        con.close()
         found = 0
         for i, (eid, name) in enumerate(picks):
             ms, _ = _get(base, "/api/search", q=name if i % 2 else name[:2])
@@ -181,6 +189,10 @@ def bench(out: Path, n_queries: int, seed: int = 7) -> dict:
             a, _ = _get(base, f"/api/node/{urllib.parse.quote(eid)}")
             b, g = _get(base, "/api/neighbours", ids=eid)
             times["open"].append(a + b)
+            hub = hubs[i % len(hubs)]
+            a, _ = _get(base, f"/api/node/{urllib.parse.quote(hub)}")
+            b, _ = _get(base, "/api/neighbours", ids=hub)
+            times["open hub"].append(a + b)
             nb = next((n["id"] for n in g["nodes"] if n["id"] != eid), eid)
             ms, _ = _get(base, "/api/neighbours", ids=f"{eid},{nb}")
             times["expand"].append(ms)

@@ -282,7 +282,7 @@ def node(con: sqlite3.Connection, entity_id: str, mentions: int = 50) -> dict:
     rows = con.execute(
         "SELECT m.doc, m.sentence, m.start, m.\"end\", m.text, s.text AS sentence_text FROM mentions m "
         "LEFT JOIN sentences s ON s.doc = m.doc AND s.idx = m.sentence WHERE m.rid = ? "
-        "ORDER BY m.doc, m.start LIMIT ?", (rid, mentions))
+        "ORDER BY m.rowid LIMIT ?", (rid, mentions))  # table order: by document, then offset
     out["mention_list"] = [{"document": r["doc"], "sentence": r["sentence"], "start": r["start"], "end": r["end"],
                             "text": r["text"], "sentence_text": r["sentence_text"] or ""} for r in rows]
     return out
