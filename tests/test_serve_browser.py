@@ -159,6 +159,9 @@ def test_path_between_two_entities(open_view, seeds_url):
     assert "路径" in view.page.text_content("#kg-status")
     rows = view.page.locator("#kg-panel .kg-path-row")  # the paths listed, each a chain of links
     assert rows.count() == len(path["paths"]) and rows.first.text_content().startswith("周佰发")
+    again = open_view(seeds_url, "/" + view.page.url.split("/", 3)[3])  # the path is in the URL
+    again.settled(1)
+    assert again.page.evaluate("kg.lastPath.paths") == path["paths"] and again.nodes() == view.nodes()
     assert view.clean()
 
 
