@@ -186,6 +186,13 @@ def test_edge_opens_source_with_highlighted_sentence(open_view, seeds_url):
                                   " function (m) { return m.textContent; })")
     assert "周佰发" in mentions
     assert len(view.page.text_content("#kg-source-text")) > 10 * len(sentence)  # the whole document, not the sentence
+    # a mention in the node's panel opens its document with that mention highlighted
+    view.page.locator("#kg-panel .kg-link", has_text="周佰发").first.click()
+    view.until("document.querySelector('#kg-panel h2').textContent === '周佰发'")
+    view.page.evaluate("document.getElementById('kg-source-text').textContent = ''")
+    view.page.locator("#kg-panel .kg-mention-link").first.click()
+    view.until("document.querySelector('#kg-source-text mark.kg-mention')")
+    assert view.page.text_content("#kg-source-text mark.kg-mention") == "周佰发"
     assert view.clean()
 
 
