@@ -205,6 +205,20 @@ def render(out_dir, output, focus, hops):
     click.echo(f"html → {output}")
 
 
+@cli.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on (loopback: this machine only)")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+def serve(out_dir, host, port):
+    """Explore an output folder in the browser: search, neighbourhoods, paths, the source text (read-only)."""
+    from kg.serve.app import is_loopback, run
+
+    if not is_loopback(host):
+        click.echo(f"warning: --host {host} makes the graph and its source texts readable by anyone who can reach "
+                   "this machine; kg serve has no login", err=True)
+    run(out_dir, host=host, port=port, echo=click.echo)
+
+
 EXPORT_FORMATS = ["csv", "xlsx", "parquet", "graphml", "gexf", "node-link", "neo4j-import"]
 
 
@@ -370,6 +384,7 @@ EXAMPLES = {
     "eval": "kg eval --gold tests/data/gold",
     "train": "kg train --corpora ../shared/corpora --out models/new",
     "query": "kg query officers_of_unit --param unit=某市公安局 --format csv",
+    "serve": "kg serve out/ --port 8765   # then open http://127.0.0.1:8765/",
 }
 for _name, _example in EXAMPLES.items():
     if _name in cli.commands:
