@@ -33,10 +33,10 @@ from kg.sinks.tables import (
     MENTION_COLUMNS,
     RELATION_COLUMNS,
     SENTENCE_COLUMNS,
-    _write_manifest,
     csv_writer,
     entity_row,
     relation_row,
+    seal,
 )
 from kg.store import Store
 from kg.text.script import simplified
@@ -302,7 +302,7 @@ def write_tables_from_store(store: Store, live: Iterable[str], out_dir: str | Pa
                 counts["mentions"] += len(mentions)
         db.close()
         (out / "graph.json").unlink(missing_ok=True)
-        _write_manifest(out)
+        seal(out, out_dir)
     (Path(out_dir) / "graph.json").unlink(missing_ok=True)  # a previous build's, out of step with these tables
     return counts
 

@@ -98,6 +98,19 @@ def test_spark_reduce_with_an_alias_table_equals_the_sqlite_and_the_in_memory_re
     assert entities.count(",江泽民,PERSON,") == 2  # one node per document
 
 
+def test_spark_reduce_never_publishes_a_folder_its_readers_refuse(spark, tmp_path):
+    """A store whose relation points at no entity (a bug's result): refused, naming the document."""
+    from kg.engines.spark_reduce import write_tables_with_spark
+    from kg.integrity import IntegrityError
+    from tests.test_integrity import _broken
+
+    store = Store(tmp_path / "store", "v")
+    store.write([_broken()])
+    with pytest.raises(IntegrityError, match=r"document 'a\.txt'.*relations\.csv.*loc-0000000000000000"):
+        write_tables_with_spark(spark, store, ["a.txt"], tmp_path / "out")
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
 def test_cli_spark_build_without_graph_equals_the_local_one(tmp_path, monkeypatch):
     """`kg build --engine spark --graph no` (map and Spark SQL reduce in one session) after a change:
     the bytes of `--workers 1 --graph no`. Last in this module: it stops the shared session."""

@@ -31,10 +31,10 @@ from kg.sinks.tables import (
     MENTION_COLUMNS,
     RELATION_COLUMNS,
     SENTENCE_COLUMNS,
-    _write_manifest,
     csv_writer,
     entity_row,
     relation_row,
+    seal,
 )
 from kg.store import Store
 from kg.stream import write_renamed
@@ -209,7 +209,7 @@ def write_tables_with_spark(spark: Any, store: Store, live: Iterable[str], out_d
                     w.writerow(relation_row(*_relation(row)))
                     counts["relations"] += 1
             (out / "graph.json").unlink(missing_ok=True)
-            _write_manifest(out)
+            seal(out, out_dir)
     finally:
         entities.unpersist()
     (Path(out_dir) / "graph.json").unlink(missing_ok=True)  # a previous build's, out of step with these tables

@@ -68,7 +68,10 @@ REQUIRED = {"documents.csv": ["id", "path", "encoding", "sha256"],
 
 
 class TableError(KgError):
-    """A build folder that is incomplete, damaged, or not one build's output."""
+    """A build folder that is incomplete, damaged, or not one build's output; `document`: the
+    document of the row at fault, when the row names one."""
+
+    document: str | None = None
 
 
 def join_list(items) -> str:
@@ -155,7 +158,7 @@ def write_tables(result: BuildResult, out_dir: str | Path, bom: bool = False, la
         _write_csv(out / "relations.csv", RELATION_COLUMNS, (relation_row(r, names) for r in result.relations), bom,
                    lang)
         write_node_link(to_networkx(result), out / "graph.json")
-        _write_manifest(out)
+        seal(out, out_dir)
 
 
 def _file_sha256(path: Path) -> str:
@@ -199,9 +202,26 @@ def _write_manifest(folder: Path) -> None:
         json.dump({"format": "kg build output", "version": 1, "files": files}, fh, indent=1, sort_keys=True)
 
 
-def _fail(path: Path, row: int | None, problem: str) -> TableError:
+def seal(stage: Path, target: str | Path) -> None:
+    """The last step of every table writer (in memory, streamed, Spark), on its staging folder:
+    write manifest.json, then read the folder back with the readers' own validation. A folder a
+    reader would refuse is never published: `kg.integrity.IntegrityError` names the document."""
+    from kg.integrity import IntegrityError
+
+    _write_manifest(stage)
+    try:
+        TableReader(stage).check()
+    except TableError as err:
+        problem = str(err).replace(str(stage), str(target))  # the file the user will look for
+        raise IntegrityError(err.document, f"the folder it wrote would not open ({problem}); "
+                                           f"nothing was published in {target}") from err
+
+
+def _fail(path: Path, row: int | None, problem: str, document: str | None = None) -> TableError:
     where = f"{path}, row {row}" if row is not None else str(path)
-    return TableError(f"{where}: {problem}")
+    err = TableError(f"{where}: {problem}")
+    err.document = document or None
+    return err
 
 
 def _not_utf8(path: Path) -> TableError:
@@ -331,7 +351,7 @@ class TableReader:
         path, docs = self.out / "sentences.csv", self.doc_ids
         for n, r in enumerate(iter_table(path, ("sentence", "start", "end", "article")), 1):
             if r["document"] not in docs:
-                raise _fail(path, n, f"document {r['document']!r} is not in documents.csv")
+                raise _fail(path, n, f"document {r['document']!r} is not in documents.csv", r["document"])
             start, end = _int(r["start"]), _int(r["end"])
             yield Sentence(doc_id=r["document"], index=_int(r["sentence"]), text=r["text"],
                            offsets=[start, end - 1] if end > start else [], article=_int(r["article"]),
@@ -342,9 +362,9 @@ class TableReader:
         path = self.out / "mentions.csv"
         for n, r in enumerate(iter_table(path, ("sentence", "start", "end", "article")), 1):
             if r["document"] not in docs:
-                raise _fail(path, n, f"document {r['document']!r} is not in documents.csv")
+                raise _fail(path, n, f"document {r['document']!r} is not in documents.csv", r["document"])
             if r["entity_id"] and r["entity_id"] not in entity_ids:
-                raise _fail(path, n, f"entity {r['entity_id']!r} is not in entities.csv")
+                raise _fail(path, n, f"entity {r['entity_id']!r} is not in entities.csv", r["document"])
             yield Mention(doc_id=r["document"], sentence=_int(r["sentence"]), start=_int(r["start"]),
                           end=_int(r["end"]), text=r["text"], norm=r.get("norm", ""), type=r["type"],
                           source=r["source"], entity_id=r["entity_id"], article=_int(r["article"]))
@@ -358,7 +378,7 @@ class TableReader:
                            "documents": split_list(r.get("documents", ""))}
             unknown = [d for d in attrs["documents"] if d not in docs]
             if unknown:
-                raise _fail(path, n, f"document {unknown[0]!r} is not in documents.csv")
+                raise _fail(path, n, f"document {unknown[0]!r} is not in documents.csv", unknown[0])
             if r.get("anonymized") == "true":
                 attrs["anonymized"] = True
             for k in ("iso", "description"):
@@ -371,12 +391,13 @@ class TableReader:
         doc_nodes = {document_node_id(d) for d in docs}
         path = self.out / "relations.csv"
         for n, r in enumerate(iter_table(path, ("sentence", "start", "end")), 1):
+            doc = r.get("document")
             if r["relation"] not in RELATION_TYPES:
-                raise _fail(path, n, f"relation {r['relation'][:40]!r} is not one of {', '.join(RELATION_TYPES)}")
+                raise _fail(path, n, f"relation {r['relation'][:40]!r} is not one of {', '.join(RELATION_TYPES)}", doc)
             if r["source_id"] not in entity_ids:
-                raise _fail(path, n, f"source {r['source_id']!r} is not in entities.csv")
+                raise _fail(path, n, f"source {r['source_id']!r} is not in entities.csv", doc)
             if r["target_id"] not in entity_ids and r["target_id"] not in doc_nodes:
-                raise _fail(path, n, f"target {r['target_id']!r} is neither in entities.csv nor a document")
+                raise _fail(path, n, f"target {r['target_id']!r} is neither in entities.csv nor a document", doc)
             try:
                 props = json.loads(r["properties"] or "{}")
             except ValueError as err:
@@ -386,7 +407,7 @@ class TableReader:
             ev = None
             if r.get("document"):
                 if r["document"] not in docs:
-                    raise _fail(path, n, f"document {r['document']!r} is not in documents.csv")
+                    raise _fail(path, n, f"document {r['document']!r} is not in documents.csv", doc)
                 ev = Evidence(doc_id=r["document"], sentence=_int(r["sentence"]), start=_int(r["start"]),
                               end=_int(r["end"]), text=r.get("evidence", ""))
             yield Relation(source_id=r["source_id"], relation=r["relation"], target_id=r["target_id"],
