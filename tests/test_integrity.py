@@ -9,6 +9,7 @@ hundred real People's Daily articles (when ../shared is there) to see render, ex
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -27,7 +28,7 @@ from kg.stream import write_tables_from_store
 from kg.types import DocResult, Document, Relation
 from tests.fixtures_build import ROOT
 
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("KG_SHARED") or ROOT.parent / "shared")  # ../shared, or where KG_SHARED says
 PD_CORPUS = SHARED / "corpora" / "pku-peoples-daily-1998" / "199801.txt.xz"
 
 
