@@ -138,7 +138,9 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
     reused = f" ({stored.reused} unchanged, from {out_dir / 'store'})" if stored.reused else ""
     click.echo(f"built {len(stored.live)} documents{reused}: {built.counts['entities']} entities, "
                f"{built.counts['relations']} relations, {built.counts['mentions']} mentions → {printable(str(out_dir))}")
-    for d in result.documents if result is not None else ():
+    from kg.sinks.tables import TableReader
+
+    for d in TableReader(out_dir).documents():  # every reduce writes them: the warnings are the same from each
         if d.replaced:
             click.echo(f"kg: warning: {printable(d.path)}: {d.replaced} byte(s) did not decode as {d.encoding}; "
                        "replaced by U+FFFD", err=True)
@@ -213,6 +215,9 @@ def export(out_dir, fmt, output, bom, lang):
     from kg.sinks.tables import read_tables
 
     target = output or Path(out_dir) / f"export-{fmt}"
+    if target.exists() and target.resolve() == Path(out_dir).resolve():
+        raise KgError(f"{target}: is the build folder itself; exporting into it would replace or mix with the "
+                      f"build's own tables: give another -o (default {out_dir}/export-{fmt})")
     if fmt == "neo4j-import":  # streamed from the tables, never the whole graph in memory
         from kg.sinks.neo4j_import import export_for_import
 

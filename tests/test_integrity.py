@@ -10,6 +10,7 @@ hundred real People's Daily articles (when ../shared is there) to see render, ex
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -158,3 +159,45 @@ def test_a_build_of_real_articles_opens_in_render_export_and_read(pd_articles, t
     assert main(["export", str(out), "--format", "xlsx", "-o", str(tmp_path / "xlsx")]) == 0
     assert (tmp_path / "graph.html").stat().st_size > 0 and (tmp_path / "xlsx").is_dir()
     assert (out / MANIFEST).exists()
+
+
+def test_documents_keep_their_date_and_kg_read_restores_it(pipeline, tmp_path):
+    """documents.csv holds each document's date (what 今天 was read against) and its undecoded bytes;
+    kg.read gives them back, so a page rendered from the folder is the build's own."""
+    docs = [Document(id="a.txt", path="a.txt", text="今天上午，民警周佰发在团结广场执勤。\n", date="2020-03-19"),
+            Document(id="b.txt", path="b.txt", text="福州市公安局民警张三说。\n", replaced=3)]
+    result = pipeline.build_documents(docs)
+    write_tables(result, tmp_path / "out")
+    back = {d.id: d for d in kg.read(tmp_path / "out").result.documents}
+    assert (back["a.txt"].date, back["b.txt"].date) == ("2020-03-19", "")
+    assert (back["a.txt"].replaced, back["b.txt"].replaced) == (0, 3)
+    assert kg.read(tmp_path / "out").docs["a.txt"].date == "2020-03-19"
+
+
+def test_render_of_a_folder_equals_build_html(tmp_path):
+    """`kg render OUT` draws what `kg build --html` drew: the same bytes (the timeline needs the dates)."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.csv").write_text("id,text,date\n"
+                               "r1,今天上午，株洲市公安局民警王立军在天元区执勤。,2020-03-19\n"
+                               "r2,昨天，株洲市公安局在隆兴社区召开会议。,2020-03-21\n", encoding="utf-8")
+    args = ["build", str(src), "--out", str(tmp_path / "out"), "--workers", "1", "--threads", "1"]
+    assert main([*args, "--html", str(tmp_path / "build.html")]) == 0
+    assert main(["render", str(tmp_path / "out"), "-o", str(tmp_path / "render.html")]) == 0
+    assert (tmp_path / "render.html").read_bytes() == (tmp_path / "build.html").read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "node-link", "neo4j-import"])
+def test_export_into_the_build_folder_itself_is_refused(seeds_out, tmp_path, capsys, fmt):
+    out = tmp_path / "out"
+    shutil.copytree(seeds_out, out)
+    before = {f.name: f.read_bytes() for f in out.iterdir() if f.is_file()}
+    for target in (out, out / ".", tmp_path / "link"):
+        if target.name == "link":
+            target.symlink_to(out)
+        capsys.readouterr()
+        assert main(["export", str(out), "--format", fmt, "-o", str(target)]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "is the build folder itself" in err and "export-" in err
+    assert {f.name: f.read_bytes() for f in out.iterdir() if f.is_file()} == before
+    assert main(["export", str(out), "--format", fmt]) == 0  # the default: OUT/export-FORMAT

@@ -8,7 +8,9 @@ Files (UTF-8, header row):
     mentions.csv   document, sentence, start, end, text, type, source, entity_id, article
     sentences.csv  document, sentence, start, end, article, kind, text
     documents.csv  id, path, encoding, sha256, chars, source_format (text: offsets into the decoded file;
-                   html, csv, jsonl, parquet, docx, pdf, python: into the text extracted from it)
+                   html, csv, jsonl, parquet, docx, pdf, python: into the text extracted from it),
+                   date (ISO, the document's own date or --doc-date; what 今天 is read against),
+                   replaced (bytes that did not decode and became U+FFFD)
     graph.json     networkx node-link data of `kg.graph.to_networkx(result)`
     manifest.json  written last: rows and sha256 of every file above
 
@@ -28,10 +30,11 @@ Offsets are into the original decoded file. Example:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kg.atomic import atomic_open, staged_folder
@@ -55,7 +58,7 @@ RELATION_COLUMNS = ["source_id", "relation", "target_id", "properties", "source_
                     "date", "document", "sentence", "start", "end", "evidence", "inferred"]
 MENTION_COLUMNS = ["document", "sentence", "start", "end", "text", "norm", "type", "source", "entity_id", "article"]
 SENTENCE_COLUMNS = ["document", "sentence", "start", "end", "article", "kind", "text"]
-DOCUMENT_COLUMNS = ["id", "path", "encoding", "sha256", "chars", "source_format"]
+DOCUMENT_COLUMNS = ["id", "path", "encoding", "sha256", "chars", "source_format", "date", "replaced"]
 MANIFEST = "manifest.json"
 TABLES = {"documents.csv": DOCUMENT_COLUMNS, "sentences.csv": SENTENCE_COLUMNS, "mentions.csv": MENTION_COLUMNS,
           "entities.csv": ENTITY_COLUMNS, "relations.csv": RELATION_COLUMNS}
@@ -100,14 +103,43 @@ def split_list(cell: str | None) -> list[str]:
     return [a for a in items if a]
 
 
-def _write_csv(path: Path, columns: list[str], rows, bom: bool = False, lang: str = "en") -> None:
-    """`bom`: UTF-8 with BOM (Excel on Chinese Windows needs it); `lang="zh"`: Chinese headers and
-    relation/type names (`kg.sinks.labels`; `read_tables` reads both)."""
+@contextlib.contextmanager
+def table_writer(path: Path, columns: list[str], bom: bool = False, lang: str = "en") -> Iterator[Callable[[dict], None]]:
+    """A function writing one row (a dict by column) of a build table, its header written: the one
+    writer of every reduce (in memory, streamed, Spark), so they write the same bytes. `bom`: UTF-8
+    with BOM (Excel on Chinese Windows needs it); `lang="zh"`: Chinese headers and relation/type names
+    (`kg.sinks.labels`; `read_tables` reads both). Atomic: the file is in place once the block ends."""
     with atomic_open(path, newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
         w = csv.writer(fh)
         w.writerow([header(c, lang) for c in columns])
+        if lang == "zh":
+            yield lambda row: w.writerow([value(row.get(c, ""), lang) if c in ("relation", "type") else row.get(c, "")
+                                          for c in columns])
+        else:
+            yield lambda row: w.writerow([row.get(c, "") for c in columns])
+
+
+def _write_csv(path: Path, columns: list[str], rows, bom: bool = False, lang: str = "en") -> None:
+    with table_writer(path, columns, bom, lang) as write:
         for row in rows:
-            w.writerow([value(row.get(c, ""), lang) if c in ("relation", "type") else row.get(c, "") for c in columns])
+            write(row)
+
+
+def document_row(d: Document, chars: int | None = None) -> dict:
+    """`chars`: the text's length, where the text itself is not at hand (Spark's driver)."""
+    return {"id": d.id, "path": d.path, "encoding": d.encoding, "sha256": d.sha256,
+            "chars": len(d.text) if chars is None else chars,
+            "source_format": d.source_format or "text", "date": d.date or "", "replaced": d.replaced or 0}
+
+
+def sentence_row(s: Sentence) -> dict:
+    return {"document": s.doc_id, "sentence": s.index, "start": s.start, "end": s.end, "article": s.article,
+            "kind": s.kind, "text": s.text}
+
+
+def mention_row(m: Mention) -> dict:
+    return {"document": m.doc_id, "sentence": m.sentence, "start": m.start, "end": m.end, "text": m.text,
+            "norm": m.norm, "type": m.type, "source": m.source, "entity_id": m.entity_id, "article": m.article}
 
 
 def entity_row(e: Entity) -> dict:
@@ -143,17 +175,9 @@ def write_tables(result: BuildResult, out_dir: str | Path, bom: bool = False, la
 
     names = {e.id: e.name for e in result.entities}
     with staged_folder(out_dir, last=MANIFEST) as out:
-        _write_csv(out / "documents.csv", DOCUMENT_COLUMNS,
-                   ({"id": d.id, "path": d.path, "encoding": d.encoding, "sha256": d.sha256, "chars": len(d.text),
-                     "source_format": d.source_format}
-                    for d in result.documents), bom, lang)
-        _write_csv(out / "sentences.csv", SENTENCE_COLUMNS,
-                   ({"document": s.doc_id, "sentence": s.index, "start": s.start, "end": s.end,
-                     "article": s.article, "kind": s.kind, "text": s.text} for s in result.sentences), bom, lang)
-        _write_csv(out / "mentions.csv", MENTION_COLUMNS,
-                   ({"document": m.doc_id, "sentence": m.sentence, "start": m.start, "end": m.end, "text": m.text,
-                     "norm": m.norm, "type": m.type, "source": m.source, "entity_id": m.entity_id,
-                     "article": m.article} for m in result.mentions), bom, lang)
+        _write_csv(out / "documents.csv", DOCUMENT_COLUMNS, map(document_row, result.documents), bom, lang)
+        _write_csv(out / "sentences.csv", SENTENCE_COLUMNS, map(sentence_row, result.sentences), bom, lang)
+        _write_csv(out / "mentions.csv", MENTION_COLUMNS, map(mention_row, result.mentions), bom, lang)
         _write_csv(out / "entities.csv", ENTITY_COLUMNS, (entity_row(e) for e in result.entities), bom, lang)
         _write_csv(out / "relations.csv", RELATION_COLUMNS, (relation_row(r, names) for r in result.relations), bom,
                    lang)
@@ -177,13 +201,6 @@ def csv_reader(fh, **kwargs):
     if csv.field_size_limit() < FIELD_LIMIT:
         csv.field_size_limit(FIELD_LIMIT)
     return csv.reader(fh, **kwargs)
-
-
-def csv_writer(fh, columns: list[str]) -> csv.DictWriter:
-    """A DictWriter of `columns` whose header is written: for tables written a row at a time."""
-    w = csv.DictWriter(fh, fieldnames=columns)
-    w.writeheader()
-    return w
 
 
 def _write_manifest(folder: Path) -> None:
@@ -337,14 +354,15 @@ class TableReader:
 
     def documents(self) -> Iterator[Document]:
         path, seen = self.out / "documents.csv", set()
-        for n, r in enumerate(iter_table(path), 1):
+        for n, r in enumerate(iter_table(path, ("chars", "replaced")), 1):
             if not r["id"]:
                 raise _fail(path, n, "empty document id")
             if r["id"] in seen:
                 raise _fail(path, n, f"document {r['id']!r} listed twice")
             seen.add(r["id"])
             yield Document(id=r["id"], path=r["path"], text="", encoding=r["encoding"], sha256=r["sha256"],
-                           source_format=r.get("source_format") or "text")
+                           source_format=r.get("source_format") or "text", date=r.get("date") or "",
+                           replaced=_int(r.get("replaced") or ""))
         self._docs = seen
 
     def sentences(self) -> Iterator[Sentence]:
