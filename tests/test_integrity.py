@@ -26,7 +26,7 @@ from kg.integrity import IntegrityError, check_document
 from kg.sinks.tables import MANIFEST, read_tables, write_tables
 from kg.store import Store
 from kg.stream import write_tables_from_store
-from kg.types import DocResult, Document, Relation
+from kg.types import BuildResult, DocResult, Document, Entity, Evidence, Relation
 from tests.fixtures_build import ROOT
 
 SHARED = Path(os.environ.get("KG_SHARED") or ROOT.parent / "shared")  # ../shared, or where KG_SHARED says
@@ -201,3 +201,28 @@ def test_export_into_the_build_folder_itself_is_refused(seeds_out, tmp_path, cap
         assert err.count("\n") == 1 and "is the build folder itself" in err and "export-" in err
     assert {f.name: f.read_bytes() for f in out.iterdir() if f.is_file()} == before
     assert main(["export", str(out), "--format", fmt]) == 0  # the default: OUT/export-FORMAT
+
+
+def _star_build() -> BuildResult:
+    """Units in chains of three (facts: components of one size) and many people with no fact: the
+    facts are a small part of the graph."""
+    doc = Document(id="a.txt", path="a.txt", text="x")
+    ev = Evidence("a.txt", 0, 0, 1, "x")
+    units = [Entity(id=f"org-{k:02d}", name=f"单位{k}", type="ORG") for k in range(45)]
+    people = [Entity(id=f"person-{k:02d}", name=f"人{k}", type="PERSON") for k in range(120)]
+    relations = [Relation(u.id, "PART_OF", units[k - 1].id, {}, ev) for k, u in enumerate(units) if k % 3]
+    relations += [Relation(p.id, "MENTIONED_IN", "doc:a.txt", {"count": 1}, ev) for p in people]
+    return BuildResult(documents=[doc], entities=units + people, relations=relations)
+
+
+def test_a_rendered_page_does_not_depend_on_the_hash_seed(tmp_path):
+    """`kg build --html` and a later `kg render` run in two processes: the layout must not follow set
+    order (a subgraph view iterates its node set in hash order)."""
+    write_tables(_star_build(), tmp_path / "out")
+    pages = []
+    for seed in ("1", "2"):
+        page = tmp_path / f"{seed}.html"
+        subprocess.run([sys.executable, "-m", "kg.cli", "render", str(tmp_path / "out"), "-o", str(page)], check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}, capture_output=True)
+        pages.append(page.read_bytes())
+    assert pages[0] == pages[1]
