@@ -163,14 +163,15 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
         _load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout)
 
 
-def _load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout, full=False) -> None:
+def _load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout, full=False,
+          force=False) -> None:
     from kg.sinks.neo4j_rows import StreamedRows
     from kg.sinks.neo4j_sync import sync_graph
 
     rows = StreamedRows(out_dir)  # a damaged folder fails here, before any connection
     report = sync_graph(rows, Path(out_dir), uri=uri, user=user, password=password, database=database,
                         batch_size=batch_size, full=full, connect_timeout=connect_timeout,
-                        query_timeout=query_timeout)
+                        query_timeout=query_timeout, force=force)
     mode, why = report.pop("mode"), report.pop("why")
     click.echo(f"neo4j: {mode} load ({why}): " + ", ".join(f"{k}={v}" for k, v in report.items()))
 
@@ -179,10 +180,13 @@ def _load(out_dir, uri, user, password, database, batch_size, connect_timeout, q
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @neo4j_options
 @click.option("--full", is_flag=True, help="send every row, not only what changed since the last load")
-def load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout, full):
+@click.option("--force", is_flag=True, help="load into a database that holds another output folder's load")
+def load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout, full, force):
     """Make Neo4j mirror a build's output folder: the first load sends everything, later loads send
-    only new and changed rows and delete what the output no longer has (ledger: OUT/neo4j-ledger.sqlite)."""
-    _load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout, full=full)
+    only new and changed rows and delete what the output no longer has (ledger: OUT/neo4j-ledger.sqlite).
+    A database holding another folder's load is refused unless --force."""
+    _load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout, full=full,
+          force=force)
 
 
 @cli.command()

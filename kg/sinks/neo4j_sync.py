@@ -43,6 +43,7 @@ from kg.types import RELATION_TYPES
 _SET_IF_DIFFERENT = "WITH x, r WHERE properties(x) <> r.all SET x = r.all"
 MARKERS_QUERY = f"MATCH (m:{MARKER_LABEL}) RETURN m.ledger AS ledger, m.generation AS generation"
 MARKER_WRITE = f"MERGE (m:{MARKER_LABEL} {{ledger: $ledger}}) SET m.generation = $generation"
+OTHER_MARKERS_DELETE = f"MATCH (m:{MARKER_LABEL}) WHERE m.ledger <> $ledger DELETE m"
 
 
 def _query(kind: str, part) -> str:
@@ -141,8 +142,9 @@ def _target(uri: str, database: str | None) -> str:
 def sync_graph(source: GraphSource, out_dir: Path, *, uri: str, user: str, password: str | None,
                database: str | None = None, batch_size: int = 1000, full: bool = False,
                max_retry_time: float = 30.0, connect_timeout: float = CONNECT_TIMEOUT,
-               query_timeout: float = QUERY_TIMEOUT) -> dict:
-    """Mirror `source` (the rows of output folder `out_dir`) into Neo4j; the report of what was sent."""
+               query_timeout: float = QUERY_TIMEOUT, force: bool = False) -> dict:
+    """Mirror `source` (the rows of output folder `out_dir`) into Neo4j; the report of what was sent.
+    `force`: load into a database that holds another folder's load (see `Ledger.open`), taking it over."""
     started = time.perf_counter()
     ledger = Ledger(out_dir)  # an unusable ledger fails here, naming its file, before any connection
     try:
@@ -162,7 +164,9 @@ def sync_graph(source: GraphSource, out_dir: Path, *, uri: str, user: str, passw
             create_schema(session)
             markers = {r["ledger"]: r["generation"] for r in
                        session.execute_read(lambda tx: [r.data() for r in tx.run(MARKERS_QUERY)])}
-            state = ledger.open(markers, _target(uri, database))
+            state = ledger.open(markers, _target(uri, database), force=force)
+            if force and set(markers) - {state.ledger}:
+                state = LedgerState(state.ledger, state.generation, False, "--force over another folder's load")
             if full:
                 state = LedgerState(state.ledger, state.generation, state.trusted, "--full")
             ledger.db.execute("CREATE TEMP TABLE IF NOT EXISTS touched (id TEXT PRIMARY KEY) WITHOUT ROWID")
@@ -201,6 +205,8 @@ def sync_graph(source: GraphSource, out_dir: Path, *, uri: str, user: str, passw
             generation = state.generation + 1
             session.execute_write(lambda tx: tx.run(MARKER_WRITE, ledger=state.ledger,
                                                     generation=generation).consume())
+            if force:  # the database mirrors this folder now: the other folders' markers go
+                session.execute_write(lambda tx: tx.run(OTHER_MARKERS_DELETE, ledger=state.ledger).consume())
             ledger.commit(state, generation, _target(uri, database))
             record = session.execute_read(lambda tx: tx.run(COUNTS_QUERY).single())
     except KgError:
