@@ -168,3 +168,27 @@ def test_load_cut_short_then_rerun_equals_a_clean_load(neo4j_clean, inputs, tmp_
     wipe_neo4j(neo4j_clean)
     assert _load(neo4j_clean, out, capsys)["mode"] == "full"
     assert _graph(neo4j_clean) == after
+
+
+def test_a_second_folder_is_refused_unless_forced(neo4j_clean, inputs, tmp_path, capsys):
+    """Two output folders into one database: the second is refused with one line (its load would mix
+    two builds, and an incremental load of either would delete the other's nodes); `--force` loads it
+    (a full load, nothing deleted) and takes the marker over, and then the first is refused."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    _build(inputs, first, capsys)
+    other = tmp_path / "other-in"
+    other.mkdir()
+    shutil.copy(SEEDS / KEPT, other / KEPT)
+    _build(other, second, capsys)
+    _load(neo4j_clean, first, capsys)
+    before = _graph(neo4j_clean)
+    args = ["load", str(second), "--uri", neo4j_clean.uri, "--password", neo4j_clean.password]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds the load of another output folder" in err and "--force" in err
+    assert _graph(neo4j_clean) == before  # nothing written
+    forced = _load(neo4j_clean, second, capsys, "--force")
+    assert forced["mode"] == "full" and forced["deleted"] == 0
+    assert len(_query(neo4j_clean, "MATCH (m:KgLoad) RETURN m")) == 1
+    assert main(["load", str(first), "--uri", neo4j_clean.uri, "--password", neo4j_clean.password]) == 1
+    assert "another output folder" in capsys.readouterr().err
