@@ -192,3 +192,30 @@ def test_a_second_folder_is_refused_unless_forced(neo4j_clean, inputs, tmp_path,
     assert len(_query(neo4j_clean, "MATCH (m:KgLoad) RETURN m")) == 1
     assert main(["load", str(first), "--uri", neo4j_clean.uri, "--password", neo4j_clean.password]) == 1
     assert "another output folder" in capsys.readouterr().err
+
+
+def test_the_api_and_the_cli_leave_the_same_database(neo4j_clean, inputs, tmp_path, capsys, monkeypatch):
+    """`KnowledgeGraph.to_neo4j` is `kg load`'s writer: the same database after a first load, and
+    after a change it mirrors (what the graph no longer has is deleted) as a clean `kg load` does.
+    Before, the API only added (`SET +=`): the removed document's nodes stayed."""
+    import kg
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # an in-memory graph's ledger
+    out = tmp_path / "out"
+    _build(inputs, out, capsys)
+    _load(neo4j_clean, out, capsys)
+    by_cli = _graph(neo4j_clean)
+    wipe_neo4j(neo4j_clean)
+    auth = {"uri": neo4j_clean.uri, "user": neo4j_clean.user, "password": neo4j_clean.password}
+    graph = kg.KnowledgeGraph(kg.read(out).result)  # no folder: its ledger goes to the cache
+    assert graph.to_neo4j(**auth)["mode"] == "full"
+    assert _graph(neo4j_clean) == by_cli
+    _change(inputs)
+    _build(inputs, out, capsys)
+    again = kg.KnowledgeGraph(kg.read(out).result).to_neo4j(**auth)
+    assert again["mode"] == "incremental" and again["deleted"] > 0
+    mirrored = _graph(neo4j_clean)
+    assert _query(neo4j_clean, f"MATCH (d:Document {{name: '{REMOVED}'}}) RETURN d") == []
+    wipe_neo4j(neo4j_clean)
+    _load(neo4j_clean, out, capsys)
+    assert _graph(neo4j_clean) == mirrored
