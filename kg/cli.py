@@ -21,7 +21,8 @@ NEO4J_OPTIONS = [
     click.option("--connect-timeout", envvar="NEO4J_CONNECT_TIMEOUT", default=5.0, show_default=True,
                  type=click.FloatRange(0, min_open=True), help="seconds to connect and handshake with Neo4j"),
     click.option("--query-timeout", envvar="NEO4J_QUERY_TIMEOUT", default=300.0, show_default=True,
-                 type=click.FloatRange(0, min_open=True), help="seconds one batch may run on the server"),
+                 type=click.FloatRange(0, min_open=True),
+                 help="seconds one batch may run on the server (kg load gives up 30 s later on a server that stops answering)"),
 ]
 ENVIRONMENT = """\b
 Environment:

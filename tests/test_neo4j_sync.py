@@ -219,3 +219,40 @@ def test_the_api_and_the_cli_leave_the_same_database(neo4j_clean, inputs, tmp_pa
     wipe_neo4j(neo4j_clean)
     _load(neo4j_clean, out, capsys)
     assert _graph(neo4j_clean) == mirrored
+
+
+def test_a_server_that_freezes_during_a_load_fails_it_instead_of_blocking(inputs, tmp_path, capsys, monkeypatch):
+    """SIGSTOP the server once the load has its connection: the load stops with one error naming
+    the server once reads have waited the query timeout plus the grace (2 + 1 s here) and the
+    driver's retries and its closing of the connections are done, instead of blocking for as long
+    as the server is frozen."""
+    import os
+    import signal
+    import time
+
+    from kg.errors import Neo4jError
+    from kg.sinks import neo4j_sync
+    from kg.sinks.neo4j_rows import StreamedRows
+
+    out = tmp_path / "out"
+    _build(inputs, out, capsys)
+    server = Neo4jServer(tmp_path / "frozen").start()
+    real_schema = neo4j_sync.create_schema
+
+    def schema_then_freeze(session):
+        real_schema(session)
+        os.kill(server.proc.pid, signal.SIGSTOP)
+
+    monkeypatch.setattr(neo4j_sync, "create_schema", schema_then_freeze)
+    monkeypatch.setattr(neo4j_sync, "CLIENT_GRACE", 1.0)
+    started = time.monotonic()
+    try:
+        with pytest.raises(Neo4jError, match=re.escape(server.uri)) as err:
+            neo4j_sync.sync_graph(StreamedRows(out), out, uri=server.uri, user=server.user, password=server.password,
+                                  query_timeout=2.0, connect_timeout=2.0, max_retry_time=2.0)
+        assert "\n" not in str(err.value)
+        assert time.monotonic() - started < 300  # (126 s on the busy 2-core machine; before: for ever)
+    finally:
+        os.kill(server.proc.pid, signal.SIGCONT)
+        server.kill()
+        server.close()
