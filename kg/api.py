@@ -79,8 +79,9 @@ class KnowledgeGraph:
         <KnowledgeGraph: 2 documents, 7 entities, 12 relations, 8 mentions>
     """
 
-    def __init__(self, result: BuildResult) -> None:
+    def __init__(self, result: BuildResult, folder: str | Path | None = None) -> None:
         self.result = result
+        self.folder = Path(folder) if folder is not None else None  # read from or saved to: its Neo4j ledger's
 
     # -- what it holds --------------------------------------------------------------------------
     @property
@@ -178,6 +179,7 @@ class KnowledgeGraph:
         from kg.sinks.tables import write_tables
 
         write_tables(self.result, out_dir, bom=bom, lang=lang)
+        self.folder = Path(out_dir)
         return Path(out_dir)
 
     def to_html(self, path: str | Path, focus: str | None = None, hops: int = 1) -> Path:
@@ -187,14 +189,32 @@ class KnowledgeGraph:
         return render_html(self.result, path, focus=focus, hops=hops)
 
     def to_neo4j(self, uri: str | None = None, user: str | None = None, password: str | None = None,
-                 database: str | None = None, batch_size: int = 1000) -> dict:
-        """MERGE the graph into Neo4j (idempotent); defaults from NEO4J_URI/USER/PASSWORD/DATABASE."""
-        from kg.sinks.neo4j import load_graph
+                 database: str | None = None, batch_size: int = 1000, ledger: str | Path | None = None,
+                 force: bool = False) -> dict:
+        """Make Neo4j mirror this graph with `kg load`'s writer (`kg.sinks.neo4j_sync`): the first
+        load sends everything, a later one only what changed, and deletes what the graph no longer
+        has; a database holding another folder's load is refused unless `force`. The ledger lives
+        in `ledger`, else the folder the graph was read from or saved to, else in the user's cache
+        (one per database). Defaults from NEO4J_URI/USER/PASSWORD/DATABASE."""
+        from kg.sinks.neo4j_rows import MemoryRows
+        from kg.sinks.neo4j_sync import sync_graph
 
-        return load_graph(self.result, uri=uri or os.environ.get("NEO4J_URI", "bolt://127.0.0.1:7687"),
-                          user=user or os.environ.get("NEO4J_USER", "neo4j"),
+        uri = uri or os.environ.get("NEO4J_URI", "bolt://127.0.0.1:7687")
+        database = database or os.environ.get("NEO4J_DATABASE")
+        folder = Path(ledger) if ledger is not None else self.folder or _ledger_home(uri, database)
+        folder.mkdir(parents=True, exist_ok=True)
+        return sync_graph(MemoryRows(self.result), folder, uri=uri, user=user or os.environ.get("NEO4J_USER", "neo4j"),
                           password=password if password is not None else os.environ.get("NEO4J_PASSWORD"),
-                          database=database or os.environ.get("NEO4J_DATABASE"), batch_size=batch_size)
+                          database=database, batch_size=batch_size, force=force)
+
+
+def _ledger_home(uri: str, database: str | None) -> Path:
+    """Where `to_neo4j` keeps the ledger of a graph that has no folder: one per database."""
+    import hashlib
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    digest = hashlib.sha256(f"{uri} {database or ''}".encode()).hexdigest()[:16]
+    return cache / "kg" / "neo4j-ledgers" / digest
 
 
 def _evidence_spans(result: BuildResult) -> list[tuple[int | None, int | None]]:
@@ -284,7 +304,7 @@ def read(out_dir: str | Path) -> KnowledgeGraph:
     """
     from kg.sinks.tables import read_tables
 
-    return KnowledgeGraph(read_tables(out_dir))
+    return KnowledgeGraph(read_tables(out_dir), folder=out_dir)
 
 
 def _check_args(doc_date: Any, max_bytes: Any, workers: Any, threads: Any) -> str:

@@ -21,7 +21,8 @@ NEO4J_OPTIONS = [
     click.option("--connect-timeout", envvar="NEO4J_CONNECT_TIMEOUT", default=5.0, show_default=True,
                  type=click.FloatRange(0, min_open=True), help="seconds to connect and handshake with Neo4j"),
     click.option("--query-timeout", envvar="NEO4J_QUERY_TIMEOUT", default=300.0, show_default=True,
-                 type=click.FloatRange(0, min_open=True), help="seconds one batch may run on the server"),
+                 type=click.FloatRange(0, min_open=True),
+                 help="seconds one batch may run on the server (kg load gives up 30 s later on a server that stops answering)"),
 ]
 ENVIRONMENT = """\b
 Environment:
@@ -139,7 +140,9 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
     reused = f" ({stored.reused} unchanged, from {out_dir / 'store'})" if stored.reused else ""
     click.echo(f"built {len(stored.live)} documents{reused}: {built.counts['entities']} entities, "
                f"{built.counts['relations']} relations, {built.counts['mentions']} mentions → {printable(str(out_dir))}")
-    for d in result.documents if result is not None else ():
+    from kg.sinks.tables import TableReader
+
+    for d in TableReader(out_dir).documents():  # every reduce writes them: the warnings are the same from each
         if d.replaced:
             click.echo(f"kg: warning: {printable(d.path)}: {d.replaced} byte(s) did not decode as {d.encoding}; "
                        "replaced by U+FFFD", err=True)
@@ -169,14 +172,15 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
         _load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout)
 
 
-def _load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout, full=False) -> None:
+def _load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout, full=False,
+          force=False) -> None:
     from kg.sinks.neo4j_rows import StreamedRows
     from kg.sinks.neo4j_sync import sync_graph
 
     rows = StreamedRows(out_dir)  # a damaged folder fails here, before any connection
     report = sync_graph(rows, Path(out_dir), uri=uri, user=user, password=password, database=database,
                         batch_size=batch_size, full=full, connect_timeout=connect_timeout,
-                        query_timeout=query_timeout)
+                        query_timeout=query_timeout, force=force)
     mode, why = report.pop("mode"), report.pop("why")
     click.echo(f"neo4j: {mode} load ({why}): " + ", ".join(f"{k}={v}" for k, v in report.items()))
 
@@ -185,10 +189,13 @@ def _load(out_dir, uri, user, password, database, batch_size, connect_timeout, q
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @neo4j_options
 @click.option("--full", is_flag=True, help="send every row, not only what changed since the last load")
-def load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout, full):
+@click.option("--force", is_flag=True, help="load into a database that holds another output folder's load")
+def load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout, full, force):
     """Make Neo4j mirror a build's output folder: the first load sends everything, later loads send
-    only new and changed rows and delete what the output no longer has (ledger: OUT/neo4j-ledger.sqlite)."""
-    _load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout, full=full)
+    only new and changed rows and delete what the output no longer has (ledger: OUT/neo4j-ledger.sqlite).
+    A database holding another folder's load is refused unless --force."""
+    _load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout, full=full,
+          force=force)
 
 
 @cli.command()
@@ -235,6 +242,9 @@ def export(out_dir, fmt, output, bom, lang):
     from kg.sinks.tables import read_tables
 
     target = output or Path(out_dir) / f"export-{fmt}"
+    if target.exists() and target.resolve() == Path(out_dir).resolve():
+        raise KgError(f"{target}: is the build folder itself; exporting into it would replace or mix with the "
+                      f"build's own tables: give another -o (default {out_dir}/export-{fmt})")
     if fmt == "neo4j-import":  # streamed from the tables, never the whole graph in memory
         from kg.sinks.neo4j_import import export_for_import
 

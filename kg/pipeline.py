@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError
+from kg.integrity import check_document
 from kg.link.linker import Linker
 from kg.ner.dateline import outside_outlets
 from kg.ner.dates import DateTagger
@@ -104,7 +105,9 @@ class Pipeline:
         alone.entities = self.linker.link(alone.documents, alone.sentences, alone.mentions)
         alone.relations = document_relations(alone, self.linker.gazetteer)
         restore_names(alone)  # Traditional documents: names back in their own script (after all lookups)
-        return DocResult(doc, alone.sentences, alone.mentions, alone.entities, alone.relations)
+        done = DocResult(doc, alone.sentences, alone.mentions, alone.entities, alone.relations)
+        check_document(done)  # ids resolve: a bug stops here, naming the document, not in a reader later
+        return done
 
     def process_document(self, doc: Document, on_part: Callable[[int], None] | None = None
                          ) -> tuple[list[Sentence], list[Mention]]:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kg.errors import InputError
+from kg.integrity import check_build
 from kg.relations.people import AliasTable, merge_people
 from kg.types import RELATION_TYPES, BuildResult, DocResult, Document, Entity, Mention, Relation, Sentence
 
@@ -128,6 +129,7 @@ class Reducer:
         for step in self.steps if steps is None else steps:
             step(out)
         tidy(out)
+        check_build(out)  # ids resolve after the steps renamed some: a bug names its document here
         return out
 
 

@@ -2,11 +2,15 @@
 
 Each batch of mapped documents is written as soon as it is made (one shard = one file per table
 under `store/<table>/`), so the map step holds one batch at a time, whatever the corpus size; the
-tables are then reduced from the shards. A re-build maps only the documents whose content hash
-or pipeline version (kg's code and version, the model, the gazetteer) changed, and reduces again.
+tables are then reduced from the shards. A re-build maps only the documents whose key or the pipeline
+version changed, and reduces again. The key (`document_key`) is everything of the document as read:
+its id, path and row, encoding, format, date and text, so any reading option (--encoding,
+--text-column, --date-column, a row's date, --doc-date) that changes what a document is re-maps it.
+The version (`pipeline_version`) is what maps it: kg's version and the code of the stages that map
+(not the sinks, the reduce or the commands), the model's files, the resources under kg/, cpca's data.
 
 Tables (one row per record, `doc` = the document the row came from):
-    documents  doc, path, encoding, sha256, date, text, version
+    documents  doc, path, encoding, sha256, date, text, version, source_format, replaced, key
     sentences  doc, sentence, text, offsets (original offset of each character), article, kind
     mentions   doc, sentence, start, end, text, norm, type, source, article, sent_start, entity_id
     entities   doc, id, name, type, aliases, attrs (JSON; `_parents` evidence as lists)
@@ -35,9 +39,26 @@ from kg.types import DocResult, Document, Entity, Evidence, Mention, Relation, S
 TABLES = ("documents", "sentences", "mentions", "entities", "relations")
 
 
-def pipeline_version(model: str, settings: str = "") -> str:
-    """A hash of what decides a document's result: kg's version and code, the model's files, cpca's data,
-    and the build's `settings` that change a document's result (the default document date)."""
+# Parts of the package that never change what a document maps to: the outputs (sinks, the explorer),
+# the reduce and its engines, the commands and the API around the pipeline, and reading (what it reads
+# is in each document's key). Everything else under kg/ (code and resources) is in the version.
+NOT_MAP = frozenset({"sinks", "serve", "engines", "__init__.py", "api.py", "atomic.py", "cli.py", "cypher.py",
+                     "errors.py", "eval.py", "fonts.py", "gold.py", "graph.py", "integrity.py", "reduce.py",
+                     "sources.py", "stream.py"})
+
+
+def map_files(package: Path | None = None) -> list[Path]:
+    """The files under kg/ whose bytes decide a document's result (code and resources), sorted."""
+    package = package or Path(__file__).parent
+    return sorted(f for f in package.rglob("*") if f.is_file() and "__pycache__" not in f.parts
+                  and f.relative_to(package).parts[0] not in NOT_MAP and f.suffix not in (".pyc", ".pyo"))
+
+
+def pipeline_version(model: str, settings: str = "", package: Path | None = None) -> str:
+    """A hash of what maps a document: kg's version and the code and resources of the stages that
+    map (`map_files`), the model's files, cpca's data, and the build's `settings` that change a
+    document's result. Editing a sink or the reduce leaves it, and the store, as they were.
+    `package`: another copy of kg/ to hash (tests)."""
     h = hashlib.sha256()
     h.update(settings.encode() + b"\n")
     for dist in ("kg", "cpca", "hanlp"):
@@ -45,14 +66,26 @@ def pipeline_version(model: str, settings: str = "") -> str:
             h.update(f"{dist}={metadata.version(dist)}\n".encode())
         except metadata.PackageNotFoundError:
             h.update(f"{dist}=none\n".encode())
-    package = Path(__file__).parent
-    files = sorted(package.rglob("*.py"))
+    package = package or Path(__file__).parent
+    files = [(f.relative_to(package).as_posix(), f) for f in map_files(package)]
     model_dir = Path(model)
-    files += sorted(p for p in model_dir.rglob("*") if p.is_file()) if model_dir.is_dir() else []
+    files += [(f.relative_to(model_dir).as_posix(), f) for f in sorted(model_dir.rglob("*"))
+              if f.is_file()] if model_dir.is_dir() else []
     h.update(model.encode() + b"\n")
-    for f in files:
-        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    for name, f in files:
+        h.update(name.encode("utf-8", "surrogateescape") + b"\0" + f.read_bytes())
     return h.hexdigest()[:16]
+
+
+def document_key(doc: Document) -> str:
+    """A hash of everything of a document as read that its result depends on: id, path (and row),
+    encoding, format, bytes not decoded, date, file hash and text. Another reading of the same file
+    (--encoding, --text-column, --date-column, a row's date edited, --doc-date) is another key."""
+    h = hashlib.sha256()
+    for v in (doc.id, doc.path, doc.encoding, doc.source_format, str(doc.replaced), doc.date, doc.sha256):
+        h.update(v.encode("utf-8", "surrogateescape") + b"\0")
+    h.update(doc.text.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 def _evidence(ev: Evidence | None) -> list | None:
@@ -64,7 +97,8 @@ def to_rows(r: DocResult, version: str) -> dict[str, list[dict]]:
     d, doc = r.document, r.document.id
     rows: dict[str, list[dict]] = {
         "documents": [{"doc": doc, "path": d.path, "encoding": d.encoding, "sha256": d.sha256, "date": d.date,
-                       "text": d.text, "version": version, "source_format": d.source_format, "replaced": d.replaced}],
+                       "text": d.text, "version": version, "source_format": d.source_format, "replaced": d.replaced,
+                       "key": document_key(d)}],
         "sentences": [{"doc": doc, "sentence": s.index, "text": s.text, "offsets": list(s.offsets),
                        "article": s.article, "kind": s.kind} for s in r.sentences],
         "mentions": [{"doc": doc, "sentence": m.sentence, "start": m.start, "end": m.end, "text": m.text,
@@ -141,24 +175,26 @@ class Store:
     _next: int = 0  # number of the next shard written
 
     def known(self) -> dict[str, tuple[str, str]]:
-        """Documents the store holds for this pipeline version: id → (content sha256, shard name)."""
+        """Documents the store holds for this pipeline version: id → (`document_key`, shard name)."""
         if self._known is None:
             self._known = {}
             shards = sorted((self.folder / "documents").glob("*.parquet"))  # oldest first: newer ones win
             self._next = int(shards[-1].stem.split("-")[0]) + 1 if shards else 0
             for shard in shards:
-                t = pq.read_table(shard, columns=["doc", "sha256", "version"])
+                if "key" not in pq.read_schema(shard).names:
+                    continue  # a store from before document keys: mapped again
+                t = pq.read_table(shard, columns=["doc", "key", "version"])
                 name = shard.stem  # one string per shard, shared by its documents' entries
-                for doc, sha, version in zip(*(t.column(c).to_pylist() for c in ("doc", "sha256", "version")),
+                for doc, key, version in zip(*(t.column(c).to_pylist() for c in ("doc", "key", "version")),
                                              strict=True):
                     if version == self.version:
-                        self._known[doc] = (sha, name)
+                        self._known[doc] = (key, name)
         return self._known
 
     def has(self, doc: Document) -> bool:
-        """The store holds this document's result, for this content and this pipeline version."""
+        """The store holds this document's result, for this document as read and this pipeline version."""
         have = self.known().get(doc.id)
-        return have is not None and have[0] == doc.sha256
+        return have is not None and have[0] == document_key(doc)
 
     def write(self, results: list[DocResult]) -> None:
         """One shard of `results`: each table written to a temp name, then renamed; the documents
@@ -181,7 +217,7 @@ class Store:
             pq.write_table(pa.Table.from_pylist(rows[table], schema=SCHEMAS[table]), tmp)
             os.replace(tmp, target)
         for r in results:
-            known[r.document.id] = (r.document.sha256, shard)
+            known[r.document.id] = (document_key(r.document), shard)
         self._next += 1
 
     def read(self, live: Iterable[str], tables: tuple[str, ...] = TABLES) -> Iterator[DocResult]:
@@ -237,7 +273,8 @@ class Store:
 SCHEMAS = {
     "documents": pa.schema([("doc", pa.string()), ("path", pa.string()), ("encoding", pa.string()),
                             ("sha256", pa.string()), ("date", pa.string()), ("text", pa.large_string()),
-                            ("version", pa.string()), ("source_format", pa.string()), ("replaced", pa.int64())]),
+                            ("version", pa.string()), ("source_format", pa.string()), ("replaced", pa.int64()),
+                            ("key", pa.string())]),
     "sentences": pa.schema([("doc", pa.string()), ("sentence", pa.int64()), ("text", pa.string()),
                             ("offsets", pa.list_(pa.int64())), ("article", pa.int64()), ("kind", pa.string())]),
     "mentions": pa.schema([("doc", pa.string()), ("sentence", pa.int64()), ("start", pa.int64()),

@@ -23,8 +23,8 @@ from contextlib import contextmanager
 from itertools import chain, groupby
 from pathlib import Path
 
-from kg.atomic import atomic_open, staged_folder
-from kg.reduce import CORPUS_STEPS, Reducer, evidence_rank
+from kg.atomic import staged_folder
+from kg.reduce import CORPUS_STEPS, Reducer, evidence_rank, mention_order
 from kg.relations.people import chains_of, person_ids
 from kg.sinks.tables import (
     DOCUMENT_COLUMNS,
@@ -33,14 +33,17 @@ from kg.sinks.tables import (
     MENTION_COLUMNS,
     RELATION_COLUMNS,
     SENTENCE_COLUMNS,
-    _write_manifest,
-    csv_writer,
+    document_row,
     entity_row,
+    mention_row,
     relation_row,
+    seal,
+    sentence_row,
+    table_writer,
 )
 from kg.store import Store
 from kg.text.script import simplified
-from kg.types import RELATION_TYPES, DocResult, Entity, Evidence, Mention, Relation
+from kg.types import RELATION_TYPES, DocResult, Document, Entity, Evidence, Mention, Relation, Sentence
 
 
 @contextmanager
@@ -249,10 +252,25 @@ def _relations(db: sqlite3.Connection) -> Iterator[tuple[Relation, str, str]]:
                source_name, target_name)
 
 
+def _records(rows: dict[str, list[dict]]) -> tuple[Document, list[Sentence], list[Mention]]:
+    """One document's stored rows as the records the tables are written from (a sentence keeps
+    only its first and last offsets: all its row needs)."""
+    d = rows["documents"][0]
+    doc = Document(id=d["doc"], path=d["path"], text=d["text"], encoding=d["encoding"], sha256=d["sha256"],
+                   date=d["date"] or "", source_format=d.get("source_format") or "text", replaced=d.get("replaced") or 0)
+    sentences = [Sentence(doc_id=s["doc"], index=s["sentence"], text=s["text"], offsets=s["offsets"][:1] + s["offsets"][-1:],
+                          article=s["article"], kind=s["kind"]) for s in sorted(rows["sentences"], key=lambda s: s["sentence"])]
+    mentions = [Mention(doc_id=m["doc"], sentence=m["sentence"], start=m["start"], end=m["end"], text=m["text"],
+                        type=m["type"], norm=m["norm"], source=m["source"], article=m["article"],
+                        sent_start=m["sent_start"], entity_id=m["entity_id"]) for m in rows["mentions"]]
+    return doc, sentences, mentions
+
+
 def write_tables_from_store(store: Store, live: Iterable[str], out_dir: str | Path, steps: tuple = CORPUS_STEPS,
-                            keep_all: bool = False) -> dict[str, int]:
+                            keep_all: bool = False, bom: bool = False, lang: str = "en") -> dict[str, int]:
     """Every CSV table of the build of documents `live` into `out_dir`, all or nothing; row counts.
-    `steps`, `keep_all`: the corpus-level steps and what they read (see `rename_table`)."""
+    `steps`, `keep_all`: the corpus-level steps and what they read (see `rename_table`); `bom`, `lang`:
+    as `kg.sinks.tables.write_tables` writes them."""
     live = sorted(set(live))
     counts = {"documents": 0, "entities": 0, "relations": 0, "mentions": 0}
     with staged_folder(out_dir, last=MANIFEST) as out, tempfile.TemporaryDirectory(dir=out) as tmp:  # a killed run's: cleaned up
@@ -264,45 +282,35 @@ def write_tables_from_store(store: Store, live: Iterable[str], out_dir: str | Pa
         rename_table(db, store, live, steps, keep_all)
         _fill(db, store, live)
         db.execute("CREATE TABLE names (id TEXT PRIMARY KEY, name TEXT)")
-        with atomic_open(out / "entities.csv", newline="") as fh:
-            w = csv_writer(fh, ENTITY_COLUMNS)
+        with table_writer(out / "entities.csv", ENTITY_COLUMNS, bom, lang) as write:
             for e in _entities(db):
-                w.writerow(entity_row(e))
+                write(entity_row(e))
                 db.execute("INSERT INTO names VALUES (?, ?)", (e.id, e.name))
                 counts["entities"] += 1
-        with atomic_open(out / "relations.csv", newline="") as fh:
-            w = csv_writer(fh, RELATION_COLUMNS)
+        with table_writer(out / "relations.csv", RELATION_COLUMNS, bom, lang) as write:
             for r, source_name, target_name in _relations(db):
                 names = {k: v for k, v in ((r.source_id, source_name), (r.target_id, target_name)) if v is not None}
-                w.writerow(relation_row(r, names))
+                write(relation_row(r, names))
                 counts["relations"] += 1
-        with atomic_open(out / "documents.csv", newline="") as dfh, \
-                atomic_open(out / "sentences.csv", newline="") as sfh, \
-                atomic_open(out / "mentions.csv", newline="") as mfh:
-            dw, sw, mw = (csv_writer(dfh, DOCUMENT_COLUMNS), csv_writer(sfh, SENTENCE_COLUMNS),
-                          csv_writer(mfh, MENTION_COLUMNS))
+        with table_writer(out / "documents.csv", DOCUMENT_COLUMNS, bom, lang) as write_document, \
+                table_writer(out / "sentences.csv", SENTENCE_COLUMNS, bom, lang) as write_sentence, \
+                table_writer(out / "mentions.csv", MENTION_COLUMNS, bom, lang) as write_mention:
             for rows in store.rows(live, ("documents", "sentences", "mentions"), in_order=True):
-                d = rows["documents"][0]
-                dw.writerow({"id": d["doc"], "path": d["path"], "encoding": d["encoding"], "sha256": d["sha256"],
-                             "chars": len(d["text"]), "source_format": d.get("source_format") or "text"})
-                for s in sorted(rows["sentences"], key=lambda s: s["sentence"]):
-                    o = s["offsets"]
-                    sw.writerow({"document": s["doc"], "sentence": s["sentence"], "start": o[0] if o else 0,
-                                 "end": o[-1] + 1 if o else 0, "article": s["article"], "kind": s["kind"],
-                                 "text": s["text"]})
-                mentions = rows["mentions"]
-                renamed = _renamed(db, (m["entity_id"] for m in mentions))
+                doc, sentences, mentions = _records(rows)  # written by the in-memory reduce's row functions
+                write_document(document_row(doc))
+                for s in sentences:
+                    write_sentence(sentence_row(s))
+                renamed = _renamed(db, (m.entity_id for m in mentions))
                 for m in mentions:
-                    m["entity_id"] = renamed.get(m["entity_id"], m["entity_id"])
-                mentions.sort(key=lambda m: (m["doc"], m["sentence"], m["start"], m["end"], m["type"], m["source"],
-                                             m["norm"], m["entity_id"]))
-                mw.writerows({"document": m["doc"], **{c: m[c] for c in MENTION_COLUMNS if c != "document"}}
-                             for m in mentions)
+                    m.entity_id = renamed.get(m.entity_id, m.entity_id)
+                mentions.sort(key=mention_order)
+                for m in mentions:
+                    write_mention(mention_row(m))
                 counts["documents"] += 1
                 counts["mentions"] += len(mentions)
         db.close()
         (out / "graph.json").unlink(missing_ok=True)
-        _write_manifest(out)
+        seal(out, out_dir)
     (Path(out_dir) / "graph.json").unlink(missing_ok=True)  # a previous build's, out of step with these tables
     return counts
 

@@ -157,11 +157,12 @@ def test_the_readme_python_example_runs(tmp_path):
 
 
 @pytest.mark.neo4j
-def test_to_neo4j_loads_the_graph_and_reloads_nothing(pipeline, neo4j_clean):
+def test_to_neo4j_loads_the_graph_and_reloads_nothing(pipeline, neo4j_clean, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # the ledger of a graph with no folder
     g = kg.build([("a", SENTENCE)], pipeline=pipeline)
     server = neo4j_clean
     first = g.to_neo4j(uri=server.uri, user=server.user, password=server.password)
-    assert first["nodes"] == len(g.entities) + 1 + len({m.sentence for m in g.mentions})  # + document, sentences
+    assert first["nodes"] == len(g.entities) + 1 + len({m.sentence for m in g.mentions}) + 1  # + document, sentences, marker
     again = g.to_neo4j(uri=server.uri, user=server.user, password=server.password)
     assert again["nodes_created"] == 0 and again["relationships_created"] == 0
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from kg.sinks.neo4j_ledger import Ledger, row_key
 
 
@@ -32,7 +34,7 @@ def test_trusted_only_when_the_marker_matches(tmp_path):
         assert not ledger.open({}, "db").trusted  # a wiped database
         mismatch = ledger.open({lid: 7}, "db")
         assert not mismatch.trusted and "generation 7" in mismatch.reason and mismatch.ledger == lid
-        assert not ledger.open({"someone-else": 1}, "db").trusted  # a foreign database's marker
+        assert not ledger.open({"someone-else": 1}, "db", force=True).trusted  # a foreign database's marker
         state = ledger.open({lid: 1}, "db")
         ledger.see(A)
         assert ledger.changed(state, A) == set() and list(ledger.vanished(state)) == []
@@ -93,3 +95,22 @@ def test_damaged_ledger_is_one_line_naming_it_before_any_connection(seed_facts, 
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"kg: error: {tmp_path / 'out' / LEDGER_FILE}: cannot use the Neo4j load ledger")
     assert len(err.splitlines()) == 1
+
+
+def test_a_database_holding_another_folders_load_is_refused_unless_forced(tmp_path):
+    """Two folders' entities share ids: loading both into one database would let an incremental load
+    of one delete nodes the other still uses. The second folder is refused, with what to do."""
+    from kg.errors import KgError
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = _first_load(tmp_path / "a")
+    with Ledger(tmp_path / "b") as ledger:
+        with pytest.raises(KgError, match=rf"^db: the database holds the load of another output folder \(ledger {a}, "
+                                          r"generation 1.*--database.*--force"):
+            ledger.open({a: 1}, "db")
+        assert not ledger.open({a: 1}, "db", force=True).trusted
+    with Ledger(tmp_path / "a") as ledger:
+        assert ledger.open({a: 1}, "db").trusted  # its own database: as before
+        with pytest.raises(KgError, match="another output folder"):
+            ledger.open({a: 1, "b-ledger": 1}, "db")  # and b's too (b forced its way in)

@@ -168,3 +168,91 @@ def test_load_cut_short_then_rerun_equals_a_clean_load(neo4j_clean, inputs, tmp_
     wipe_neo4j(neo4j_clean)
     assert _load(neo4j_clean, out, capsys)["mode"] == "full"
     assert _graph(neo4j_clean) == after
+
+
+def test_a_second_folder_is_refused_unless_forced(neo4j_clean, inputs, tmp_path, capsys):
+    """Two output folders into one database: the second is refused with one line (its load would mix
+    two builds, and an incremental load of either would delete the other's nodes); `--force` loads it
+    (a full load, nothing deleted) and takes the marker over, and then the first is refused."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    _build(inputs, first, capsys)
+    other = tmp_path / "other-in"
+    other.mkdir()
+    shutil.copy(SEEDS / KEPT, other / KEPT)
+    _build(other, second, capsys)
+    _load(neo4j_clean, first, capsys)
+    before = _graph(neo4j_clean)
+    args = ["load", str(second), "--uri", neo4j_clean.uri, "--password", neo4j_clean.password]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds the load of another output folder" in err and "--force" in err
+    assert _graph(neo4j_clean) == before  # nothing written
+    forced = _load(neo4j_clean, second, capsys, "--force")
+    assert forced["mode"] == "full" and forced["deleted"] == 0
+    assert len(_query(neo4j_clean, "MATCH (m:KgLoad) RETURN m")) == 1
+    assert main(["load", str(first), "--uri", neo4j_clean.uri, "--password", neo4j_clean.password]) == 1
+    assert "another output folder" in capsys.readouterr().err
+
+
+def test_the_api_and_the_cli_leave_the_same_database(neo4j_clean, inputs, tmp_path, capsys, monkeypatch):
+    """`KnowledgeGraph.to_neo4j` is `kg load`'s writer: the same database after a first load, and
+    after a change it mirrors (what the graph no longer has is deleted) as a clean `kg load` does.
+    Before, the API only added (`SET +=`): the removed document's nodes stayed."""
+    import kg
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # an in-memory graph's ledger
+    out = tmp_path / "out"
+    _build(inputs, out, capsys)
+    _load(neo4j_clean, out, capsys)
+    by_cli = _graph(neo4j_clean)
+    wipe_neo4j(neo4j_clean)
+    auth = {"uri": neo4j_clean.uri, "user": neo4j_clean.user, "password": neo4j_clean.password}
+    graph = kg.KnowledgeGraph(kg.read(out).result)  # no folder: its ledger goes to the cache
+    assert graph.to_neo4j(**auth)["mode"] == "full"
+    assert _graph(neo4j_clean) == by_cli
+    _change(inputs)
+    _build(inputs, out, capsys)
+    again = kg.KnowledgeGraph(kg.read(out).result).to_neo4j(**auth)
+    assert again["mode"] == "incremental" and again["deleted"] > 0
+    mirrored = _graph(neo4j_clean)
+    assert _query(neo4j_clean, f"MATCH (d:Document {{name: '{REMOVED}'}}) RETURN d") == []
+    wipe_neo4j(neo4j_clean)
+    _load(neo4j_clean, out, capsys)
+    assert _graph(neo4j_clean) == mirrored
+
+
+def test_a_server_that_freezes_during_a_load_fails_it_instead_of_blocking(inputs, tmp_path, capsys, monkeypatch):
+    """SIGSTOP the server once the load has its connection: the load stops with one error naming
+    the server once reads have waited the query timeout plus the grace (2 + 1 s here) and the
+    driver's retries and its closing of the connections are done, instead of blocking for as long
+    as the server is frozen."""
+    import os
+    import signal
+    import time
+
+    from kg.errors import Neo4jError
+    from kg.sinks import neo4j_sync
+    from kg.sinks.neo4j_rows import StreamedRows
+
+    out = tmp_path / "out"
+    _build(inputs, out, capsys)
+    server = Neo4jServer(tmp_path / "frozen").start()
+    real_schema = neo4j_sync.create_schema
+
+    def schema_then_freeze(session):
+        real_schema(session)
+        os.kill(server.proc.pid, signal.SIGSTOP)
+
+    monkeypatch.setattr(neo4j_sync, "create_schema", schema_then_freeze)
+    monkeypatch.setattr(neo4j_sync, "CLIENT_GRACE", 1.0)
+    started = time.monotonic()
+    try:
+        with pytest.raises(Neo4jError, match=re.escape(server.uri)) as err:
+            neo4j_sync.sync_graph(StreamedRows(out), out, uri=server.uri, user=server.user, password=server.password,
+                                  query_timeout=2.0, connect_timeout=2.0, max_retry_time=2.0)
+        assert "\n" not in str(err.value)
+        assert time.monotonic() - started < 300  # (126 s on the busy 2-core machine; before: for ever)
+    finally:
+        os.kill(server.proc.pid, signal.SIGCONT)
+        server.kill()
+        server.close()

@@ -151,3 +151,50 @@ def test_cli_rebuild_after_a_change_equals_a_fresh_build(tmp_path):
     assert main([*args, "--out", str(tmp_path / "fresh"), "--rebuild"]) == 0
     for name in OUTPUTS:
         assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name
+
+
+@pytest.fixture(scope="module")
+def mapped(pipeline, tmp_path_factory):
+    """The store of the seeds, PD20 and PEOPLE: (store, live)."""
+    store = Store(tmp_path_factory.mktemp("mapped") / "store", pipeline_version(pipeline.config.model))
+    return store, pipeline.map_to_store(_docs(), store).live
+
+
+@pytest.mark.parametrize("bom, lang", [(True, "zh"), (False, "zh"), (True, "en")])
+def test_streamed_tables_with_bom_and_lang_equal_the_in_memory_ones(mapped, tmp_path, bom, lang):
+    """One table writer for every reduce: `--bom` and `--lang zh` hold past memory too."""
+    from kg.reduce import reduce_documents
+    from kg.stream import write_tables_from_store
+
+    store, live = mapped
+    write_tables_from_store(store, live, tmp_path / "stream", bom=bom, lang=lang)
+    write_tables(reduce_documents(store.read(live)), tmp_path / "memory", bom=bom, lang=lang)
+    for name in OUTPUTS[:-1]:
+        streamed = (tmp_path / "stream" / name).read_bytes()
+        assert streamed == (tmp_path / "memory" / name).read_bytes(), name
+        assert streamed.startswith(b"\xef\xbb\xbf") == bom, name
+    header = (tmp_path / "stream" / "relations.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith("主体ID,关系,客体ID") == (lang == "zh")
+
+
+def test_cli_graph_no_keeps_bom_lang_and_decode_warnings(tmp_path, capsys):
+    """`kg build --graph no` (the streamed reduce) writes what `--graph yes` writes, BOM and Chinese
+    headers included, and warns of the same undecoded bytes."""
+    from kg.cli import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for f in sorted(PD20.glob("*.txt"))[:3]:
+        shutil.copy(f, src)
+    (src / "bad.txt").write_bytes("北京市公安局民警张三在天安门广场执勤。".encode() * 3 + b"\xff\xfe"
+                                  + "株洲市公安局民警王立军在天元区执勤。".encode())
+    warnings = {}
+    for graph in ("yes", "no"):
+        capsys.readouterr()
+        assert main(["build", str(src), "--out", str(tmp_path / graph), "--graph", graph, "--bom", "--lang", "zh",
+                     "--workers", "1", "--threads", "1"]) == 0
+        warnings[graph] = [line for line in capsys.readouterr().err.splitlines() if "did not decode" in line]
+    assert warnings["no"] == warnings["yes"] and len(warnings["no"]) == 1 and "bad.txt: 2 byte(s)" in warnings["no"][0]
+    for name in OUTPUTS[:-1]:
+        assert (tmp_path / "no" / name).read_bytes() == (tmp_path / "yes" / name).read_bytes(), name
+    assert (tmp_path / "no" / "documents.csv").read_bytes().startswith(b"\xef\xbb\xbf")

@@ -98,22 +98,55 @@ def test_spark_reduce_with_an_alias_table_equals_the_sqlite_and_the_in_memory_re
     assert entities.count(",江泽民,PERSON,") == 2  # one node per document
 
 
+def test_spark_reduce_with_bom_and_lang_zh_equals_the_sqlite_and_the_in_memory_reduce(rebuilt, spark, tmp_path):
+    """One table writer for the three reduces: `--bom --lang zh`, and documents.csv's dates and
+    undecoded bytes, the same bytes from Spark, SQLite and memory."""
+    from kg.engines.spark_reduce import write_tables_with_spark
+
+    store, live, _ = rebuilt
+    write_tables_with_spark(spark, store, live, tmp_path / "spark", bom=True, lang="zh")
+    write_tables_from_store(store, live, tmp_path / "sqlite", bom=True, lang="zh")
+    write_tables(reduce_documents(store.read(live)), tmp_path / "memory", bom=True, lang="zh")
+    assert _bytes(tmp_path / "spark") == _bytes(tmp_path / "sqlite")
+    for name in OUTPUTS[:-1]:
+        spark_bytes = (tmp_path / "spark" / name).read_bytes()
+        assert spark_bytes == (tmp_path / "memory" / name).read_bytes(), name
+        assert spark_bytes.startswith(b"\xef\xbb\xbf"), name
+    header = (tmp_path / "spark" / "documents.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header == "ID,路径,编码,SHA256,字符数,source_format,日期,未解码字节"
+
+
+def test_spark_reduce_never_publishes_a_folder_its_readers_refuse(spark, tmp_path):
+    """A store whose relation points at no entity (a bug's result): refused, naming the document."""
+    from kg.engines.spark_reduce import write_tables_with_spark
+    from kg.integrity import IntegrityError
+    from tests.test_integrity import _broken
+
+    store = Store(tmp_path / "store", "v")
+    store.write([_broken()])
+    with pytest.raises(IntegrityError, match=r"document 'a\.txt'.*relations\.csv.*loc-0000000000000000"):
+        write_tables_with_spark(spark, store, ["a.txt"], tmp_path / "out")
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
 def test_cli_spark_build_without_graph_equals_the_local_one(tmp_path, monkeypatch):
-    """`kg build --engine spark --graph no` (map and Spark SQL reduce in one session) after a change:
-    the bytes of `--workers 1 --graph no`. Last in this module: it stops the shared session."""
+    """`kg build --engine spark --graph no --bom --lang zh` (map and Spark SQL reduce in one session)
+    after a change: the bytes of `--workers 1 --graph no --bom --lang zh`. Last in this module: it
+    stops the shared session."""
     from kg.cli import main
 
     monkeypatch.setenv("SPARK_LOCAL_IP", "127.0.0.1")
     src = tmp_path / "in"
     shutil.copytree(PD20, src)
-    local = ["build", str(src), "--workers", "1", "--threads", "1", "--graph", "no", "--out", str(tmp_path / "local")]
+    local = ["build", str(src), "--workers", "1", "--threads", "1", "--graph", "no", "--bom", "--lang", "zh",
+             "--out", str(tmp_path / "local")]
     assert main(local) == 0
     shutil.copytree(tmp_path / "local" / "store", tmp_path / "spark" / "store")  # Spark maps only the change
     changed = sorted(src.glob("*.txt"))[0]
     changed.write_text(changed.read_text(encoding="utf-8") + ADDED, encoding="utf-8")
     assert main(local) == 0
     assert main(["build", str(src), "--engine", "spark", "--master", "local[2]", "--threads", "1", "--graph", "no",
-                 "--out", str(tmp_path / "spark")]) == 0
+                 "--bom", "--lang", "zh", "--out", str(tmp_path / "spark")]) == 0
     assert _bytes(tmp_path / "spark") == _bytes(tmp_path / "local")
     assert ADDED.strip().encode() in _bytes(tmp_path / "spark")["sentences.csv"]
     assert not (tmp_path / "spark" / "graph.json").exists()

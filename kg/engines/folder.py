@@ -46,7 +46,8 @@ def build_folder(files: list[Path], config: Any, out_dir: Path, engine: str = "l
         try:
             stored = map_paths_with_spark(files, config, store, master=master, spark=spark)
             counts = write_tables_with_spark(spark, store, stored.live, out_dir, steps,
-                                             keep_all=config.aliases is not None) if stored.live else {}
+                                             keep_all=config.aliases is not None, bom=bom,
+                                             lang=lang) if stored.live else {}
         finally:
             spark.stop()
         return FolderBuild(stored, counts, None)
@@ -61,7 +62,8 @@ def build_folder(files: list[Path], config: Any, out_dir: Path, engine: str = "l
     if not stored.live:
         return FolderBuild(stored, {}, None)
     if keep is None:
-        counts = write_tables_from_store(store, stored.live, out_dir, steps, keep_all=config.aliases is not None)
+        counts = write_tables_from_store(store, stored.live, out_dir, steps, keep_all=config.aliases is not None,
+                                         bom=bom, lang=lang)
         return FolderBuild(stored, counts, None)
     for done in store.read([d for d in stored.live if d not in keep.documents]):  # reused from the store
         keep.add(done)

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from kg.atomic import atomic_open, staged_folder
+from kg.atomic import staged_folder
 from kg.reduce import CORPUS_STEPS
 from kg.sinks.tables import (
     DOCUMENT_COLUMNS,
@@ -31,14 +31,17 @@ from kg.sinks.tables import (
     MENTION_COLUMNS,
     RELATION_COLUMNS,
     SENTENCE_COLUMNS,
-    _write_manifest,
-    csv_writer,
+    document_row,
     entity_row,
+    mention_row,
     relation_row,
+    seal,
+    sentence_row,
+    table_writer,
 )
 from kg.store import Store
 from kg.stream import write_renamed
-from kg.types import RELATION_TYPES, Entity, Evidence, Relation
+from kg.types import RELATION_TYPES, Document, Entity, Evidence, Mention, Relation, Sentence
 
 BROADCAST_ROWS = 1_000_000  # document ids or renamed ids: up to ≈ 100 MB to each executor
 
@@ -162,9 +165,11 @@ def _relation(row: Any) -> tuple[Relation, dict[str, str]]:
 
 
 def write_tables_with_spark(spark: Any, store: Store, live: Iterable[str], out_dir: str | Path,
-                            steps: tuple = CORPUS_STEPS, keep_all: bool = False) -> dict[str, int]:
+                            steps: tuple = CORPUS_STEPS, keep_all: bool = False, bom: bool = False,
+                            lang: str = "en") -> dict[str, int]:
     """`kg.stream.write_tables_from_store` with the fold on Spark: every CSV table of the documents
-    `live` into `out_dir`, all or nothing (no graph.json); row counts."""
+    `live` into `out_dir`, all or nothing (no graph.json); row counts. `bom`, `lang`: as
+    `kg.sinks.tables.write_tables` writes them (the same row functions and writer)."""
     from pyspark.sql import functions as F
 
     live = sorted(set(live))
@@ -174,42 +179,40 @@ def write_tables_with_spark(spark: Any, store: Store, live: Iterable[str], out_d
     counts = {"documents": 0, "entities": 0, "relations": 0, "mentions": 0}
     try:
         with staged_folder(out_dir, last=MANIFEST) as out:
-            with atomic_open(out / "documents.csv", newline="") as fh:
-                w = csv_writer(fh, DOCUMENT_COLUMNS)
-                docs = t["documents"].select(
-                    F.col("doc").alias("id"), "path", "encoding", "sha256", F.length("text").alias("chars"),
-                    F.coalesce(F.expr("nullif(source_format, '')"), F.lit("text")).alias("source_format"))
-                for row in docs.orderBy("id").toLocalIterator():
-                    w.writerow(row.asDict())
+            with table_writer(out / "documents.csv", DOCUMENT_COLUMNS, bom, lang) as write:
+                docs = t["documents"].select("doc", "path", "encoding", "sha256", "date", "source_format", "replaced",
+                                             F.length("text").alias("chars"))
+                for row in docs.orderBy("doc").toLocalIterator():
+                    write(document_row(Document(id=row["doc"], path=row["path"], text="", encoding=row["encoding"],
+                                                sha256=row["sha256"], date=row["date"] or "",
+                                                source_format=row["source_format"], replaced=row["replaced"] or 0),
+                                       chars=row["chars"]))
                     counts["documents"] += 1
-            with atomic_open(out / "sentences.csv", newline="") as fh:
-                w = csv_writer(fh, SENTENCE_COLUMNS)
-                some = F.size("offsets") > 0
-                sentences = t["sentences"].select(
-                    F.col("doc").alias("document"), "sentence",
-                    F.when(some, F.element_at("offsets", 1)).otherwise(0).alias("start"),
-                    F.when(some, F.element_at("offsets", -1) + 1).otherwise(0).alias("end"), "article", "kind", "text")
-                for row in sentences.orderBy("document", "sentence").toLocalIterator():
-                    w.writerow(row.asDict())
-            with atomic_open(out / "mentions.csv", newline="") as fh:
-                w = csv_writer(fh, MENTION_COLUMNS)
-                mentions = t["mentions"].select(F.col("doc").alias("document"), *MENTION_COLUMNS[1:])
-                order = ("document", "sentence", "start", "end", "type", "source", "norm", "entity_id")
-                for row in mentions.orderBy(*order).toLocalIterator():
-                    w.writerow(row.asDict())
+            with table_writer(out / "sentences.csv", SENTENCE_COLUMNS, bom, lang) as write:
+                ends = F.when(F.size("offsets") > 0, F.array(F.element_at("offsets", 1), F.element_at("offsets", -1)))
+                sentences = t["sentences"].select("doc", "sentence", "text", "article", "kind",
+                                                  F.coalesce(ends, F.array().cast("array<long>")).alias("offsets"))
+                for row in sentences.orderBy("doc", "sentence").toLocalIterator():
+                    write(sentence_row(Sentence(doc_id=row["doc"], index=row["sentence"], text=row["text"],
+                                                offsets=list(row["offsets"]), article=row["article"], kind=row["kind"])))
+            with table_writer(out / "mentions.csv", MENTION_COLUMNS, bom, lang) as write:
+                order = ("doc", "sentence", "start", "end", "type", "source", "norm", "entity_id")
+                for row in t["mentions"].orderBy(*order).toLocalIterator():
+                    write(mention_row(Mention(doc_id=row["doc"], sentence=row["sentence"], start=row["start"],
+                                              end=row["end"], text=row["text"], type=row["type"], norm=row["norm"],
+                                              source=row["source"], article=row["article"],
+                                              entity_id=row["entity_id"])))
                     counts["mentions"] += 1
-            with atomic_open(out / "entities.csv", newline="") as fh:
-                w = csv_writer(fh, ENTITY_COLUMNS)
+            with table_writer(out / "entities.csv", ENTITY_COLUMNS, bom, lang) as write:
                 for row in entities.orderBy("id").toLocalIterator():
-                    w.writerow(entity_row(_entity(row)))
+                    write(entity_row(_entity(row)))
                     counts["entities"] += 1
-            with atomic_open(out / "relations.csv", newline="") as fh:
-                w = csv_writer(fh, RELATION_COLUMNS)
+            with table_writer(out / "relations.csv", RELATION_COLUMNS, bom, lang) as write:
                 for row in reduced_relations(t["relations"], entities).toLocalIterator():
-                    w.writerow(relation_row(*_relation(row)))
+                    write(relation_row(*_relation(row)))
                     counts["relations"] += 1
             (out / "graph.json").unlink(missing_ok=True)
-            _write_manifest(out)
+            seal(out, out_dir)
     finally:
         entities.unpersist()
     (Path(out_dir) / "graph.json").unlink(missing_ok=True)  # a previous build's, out of step with these tables

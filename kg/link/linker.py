@@ -153,6 +153,23 @@ def _fuller(name: str, names: set[str] | _NameIndex, prefix: str, words: re.Patt
     return None
 
 
+def _kept(entities: list[Entity], by_id: dict[str, Entity]) -> list[Entity]:
+    """The entities a document yields: those it mentions or names in a unit's name, and every place
+    or unit their edges point at. A place named only inside another name (金溪县 in 中国人民银行江西
+    金溪县支行, 唐山 in 唐山南站) has no mention of its own, yet the branch is LOCATED_IN it: it is
+    kept as an entity of the edge's document, so no relation points at an id the build dropped."""
+    kept = {e.id for e in entities if e.mentions or e.attrs.get("documents")}
+    todo = [e for e in entities if e.id in kept]
+    while todo:
+        for parent_id, _relation, ev, _inferred in todo.pop().attrs.get("_parents", []):
+            if parent_id not in kept:
+                parent = by_id[parent_id]
+                parent.attrs["documents"] = sorted({*parent.attrs.get("documents", []), ev.doc_id})
+                kept.add(parent_id)
+                todo.append(parent)
+    return [e for e in entities if e.id in kept]
+
+
 def _edge(child: Entity, parent: Entity, relation: str, ev: Evidence, inferred: bool = False) -> None:
     if child is parent:
         return
@@ -216,8 +233,7 @@ class Linker:
         for m in mentions:
             if m.entity_id in by_id:
                 by_id[m.entity_id].mentions.append(m)
-        entities = [e for e in entities if e.mentions or e.attrs.get("documents")]
-        return entities
+        return _kept(entities, by_id)
 
     def _link_document(self, doc: Document, sents: list[Sentence], mentions: list[Mention], reg: _Registry
                        ) -> list[Mention]:

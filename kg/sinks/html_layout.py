@@ -25,9 +25,14 @@ SAMPLE = 160  # repulsion sample size for bigger cores
 
 
 def layout(g: nx.Graph, seed: int = 7, iterations: int = 60) -> dict:
-    """Positions {node: (x, y)} in canvas units for any (multi, di) graph; deterministic for a seed."""
-    u = nx.Graph(g.to_undirected(as_view=True)) if g.is_directed() or g.is_multigraph() else nx.Graph(g)
-    u.remove_edges_from(nx.selfloop_edges(u))
+    """Positions {node: (x, y)} in canvas units for any (multi, di) graph; deterministic for a seed.
+
+    The graph is rebuilt with its nodes and edges in sorted order: a subgraph view iterates its node
+    set in hash order, which differs between processes (PYTHONHASHSEED), and the layout follows it."""
+    nodes = sorted(g.nodes, key=str)
+    u = nx.Graph()
+    u.add_nodes_from(nodes)
+    u.add_edges_from(sorted({tuple(sorted((a, b), key=str)) for a, b in g.edges() if a != b}, key=lambda e: (str(e[0]), str(e[1]))))
     rng = np.random.default_rng(seed)
     boxes = [_component(u, sorted(comp, key=str), rng, iterations)
              for comp in sorted(nx.connected_components(u), key=len, reverse=True)]

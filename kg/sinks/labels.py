@@ -26,7 +26,7 @@ COLUMN_ZH: dict[str, str] = {
     "source_id": "主体ID", "target_id": "客体ID", "source_name": "主体", "target_name": "客体",
     "start": "起始", "end": "结束", "text": "文本", "norm": "规范形式", "source": "来源", "entity_id": "实体ID",
     "article": "文章", "kind": "句类", "path": "路径", "encoding": "编码", "sha256": "SHA256", "chars": "字符数",
-    "adcode": "行政区划代码", "longitude": "经度", "latitude": "纬度", "date_iso": "标准日期",
+    "adcode": "行政区划代码", "longitude": "经度", "latitude": "纬度", "date_iso": "标准日期", "replaced": "未解码字节",
 }
 
 

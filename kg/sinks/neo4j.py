@@ -27,9 +27,12 @@ sends only what changed since the last load (`kg.sinks.neo4j_sync`, `kg.sinks.ne
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import neo4j
@@ -54,6 +57,7 @@ FULLTEXT_INDEX = "entity_names"
 NODE_LABELS = ("Entity", "Document", "Sentence")
 CONNECT_TIMEOUT = 5.0  # seconds to connect and finish the Bolt handshake (a port that never answers)
 QUERY_TIMEOUT = 300.0  # seconds one batch's transaction may run on the server
+CLIENT_GRACE = 30.0  # seconds a read may wait past the server's query timeout before the client gives up
 
 SCHEMA = (
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
@@ -316,6 +320,20 @@ def neo4j_error(err: Exception, uri: str, user: str, database: str | None,
     if isinstance(err, nx.ConfigurationError | ValueError):
         return Neo4jError(f"bad Neo4j URI or settings {uri}: {_one_line(err)}")
     return Neo4jError(f"Neo4j at {uri}, database {db}: {_one_line(err)}")
+
+
+@contextlib.contextmanager
+def client_timeout(seconds: float) -> Iterator[None]:
+    """Every socket the driver opens inside the block gives up a read after `seconds`, so a server
+    that stops answering (SIGSTOP, a hung VM) fails the load instead of blocking it forever: the
+    driver has no read timeout of its own, but keeps a socket's default timeout once connected
+    (`socket.setdefaulttimeout`, process-wide while the block runs)."""
+    old = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(seconds)
+    try:
+        yield
+    finally:
+        socket.setdefaulttimeout(old)
 
 
 def open_driver(uri: str, user: str, password: str | None, database: str | None = None,

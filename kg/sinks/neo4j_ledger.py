@@ -83,9 +83,21 @@ class Ledger:
     def close(self) -> None:
         self.db.close()
 
-    def open(self, markers: dict[str, int], target: str) -> LedgerState:
-        """The ledger to use against a database holding `markers` (ledger id → generation)."""
+    def open(self, markers: dict[str, int], target: str, force: bool = False) -> LedgerState:
+        """The ledger to use against a database holding `markers` (ledger id → generation).
+
+        A database holding another folder's marker is refused (KgError) unless `force`: two folders'
+        entities share ids, so loading both into one database mixes them, and an incremental load of
+        either would delete nodes the other still uses. `force`: load anyway (the caller makes it a
+        full load, which deletes nothing, and removes the other markers)."""
         known = dict(self.db.execute("SELECT ledger, generation FROM meta").fetchall())
+        foreign = sorted(lid for lid in markers if lid not in known)
+        if foreign and not force:
+            raise KgError(f"{target}: the database holds the load of another output folder (ledger {foreign[0]}, "
+                          f"generation {markers[foreign[0]]}; or of this folder before {self.path.name} was removed): "
+                          "loading this folder too would mix two builds, and a later load of either would delete "
+                          "what the other still uses; use another --database, empty this one, or pass --force "
+                          "(a full load that deletes nothing; the other folder's marker is removed)")
         mine = sorted((lid for lid in markers if lid in known), key=lambda lid: lid != self._target_ledger(target))
         self.db.execute("DELETE FROM seen")
         if not mine:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from kg.errors import KgError
 from kg.sinks.neo4j import (
+    CLIENT_GRACE,
     CONNECT_TIMEOUT,
     COUNTERS,
     COUNTS_QUERY,
@@ -32,6 +33,7 @@ from kg.sinks.neo4j import (
     QUERY_TIMEOUT,
     TYPE_LABELS,
     _write_batch,
+    client_timeout,
     create_schema,
     neo4j_error,
     open_driver,
@@ -43,6 +45,7 @@ from kg.types import RELATION_TYPES
 _SET_IF_DIFFERENT = "WITH x, r WHERE properties(x) <> r.all SET x = r.all"
 MARKERS_QUERY = f"MATCH (m:{MARKER_LABEL}) RETURN m.ledger AS ledger, m.generation AS generation"
 MARKER_WRITE = f"MERGE (m:{MARKER_LABEL} {{ledger: $ledger}}) SET m.generation = $generation"
+OTHER_MARKERS_DELETE = f"MATCH (m:{MARKER_LABEL}) WHERE m.ledger <> $ledger DELETE m"
 
 
 def _query(kind: str, part) -> str:
@@ -146,8 +149,20 @@ def _target(uri: str, database: str | None) -> str:
 def sync_graph(source: GraphSource, out_dir: Path, *, uri: str, user: str, password: str | None,
                database: str | None = None, batch_size: int = 1000, full: bool = False,
                max_retry_time: float = 30.0, connect_timeout: float = CONNECT_TIMEOUT,
-               query_timeout: float = QUERY_TIMEOUT) -> dict:
-    """Mirror `source` (the rows of output folder `out_dir`) into Neo4j; the report of what was sent."""
+               query_timeout: float = QUERY_TIMEOUT, force: bool = False) -> dict:
+    """Mirror `source` (the rows of output folder `out_dir`) into Neo4j; the report of what was sent.
+    `force`: load into a database that holds another folder's load (see `Ledger.open`), taking it over.
+    A read waits at most `query_timeout` + `CLIENT_GRACE` seconds (`client_timeout`): a frozen server
+    fails the load with one line instead of blocking it."""
+    with client_timeout(query_timeout + CLIENT_GRACE):
+        return _sync_graph(source, out_dir, uri=uri, user=user, password=password, database=database,
+                           batch_size=batch_size, full=full, max_retry_time=max_retry_time,
+                           connect_timeout=connect_timeout, query_timeout=query_timeout, force=force)
+
+
+def _sync_graph(source: GraphSource, out_dir: Path, *, uri: str, user: str, password: str | None,
+                database: str | None, batch_size: int, full: bool, max_retry_time: float,
+                connect_timeout: float, query_timeout: float, force: bool) -> dict:
     started = time.perf_counter()
     ledger = Ledger(out_dir)  # an unusable ledger fails here, naming its file, before any connection
     try:
@@ -167,7 +182,9 @@ def sync_graph(source: GraphSource, out_dir: Path, *, uri: str, user: str, passw
             create_schema(session)
             markers = {r["ledger"]: r["generation"] for r in
                        session.execute_read(lambda tx: [r.data() for r in tx.run(MARKERS_QUERY)])}
-            state = ledger.open(markers, _target(uri, database))
+            state = ledger.open(markers, _target(uri, database), force=force)
+            if force and set(markers) - {state.ledger}:
+                state = LedgerState(state.ledger, state.generation, False, "--force over another folder's load")
             if full:
                 state = LedgerState(state.ledger, state.generation, state.trusted, "--full")
             ledger.db.execute("CREATE TEMP TABLE IF NOT EXISTS touched (id TEXT PRIMARY KEY) WITHOUT ROWID")
@@ -202,10 +219,13 @@ def sync_graph(source: GraphSource, out_dir: Path, *, uri: str, user: str, passw
             touched = ledger.db.execute("SELECT id FROM touched")
             while ids := [i for (i,) in touched.fetchmany(batch_size)]:
                 write(session, MENTION_COUNT_QUERY, ids)
-            session.execute_write(lambda tx: tx.run("CALL db.awaitIndexes(300)").consume())
+            session.execute_write(lambda tx: tx.run("CALL db.awaitIndexes($seconds)",
+                                                    seconds=int(query_timeout)).consume())
             generation = state.generation + 1
             session.execute_write(lambda tx: tx.run(MARKER_WRITE, ledger=state.ledger,
                                                     generation=generation).consume())
+            if force:  # the database mirrors this folder now: the other folders' markers go
+                session.execute_write(lambda tx: tx.run(OTHER_MARKERS_DELETE, ledger=state.ledger).consume())
             ledger.commit(state, generation, _target(uri, database))
             record = session.execute_read(lambda tx: tx.run(COUNTS_QUERY).single())
     except KgError:

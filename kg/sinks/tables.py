@@ -8,7 +8,9 @@ Files (UTF-8, header row):
     mentions.csv   document, sentence, start, end, text, type, source, entity_id, article
     sentences.csv  document, sentence, start, end, article, kind, text
     documents.csv  id, path, encoding, sha256, chars, source_format (text: offsets into the decoded file;
-                   html, csv, jsonl, parquet, docx, pdf, python: into the text extracted from it)
+                   html, csv, jsonl, parquet, docx, pdf, python: into the text extracted from it),
+                   date (ISO, the document's own date or --doc-date; what 今天 is read against),
+                   replaced (bytes that did not decode and became U+FFFD)
     graph.json     networkx node-link data of `kg.graph.to_networkx(result)`
     manifest.json  written last: rows and sha256 of every file above
 
@@ -28,10 +30,11 @@ Offsets are into the original decoded file. Example:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kg.atomic import atomic_open, staged_folder
@@ -55,7 +58,7 @@ RELATION_COLUMNS = ["source_id", "relation", "target_id", "properties", "source_
                     "date", "document", "sentence", "start", "end", "evidence", "inferred"]
 MENTION_COLUMNS = ["document", "sentence", "start", "end", "text", "norm", "type", "source", "entity_id", "article"]
 SENTENCE_COLUMNS = ["document", "sentence", "start", "end", "article", "kind", "text"]
-DOCUMENT_COLUMNS = ["id", "path", "encoding", "sha256", "chars", "source_format"]
+DOCUMENT_COLUMNS = ["id", "path", "encoding", "sha256", "chars", "source_format", "date", "replaced"]
 MANIFEST = "manifest.json"
 TABLES = {"documents.csv": DOCUMENT_COLUMNS, "sentences.csv": SENTENCE_COLUMNS, "mentions.csv": MENTION_COLUMNS,
           "entities.csv": ENTITY_COLUMNS, "relations.csv": RELATION_COLUMNS}
@@ -68,7 +71,10 @@ REQUIRED = {"documents.csv": ["id", "path", "encoding", "sha256"],
 
 
 class TableError(KgError):
-    """A build folder that is incomplete, damaged, or not one build's output."""
+    """A build folder that is incomplete, damaged, or not one build's output; `document`: the
+    document of the row at fault, when the row names one."""
+
+    document: str | None = None
 
 
 def join_list(items) -> str:
@@ -97,14 +103,43 @@ def split_list(cell: str | None) -> list[str]:
     return [a for a in items if a]
 
 
-def _write_csv(path: Path, columns: list[str], rows, bom: bool = False, lang: str = "en") -> None:
-    """`bom`: UTF-8 with BOM (Excel on Chinese Windows needs it); `lang="zh"`: Chinese headers and
-    relation/type names (`kg.sinks.labels`; `read_tables` reads both)."""
+@contextlib.contextmanager
+def table_writer(path: Path, columns: list[str], bom: bool = False, lang: str = "en") -> Iterator[Callable[[dict], None]]:
+    """A function writing one row (a dict by column) of a build table, its header written: the one
+    writer of every reduce (in memory, streamed, Spark), so they write the same bytes. `bom`: UTF-8
+    with BOM (Excel on Chinese Windows needs it); `lang="zh"`: Chinese headers and relation/type names
+    (`kg.sinks.labels`; `read_tables` reads both). Atomic: the file is in place once the block ends."""
     with atomic_open(path, newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
         w = csv.writer(fh)
         w.writerow([header(c, lang) for c in columns])
+        if lang == "zh":
+            yield lambda row: w.writerow([value(row.get(c, ""), lang) if c in ("relation", "type") else row.get(c, "")
+                                          for c in columns])
+        else:
+            yield lambda row: w.writerow([row.get(c, "") for c in columns])
+
+
+def _write_csv(path: Path, columns: list[str], rows, bom: bool = False, lang: str = "en") -> None:
+    with table_writer(path, columns, bom, lang) as write:
         for row in rows:
-            w.writerow([value(row.get(c, ""), lang) if c in ("relation", "type") else row.get(c, "") for c in columns])
+            write(row)
+
+
+def document_row(d: Document, chars: int | None = None) -> dict:
+    """`chars`: the text's length, where the text itself is not at hand (Spark's driver)."""
+    return {"id": d.id, "path": d.path, "encoding": d.encoding, "sha256": d.sha256,
+            "chars": len(d.text) if chars is None else chars,
+            "source_format": d.source_format or "text", "date": d.date or "", "replaced": d.replaced or 0}
+
+
+def sentence_row(s: Sentence) -> dict:
+    return {"document": s.doc_id, "sentence": s.index, "start": s.start, "end": s.end, "article": s.article,
+            "kind": s.kind, "text": s.text}
+
+
+def mention_row(m: Mention) -> dict:
+    return {"document": m.doc_id, "sentence": m.sentence, "start": m.start, "end": m.end, "text": m.text,
+            "norm": m.norm, "type": m.type, "source": m.source, "entity_id": m.entity_id, "article": m.article}
 
 
 def entity_row(e: Entity) -> dict:
@@ -140,22 +175,14 @@ def write_tables(result: BuildResult, out_dir: str | Path, bom: bool = False, la
 
     names = {e.id: e.name for e in result.entities}
     with staged_folder(out_dir, last=MANIFEST) as out:
-        _write_csv(out / "documents.csv", DOCUMENT_COLUMNS,
-                   ({"id": d.id, "path": d.path, "encoding": d.encoding, "sha256": d.sha256, "chars": len(d.text),
-                     "source_format": d.source_format}
-                    for d in result.documents), bom, lang)
-        _write_csv(out / "sentences.csv", SENTENCE_COLUMNS,
-                   ({"document": s.doc_id, "sentence": s.index, "start": s.start, "end": s.end,
-                     "article": s.article, "kind": s.kind, "text": s.text} for s in result.sentences), bom, lang)
-        _write_csv(out / "mentions.csv", MENTION_COLUMNS,
-                   ({"document": m.doc_id, "sentence": m.sentence, "start": m.start, "end": m.end, "text": m.text,
-                     "norm": m.norm, "type": m.type, "source": m.source, "entity_id": m.entity_id,
-                     "article": m.article} for m in result.mentions), bom, lang)
+        _write_csv(out / "documents.csv", DOCUMENT_COLUMNS, map(document_row, result.documents), bom, lang)
+        _write_csv(out / "sentences.csv", SENTENCE_COLUMNS, map(sentence_row, result.sentences), bom, lang)
+        _write_csv(out / "mentions.csv", MENTION_COLUMNS, map(mention_row, result.mentions), bom, lang)
         _write_csv(out / "entities.csv", ENTITY_COLUMNS, (entity_row(e) for e in result.entities), bom, lang)
         _write_csv(out / "relations.csv", RELATION_COLUMNS, (relation_row(r, names) for r in result.relations), bom,
                    lang)
         write_node_link(to_networkx(result), out / "graph.json")
-        _write_manifest(out)
+        seal(out, out_dir)
 
 
 def _file_sha256(path: Path) -> str:
@@ -176,13 +203,6 @@ def csv_reader(fh, **kwargs):
     return csv.reader(fh, **kwargs)
 
 
-def csv_writer(fh, columns: list[str]) -> csv.DictWriter:
-    """A DictWriter of `columns` whose header is written: for tables written a row at a time."""
-    w = csv.DictWriter(fh, fieldnames=columns)
-    w.writeheader()
-    return w
-
-
 def _write_manifest(folder: Path) -> None:
     """manifest.json: rows and sha256 of every table, so a reader can tell a whole build's output
     from a truncated file or files of two builds (it is renamed into place last)."""
@@ -199,9 +219,26 @@ def _write_manifest(folder: Path) -> None:
         json.dump({"format": "kg build output", "version": 1, "files": files}, fh, indent=1, sort_keys=True)
 
 
-def _fail(path: Path, row: int | None, problem: str) -> TableError:
+def seal(stage: Path, target: str | Path) -> None:
+    """The last step of every table writer (in memory, streamed, Spark), on its staging folder:
+    write manifest.json, then read the folder back with the readers' own validation. A folder a
+    reader would refuse is never published: `kg.integrity.IntegrityError` names the document."""
+    from kg.integrity import IntegrityError
+
+    _write_manifest(stage)
+    try:
+        TableReader(stage).check()
+    except TableError as err:
+        problem = str(err).replace(str(stage), str(target))  # the file the user will look for
+        raise IntegrityError(err.document, f"the folder it wrote would not open ({problem}); "
+                                           f"nothing was published in {target}") from err
+
+
+def _fail(path: Path, row: int | None, problem: str, document: str | None = None) -> TableError:
     where = f"{path}, row {row}" if row is not None else str(path)
-    return TableError(f"{where}: {problem}")
+    err = TableError(f"{where}: {problem}")
+    err.document = document or None
+    return err
 
 
 def _not_utf8(path: Path) -> TableError:
@@ -317,21 +354,22 @@ class TableReader:
 
     def documents(self) -> Iterator[Document]:
         path, seen = self.out / "documents.csv", set()
-        for n, r in enumerate(iter_table(path), 1):
+        for n, r in enumerate(iter_table(path, ("chars", "replaced")), 1):
             if not r["id"]:
                 raise _fail(path, n, "empty document id")
             if r["id"] in seen:
                 raise _fail(path, n, f"document {r['id']!r} listed twice")
             seen.add(r["id"])
             yield Document(id=r["id"], path=r["path"], text="", encoding=r["encoding"], sha256=r["sha256"],
-                           source_format=r.get("source_format") or "text")
+                           source_format=r.get("source_format") or "text", date=r.get("date") or "",
+                           replaced=_int(r.get("replaced") or ""))
         self._docs = seen
 
     def sentences(self) -> Iterator[Sentence]:
         path, docs = self.out / "sentences.csv", self.doc_ids
         for n, r in enumerate(iter_table(path, ("sentence", "start", "end", "article")), 1):
             if r["document"] not in docs:
-                raise _fail(path, n, f"document {r['document']!r} is not in documents.csv")
+                raise _fail(path, n, f"document {r['document']!r} is not in documents.csv", r["document"])
             start, end = _int(r["start"]), _int(r["end"])
             yield Sentence(doc_id=r["document"], index=_int(r["sentence"]), text=r["text"],
                            offsets=[start, end - 1] if end > start else [], article=_int(r["article"]),
@@ -342,9 +380,9 @@ class TableReader:
         path = self.out / "mentions.csv"
         for n, r in enumerate(iter_table(path, ("sentence", "start", "end", "article")), 1):
             if r["document"] not in docs:
-                raise _fail(path, n, f"document {r['document']!r} is not in documents.csv")
+                raise _fail(path, n, f"document {r['document']!r} is not in documents.csv", r["document"])
             if r["entity_id"] and r["entity_id"] not in entity_ids:
-                raise _fail(path, n, f"entity {r['entity_id']!r} is not in entities.csv")
+                raise _fail(path, n, f"entity {r['entity_id']!r} is not in entities.csv", r["document"])
             yield Mention(doc_id=r["document"], sentence=_int(r["sentence"]), start=_int(r["start"]),
                           end=_int(r["end"]), text=r["text"], norm=r.get("norm", ""), type=r["type"],
                           source=r["source"], entity_id=r["entity_id"], article=_int(r["article"]))
@@ -358,7 +396,7 @@ class TableReader:
                            "documents": split_list(r.get("documents", ""))}
             unknown = [d for d in attrs["documents"] if d not in docs]
             if unknown:
-                raise _fail(path, n, f"document {unknown[0]!r} is not in documents.csv")
+                raise _fail(path, n, f"document {unknown[0]!r} is not in documents.csv", unknown[0])
             if r.get("anonymized") == "true":
                 attrs["anonymized"] = True
             for k in ("iso", "description"):
@@ -371,12 +409,13 @@ class TableReader:
         doc_nodes = {document_node_id(d) for d in docs}
         path = self.out / "relations.csv"
         for n, r in enumerate(iter_table(path, ("sentence", "start", "end")), 1):
+            doc = r.get("document")
             if r["relation"] not in RELATION_TYPES:
-                raise _fail(path, n, f"relation {r['relation'][:40]!r} is not one of {', '.join(RELATION_TYPES)}")
+                raise _fail(path, n, f"relation {r['relation'][:40]!r} is not one of {', '.join(RELATION_TYPES)}", doc)
             if r["source_id"] not in entity_ids:
-                raise _fail(path, n, f"source {r['source_id']!r} is not in entities.csv")
+                raise _fail(path, n, f"source {r['source_id']!r} is not in entities.csv", doc)
             if r["target_id"] not in entity_ids and r["target_id"] not in doc_nodes:
-                raise _fail(path, n, f"target {r['target_id']!r} is neither in entities.csv nor a document")
+                raise _fail(path, n, f"target {r['target_id']!r} is neither in entities.csv nor a document", doc)
             try:
                 props = json.loads(r["properties"] or "{}")
             except ValueError as err:
@@ -386,7 +425,7 @@ class TableReader:
             ev = None
             if r.get("document"):
                 if r["document"] not in docs:
-                    raise _fail(path, n, f"document {r['document']!r} is not in documents.csv")
+                    raise _fail(path, n, f"document {r['document']!r} is not in documents.csv", doc)
                 ev = Evidence(doc_id=r["document"], sentence=_int(r["sentence"]), start=_int(r["start"]),
                               end=_int(r["end"]), text=r.get("evidence", ""))
             yield Relation(source_id=r["source_id"], relation=r["relation"], target_id=r["target_id"],
