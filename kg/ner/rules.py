@@ -32,7 +32,9 @@ from kg.ner.lexicon import (
     SURNAMES,
 )
 from kg.ner.models import MODEL_DIR
+from kg.ner.segmenter import NAME_TAGS, boundaries, is_common_word, tag, words
 from kg.ner.vet import Words
+from kg.resources import load_words
 from kg.text.clean import is_cjk
 
 Span = tuple[int, int, str]
@@ -47,6 +49,8 @@ BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见�
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
 MAX_CHAIN_STEPS = 10  # places, name parts and unit words in one name; real ones have at most 7 or so
 NUMERALS = "一二三四五六七八九十两几数多0123456789"
+# jieba's parts of speech a place's stem never is: verbs, adverbs, prepositions, conjunctions, pronouns
+NOT_STEMS = frozenset({"v", "vn", "vd", "vi", "d", "p", "c", "r", "u", "ad"})
 LOCATIVES = "头上里边"  # 街头, 路上, 村里, 路边
 RELATIVE_ADMIN = "市县区省"  # 市公安局, 县委: the article's own city, county, district or province
 GOVERNMENT = re.compile("人民政府|政府")
@@ -104,24 +108,30 @@ class RuleTagger:
                 return n
         return 0
 
-    def _chain(self, text: str, a: int, suffixes, max_part: int) -> tuple[int, bool]:
+    def _chain(self, text: str, a: int, suffixes, max_part: int,
+               bounds: frozenset[int] | None = None) -> tuple[int, bool]:
         """Walk left from a suffix starting at `a`; return (start, anchored) of the longest unit chain.
 
         The grammar, read right to left: a suffix may be preceded by a name part, a place or
         another unit; a name part by a place or a unit; a place only by a place or a unit.
         anchored: the chain holds a place or another unit, not just a name part + suffix.
+        `bounds` (word boundaries, kg.ner.segmenter): every step starts on one, and a name part is
+        not one common word (乡村 is no 乡 + 村; 助力 is no village's name).
         """
+        def on_word(k: int) -> bool:
+            return bounds is None or k in bounds
+
         pos, anchored, state = a, False, "suffix"
         suffixes_seen, parts, steps = 1, 0, 0
         last = text[a:a + max((len(x) for x in suffixes if text.startswith(x, a)), default=0)]
         while pos > 0 and steps < MAX_CHAIN_STEPS:  # bounded: 公安局×800 is no name, and each walk is O(1)
             steps += 1
             p = self._place_ending_at(text, pos)
-            if p:
+            if p and on_word(pos - p):
                 pos, anchored, state = pos - p, True, "place"
                 continue
             s = self._suffix_ending_at(text, pos, suffixes)
-            if s:
+            if s and on_word(pos - s):
                 last = text[pos - s:pos]
                 pos, state = pos - s, "suffix"
                 suffixes_seen += 1
@@ -141,6 +151,15 @@ class RuleTagger:
             lead = next((g for g in AREA_WORDS if part.startswith(g) and len(part) > len(g)), "")
             if lead:  # 市区滨河花园小区: "downtown" + the name
                 k, part = k + len(lead), part[len(lead):]
+            if bounds is not None:
+                while k < pos and (k not in bounds or text[k] in RELATIVE_ADMIN and k + 1 in bounds and k > 0
+                                   and is_cjk(text[k - 1])):
+                    k += 1  # 确保山: the part starts on a word; 肃北县马鬃山镇: 县 closes the place before
+                part = text[k:pos]
+                first = text[k:min((b for b in bounds if b > k), default=pos)]
+                if tag(first) in ("m", "mq") or (tag(part) in NOT_STEMS or tag(first) in NOT_STEMS) and \
+                        not self._place_ending_at(text, k):
+                    break  # 一小区, 交叉路口, 开展社区: a number, a verb or a function word names nothing
             if k == pos or part in GENERIC_PARTS or any(part.endswith(g) for g in GENERIC_PARTS) or \
                     JOURNEY_VERB.search(part):  # 从湖北返回村里: a verb, not a name part
                 break
@@ -182,6 +201,7 @@ class RuleTagger:
                 continue  # 许多公司, 两家航空公司, 考上大学: a phrase before the suffix, not a name
             spans.append((start, e, "ORG"))
         spans += self._governments(text)
+        spans += self._outlets(text)
         for m in SHORT_UNITS.finditer(text):
             spans.append((m.start(), m.end(), "ORG"))
         for m in INTERNAL_UNITS.finditer(text):  # 政治部 alone: a department of the bureau in context
@@ -197,6 +217,38 @@ class RuleTagger:
                 spans.append((m.start() - p, m.end(), "ORG"))
         spans = _longest(spans)
         return spans + self._shared_suffix(text, spans)
+
+    def _outlets(self, text: str) -> list[Span]:
+        """News outlets and websites (荆楚网, 央广网, 楚天都市报, 新京报, 厦门网): an outlet word the
+        dictionary knows as a name, or an outlet suffix (网, 报, 在线, kg/resources/outlet_suffixes.tsv)
+        standing as its own word after a name word or a run of two to four unknown characters.
+        上网, 举报, 日报 alone are words of their own and name nothing."""
+        found, pos, cut = [], 0, []
+        for w in words(text):
+            cut.append((pos, w))
+            pos += len(w)
+        suffixes = load_words("outlet_suffixes")
+        for k, (a, w) in enumerate(cut):
+            suffix = next((x for x in suffixes if w.endswith(x)), "")
+            if not suffix:
+                continue
+            if len(w) > len(suffix):
+                if tag(w) in NAME_TAGS:
+                    found.append((a, a + len(w), "ORG"))
+                continue
+            start, n = a, k
+            if n > 0 and len(cut[n - 1][1]) >= 2:
+                if tag(cut[n - 1][1]) in NAME_TAGS - {"j"}:
+                    start = cut[n - 1][0]
+            else:
+                while n > 0 and a - cut[n - 1][0] < 4 and len(cut[n - 1][1]) == 1 and is_cjk(cut[n - 1][1]) \
+                        and cut[n - 1][1] not in STOP_CHARS and not tag(cut[n - 1][1]).startswith(("v", "m", "p")):
+                    n -= 1
+                if a - cut[n][0] >= 2:
+                    start = cut[n][0]
+            if start < a:
+                found.append((start, a + len(w), "ORG"))
+        return found
 
     def _phrase_before(self, part: str) -> bool:
         """A phrase, not a name, before 公司 or 大学: it opens with a number or a plain word (许多, 两家,
@@ -235,21 +287,34 @@ class RuleTagger:
     # -- places ----------------------------------------------------------------------------------
     def locs(self, text: str, model_spans: list[Span]) -> list[Span]:
         spans = []
+        bounds = boundaries(text)
+        model_locs = [(i, j) for i, j, t in model_spans if t == "LOC"]
+
+        def worded(i: int, j: int) -> bool:
+            """A gazetteer name starting on a word (确保山更绿: no 保山); a two-character one also ends on
+            one and is no common word the model left alone (河长治: 长治 as in 长治久安). Longer names
+            may end inside a word: jieba reads 包河区法院 as 包/河/区法院."""
+            if j - i > 2:
+                return i in bounds
+            return i in bounds and j in bounds and (not is_common_word(text[i:j]) or (i, j) in model_locs)
+
         for m in self.gazetteer.pattern.finditer(text):
             if m.end() - m.start() == 2 and text[m.end():m.end() + 1] in ("长", "委"):
                 continue  # 村民和县长: a conjunction and a title (县长), not the county 和县
-            spans.append((m.start(), m.end(), "LOC"))
-        for m in self.gazetteer.short_pattern.finditer(text):
-            if any(p.level <= 2 for p in self.gazetteer.short[m.group()]):
+            if worded(m.start(), m.end()):
                 spans.append((m.start(), m.end(), "LOC"))
-        model_locs = [(i, j) for i, j, t in model_spans if t == "LOC"]
+        for m in self.gazetteer.short_pattern.finditer(text):
+            if any(p.level <= 2 for p in self.gazetteer.short[m.group()]) and worded(m.start(), m.end()):
+                spans.append((m.start(), m.end(), "LOC"))
         for m in self._loc_suffix_re.finditer(text):
             a, e = m.start(), m.end()
+            if a not in bounds or e not in bounds and text[e:e + 1] not in LOCATIVES + "处内外旁":
+                continue  # 乡村, 交叉路口: the suffix is inside a word (高速出口处: 处 is "at")
             if text[e:e + 1] == "民" and m.group() in ("村", "乡", "镇"):
                 continue  # 村民, 乡民: people of the village, not another village
             if len(m.group()) == 1 and text[e:e + 1] in LOCATIVES:
                 continue  # 长沙市街头, 村里: a street-side, not a street's name
-            start, anchored = self._chain(text, a, LOC_SUFFIXES, max_part=4)
+            start, anchored = self._chain(text, a, LOC_SUFFIXES, max_part=4, bounds=bounds)
             # a direction after a place inside a facility name: 白城 东 疫情防控服务站
             if start == a and a > 0 and text[a - 1] in DIRECTIONS and self._place_ending_at(text, a - 1):
                 start = a - 1 - self._place_ending_at(text, a - 1)
@@ -353,12 +418,14 @@ class RuleTagger:
             # a role + surname may open an ordinary word (民警全力投入): the model or a clean end must agree
             if any(a < j and i < b for a, b in model_people) or not nxt or not is_cjk(nxt) or nxt in NAME_BREAKERS:
                 spans.append((i, j, "PERSON"))
+        bounds = boundaries(text)
         for m in re.finditer("|".join(ANON_SUFFIXES), text):
             i = m.start()
             for sur in (2, 1):
                 if i - sur >= 0 and text[i - sur:i] in SURNAMES and (i - sur == 0 or not is_cjk(text[i - sur - 1])
                                                                     or text[i - sur - 1] in STOP_CHARS
-                                                                    or text[i - sur - 1] in "民警员"):
+                                                                    or text[i - sur - 1] in "民警员"
+                                                                    or i - sur in bounds and m.end() in bounds):
                     spans.append((i - sur, m.end(), "PERSON"))
                     break
         if kind == "byline":
