@@ -121,6 +121,9 @@ class RuleTagger:
         def on_word(k: int) -> bool:
             return bounds is None or k in bounds
 
+        def suffix_on_word(k: int, end: int) -> bool:
+            return bounds is None or _suffix_on_word(text, k, end, bounds)
+
         pos, anchored, state = a, False, "suffix"
         suffixes_seen, parts, steps = 1, 0, 0
         last = text[a:a + max((len(x) for x in suffixes if text.startswith(x, a)), default=0)]
@@ -131,7 +134,7 @@ class RuleTagger:
                 pos, anchored, state = pos - p, True, "place"
                 continue
             s = self._suffix_ending_at(text, pos, suffixes)
-            if s and on_word(pos - s):
+            if s and suffix_on_word(pos - s, pos):
                 last = text[pos - s:pos]
                 pos, state = pos - s, "suffix"
                 suffixes_seen += 1
@@ -157,8 +160,8 @@ class RuleTagger:
                     k += 1  # 确保山: the part starts on a word; 肃北县马鬃山镇: 县 closes the place before
                 part = text[k:pos]
                 first = text[k:min((b for b in bounds if b > k), default=pos)]
-                if tag(first) in ("m", "mq") or (tag(part) in NOT_STEMS or tag(first) in NOT_STEMS) and \
-                        not self._place_ending_at(text, k):
+                if tag(first) in ("m", "mq") or (tag(part) in NOT_STEMS or len(first) > 1 and tag(first) in NOT_STEMS) \
+                        and not self._place_ending_at(text, k):
                     break  # 一小区, 交叉路口, 开展社区: a number, a verb or a function word names nothing
             if k == pos or part in GENERIC_PARTS or any(part.endswith(g) for g in GENERIC_PARTS) or \
                     JOURNEY_VERB.search(part):  # 从湖北返回村里: a verb, not a name part
@@ -233,8 +236,8 @@ class RuleTagger:
             if not suffix:
                 continue
             if len(w) > len(suffix):
-                if tag(w) in NAME_TAGS:
-                    found.append((a, a + len(w), "ORG"))
+                if tag(w) in NAME_TAGS and len(w) - len(suffix) >= 2 and w not in self.words.plain:
+                    found.append((a, a + len(w), "ORG"))  # 汇报, 漏网, 联合公报: words People's Daily writes
                 continue
             start, n = a, k
             if n > 0 and len(cut[n - 1][1]) >= 2:
@@ -246,7 +249,7 @@ class RuleTagger:
                     n -= 1
                 if a - cut[n][0] >= 2:
                     start = cut[n][0]
-            if start < a:
+            if start < a and text[start:a + len(w)] not in self.words.plain and not is_common_word(text[start:a + len(w)]):
                 found.append((start, a + len(w), "ORG"))
         return found
 
@@ -292,11 +295,9 @@ class RuleTagger:
 
         def worded(i: int, j: int) -> bool:
             """A gazetteer name starting on a word (确保山更绿: no 保山); a two-character one also ends on
-            one and is no common word the model left alone (河长治: 长治 as in 长治久安). Longer names
-            may end inside a word: jieba reads 包河区法院 as 包/河/区法院."""
-            if j - i > 2:
-                return i in bounds
-            return i in bounds and j in bounds and (not is_common_word(text[i:j]) or (i, j) in model_locs)
+            one. Longer names may end inside a word: jieba reads 包河区法院 as 包河区/法院 but 区法院 too.
+            (jieba's part of speech is no help here: it tags 银川 and 长治 as common nouns.)"""
+            return i in bounds and (j - i > 2 or j in bounds)
 
         for m in self.gazetteer.pattern.finditer(text):
             if m.end() - m.start() == 2 and text[m.end():m.end() + 1] in ("长", "委"):
@@ -308,7 +309,7 @@ class RuleTagger:
                 spans.append((m.start(), m.end(), "LOC"))
         for m in self._loc_suffix_re.finditer(text):
             a, e = m.start(), m.end()
-            if a not in bounds or e not in bounds and text[e:e + 1] not in LOCATIVES + "处内外旁":
+            if not _suffix_on_word(text, a, e, bounds) or e not in bounds and text[e:e + 1] not in LOCATIVES + "处内外旁":
                 continue  # 乡村, 交叉路口: the suffix is inside a word (高速出口处: 处 is "at")
             if text[e:e + 1] == "民" and m.group() in ("村", "乡", "镇"):
                 continue  # 村民, 乡民: people of the village, not another village
@@ -419,13 +420,20 @@ class RuleTagger:
             if any(a < j and i < b for a, b in model_people) or not nxt or not is_cjk(nxt) or nxt in NAME_BREAKERS:
                 spans.append((i, j, "PERSON"))
         bounds = boundaries(text)
+
+        def worded(k: int, end: int) -> bool:
+            """刘某 on the sentence's words (犯罪嫌疑人刘某在…), not inside a name the model read (白燕小姐)
+            nor a function word (由某)."""
+            return k in bounds and end in bounds and text[k] not in STOP_CHARS and \
+                not self._lone_char_after(text, end) and not any(a < k < b for a, b in model_people)
+
         for m in re.finditer("|".join(ANON_SUFFIXES), text):
             i = m.start()
             for sur in (2, 1):
                 if i - sur >= 0 and text[i - sur:i] in SURNAMES and (i - sur == 0 or not is_cjk(text[i - sur - 1])
                                                                     or text[i - sur - 1] in STOP_CHARS
                                                                     or text[i - sur - 1] in "民警员"
-                                                                    or i - sur in bounds and m.end() in bounds):
+                                                                    or worded(i - sur, m.end())):
                     spans.append((i - sur, m.end(), "PERSON"))
                     break
         if kind == "byline":
@@ -435,6 +443,13 @@ class RuleTagger:
         if credit and credit.group(1)[:1] in SURNAMES:
             spans.append((credit.start(1), credit.end(1), "PERSON"))
         return _longest(spans)
+
+    @staticmethod
+    def _lone_char_after(text: str, k: int) -> bool:
+        """A single unknown character follows (张某双: the given name's end), not a word or a stop."""
+        nxt = text[k:k + 1]
+        return bool(nxt) and is_cjk(nxt) and nxt not in STOP_CHARS and k + 1 in boundaries(text) and \
+            boundaries(text) is not None and not tag(nxt)
 
     def _byline_names(self, text: str) -> list[Span]:
         spans = []
@@ -450,6 +465,16 @@ class RuleTagger:
     def tag(self, text: str, kind: str = "body", model_spans: list[Span] | None = None) -> list[Span]:
         model_spans = model_spans or []
         return self.orgs(text, model_spans) + self.locs(text, model_spans) + self.persons(text, kind, model_spans)
+
+
+def _suffix_on_word(text: str, a: int, e: int, bounds: frozenset[int]) -> bool:
+    """The suffix text[a:e] starts a word, or ends one that is no common word (演丰镇 is one word in
+    jieba, a name; 乡村, 自然村 are common words: their 村 makes no village), or is a word of its own
+    closing a compound (技术开发区, 高速公路)."""
+    if a in bounds:
+        return True
+    start = max((b for b in bounds if b < a), default=0)
+    return e in bounds and (e - a >= 2 or not is_common_word(text[start:e]))
 
 
 def _longest(spans: list[Span]) -> list[Span]:

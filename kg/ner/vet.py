@@ -135,7 +135,7 @@ def _brand(text: str, i: int, j: int, words: Words) -> int | None:
     if tag(s):
         return i
     bounds = boundaries(text)
-    stem_end = j - len(firm)
+    stem_end = max((b for b in bounds if i < b <= j - len(firm)), default=j - len(firm))  # …黑龙江|分公司
     first = next((k for k in sorted(bounds) if i < k < stem_end - 1), None)
     if first is not None and text[i:first] in words.plain:
         i = first
