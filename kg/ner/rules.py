@@ -33,6 +33,7 @@ from kg.ner.lexicon import (
 )
 from kg.ner.models import MODEL_DIR
 from kg.ner.segmenter import NAME_TAGS, boundaries, is_common_word, tag, words
+from kg.ner.segmenter import load as load_segmenter
 from kg.ner.vet import Words
 from kg.resources import load_words
 from kg.text.clean import is_cjk
@@ -74,6 +75,9 @@ class RuleTagger:
     common_words: frozenset[str] = field(default_factory=lambda: common_words(MODEL_DIR / LEXICON_FILE))
     # what the lexicon knows of words and organisations (kg.ner.vet.Words)
     words: Words = field(default_factory=lambda: Words.load(MODEL_DIR / LEXICON_FILE))
+
+    def __post_init__(self) -> None:
+        load_segmenter()  # jieba's dictionary with the model, not inside the first document's time
 
     @cached_property
     def _org_suffix_re(self) -> re.Pattern:
@@ -158,11 +162,15 @@ class RuleTagger:
                 while k < pos and (k not in bounds or text[k] in RELATIVE_ADMIN and k + 1 in bounds and k > 0
                                    and is_cjk(text[k - 1])):
                     k += 1  # 确保山: the part starts on a word; 肃北县马鬃山镇: 县 closes the place before
-                part = text[k:pos]
                 first = text[k:min((b for b in bounds if b > k), default=pos)]
-                if tag(first) in ("m", "mq") or (tag(part) in NOT_STEMS or len(first) > 1 and tag(first) in NOT_STEMS) \
-                        and not self._place_ending_at(text, k):
-                    break  # 一小区, 交叉路口, 开展社区: a number, a verb or a function word names nothing
+                if tag(first) in ("m", "mq"):
+                    break  # 一小区: a number names nothing
+                if not self._place_ending_at(text, k):  # (德清县建设镇: a place anchors any stem)
+                    cuts = sorted(b for b in bounds if k <= b <= pos)
+                    for x, y in zip(cuts, cuts[1:], strict=False):
+                        if y - x > 1 and tag(text[x:y]) in NOT_STEMS:
+                            k = y  # 交待|城南大队, 人带回|派出所, 开展|社区: the name starts after the verb
+                part = text[k:pos]
             if k == pos or part in GENERIC_PARTS or any(part.endswith(g) for g in GENERIC_PARTS) or \
                     JOURNEY_VERB.search(part):  # 从湖北返回村里: a verb, not a name part
                 break
@@ -181,10 +189,14 @@ class RuleTagger:
             if text[a - 1:a] == "副" or (m.group().endswith("部") and text[e:e + 1] == "门"):
                 continue  # 副大队长: a title, not a unit; 公安部门: departments
             # extend right over further unit suffixes glued on (…分局 + 政工室)
+            bounds = boundaries(text)
+            if a not in bounds and e not in bounds:
+                continue  # 建设好一支队伍: 支队 straddles two words (一支 | 队伍)
             start, anchored = self._chain(text, a, ORG_SUFFIXES + ("中院",),
-                                          max_part=6 if m.group().endswith(("公司", "医院")) else 4)
+                                          max_part=6 if m.group().endswith(("公司", "医院")) else 4, bounds=bounds)
             suffix = m.group()
-            verb = False
+            before = max((b for b in bounds if b < start), default=start)
+            verb = start - before > 1 and tag(text[before:start]) in NOT_STEMS  # 交待|城南大队长: after a verb
             if text[e:e + 1] == "长":  # 大队长, 刑警大队长: a title; but 历城大队长 is the head of 历城大队
                 while a - start > 2 and text[start:start + 2] in self.words.plain:
                     start, verb = start + 2, True  # 交待历城大队长: the verb is no part of the name
@@ -222,7 +234,7 @@ class RuleTagger:
         return spans + self._shared_suffix(text, spans)
 
     def _outlets(self, text: str) -> list[Span]:
-        """News outlets and websites (荆楚网, 央广网, 楚天都市报, 新京报, 厦门网): an outlet word the
+        """News outlets and websites (荆楚网, 东方网, 楚天都市报, 扬子晚报, 北青网): an outlet word the
         dictionary knows as a name, or an outlet suffix (网, 报, 在线, kg/resources/outlet_suffixes.tsv)
         standing as its own word after a name word or a run of two to four unknown characters.
         上网, 举报, 日报 alone are words of their own and name nothing."""
@@ -295,7 +307,7 @@ class RuleTagger:
 
         def worded(i: int, j: int) -> bool:
             """A gazetteer name starting on a word (确保山更绿: no 保山); a two-character one also ends on
-            one. Longer names may end inside a word: jieba reads 包河区法院 as 包河区/法院 but 区法院 too.
+            one. Longer names may end inside a word: jieba holds 区法院 and 市公安局 as words too.
             (jieba's part of speech is no help here: it tags 银川 and 长治 as common nouns.)"""
             return i in bounds and (j - i > 2 or j in bounds)
 
@@ -446,10 +458,11 @@ class RuleTagger:
 
     @staticmethod
     def _lone_char_after(text: str, k: int) -> bool:
-        """A single unknown character follows (张某双: the given name's end), not a word or a stop."""
+        """A one-character word follows that is no verb or function word (李某强（男）: the given name's end;
+        but 李某称, 刘某在)."""
         nxt = text[k:k + 1]
         return bool(nxt) and is_cjk(nxt) and nxt not in STOP_CHARS and k + 1 in boundaries(text) and \
-            boundaries(text) is not None and not tag(nxt)
+            tag(nxt)[:1] not in ("v", "p", "c", "d", "u", "r")
 
     def _byline_names(self, text: str) -> list[Span]:
         spans = []
@@ -468,8 +481,8 @@ class RuleTagger:
 
 
 def _suffix_on_word(text: str, a: int, e: int, bounds: frozenset[int]) -> bool:
-    """The suffix text[a:e] starts a word, or ends one that is no common word (演丰镇 is one word in
-    jieba, a name; 乡村, 自然村 are common words: their 村 makes no village), or is a word of its own
+    """The suffix text[a:e] starts a word, or ends one that is no common word (a town's name may be one
+    word in jieba; 乡村, 自然村 are common words: their 村 makes no village), or is a word of its own
     closing a compound (技术开发区, 高速公路)."""
     if a in bounds:
         return True

@@ -29,9 +29,15 @@ def _jieba():
     return jieba.dt, jieba.posseg.dt.word_tag_tab
 
 
-def words(text: str) -> list[str]:
+def load() -> None:
+    """Load jieba's dictionary now (about a second, once per process) rather than on the first sentence."""
+    _jieba()
+
+
+@lru_cache(maxsize=4096)
+def words(text: str) -> tuple[str, ...]:
     """The dictionary words of `text` in order (unknown runs as single characters)."""
-    return list(_jieba()[0].cut(text, HMM=False))
+    return tuple(_jieba()[0].cut(text, HMM=False))
 
 
 @lru_cache(maxsize=4096)
