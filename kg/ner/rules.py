@@ -216,7 +216,7 @@ class RuleTagger:
                 continue  # 许多公司, 两家航空公司, 考上大学: a phrase before the suffix, not a name
             spans.append((start, e, "ORG"))
         spans += self._governments(text)
-        spans += self._outlets(text)
+        spans += self._outlets(text, [(i, j) for i, j, t in model_spans or [] if t == "PERSON"])
         for m in SHORT_UNITS.finditer(text):
             spans.append((m.start(), m.end(), "ORG"))
         for m in INTERNAL_UNITS.finditer(text):  # 政治部 alone: a department of the bureau in context
@@ -233,11 +233,12 @@ class RuleTagger:
         spans = _longest(spans)
         return spans + self._shared_suffix(text, spans)
 
-    def _outlets(self, text: str) -> list[Span]:
-        """News outlets and websites (荆楚网, 东方网, 楚天都市报, 扬子晚报, 北青网): an outlet word the
-        dictionary knows as a name, or an outlet suffix (网, 报, 在线, kg/resources/outlet_suffixes.tsv)
-        standing as its own word after a name word or a run of two to four unknown characters.
-        上网, 举报, 日报 alone are words of their own and name nothing."""
+    def _outlets(self, text: str, people: list[tuple[int, int]]) -> list[Span]:
+        """News outlets and websites (荆楚网, 东方网, 楚天都市报, 扬子晚报, 北青网): an outlet suffix (网, 报,
+        在线, kg/resources/outlet_suffixes.tsv) after a stem that is a name: a dictionary word of two
+        characters with it (荆楚网), a name or place word before it (东方网, 扬子晚报), or a run of two to
+        four unknown characters (楚天都市报), not holding a person the model found (…刘某民汇报).
+        上网, 举报, 日报 alone, 天罗地网 are words and name nothing."""
         found, pos, cut = [], 0, []
         for w in words(text):
             cut.append((pos, w))
@@ -247,22 +248,24 @@ class RuleTagger:
             suffix = next((x for x in suffixes if w.endswith(x)), "")
             if not suffix:
                 continue
-            if len(w) > len(suffix):
-                if tag(w) in NAME_TAGS and len(w) - len(suffix) >= 2 and w not in self.words.plain:
-                    found.append((a, a + len(w), "ORG"))  # 汇报, 漏网, 联合公报: words People's Daily writes
+            stem = len(w) - len(suffix)
+            if stem >= 2:  # one word with its suffix: a name only where the dictionary says so
+                if (tag(w) == "nt" or stem == 2 and tag(w) in NAME_TAGS) and w not in self.words.plain:
+                    found.append((a, a + len(w), "ORG"))  # 汇报, 联合公报: words People's Daily writes
                 continue
-            start, n = a, k
-            if n > 0 and len(cut[n - 1][1]) >= 2:
-                if tag(cut[n - 1][1]) in NAME_TAGS - {"j"}:
-                    start = cut[n - 1][0]
-            else:
+            end, n = a + len(w), k
+            if stem == 0 and n > 0 and len(cut[n - 1][1]) >= 2:
+                prev = cut[n - 1][1]
+                start = cut[n - 1][0] if tag(prev) in NAME_TAGS - {"j"} or self.gazetteer.lookup(prev) else end
+            else:  # unknown characters (新|京报: the stem's first character is a word of its own)
                 while n > 0 and a - cut[n - 1][0] < 4 and len(cut[n - 1][1]) == 1 and is_cjk(cut[n - 1][1]) \
-                        and cut[n - 1][1] not in STOP_CHARS and not tag(cut[n - 1][1]).startswith(("v", "m", "p")):
+                        and cut[n - 1][1] not in STOP_CHARS and not tag(cut[n - 1][1]).startswith(tuple("vmprdcu")):
                     n -= 1
-                if a - cut[n][0] >= 2:
-                    start = cut[n][0]
-            if start < a and text[start:a + len(w)] not in self.words.plain and not is_common_word(text[start:a + len(w)]):
-                found.append((start, a + len(w), "ORG"))
+                start = cut[n][0] if a + stem - cut[n][0] >= 2 else end
+            name = text[start:end]
+            if start < a + stem and name not in self.words.plain and not is_common_word(name) and \
+                    not any(i < end and start < j for i, j in people):
+                found.append((start, end, "ORG"))
         return found
 
     def _phrase_before(self, part: str) -> bool:
