@@ -9,6 +9,7 @@ Rules find long nested unit names the model truncates; the model finds names no 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -126,7 +127,7 @@ class RuleTagger:
             return bounds is None or k in bounds
 
         def suffix_on_word(k: int, end: int) -> bool:
-            return bounds is None or _suffix_on_word(text, k, end, bounds)
+            return bounds is None or _suffix_on_word(text, k, end, bounds, self.words.plain)
 
         pos, anchored, state = a, False, "suffix"
         suffixes_seen, parts, steps = 1, 0, 0
@@ -324,7 +325,7 @@ class RuleTagger:
                 spans.append((m.start(), m.end(), "LOC"))
         for m in self._loc_suffix_re.finditer(text):
             a, e = m.start(), m.end()
-            if not _suffix_on_word(text, a, e, bounds) or e not in bounds and text[e:e + 1] not in LOCATIVES + "处内外旁":
+            if not _suffix_on_word(text, a, e, bounds, self.words.plain) or e not in bounds and text[e:e + 1] not in LOCATIVES + "处内外旁":
                 continue  # 乡村, 交叉路口: the suffix is inside a word (高速出口处: 处 is "at")
             if text[e:e + 1] == "民" and m.group() in ("村", "乡", "镇"):
                 continue  # 村民, 乡民: people of the village, not another village
@@ -483,14 +484,15 @@ class RuleTagger:
         return self.orgs(text, model_spans) + self.locs(text, model_spans) + self.persons(text, kind, model_spans)
 
 
-def _suffix_on_word(text: str, a: int, e: int, bounds: frozenset[int]) -> bool:
-    """The suffix text[a:e] starts a word, or ends one that is no common word (a town's name may be one
-    word in jieba; 乡村, 自然村 are common words: their 村 makes no village), or is a word of its own
-    closing a compound (技术开发区, 高速公路)."""
+def _suffix_on_word(text: str, a: int, e: int, bounds: frozenset[int], plain: Collection[str]) -> bool:
+    """The suffix text[a:e] starts a word, or ends one that People's Daily writes as a name or never
+    (演丰镇, 红旗村 may be one word in jieba; 乡村, 自然村, 城镇 are plain words: their 村 makes no
+    village), or is a word of its own closing a compound (技术开发区, 高速公路). jieba's part of speech
+    is no help here: it tags many townships as common nouns."""
     if a in bounds:
         return True
     start = max((b for b in bounds if b < a), default=0)
-    return e in bounds and (e - a >= 2 or not is_common_word(text[start:e]))
+    return e in bounds and (e - a >= 2 or text[start:e] not in plain)
 
 
 def _longest(spans: list[Span]) -> list[Span]:
