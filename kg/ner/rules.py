@@ -33,7 +33,7 @@ from kg.ner.lexicon import (
     SURNAMES,
 )
 from kg.ner.models import MODEL_DIR
-from kg.ner.segmenter import NAME_TAGS, boundaries, is_common_word, tag, words
+from kg.ner.segmenter import NAME_TAGS, after, before, between, boundaries, is_common_word, tag, words
 from kg.ner.segmenter import load as load_segmenter
 from kg.ner.vet import Words
 from kg.resources import load_words
@@ -161,13 +161,14 @@ class RuleTagger:
                 k, part = k + len(lead), part[len(lead):]
             if bounds is not None:
                 while k < pos and (k not in bounds or text[k] in RELATIVE_ADMIN and k + 1 in bounds and k > 0
-                                   and is_cjk(text[k - 1])):
-                    k += 1  # 确保山: the part starts on a word; 肃北县马鬃山镇: 县 closes the place before
-                first = text[k:min((b for b in bounds if b > k), default=pos)]
+                                   and tag(text[before(text, k):k]) == "ns"):
+                    k += 1  # 确保山: the part starts on a word; 肃北县马鬃山镇: 县 closes the place before (but
+                    #         责成市公安局: 市 is the article's city)
+                first = text[k:min(after(text, k), pos)]
                 if tag(first) in ("m", "mq"):
                     break  # 一小区: a number names nothing
                 if not self._place_ending_at(text, k):  # (德清县建设镇: a place anchors any stem)
-                    cuts = sorted(b for b in bounds if k <= b <= pos)
+                    cuts = between(text, k, pos)
                     for x, y in zip(cuts, cuts[1:], strict=False):
                         if y - x > 1 and tag(text[x:y]) in NOT_STEMS:
                             k = y  # 交待|城南大队, 人带回|派出所, 开展|社区: the name starts after the verb
@@ -196,8 +197,8 @@ class RuleTagger:
             start, anchored = self._chain(text, a, ORG_SUFFIXES + ("中院",),
                                           max_part=6 if m.group().endswith(("公司", "医院")) else 4, bounds=bounds)
             suffix = m.group()
-            before = max((b for b in bounds if b < start), default=start)
-            verb = start - before > 1 and tag(text[before:start]) in NOT_STEMS  # 交待|城南大队长: after a verb
+            prev = before(text, start) if start else start
+            verb = start - prev > 1 and tag(text[prev:start]) in NOT_STEMS  # 交待|城南大队长: after a verb
             if text[e:e + 1] == "长":  # 大队长, 刑警大队长: a title; but 历城大队长 is the head of 历城大队
                 while a - start > 2 and text[start:start + 2] in self.words.plain:
                     start, verb = start + 2, True  # 交待历城大队长: the verb is no part of the name
@@ -245,7 +246,10 @@ class RuleTagger:
             cut.append((pos, w))
             pos += len(w)
         suffixes = load_words("outlet_suffixes")
+        last_chars = {x[-1] for x in suffixes}
         for k, (a, w) in enumerate(cut):
+            if w[-1] not in last_chars:
+                continue
             suffix = next((x for x in suffixes if w.endswith(x)), "")
             if not suffix:
                 continue
@@ -491,7 +495,7 @@ def _suffix_on_word(text: str, a: int, e: int, bounds: frozenset[int], plain: Co
     is no help here: it tags many townships as common nouns."""
     if a in bounds:
         return True
-    start = max((b for b in bounds if b < a), default=0)
+    start = before(text, a)
     return e in bounds and (e - a >= 2 or text[start:e] not in plain)
 
 

@@ -13,6 +13,7 @@ map runs at about 20k). Parts of speech come from the same dictionary, one looku
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left, bisect_right
 from functools import cache, lru_cache
 
 # jieba's tags for names: places, people, organisations, other proper nouns, abbreviations (央行)
@@ -48,6 +49,31 @@ def boundaries(text: str) -> frozenset[int]:
         pos += len(w)
         out.add(pos)
     return frozenset(out)
+
+
+@lru_cache(maxsize=4096)
+def _ordered(text: str) -> tuple[int, ...]:
+    return tuple(sorted(boundaries(text)))
+
+
+def before(text: str, k: int) -> int:
+    """The last word boundary before offset k (0 if none)."""
+    b = _ordered(text)
+    n = bisect_left(b, k)
+    return b[n - 1] if n else 0
+
+
+def after(text: str, k: int) -> int:
+    """The first word boundary after offset k (len(text) if none)."""
+    b = _ordered(text)
+    n = bisect_right(b, k)
+    return b[n] if n < len(b) else len(text)
+
+
+def between(text: str, i: int, j: int) -> tuple[int, ...]:
+    """The word boundaries from i to j, both included, in order."""
+    b = _ordered(text)
+    return b[bisect_left(b, i):bisect_right(b, j)]
 
 
 def tag(word: str) -> str:

@@ -43,7 +43,7 @@ from kg.ner.lexicon import (
     STOP_CHARS,
     SURNAMES,
 )
-from kg.ner.segmenter import NAME_TAGS, boundaries, is_common_word, tag
+from kg.ner.segmenter import NAME_TAGS, between, boundaries, is_common_word, tag
 from kg.text.clean import is_cjk
 
 ORG_END = re.compile("(?:" + "|".join(map(re.escape, sorted({*ORG_SUFFIXES, *PLACE_ORGS, "中院"}, key=len,
@@ -135,7 +135,7 @@ def _brand(text: str, i: int, j: int, words: Words) -> int | None:
     if tag(s):
         return i
     bounds = boundaries(text)
-    stem_end = max((b for b in bounds if i < b <= j - len(firm)), default=j - len(firm))  # …黑龙江|分公司
+    stem_end = max(between(text, i + 1, j - len(firm)), default=j - len(firm))  # …黑龙江|分公司
     first = next((k for k in sorted(bounds) if i < k < stem_end - 1), None)
     if first is not None and text[i:first] in words.plain:
         i = first
