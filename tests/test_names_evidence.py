@@ -120,3 +120,15 @@ def test_sentences_of_the_same_kind(built):
     assert names(built["road"], "LOC") == set()
     assert {("陈某", "PERSON"), ("德清县", "LOC"), ("新市镇", "LOC"), ("11月3日14时许", "DATE")} <= built["theft"]
     assert "北青网" in names(built["paper"], "ORG") and "一小区" not in names(built["paper"], "LOC")
+
+
+def test_a_word_list_without_its_source_line_is_an_error_naming_the_file(tmp_path, monkeypatch):
+    import kg.resources as resources
+    from kg.errors import KgError
+
+    (tmp_path / "bad.tsv").write_text("suffix\n网\n", encoding="utf-8")
+    monkeypatch.setattr(resources, "DIR", tmp_path)
+    with pytest.raises(KgError, match="bad.tsv"):
+        resources.load_words("bad")
+    with pytest.raises(KgError, match="missing.tsv"):
+        resources.load_words("missing")
