@@ -490,7 +490,7 @@ class RuleTagger:
 
 def _suffix_on_word(text: str, a: int, e: int, bounds: frozenset[int], plain: Collection[str]) -> bool:
     """The suffix text[a:e] starts a word, or ends one that People's Daily writes as a name or never
-    (演丰镇, 红旗村 may be one word in jieba; 乡村, 自然村, 城镇 are plain words: their 村 makes no
+    (a township such as 红旗村 may be one word in jieba; 乡村, 自然村, 城镇 are plain words: their 村 makes no
     village), or is a word of its own closing a compound (技术开发区, 高速公路). jieba's part of speech
     is no help here: it tags many townships as common nouns."""
     if a in bounds:
