@@ -26,7 +26,7 @@ from typing import Any
 NUM = r"[0-9０-９一二三四五六七八九十〇零两]"
 YNUM = r"[0-9０-９一二三四五六七八九〇零]"  # digits of a year (１９９７两年 is two years, not a date)
 DAY = rf"(?:(?:{YNUM}{{4}}|{YNUM}{{2}})年)?{NUM}{{1,2}}月(?:{NUM}{{1,3}}[日号]|上旬|中旬|下旬|初|底|末)"
-CLOCK = rf"(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|晚|夜间|深夜|夜里|夜)?(?:{NUM}{{1,3}}[时点](?:{NUM}{{1,3}}分|半|许|多)?)"
+CLOCK = rf"(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|晚|夜间|深夜|夜里|夜)?(?:{NUM}{{1,3}}[时点](?:{NUM}{{1,3}}分?|半|多)?(?:许|左右)?)"
 TIME = rf"(?:{CLOCK}|凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|晚间|晚|夜间|深夜|夜里)"
 DATE = rf"{DAY}(?:{TIME})?"
 # days named from the day of writing or from the date just named (当天 = that day)

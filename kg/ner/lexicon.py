@@ -6,6 +6,8 @@ are named, not names from any document: no person, unit or place of the seeds ap
 
 from __future__ import annotations
 
+from kg.resources import load_words
+
 # Unit suffixes, longest first. A unit name is a chain of these: 福州市公安局/仓山分局/三义街派出所.
 ORG_SUFFIXES = (
     "中级人民法院", "高级人民法院", "人民法院", "人民检察院", "检察院", "公安分局", "公安局", "公安厅", "公安部",
@@ -22,8 +24,7 @@ STOP_CHARS = set("的了在和与及或等是为被把将对从向到由于以�
 GENERIC_ORGS = frozenset({"公安机关", "公安", "警方", "交警", "政府", "党委", "公司", "企业", "单位", "部门", "有关部门",
                           "司法机关", "检察机关", "执法机关", "机关", "媒体", "当地政府", "人民政府", "中央", "地方"})
 # Words an organisation's name ends with (中国航空运动协会, 世界贸易组织, 中国人民解放军), beside the unit suffixes.
-ORG_HEADS = ("会", "院", "部", "委", "社", "署", "局", "厅", "办", "处", "组织", "集团", "银行", "学校", "中学",
-             "小学", "学院", "队", "军", "党", "公司", "厂", "中心", "台", "馆", "报", "团", "盟", "所", "站")
+ORG_HEADS = load_words("org_heads")
 # Unit words of which a country has one, so that the word alone names it (公安部 is the Ministry).
 NATIONAL_UNITS = frozenset({"公安部"})
 # Titles and roles between a unit and a person (洮南市公安局交巡警大队民警周佰发), longest first.

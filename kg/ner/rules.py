@@ -9,6 +9,7 @@ Rules find long nested unit names the model truncates; the model finds names no 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -32,7 +33,10 @@ from kg.ner.lexicon import (
     SURNAMES,
 )
 from kg.ner.models import MODEL_DIR
+from kg.ner.segmenter import NAME_TAGS, after, before, between, boundaries, is_common_word, tag, words
+from kg.ner.segmenter import load as load_segmenter
 from kg.ner.vet import Words
+from kg.resources import load_words
 from kg.text.clean import is_cjk
 
 Span = tuple[int, int, str]
@@ -47,6 +51,8 @@ BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见�
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
 MAX_CHAIN_STEPS = 10  # places, name parts and unit words in one name; real ones have at most 7 or so
 NUMERALS = "一二三四五六七八九十两几数多0123456789"
+# jieba's parts of speech a place's stem never is: verbs, adverbs, prepositions, conjunctions, pronouns
+NOT_STEMS = frozenset({"v", "vn", "vd", "vi", "d", "p", "c", "r", "u", "ad"})
 LOCATIVES = "头上里边"  # 街头, 路上, 村里, 路边
 RELATIVE_ADMIN = "市县区省"  # 市公安局, 县委: the article's own city, county, district or province
 GOVERNMENT = re.compile("人民政府|政府")
@@ -70,6 +76,9 @@ class RuleTagger:
     common_words: frozenset[str] = field(default_factory=lambda: common_words(MODEL_DIR / LEXICON_FILE))
     # what the lexicon knows of words and organisations (kg.ner.vet.Words)
     words: Words = field(default_factory=lambda: Words.load(MODEL_DIR / LEXICON_FILE))
+
+    def __post_init__(self) -> None:
+        load_segmenter()  # jieba's dictionary with the model, not inside the first document's time
 
     @cached_property
     def _org_suffix_re(self) -> re.Pattern:
@@ -104,24 +113,33 @@ class RuleTagger:
                 return n
         return 0
 
-    def _chain(self, text: str, a: int, suffixes, max_part: int) -> tuple[int, bool]:
+    def _chain(self, text: str, a: int, suffixes, max_part: int,
+               bounds: frozenset[int] | None = None) -> tuple[int, bool]:
         """Walk left from a suffix starting at `a`; return (start, anchored) of the longest unit chain.
 
         The grammar, read right to left: a suffix may be preceded by a name part, a place or
         another unit; a name part by a place or a unit; a place only by a place or a unit.
         anchored: the chain holds a place or another unit, not just a name part + suffix.
+        `bounds` (word boundaries, kg.ner.segmenter): every step starts on one, and a name part is
+        not one common word (乡村 is no 乡 + 村; 助力 is no village's name).
         """
+        def on_word(k: int) -> bool:
+            return bounds is None or k in bounds
+
+        def suffix_on_word(k: int, end: int) -> bool:
+            return bounds is None or _suffix_on_word(text, k, end, bounds, self.words.plain)
+
         pos, anchored, state = a, False, "suffix"
         suffixes_seen, parts, steps = 1, 0, 0
         last = text[a:a + max((len(x) for x in suffixes if text.startswith(x, a)), default=0)]
         while pos > 0 and steps < MAX_CHAIN_STEPS:  # bounded: 公安局×800 is no name, and each walk is O(1)
             steps += 1
             p = self._place_ending_at(text, pos)
-            if p:
+            if p and on_word(pos - p):
                 pos, anchored, state = pos - p, True, "place"
                 continue
             s = self._suffix_ending_at(text, pos, suffixes)
-            if s:
+            if s and suffix_on_word(pos - s, pos):
                 last = text[pos - s:pos]
                 pos, state = pos - s, "suffix"
                 suffixes_seen += 1
@@ -141,6 +159,20 @@ class RuleTagger:
             lead = next((g for g in AREA_WORDS if part.startswith(g) and len(part) > len(g)), "")
             if lead:  # 市区滨河花园小区: "downtown" + the name
                 k, part = k + len(lead), part[len(lead):]
+            if bounds is not None:
+                while k < pos and (k not in bounds or text[k] in RELATIVE_ADMIN and k + 1 in bounds and k > 0
+                                   and tag(text[before(text, k):k]) == "ns"):
+                    k += 1  # 确保山: the part starts on a word; 肃北县马鬃山镇: 县 closes the place before (but
+                    #         责成市公安局: 市 is the article's city)
+                first = text[k:min(after(text, k), pos)]
+                if tag(first) in ("m", "mq"):
+                    break  # 一小区: a number names nothing
+                if not self._place_ending_at(text, k):  # (德清县建设镇: a place anchors any stem)
+                    cuts = between(text, k, pos)
+                    for x, y in zip(cuts, cuts[1:], strict=False):
+                        if y - x > 1 and tag(text[x:y]) in NOT_STEMS:
+                            k = y  # 交待|城南大队, 人带回|派出所, 开展|社区: the name starts after the verb
+                part = text[k:pos]
             if k == pos or part in GENERIC_PARTS or any(part.endswith(g) for g in GENERIC_PARTS) or \
                     JOURNEY_VERB.search(part):  # 从湖北返回村里: a verb, not a name part
                 break
@@ -159,10 +191,14 @@ class RuleTagger:
             if text[a - 1:a] == "副" or (m.group().endswith("部") and text[e:e + 1] == "门"):
                 continue  # 副大队长: a title, not a unit; 公安部门: departments
             # extend right over further unit suffixes glued on (…分局 + 政工室)
+            bounds = boundaries(text)
+            if a not in bounds and e not in bounds:
+                continue  # 建设好一支队伍: 支队 straddles two words (一支 | 队伍)
             start, anchored = self._chain(text, a, ORG_SUFFIXES + ("中院",),
-                                          max_part=6 if m.group().endswith(("公司", "医院")) else 4)
+                                          max_part=6 if m.group().endswith(("公司", "医院")) else 4, bounds=bounds)
             suffix = m.group()
-            verb = False
+            prev = before(text, start) if start else start
+            verb = start - prev > 1 and tag(text[prev:start]) in NOT_STEMS  # 交待|城南大队长: after a verb
             if text[e:e + 1] == "长":  # 大队长, 刑警大队长: a title; but 历城大队长 is the head of 历城大队
                 while a - start > 2 and text[start:start + 2] in self.words.plain:
                     start, verb = start + 2, True  # 交待历城大队长: the verb is no part of the name
@@ -182,6 +218,7 @@ class RuleTagger:
                 continue  # 许多公司, 两家航空公司, 考上大学: a phrase before the suffix, not a name
             spans.append((start, e, "ORG"))
         spans += self._governments(text)
+        spans += self._outlets(text, [(i, j) for i, j, t in model_spans or [] if t == "PERSON"])
         for m in SHORT_UNITS.finditer(text):
             spans.append((m.start(), m.end(), "ORG"))
         for m in INTERNAL_UNITS.finditer(text):  # 政治部 alone: a department of the bureau in context
@@ -197,6 +234,44 @@ class RuleTagger:
                 spans.append((m.start() - p, m.end(), "ORG"))
         spans = _longest(spans)
         return spans + self._shared_suffix(text, spans)
+
+    def _outlets(self, text: str, people: list[tuple[int, int]]) -> list[Span]:
+        """News outlets and websites (荆楚网, 东方网, 楚天都市报, 扬子晚报, 北青网): an outlet suffix (网, 报,
+        在线, kg/resources/outlet_suffixes.tsv) after a stem that is a name: a dictionary word of two
+        characters with it (荆楚网), a name or place word before it (东方网, 扬子晚报), or a run of two to
+        four unknown characters (楚天都市报), not holding a person the model found (…刘某民汇报).
+        上网, 举报, 日报 alone, 天罗地网 are words and name nothing."""
+        found, pos, cut = [], 0, []
+        for w in words(text):
+            cut.append((pos, w))
+            pos += len(w)
+        suffixes = load_words("outlet_suffixes")
+        last_chars = {x[-1] for x in suffixes}
+        for k, (a, w) in enumerate(cut):
+            if w[-1] not in last_chars:
+                continue
+            suffix = next((x for x in suffixes if w.endswith(x)), "")
+            if not suffix:
+                continue
+            stem = len(w) - len(suffix)
+            if stem >= 2:  # one word with its suffix: a name only where the dictionary says so
+                if (tag(w) == "nt" or stem == 2 and tag(w) in NAME_TAGS) and w not in self.words.plain:
+                    found.append((a, a + len(w), "ORG"))  # 汇报, 联合公报: words People's Daily writes
+                continue
+            end, n = a + len(w), k
+            if stem == 0 and n > 0 and len(cut[n - 1][1]) >= 2:
+                prev = cut[n - 1][1]
+                start = cut[n - 1][0] if tag(prev) in NAME_TAGS - {"j"} or self.gazetteer.lookup(prev) else end
+            else:  # unknown characters (新|京报: the stem's first character is a word of its own)
+                while n > 0 and a - cut[n - 1][0] < 4 and len(cut[n - 1][1]) == 1 and is_cjk(cut[n - 1][1]) \
+                        and cut[n - 1][1] not in STOP_CHARS and not tag(cut[n - 1][1]).startswith(tuple("vmprdcu")):
+                    n -= 1
+                start = cut[n][0] if a + stem - cut[n][0] >= 2 else end
+            name = text[start:end]
+            if start < a + stem and name not in self.words.plain and not is_common_word(name) and \
+                    not any(i < end and start < j for i, j in people):
+                found.append((start, end, "ORG"))
+        return found
 
     def _phrase_before(self, part: str) -> bool:
         """A phrase, not a name, before 公司 or 大学: it opens with a number or a plain word (许多, 两家,
@@ -235,21 +310,32 @@ class RuleTagger:
     # -- places ----------------------------------------------------------------------------------
     def locs(self, text: str, model_spans: list[Span]) -> list[Span]:
         spans = []
+        bounds = boundaries(text)
+        model_locs = [(i, j) for i, j, t in model_spans if t == "LOC"]
+
+        def worded(i: int, j: int) -> bool:
+            """A gazetteer name starting on a word (确保山更绿: no 保山); a two-character one also ends on
+            one. Longer names may end inside a word: jieba holds 区法院 and 市公安局 as words too.
+            (jieba's part of speech is no help here: it tags 银川 and 长治 as common nouns.)"""
+            return i in bounds and (j - i > 2 or j in bounds)
+
         for m in self.gazetteer.pattern.finditer(text):
             if m.end() - m.start() == 2 and text[m.end():m.end() + 1] in ("长", "委"):
                 continue  # 村民和县长: a conjunction and a title (县长), not the county 和县
-            spans.append((m.start(), m.end(), "LOC"))
-        for m in self.gazetteer.short_pattern.finditer(text):
-            if any(p.level <= 2 for p in self.gazetteer.short[m.group()]):
+            if worded(m.start(), m.end()):
                 spans.append((m.start(), m.end(), "LOC"))
-        model_locs = [(i, j) for i, j, t in model_spans if t == "LOC"]
+        for m in self.gazetteer.short_pattern.finditer(text):
+            if any(p.level <= 2 for p in self.gazetteer.short[m.group()]) and worded(m.start(), m.end()):
+                spans.append((m.start(), m.end(), "LOC"))
         for m in self._loc_suffix_re.finditer(text):
             a, e = m.start(), m.end()
+            if not _suffix_on_word(text, a, e, bounds, self.words.plain) or e not in bounds and text[e:e + 1] not in LOCATIVES + "处内外旁":
+                continue  # 乡村, 交叉路口: the suffix is inside a word (高速出口处: 处 is "at")
             if text[e:e + 1] == "民" and m.group() in ("村", "乡", "镇"):
                 continue  # 村民, 乡民: people of the village, not another village
             if len(m.group()) == 1 and text[e:e + 1] in LOCATIVES:
                 continue  # 长沙市街头, 村里: a street-side, not a street's name
-            start, anchored = self._chain(text, a, LOC_SUFFIXES, max_part=4)
+            start, anchored = self._chain(text, a, LOC_SUFFIXES, max_part=4, bounds=bounds)
             # a direction after a place inside a facility name: 白城 东 疫情防控服务站
             if start == a and a > 0 and text[a - 1] in DIRECTIONS and self._place_ending_at(text, a - 1):
                 start = a - 1 - self._place_ending_at(text, a - 1)
@@ -353,12 +439,21 @@ class RuleTagger:
             # a role + surname may open an ordinary word (民警全力投入): the model or a clean end must agree
             if any(a < j and i < b for a, b in model_people) or not nxt or not is_cjk(nxt) or nxt in NAME_BREAKERS:
                 spans.append((i, j, "PERSON"))
+        bounds = boundaries(text)
+
+        def worded(k: int, end: int) -> bool:
+            """刘某 on the sentence's words (犯罪嫌疑人刘某在…), not inside a name the model read (白燕小姐)
+            nor a function word (由某)."""
+            return k in bounds and end in bounds and text[k] not in STOP_CHARS and \
+                not self._lone_char_after(text, end) and not any(a < k < b for a, b in model_people)
+
         for m in re.finditer("|".join(ANON_SUFFIXES), text):
             i = m.start()
             for sur in (2, 1):
                 if i - sur >= 0 and text[i - sur:i] in SURNAMES and (i - sur == 0 or not is_cjk(text[i - sur - 1])
                                                                     or text[i - sur - 1] in STOP_CHARS
-                                                                    or text[i - sur - 1] in "民警员"):
+                                                                    or text[i - sur - 1] in "民警员"
+                                                                    or worded(i - sur, m.end())):
                     spans.append((i - sur, m.end(), "PERSON"))
                     break
         if kind == "byline":
@@ -368,6 +463,14 @@ class RuleTagger:
         if credit and credit.group(1)[:1] in SURNAMES:
             spans.append((credit.start(1), credit.end(1), "PERSON"))
         return _longest(spans)
+
+    @staticmethod
+    def _lone_char_after(text: str, k: int) -> bool:
+        """A one-character word follows that is no verb or function word (李某强（男）: the given name's end;
+        but 李某称, 刘某在)."""
+        nxt = text[k:k + 1]
+        return bool(nxt) and is_cjk(nxt) and nxt not in STOP_CHARS and k + 1 in boundaries(text) and \
+            tag(nxt)[:1] not in ("v", "p", "c", "d", "u", "r")
 
     def _byline_names(self, text: str) -> list[Span]:
         spans = []
@@ -384,6 +487,17 @@ class RuleTagger:
         model_spans = model_spans or []
         outlets = [(a, b, "ORG") for a, b in outlet_spans(text)]  # 荆楚网武汉5月6日电, 据@楚天都市报消息
         return self.orgs(text, model_spans) + outlets + self.locs(text, model_spans) + self.persons(text, kind, model_spans)
+
+
+def _suffix_on_word(text: str, a: int, e: int, bounds: frozenset[int], plain: Collection[str]) -> bool:
+    """The suffix text[a:e] starts a word, or ends one that People's Daily writes as a name or never
+    (a township such as 红旗村 may be one word in jieba; 乡村, 自然村, 城镇 are plain words: their 村 makes no
+    village), or is a word of its own closing a compound (技术开发区, 高速公路). jieba's part of speech
+    is no help here: it tags many townships as common nouns."""
+    if a in bounds:
+        return True
+    start = before(text, a)
+    return e in bounds and (e - a >= 2 or text[start:e] not in plain)
 
 
 def _longest(spans: list[Span]) -> list[Span]:

@@ -43,6 +43,7 @@ from kg.ner.lexicon import (
     STOP_CHARS,
     SURNAMES,
 )
+from kg.ner.segmenter import NAME_TAGS, between, boundaries, is_common_word, tag
 from kg.text.clean import is_cjk
 
 ORG_END = re.compile("(?:" + "|".join(map(re.escape, sorted({*ORG_SUFFIXES, *PLACE_ORGS, "中院"}, key=len,
@@ -123,6 +124,25 @@ def _person_end(text: str, i: int, j: int) -> int:
     return j
 
 
+def _brand(text: str, i: int, j: int, words: Words) -> int | None:
+    """Where a firm named by a brand starts (苹果公司, 腾讯公司, 光大银行), or None: the name is one
+    dictionary word, or its stem before 公司/集团/银行 is on the sentence's words and no common word
+    (两家公司, 该银行 are not); a word People's Daily writes plain opening it is a verb (加盟腾讯公司)."""
+    s = text[i:j]
+    firm = next((f for f in FIRMS if s.endswith(f)), "")
+    if not firm or len(s) - len(firm) < 2:
+        return None
+    if tag(s):
+        return i
+    bounds = boundaries(text)
+    stem_end = max(between(text, i + 1, j - len(firm)), default=j - len(firm))  # …黑龙江|分公司
+    first = next((k for k in sorted(bounds) if i < k < stem_end - 1), None)
+    if first is not None and text[i:first] in words.plain:
+        i = first
+    ok = i in bounds and stem_end in bounds and not is_common_word(text[i:stem_end])
+    return i if ok else None
+
+
 def _org_span(text: str, i: int, j: int, gaz: Gazetteer, words: Words) -> tuple[int, int] | None:
     """The model's organisation span, trimmed to its unit name, or None where it names no organisation.
 
@@ -139,16 +159,26 @@ def _org_span(text: str, i: int, j: int, gaz: Gazetteer, words: Words) -> tuple[
             s[ends[-1]] in STOP_CHARS or not s.endswith(SUB_UNITS) or s.endswith("团队"))):
         j = i + ends[-1]  # …分局辅警司正中, …公安局值班, …公安局在疫情防控服务站: the unit ends at its
         s = text[i:j]  # suffix, unless a department of it follows (人民日报国际部, 清华大学经济管理学院)
-    if len(s) < 2 or s in words.plain or s in GENERIC_ORGS or (ORG_END.fullmatch(s) and s not in NATIONAL_UNITS):
-        return None  # 武警, 公司, 派出所 alone: no unit is named
+    if len(s) < 2 or s in words.plain and tag(s) not in ("nt", "nz") or s in GENERIC_ORGS or (
+            ORG_END.fullmatch(s) and s not in NATIONAL_UNITS):
+        return None  # 武警, 公司, 派出所 alone: no unit is named (国民党, 三星: plain in People's Daily, names in jieba's)
     if s in words.orgs or len(ends) >= 2:
         return i, j
     placed = leading_place(s, gaz) is not None
     if ends:
-        return (i, j) if placed or not is_local_unit(s) else None
+        if placed or not is_local_unit(s):
+            return i, j
+        start = _brand(text, i, j, words)
+        return None if start is None else (start, j)
     if s.startswith(tuple(GENERIC_PARTS)):
         return None  # 临时党支部, 有关部门
-    return (i, j) if len(s) >= 4 and (placed or ORG_HEAD.search(s)) else None
+    if len(s) >= 4 and (placed or ORG_HEAD.search(s)):
+        return i, j
+    # no suffix to go by: the model's name stands where the dictionary names it too (央行, 银监会, 曼联;
+    # not an abbreviation the text alone does not resolve, 审管办), on the sentence's words, and not a place
+    bounds = boundaries(text)
+    named = tag(s) in NAME_TAGS and any(is_cjk(c) for c in s) and not gaz.lookup(s) and s not in gaz.world
+    return (i, j) if named and i in bounds and j in bounds else None
 
 
 def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz: Gazetteer,
