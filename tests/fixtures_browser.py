@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["browser_context", "open_page"]  # what `from tests.fixtures_browser import *` re-exports
+__all__ = ["playwright_sync", "browser_context", "open_page"]  # what `from tests.fixtures_browser import *` re-exports
 
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -45,21 +45,32 @@ class BrowserPage:
 
 
 @pytest.fixture(scope="session")
-def browser_context(tmp_path_factory):
-    """One offline Chromium context (fresh --user-data-dir) for the session."""
+def playwright_sync():
+    """The session's one Playwright (sync API). A second `sync_playwright()` while one is running
+    fails ("Sync API inside the asyncio loop"), so every browser fixture launches from this one."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (dev extra)")
-    exe = chromium_path()
-    if exe is None:
+    if chromium_path() is None:
         pytest.skip("no chromium on PATH: apt-get install chromium fonts-noto-cjk (make system-deps)")
     with sync_api.sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=exe, headless=True,
-            args=CHROMIUM_FLAGS, viewport={"width": 1400, "height": 900}, service_workers="block")
-        ctx.set_offline(True)
-        try:
-            yield ctx
-        finally:
-            ctx.close()
+        yield p
+
+
+def launch(playwright, profile: Path, **options):
+    """A persistent Chromium context of the system browser (fresh --user-data-dir `profile`)."""
+    return playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS,
+        viewport={"width": 1400, "height": 900}, service_workers="block", **options)
+
+
+@pytest.fixture(scope="session")
+def browser_context(playwright_sync, tmp_path_factory):
+    """One offline Chromium context (fresh --user-data-dir) for the session."""
+    ctx = launch(playwright_sync, tmp_path_factory.mktemp("chromium-profile"))
+    ctx.set_offline(True)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
 
 
 @pytest.fixture

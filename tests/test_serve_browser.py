@@ -15,27 +15,20 @@ import pytest
 
 from kg.serve.app import BackgroundServer
 from kg.sinks.tables import read_tables, write_tables
-from tests.fixtures_browser import ARTIFACTS, CHROMIUM_FLAGS, chromium_path
+from tests.fixtures_browser import ARTIFACTS, launch
 from tests.test_serve import copy_build, get, small_result
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def chromium(tmp_path_factory):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (dev extra)")
-    exe = chromium_path()
-    if exe is None:
-        pytest.skip("no chromium on PATH: apt-get install chromium fonts-noto-cjk (make system-deps)")
-    with sync_api.sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-serve")), executable_path=exe, headless=True,
-            args=CHROMIUM_FLAGS, viewport={"width": 1400, "height": 900}, service_workers="block",
-            accept_downloads=True)
-        try:
-            yield ctx
-        finally:
-            ctx.close()
+def chromium(playwright_sync, tmp_path_factory):
+    """A context of its own, online: the session's shared one is offline, which blocks the test server too."""
+    ctx = launch(playwright_sync, tmp_path_factory.mktemp("chromium-serve"), accept_downloads=True)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
 
 
 @pytest.fixture(scope="module")
