@@ -166,10 +166,14 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
     if html_path:
         from kg.sinks.html import render_html
 
-        render_html(result, html_path)
+        render_html(result, html_path, serve_dir=out_dir, note=_note)
         click.echo(f"html → {printable(str(html_path))}")
     if to_neo4j:
         _load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout)
+
+
+def _note(message: str) -> None:
+    click.echo(f"kg: note: {printable(message)}", err=True)
 
 
 def _load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout, full=False,
@@ -208,7 +212,7 @@ def render(out_dir, output, focus, hops):
     from kg.sinks.html import render_html
     from kg.sinks.tables import read_tables
 
-    render_html(read_tables(out_dir), output, focus=focus, hops=hops)
+    render_html(read_tables(out_dir), output, focus=focus, hops=hops, serve_dir=out_dir, note=_note)
     click.echo(f"html → {output}")
 
 
