@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -59,6 +60,11 @@ def _version() -> str:
 def cli(ctx: click.Context, debug: bool) -> None:
     """kg: Chinese news → knowledge graph (entities, relations, provenance)."""
     ctx.obj = {"debug": debug}
+    if debug:  # the Neo4j driver's retries and dropped connections, which kg holds back otherwise
+        log = logging.getLogger("neo4j")
+        level = log.level
+        log.setLevel(logging.WARNING)
+        ctx.call_on_close(lambda: log.setLevel(level))
 
 
 @cli.command()
