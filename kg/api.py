@@ -186,7 +186,7 @@ class KnowledgeGraph:
         """One self-contained interactive HTML page (or the `hops`-neighbourhood of a name `focus`)."""
         from kg.sinks.html import render_html
 
-        return render_html(self.result, path, focus=focus, hops=hops)
+        return render_html(self.result, path, focus=focus, hops=hops, serve_dir=self.folder)
 
     def to_neo4j(self, uri: str | None = None, user: str | None = None, password: str | None = None,
                  database: str | None = None, batch_size: int = 1000, ledger: str | Path | None = None,

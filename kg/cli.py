@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -59,6 +60,11 @@ def _version() -> str:
 def cli(ctx: click.Context, debug: bool) -> None:
     """kg: Chinese news → knowledge graph (entities, relations, provenance)."""
     ctx.obj = {"debug": debug}
+    if debug:  # the Neo4j driver's retries and dropped connections, which kg holds back otherwise
+        log = logging.getLogger("neo4j")
+        level = log.level
+        log.setLevel(logging.WARNING)
+        ctx.call_on_close(lambda: log.setLevel(level))
 
 
 @cli.command()
@@ -166,10 +172,14 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
     if html_path:
         from kg.sinks.html import render_html
 
-        render_html(result, html_path)
+        render_html(result, html_path, serve_dir=out_dir, note=_note)
         click.echo(f"html → {printable(str(html_path))}")
     if to_neo4j:
         _load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout)
+
+
+def _note(message: str) -> None:
+    click.echo(f"kg: note: {printable(message)}", err=True)
 
 
 def _load(out_dir, uri, user, password, database, batch_size, connect_timeout, query_timeout, full=False,
@@ -208,7 +218,7 @@ def render(out_dir, output, focus, hops):
     from kg.sinks.html import render_html
     from kg.sinks.tables import read_tables
 
-    render_html(read_tables(out_dir), output, focus=focus, hops=hops)
+    render_html(read_tables(out_dir), output, focus=focus, hops=hops, serve_dir=out_dir, note=_note)
     click.echo(f"html → {output}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -12,6 +13,8 @@ import pytest
 from kg.cli import main
 from kg.errors import Neo4jError
 from kg.sinks.neo4j import load_graph
+from kg.sinks.neo4j_rows import StreamedRows
+from kg.sinks.neo4j_sync import sync_graph
 from kg.sinks.tables import write_tables
 from tests.fixtures_neo4j import dump_graph, synthetic_result, wipe_neo4j
 from tests.neo4j_server import free_port
@@ -197,3 +200,33 @@ def test_timeouts_are_options_and_a_load_within_them_works(neo4j_clean, out_dir,
     assert main(["load", str(out_dir), "--uri", s.uri, "--user", s.user, "--password", s.password,
                  "--connect-timeout", "3", "--query-timeout", "120"]) == 0
     assert "nodes=" in capsys.readouterr().out
+
+
+def test_killed_mid_load_prints_no_driver_log(neo4j_clean, tmp_path, capfd, caplog):
+    """`kg load`'s writer against a server killed mid-load: the driver's retry and connection
+    warnings (a dozen lines on stderr before kg's one-line error) are held back. (Under pytest the
+    records go to caplog; in `kg`, with no handler, Python's last resort prints them on stderr.)"""
+    out = tmp_path / "big"
+    write_tables(synthetic_result(1500), out)
+    failure: list[BaseException] = []
+
+    def loader() -> None:
+        try:
+            sync_graph(StreamedRows(out), out, uri=neo4j_clean.uri, user=neo4j_clean.user,
+                       password=neo4j_clean.password, batch_size=100, max_retry_time=3.0)
+        except BaseException as err:  # noqa: BLE001  (handed to the test thread)
+            failure.append(err)
+
+    capfd.readouterr()
+    caplog.clear()
+    thread = threading.Thread(target=loader)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while _counts(neo4j_clean)[0] < 300 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    neo4j_clean.kill()
+    thread.join(120)
+    assert failure and isinstance(failure[0], Neo4jError), "the load should have failed"
+    driver_log = [r.getMessage() for r in caplog.records if r.name.startswith("neo4j") and r.levelno >= logging.WARNING]
+    assert not driver_log, driver_log
+    assert not capfd.readouterr().err.strip()

@@ -9,7 +9,13 @@ document, a date range, stated vs inferred. Search steps through its hits. Dated
 on a timeline under the graph. Past `PHYSICS_MAX_NODES` nodes, positions come from
 `kg.sinks.html_layout`, computed on the facts (documents and unconnected entities get their own
 area), and physics stays off, so 5,000 nodes open in seconds (in-browser physics takes minutes
-there, pyvis #204).
+there, pyvis #204). Past `OVERVIEW_MIN_ENTITIES` entities the page is an overview (the biggest
+hubs and their fact neighbours, `overview`) that says to use `kg serve` for the whole corpus: a
+page holding every node of thousands of articles takes seconds per click (issue 24).
+
+The timeline places a fact at its ISO date; a date written without its year (3月19日) is read
+against its document's date; a BC year (公元前2300年) or a length of time (至今有2800年历史) is
+no calendar date and is not placed (`kg/resources/date_cues.tsv`).
 
     >>> render_html(result, "graph.html", focus="周佰发", hops=2)
     PosixPath('graph.html')
@@ -19,6 +25,10 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
+import warnings
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import networkx as nx
@@ -31,6 +41,8 @@ from pyvis.node import Node
 from kg.atomic import atomic_open
 from kg.errors import KgError
 from kg.graph import to_networkx
+from kg.ner.dates import DateBase, DateResolver, parse_iso_day
+from kg.relations.words import words
 from kg.sinks.html_assets import (
     FONT_FACE,
     LEGEND_SHAPE,
@@ -42,6 +54,9 @@ from kg.sinks.html_layout import layout
 from kg.sinks.labels import RELATION_ZH, TYPE_ZH, bilingual_relation, bilingual_type
 from kg.types import BuildResult, document_node_id
 
+OVERVIEW_MIN_ENTITIES = 3000  # above this many entities (documents aside) the page is an overview
+OVERVIEW_NODES = 300  # entities an overview shows
+OVERVIEW_PER_HUB = 15  # a hub and its biggest neighbours: the budget spreads over 20 hubs, not one
 PHYSICS_MAX_NODES = 150  # above this: precomputed layout, physics off (in-browser physics gets slow)
 MAX_EVIDENCE = 5  # mention sentences per node in the side panel
 MAX_CHARS = 400  # per evidence sentence in the page (the panel; copy gives this text)
@@ -53,20 +68,42 @@ VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 _ASIDE = re.compile(r"[（(][^（）()]{0,40}[）)]")  # （新华社记者某某摄）: a bracketed aside, not the event
 _CLAUSE = re.compile(r"[，。；：！？、,;:!?\s]")
 _ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
+_YEAR_FIRST = re.compile(r"^(?:自|从|截至|截止到?)?\d{4}年")  # a date written from its year
+_BARE_YEAR = re.compile(r"^\d{4}年$")
 # autoescape on whatever the file name (select_autoescape would leave a .j2 or .js include raw)
 _PAGES = Environment(loader=PackageLoader("kg.sinks", "templates"), autoescape=True)
 
 
-def render_html(result: BuildResult, path: str | Path, focus: str | None = None, hops: int = 1) -> Path:
-    """Write one self-contained HTML page for `result` (or the `hops`-neighbourhood of `focus`)."""
+def render_html(result: BuildResult, path: str | Path, focus: str | None = None, hops: int = 1,
+                serve_dir: str | Path | None = None, note: Callable[[str], None] | None = None) -> Path:
+    """Write one self-contained HTML page for `result` (or the `hops`-neighbourhood of `focus`).
+
+    Past `OVERVIEW_MIN_ENTITIES` entities the page is an overview; `note` (default: a warning) is
+    told so, with the `kg serve` command for `serve_dir` (the build's output folder)."""
     g = to_networkx(result)
     heading = f"知识图谱 · {len(result.documents)} 篇文档"
     if focus is not None:
         g = neighbourhood(g, focus, hops)
         heading = f"知识图谱 · {focus} · {hops} 跳"
+    notice = ""
+    n_entities = sum(1 for _, d in g.nodes(data=True) if d.get("type") != DOC)
+    if n_entities > OVERVIEW_MIN_ENTITIES:
+        g = overview(g)
+        n_hubs = len(g.graph["hubs"])
+        shown = g.number_of_nodes()
+        command = f"kg serve {serve_dir if serve_dir is not None else 'OUT'}"
+        heading += f" · 概览 overview {shown:,} / {n_entities:,}"
+        notice = (f"概览：{n_entities:,} 个实体太多，本页只画度数最高的 {n_hubs} 个中心及其关系邻居"
+                  f"（{shown:,} 个实体，不含文档）。浏览整个语料请运行 {command} · "
+                  f"Overview: {n_entities:,} entities are too many for one page; this one shows the "
+                  f"{n_hubs} biggest hubs and their fact neighbours ({shown:,} entities, no documents). "
+                  f"To explore the whole corpus run {command}")
+        (note or _warn)(f"{Path(path)} is an overview: {shown:,} of {n_entities:,} entities (the {n_hubs} "
+                        f"biggest hubs and their fact neighbours; more than {OVERVIEW_MIN_ENTITIES:,} "
+                        f"entities make a page too slow to use); to explore the whole corpus run {command}")
     doc_dates = {document_node_id(d.id): str(getattr(d, "date", "") or "") for d in result.documents}
     net = _network(g, result, doc_dates)
-    html = _page(net, g, heading, doc_dates)
+    html = _page(net, g, heading, doc_dates, notice)
     path = Path(path)
     with atomic_open(path) as fh:
         fh.write(html)
@@ -79,6 +116,40 @@ def fact_graph(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     sub = nx.MultiDiGraph(g.subgraph(keep))
     sub.remove_edges_from([(a, b, k) for a, b, k, d in sub.edges(keys=True, data=True)
                            if d.get("relation") == MENTIONED_IN])
+    return sub
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, stacklevel=3)
+
+
+def overview(g: nx.MultiDiGraph, max_nodes: int = OVERVIEW_NODES, per_hub: int = OVERVIEW_PER_HUB) -> nx.MultiDiGraph:
+    """The entities of the biggest hubs (most fact edges) with their biggest fact neighbours, at most
+    `per_hub` per hub and `max_nodes` in all, and the fact edges between them; no documents (a
+    corpus's documents alone would be thousands). `graph["hubs"]`: the hubs, biggest first."""
+    facts = fact_graph(g)
+    order = {n: i for i, n in enumerate(g)}
+    degree = dict(facts.degree())
+    rank = sorted((n for n in facts if degree[n] > 0), key=lambda n: (-degree[n], order[n]))
+    keep: dict = {}  # insertion-ordered set
+    hubs = []
+    for hub in rank:
+        if len(keep) >= max_nodes:
+            break
+        hubs.append(hub)
+        keep[hub] = None
+        near = {b for b in facts.successors(hub)} | {a for a in facts.predecessors(hub)}
+        for n in sorted(near - keep.keys() - {hub}, key=lambda n: (-degree[n], order[n]))[:per_hub - 1]:
+            if len(keep) >= max_nodes:
+                break
+            keep[n] = None
+    sub = g.__class__()  # in g's order, as `neighbourhood` does
+    sub.graph.update(g.graph)
+    sub.add_nodes_from((n, d) for n, d in g.nodes(data=True) if n in keep)
+    sub.add_edges_from((a, b, k, d) for a, b, k, d in g.edges(keys=True, data=True)
+                       if a in keep and b in keep and d.get("relation") != MENTIONED_IN)
+    sub.graph["focus"] = [n for n in g.graph.get("focus", []) if n in keep]
+    sub.graph["hubs"] = hubs
     return sub
 
 
@@ -133,6 +204,55 @@ def _clip(text: str, limit: int = MAX_CHARS) -> str:
 def _iso(value) -> str:
     m = _ISO.match(str(value or ""))
     return m.group(0) if m else ""
+
+
+@cache
+def _date_cues() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(side, meaning) → cues of `kg/resources/date_cues.tsv`, longest first."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for cue, side, meaning, *_ in words("date_cues.tsv"):
+        out.setdefault((side, meaning), []).append(cue)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
+
+
+def calendar_date(surface: str, sentence: str) -> bool:
+    """False when the date `surface`, where `sentence` writes it, is a BC year (公元前2300年) or a
+    length of time (至今有2800年历史, 距今2800年): a four-digit year that is no year of the calendar."""
+    surface = unicodedata.normalize("NFKC", str(surface or ""))
+    sentence = unicodedata.normalize("NFKC", str(sentence or ""))
+    at = sentence.find(surface) if surface else -1
+    if at < 0 or not _YEAR_FIRST.match(surface):
+        return True
+    before, after = sentence[:at], sentence[at + len(surface):]
+    cues = _date_cues()
+    if before.endswith(cues.get(("before", "bc"), ())):
+        return False
+    return not (_BARE_YEAR.match(surface) and (before.endswith(cues.get(("before", "span"), ()))
+                                                or after.startswith(cues.get(("after", "span"), ()))))
+
+
+class _FactDates:
+    """The ISO date a fact is placed at: its own, else its written date read against its document's
+    date (3月19日 in an article of 2020-03-25 is 2020-03-19), else the document's date; none for a
+    date that is no calendar date. JioNLP's parser is loaded only when a year-less date needs it."""
+
+    def __init__(self, doc_dates: dict[str, str]):
+        self.doc_dates = doc_dates
+        self.resolver: DateResolver | None = None
+        self.read: dict[tuple[str, str], str] = {}
+
+    def __call__(self, d: dict, doc: str) -> str:
+        doc_date = self.doc_dates.get(document_node_id(doc), "") if doc else ""
+        surface = str(d.get("date", "") or "")
+        if surface and not calendar_date(surface, str(d.get("evidence", "") or "")):
+            return ""
+        iso = _iso(d.get("iso_date"))
+        if iso or not surface or not (day := parse_iso_day(doc_date)):
+            return iso or doc_date
+        if (surface, doc_date) not in self.read:
+            self.resolver = self.resolver or DateResolver()
+            self.read[surface, doc_date] = _iso(self.resolver.to_iso(surface, DateBase(today=day)))
+        return self.read[surface, doc_date] or doc_date
 
 
 def _mention_sentences(result: BuildResult, g: nx.MultiDiGraph) -> dict[str, list[list]]:
@@ -218,6 +338,14 @@ def _network(g: nx.MultiDiGraph, result: BuildResult, doc_dates: dict[str, str])
     pos = _positions(g) if big else {}
     sentences = _mention_sentences(result, g)
     labels = _labels(g)
+
+    def node_iso(n, d: dict) -> str:
+        iso = _iso(d.get("iso"))
+        if iso and any(e.get("date") and _iso(e.get("iso_date")) == iso and not calendar_date(e["date"], e.get("evidence", ""))
+                       for _, _, e in g.out_edges(n, data=True)):
+            return ""  # an event's 公元前2300年 (its iso says 2300)
+        return iso or doc_dates.get(n, "")
+
     net = Network(directed=True, cdn_resources="in_line", height="100%", width="100%")
     for n, d in g.nodes(data=True):
         typ = str(d.get("type", ""))
@@ -232,19 +360,20 @@ def _network(g: nx.MultiDiGraph, result: BuildResult, doc_dates: dict[str, str])
         node = Node(str(n), TYPE_STYLE.get(typ, OTHER_STYLE)[1], label=labels[n], group=typ,
                     value=round(math.sqrt(min(weight, 100)), 2), title=title,
                     kgType=typ, kgName=name, kgAliases=aliases, kgDocs=docs,
-                    kgMentions=int(d.get("mentions") or 0), kgIso=_iso(d.get("iso")) or doc_dates.get(n, ""),
+                    kgMentions=int(d.get("mentions") or 0), kgIso=node_iso(n, d),
                     kgDesc=str(d.get("description", "")), kgPath=str(d.get("path", "")) if typ == DOC else "",
                     kgSentences=sentences.get(n, []), **extra)
         net.nodes.append(node.options)
         net.node_ids.append(node.options["id"])
         net.node_map[node.options["id"]] = node.options
     names = {n: str(d.get("name", n)) for n, d in g.nodes(data=True)}
+    fact_date = _FactDates(doc_dates)
     for i, (a, b, d) in enumerate(g.edges(data=True)):
         rel = str(d.get("relation", ""))
         role = str(d.get("role", "") or "")
         label = RELATION_ZH.get(rel, rel) + (f" · {role}" if role else "")
         doc = str(d.get("document", "")) or (names[b] if rel == MENTIONED_IN else "")
-        when = _iso(d.get("iso_date")) or doc_dates.get(document_node_id(doc), "")
+        when = fact_date(d, doc)
         edge = {"id": f"e{i}", "from": str(a), "to": str(b), "arrows": "to",
                 "title": _edge_title(names[a], names[b], d), "kgRelation": rel, "kgRole": role,
                 "kgDoc": doc, "kgSent": d.get("sentence", ""), "kgEvidence": _clip(d.get("evidence", "")),
@@ -292,7 +421,7 @@ def _options(big: bool, n_nodes: int) -> dict:
     return options
 
 
-def _page(net: Network, g: nx.MultiDiGraph, heading: str, doc_dates: dict[str, str]) -> str:
+def _page(net: Network, g: nx.MultiDiGraph, heading: str, doc_dates: dict[str, str], notice: str = "") -> str:
     """Render the page; data goes in as JSON, text is autoescaped, only our constants are Markup."""
     type_counts: dict[str, int] = {}
     for _, d in g.nodes(data=True):
@@ -316,6 +445,7 @@ def _page(net: Network, g: nx.MultiDiGraph, heading: str, doc_dates: dict[str, s
     physics = bool(net.options["physics"]["enabled"])
     return _PAGES.get_template("explorer.html").render(
         heading=heading,
+        notice=notice,
         font_face=Markup(FONT_FACE),
         vis_js=Markup((VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8")),
         vis_css=Markup((VIS_DIR / "vis-network.css").read_text(encoding="utf-8")),

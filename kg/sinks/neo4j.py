@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import socket
 import time
 from collections import defaultdict
@@ -336,6 +337,23 @@ def client_timeout(seconds: float) -> Iterator[None]:
         socket.setdefaulttimeout(old)
 
 
+@contextlib.contextmanager
+def quiet_driver_log() -> Iterator[None]:
+    """Hold back the driver's log while the block runs: a server killed mid-load makes it log every
+    retry and dropped connection (WARNING, which Python's last-resort handler prints on stderr) before
+    kg's one-line error says what failed. Left alone when someone asked for it: a level or handler on
+    the "neo4j" logger (`kg --debug` sets WARNING)."""
+    log = logging.getLogger("neo4j")
+    if log.level != logging.NOTSET or log.handlers:
+        yield
+        return
+    log.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        log.setLevel(logging.NOTSET)
+
+
 def open_driver(uri: str, user: str, password: str | None, database: str | None = None,
                 max_retry_time: float = 30.0, connect_timeout: float = CONNECT_TIMEOUT) -> neo4j.Driver:
     """A connected driver, or Neo4jError if the server, the credentials or the database are wrong.
@@ -367,6 +385,7 @@ def check_server(uri: str, user: str, password: str | None, database: str | None
     open_driver(uri, user, password, database, connect_timeout=connect_timeout).close()
 
 
+@quiet_driver_log()
 def load_graph(result: BuildResult, *, uri: str, user: str, password: str | None,
                database: str | None = None, batch_size: int = 1000, max_retry_time: float = 30.0,
                connect_timeout: float = CONNECT_TIMEOUT, query_timeout: float = QUERY_TIMEOUT) -> dict:

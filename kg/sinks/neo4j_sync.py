@@ -37,6 +37,7 @@ from kg.sinks.neo4j import (
     create_schema,
     neo4j_error,
     open_driver,
+    quiet_driver_log,
 )
 from kg.sinks.neo4j_ledger import MARKER_LABEL, Ledger, LedgerState, row_key
 from kg.sinks.neo4j_rows import GraphSource, entity_props
@@ -154,7 +155,7 @@ def sync_graph(source: GraphSource, out_dir: Path, *, uri: str, user: str, passw
     `force`: load into a database that holds another folder's load (see `Ledger.open`), taking it over.
     A read waits at most `query_timeout` + `CLIENT_GRACE` seconds (`client_timeout`): a frozen server
     fails the load with one line instead of blocking it."""
-    with client_timeout(query_timeout + CLIENT_GRACE):
+    with client_timeout(query_timeout + CLIENT_GRACE), quiet_driver_log():
         return _sync_graph(source, out_dir, uri=uri, user=user, password=password, database=database,
                            batch_size=batch_size, full=full, max_retry_time=max_retry_time,
                            connect_timeout=connect_timeout, query_timeout=query_timeout, force=force)
