@@ -75,9 +75,9 @@ def test_mentions_in_document_with_sentences(driver):
     assert len(run_query(driver, "mentions_in_document", document=DOC)) == 11
 
 
-def test_readme_shows_every_query_verbatim():
+def test_the_manual_shows_every_query_verbatim():
     from pathlib import Path
 
-    doc = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "neo4j.md").read_text(encoding="utf-8")
     for q in QUERIES.values():
         assert q.cypher in doc, q.name
