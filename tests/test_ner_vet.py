@@ -217,6 +217,13 @@ def test_words_around_names_are_not_names(rules):
     assert vet(rules, text, at(text, ("驻车管所", "ORG"))) == []
 
 
+def test_a_function_character_opens_no_unit_only_when_it_is_a_word(rules):
+    # 全 and 住 are function characters, but here the first characters of the words 全国 and 住房
+    text = "全国人大教育委员会和住房公积金管理中心昨天都发布了通知。"
+    spans = at(text, ("全国人大教育委员会", "ORG"), ("住房公积金管理中心", "ORG"))
+    assert vet(rules, text, spans) == [("全国人大教育委员会", "ORG"), ("住房公积金管理中心", "ORG")]
+
+
 def _event_places(pipeline: Pipeline, tmp_path: Path, text: str) -> set[str]:
     """Names of the places the events of a one-line document are at."""
     doc = tmp_path / "doc.txt"

@@ -196,8 +196,8 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
             out.append((i, j, "LOC"))  # 银川南检查站, 芙蓉宾馆: a place's name, whatever the model's label
         elif t == "LOC" and s.endswith(FIRMS) and len(s) >= 4:
             out.append((i, j, "ORG"))  # 五金电工批发商店: a firm
-        elif t == "ORG" and s[0] in STOP_CHARS and s not in words.orgs:
-            continue  # 驻车管所: a function word opens no organisation's name
+        elif t == "ORG" and s[0] in STOP_CHARS and s not in words.orgs and i + 1 in boundaries(text):
+            continue  # 驻|车管所: a function word opens no organisation's name (住房|公积金…, 全国|人大…: no function word)
         elif t == "ORG":
             kept = _org_span(text, i, j, gaz, words)
             if kept:
