@@ -269,3 +269,13 @@ def test_dotted_and_transliterated_names_are_people(rules):
     text = "国务委员司马义·艾买提会见了伊朗外长维拉亚提。"
     assert vet(rules, text, at(text, ("司马义·艾买提", "PERSON"), ("伊朗", "LOC"), ("维拉亚提", "PERSON"))) == [
         ("司马义·艾买提", "PERSON"), ("伊朗", "LOC"), ("维拉亚提", "PERSON")]
+
+
+def test_settled_abbreviations_are_organisations(rules):
+    # abbreviations MSRA tags as organisations throughout, though People's Daily writes them plain
+    text = "央行和美联储同日降息，欧盟表示欢迎。"
+    spans = at(text, ("央行", "ORG"), ("美联储", "ORG"), ("欧盟", "ORG"))
+    assert vet(rules, text, spans) == [("央行", "ORG"), ("美联储", "ORG"), ("欧盟", "ORG")]
+    # a numbered meeting, a kind of force and a head word alone name no organisation
+    text = "十五大以后，武警和联盟的代表都来了。"
+    assert vet(rules, text, at(text, ("十五大", "ORG"), ("武警", "ORG"), ("联盟", "ORG"))) == []

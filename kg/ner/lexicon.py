@@ -21,8 +21,7 @@ PLACE_ORGS = ("公安", "警方")
 # Function characters that never start or sit inside a short unit or person name.
 STOP_CHARS = set("的了在和与及或等是为被把将对从向到由于以各全该本我其这那个位名些每所里也都就还又已正有无不很再给因赴找住去请即兼驻次来使此而")
 # Words for organisations in general, never the name of one (公安机关, 有关部门).
-GENERIC_ORGS = frozenset({"公安机关", "公安", "警方", "交警", "政府", "党委", "公司", "企业", "单位", "部门", "有关部门",
-                          "司法机关", "检察机关", "执法机关", "机关", "媒体", "当地政府", "人民政府", "中央", "地方"})
+GENERIC_ORGS = frozenset(load_words("generic_orgs"))
 # Words an organisation's name ends with (中国航空运动协会, 世界贸易组织, 中国人民解放军), beside the unit suffixes.
 ORG_HEADS = load_words("org_heads")
 # Unit words of which a country has one, so that the word alone names it (公安部 is the Ministry).

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from kg.link.names import is_local_unit, leading_place
 from kg.link.places import Gazetteer
-from kg.ner.gazetteer import TYPES, _rows
+from kg.ner.gazetteer import TYPES, _rows, fold_bit
 from kg.ner.lexicon import (
     FIRMS,
     GENERIC_ORGS,
@@ -55,6 +55,7 @@ SUB_UNITS = ("部", "委员会", "学院", "系", "所", "研究室", "教研室
              "司", "中心", "总队", "支队", "大队")
 BRACKETS = {"(": ")", "（": "）", "《": "》", "“": "”", "「": "」", "[": "]", "【": "】"}
 CLOSERS = {v: k for k, v in BRACKETS.items()}
+NUMERALS = set("〇零一二三四五六七八九十百千")
 
 
 @dataclass(frozen=True)
@@ -64,16 +65,18 @@ class Words:
     `plain`: written as plain words in People's Daily and never as a name of any type (大陆, 十五大,
     武警). The lexicon's bit 1 marks People's Daily/CLUENER entries, the others MSRA's, whose
     convention tags 地球 or 东北 as places: a word there that no name entry shares is not a name.
-    `orgs`: seen as an organisation's name (新华社, 国务院, 联合国). `pairs`: every two-character entry."""
+    `orgs`: seen as an organisation's name (新华社, 国务院, 联合国); `settled`: seen so in both halves
+    (folds) of MSRA, not once (央行, 欧盟; not 联盟). `pairs`: every two-character entry."""
 
     plain: frozenset[str] = frozenset()
     orgs: frozenset[str] = frozenset()
+    settled: frozenset[str] = frozenset()
     pairs: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path) -> Words:
         word, org = TYPES.index("WORD"), TYPES.index("ORG")
-        plain, orgs, pairs = set(), set(), set()
+        plain, orgs, settled, pairs = set(), set(), set(), set()
         for s, masks in _rows(path):
             if len(s) == 2:
                 pairs.add(s)
@@ -81,7 +84,9 @@ class Words:
                 plain.add(s)
             if masks[org]:
                 orgs.add(s)
-        return cls(frozenset(plain), frozenset(orgs), frozenset(pairs))
+            if masks[org] & (fold_bit(0) | fold_bit(1)) == fold_bit(0) | fold_bit(1):
+                settled.add(s)
+        return cls(frozenset(plain), frozenset(orgs), frozenset(settled), frozenset(pairs))
 
 
 def _is_name_char(c: str) -> bool:
@@ -159,7 +164,10 @@ def _org_span(text: str, i: int, j: int, gaz: Gazetteer, words: Words) -> tuple[
             s[ends[-1]] in STOP_CHARS or not s.endswith(SUB_UNITS) or s.endswith("团队"))):
         j = i + ends[-1]  # …分局辅警司正中, …公安局值班, …公安局在疫情防控服务站: the unit ends at its
         s = text[i:j]  # suffix, unless a department of it follows (人民日报国际部, 清华大学经济管理学院)
-    if len(s) < 2 or s in words.plain and tag(s) not in ("nt", "nz") or s in GENERIC_ORGS or (
+    # an abbreviation (jieba's j) that MSRA tags as an organisation throughout is a name People's Daily
+    # merely writes plain (央行, 欧盟, 美联储), not a common word; a numbered meeting (十五大) is none
+    abbreviation = tag(s) == "j" and s in words.settled and not any(c.isdigit() or c in NUMERALS for c in s)
+    if len(s) < 2 or s in words.plain and tag(s) not in ("nt", "nz") and not abbreviation or s in GENERIC_ORGS or (
             ORG_END.fullmatch(s) and s not in NATIONAL_UNITS):
         return None  # 武警, 公司, 派出所 alone: no unit is named (国民党, 三星: plain in People's Daily, names in jieba's)
     if s in words.orgs or len(ends) >= 2:
