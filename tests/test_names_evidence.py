@@ -132,3 +132,13 @@ def test_a_word_list_without_its_source_line_is_an_error_naming_the_file(tmp_pat
         resources.load_words("bad")
     with pytest.raises(KgError, match="missing.tsv"):
         resources.load_words("missing")
+
+
+def test_a_pronoun_or_number_opens_no_firm(rules):
+    def orgs(text):
+        return [text[a:b] for a, b, t in rules.orgs(text, []) if t == "ORG"]
+
+    assert orgs("记者致电该厂厂长，他证实公司已经停产。") == []
+    assert orgs("该集团计划在县城开设另一家保险公司。") == []
+    assert orgs("各大主流快递公司都涨了价。") == []
+    assert orgs("王某在新兴贷款公司工作。") == ["新兴贷款公司"]

@@ -275,9 +275,12 @@ class RuleTagger:
 
     def _phrase_before(self, part: str) -> bool:
         """A phrase, not a name, before 公司 or 大学: it opens with a number or a plain word (许多, 两家,
-        连续七次), or ends with a verb's complement or a kind (考上, 研究型, 某)."""
+        连续七次), or ends with a verb's complement or a kind (考上, 研究型, 某); or its first word is a
+        pronoun, a number or a lone adjective (他|证实公司, 另一家|贷款公司, 大|主流博彩公司)."""
+        first = (words(part) or [part])[0]
         return part[0] in NUMERALS or any(part[:n] in self.words.plain for n in range(2, len(part) + 1)) or \
-            part.endswith(("上", "型", "某", "家"))
+            part.endswith(("上", "型", "某", "家")) or tag(first) in ("r", "m", "mq") or \
+            any(c in NUMERALS for c in first) or len(first) == 1 and tag(first) == "a"
 
     def _governments(self, text: str) -> list[Span]:
         """A country's or a place's government: 中国政府, 英国政府, 重庆市人民政府."""
