@@ -142,3 +142,11 @@ def test_a_pronoun_or_number_opens_no_firm(rules):
     assert orgs("该集团计划在县城开设另一家保险公司。") == []
     assert orgs("各大主流快递公司都涨了价。") == []
     assert orgs("王某在新兴贷款公司工作。") == ["新兴贷款公司"]
+
+
+def test_a_generic_word_opens_no_unit_name(rules):
+    def orgs(text):
+        return [text[a:b] for a, b, t in rules.orgs(text, []) if t == "ORG"]
+
+    assert not any(o.startswith("当地") for o in orgs("会上，当地税务分局负责人介绍了情况。"))
+    assert not any(o.startswith("有关") for o in orgs("此事已移交有关质监分局处理。"))

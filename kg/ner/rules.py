@@ -156,8 +156,9 @@ class RuleTagger:
             if len(part) > 1 and part[-1] in RELATIVE_ADMIN and SHORT_UNITS.match(text, pos - 1) and \
                     not self.gazetteer.lookup(part):
                 k, part = pos - 1, part[-1]  # 即责成市公安局: 市 is "the city" of the article, not a name's end
-            lead = next((g for g in AREA_WORDS if part.startswith(g) and len(part) > len(g)), "")
-            if lead:  # 市区滨河花园小区: "downtown" + the name
+            lead = next((g for g in (*AREA_WORDS, *sorted(GENERIC_PARTS, key=len, reverse=True))
+                         if part.startswith(g) and len(part) > len(g)), "")
+            if lead:  # 市区滨河花园小区: "downtown" + the name; 当地|银监分局, 有关|…: a generic word, no name
                 k, part = k + len(lead), part[len(lead):]
             if bounds is not None:
                 while k < pos and (k not in bounds or text[k] in RELATIVE_ADMIN and k + 1 in bounds and k > 0
