@@ -110,3 +110,10 @@ def test_dateline_is_the_article_day_and_today_joins_its_date():
 def test_document_date_without_a_dateline():
     assert _link("昨天，全市普降大雪。", "c.txt", "2003-01-04")["昨天"][1] == "2003-01-03"
     assert _link("昨天，全市普降大雪。", "c.txt")["昨天"][1] == ""
+
+
+def test_two_times_of_one_day_are_two_dates():
+    text = "5月6日9时许，城东一仓库起火。5月6日下午，火被扑灭。5月6日，区里通报了此事。"
+    found = _link(text, "d.txt", "2019-05-07")
+    assert found["5月6日9时许"][0] != found["5月6日下午"][0]  # two times, two nodes (the surface text)
+    assert found["5月6日"][0] == found["5月6日9时许"][0]  # the day alone joins the first time named

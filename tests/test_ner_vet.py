@@ -279,3 +279,16 @@ def test_settled_abbreviations_are_organisations(rules):
     # a numbered meeting, a kind of force and a head word alone name no organisation
     text = "十五大以后，武警和联盟的代表都来了。"
     assert vet(rules, text, at(text, ("十五大", "ORG"), ("武警", "ORG"), ("联盟", "ORG"))) == []
+
+
+def test_another_time_of_the_days_incident_is_the_same_incident(pipeline: Pipeline, tmp_path: Path):
+    # the fire at 9时许 and the alarm at 9时20分: two dates, one incident, one EVENT_AT edge per place
+    doc = tmp_path / "doc.txt"
+    doc.write_text("5月6日9时许，德清县新市镇一家商店发生火灾。消防部门于5月6日9时20分在德清县新市镇接到报警。\n",
+                   encoding="utf-8")
+    r = pipeline.build([doc])
+    dates = {e.name for e in r.entities if e.type == "DATE"}
+    assert {"5月6日9时许", "5月6日9时20分"} <= dates
+    assert len([e for e in r.entities if e.type == "EVENT"]) == 1
+    edges = [(x.target_id, x.relation) for x in r.relations if x.relation == "EVENT_AT"]
+    assert len(edges) == len(set(edges))

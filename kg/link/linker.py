@@ -60,6 +60,16 @@ def entity_id(kind: str, key: tuple) -> str:
     return f"{kind.lower()}-{digest}"
 
 
+TIME_OF_DAY = re.compile(r"[日号]((?:凌晨|清晨|早上|早晨|上午|中午|午间|下午|傍晚|晚上|晚间|夜间|深夜|当晚|晚|夜|早)?"
+                         r"(?:[0-9０-９零一二三四五六七八九十两]+[时点:：][0-9０-９零一二三四五六七八九十半分]*)?)")
+
+
+def time_of_day(date: str) -> str:
+    """The time of day a date names after its day (下午, 14时21分), '' for a day alone."""
+    m = TIME_OF_DAY.search(date)
+    return m.group(1) if m else ""
+
+
 @dataclass
 class _Registry:
     """Entities under construction, by key."""
@@ -281,6 +291,7 @@ class Linker:
         derived: list[Mention] = []
         person_counts = Counter(m.norm for m in mentions if m.type == "PERSON")
         person_forms = sorted(person_counts, key=len, reverse=True)
+        day_times: dict[str, dict[str, str]] = {}  # a day's ISO key → its times of day → their node keys
         person_canon = {}
         for f in person_forms:
             longer = [g for g in person_forms if len(g) == len(f) + 1 and g.startswith(f) and len(f) >= 2
@@ -337,6 +348,11 @@ class Linker:
                 # festivals and times of a relative day (当晚十一时) stay their own
                 by_iso = iso and "/" not in iso and not ranged and not fest and (not day or names_its_day(m.norm))
                 key = iso if by_iso else m.norm if ranged else (core or fest or m.norm)
+                if (by_iso or not ranged and not fest and key == core) and (clock := time_of_day(m.norm)):
+                    # two times of one day are two dates (14时21分许, 下午: GUIDELINES, the surface text);
+                    # the day alone, and the first time named, share one node (4月1日15时 … 4月1日)
+                    times = day_times.setdefault(key, {})
+                    key = times.setdefault(clock, key if not times else f"{key} {clock}")
                 e = reg.get("DATE", ("DATE", doc.id, key), m.norm)
                 if len(m.norm) > len(e.name):
                     reg.alias(e, e.name)

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 
 from kg.link.places import Gazetteer
 from kg.ner.dateline import find_datelines, time_zone_spans
+from kg.ner.dates import core_date
 from kg.ner.lexicon import BEAT_SUFFIXES, ROLES
 from kg.ner.lists import SEPARATORS as LIST_SEPARATORS
 from kg.relations.belongs_to import NOT_MEMBERS, POLICE, titles
@@ -205,12 +206,15 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         if trigger:
             props["trigger"] = trigger
         key = (doc_id, sent.article)
-        event = _same_incident(incidents.get(key, []), date.entity_id if date else None, {t.id for t in targets})
+        day = core_date(date_entity.name if date_entity is not None else date.norm) if date else None
+        event = _same_incident(incidents.get(key, []), date.entity_id if date else None, day, {t.id for t in targets})
+        # matched by its day and a place, at another time of it (7点左右 … 7点21分 接到报警): no second edge
+        retimed = event is not None and date is not None and date.entity_id not in event.attrs["_dates"]
         if event is None:
             eid = "event-" + hashlib.sha1(f"{doc_id}\x1f{index}\x1f{sent.text}".encode()).hexdigest()[:16]
             event = Entity(id=eid, name=desc, type="EVENT",
                            attrs={"description": desc, "documents": [doc_id], "mention_count": 1,
-                                  "_dates": set(), "_places": set(), "_people": set()})
+                                  "_dates": set(), "_days": set(), "_places": set(), "_people": set()})
             if date:
                 event.attrs["date"] = props["date"]
                 if "iso_date" in props:
@@ -223,8 +227,10 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             event.attrs["trigger"] = trigger
         if date:
             event.attrs["_dates"].add(date.entity_id)
+            if day:
+                event.attrs["_days"].add(day)
         for t in targets:
-            if t.id not in event.attrs["_places"] or date:
+            if t.id not in event.attrs["_places"] or date and not retimed:
                 rels.append(Relation(event.id, "EVENT_AT", t.id, dict(props), ev))
             event.attrs["_places"].add(t.id)
         for who, role in _participants(sent.text, ms, lines):
@@ -232,7 +238,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
                 event.attrs["_people"].add(who.entity_id)
                 rels.append(Relation(who.entity_id, "INVOLVED_IN", event.id, {"role": role}, ev))
     for e in events:
-        for k in ("_dates", "_places", "_people"):
+        for k in ("_dates", "_days", "_places", "_people"):
             e.attrs.pop(k, None)
     result.entities.extend(events)
     return rels
@@ -247,11 +253,13 @@ def _glued_outer(ms: list[Mention], targets: list[Entity]) -> set[str]:
             and (n := starts.get(m.sent_start + len(m.norm))) is not None and n.entity_id != m.entity_id}
 
 
-def _same_incident(earlier: list[Entity], date: str | None, places: set[str]) -> Entity | None:
-    """The article's earlier event this sentence tells more of: the same date node, or, undated, a
-    place it already has."""
+def _same_incident(earlier: list[Entity], date: str | None, day: str | None, places: set[str]) -> Entity | None:
+    """The article's earlier event this sentence tells more of: the same date node, another time of
+    its day at a place it already has, or, undated, a place it already has."""
     for e in reversed(earlier):
         if date is not None and date in e.attrs["_dates"]:
+            return e
+        if date is not None and day and day in e.attrs["_days"] and places & e.attrs["_places"]:
             return e
         if date is None and places & e.attrs["_places"]:
             return e
