@@ -292,3 +292,8 @@ def test_another_time_of_the_days_incident_is_the_same_incident(pipeline: Pipeli
     assert len([e for e in r.entities if e.type == "EVENT"]) == 1
     edges = [(x.target_id, x.relation) for x in r.relations if x.relation == "EVENT_AT"]
     assert len(edges) == len(set(edges))
+
+
+def test_an_organisation_cut_at_its_bracket_down_to_a_country_is_the_country(rules):
+    text = "巴西《环球报》昨天报道了这一消息。"
+    assert vet(rules, text, at(text, ("巴西《环球报》", "ORG"))) == [("巴西", "LOC")]

@@ -200,7 +200,9 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
         s = text[i:j]
         if len(s) < 2 and not (t == "PERSON" and _addressed(text, i, j)) or any(c.isspace() for c in s):
             continue
-        if t == "ORG" and s.endswith((*LOC_SUFFIXES, *LODGINGS)) and not ORG_END.search(s):
+        if t == "ORG" and (i, j) != (i0, j0) and gaz.world.kind(s) in ("country", "region"):
+            out.append((i, j, "LOC"))  # 智利《信使报》 cut at its bracket: what is left is a country
+        elif t == "ORG" and s.endswith((*LOC_SUFFIXES, *LODGINGS)) and not ORG_END.search(s):
             out.append((i, j, "LOC"))  # 银川南检查站, 芙蓉宾馆: a place's name, whatever the model's label
         elif t == "LOC" and s.endswith(FIRMS) and len(s) >= 4:
             out.append((i, j, "ORG"))  # 五金电工批发商店: a firm
