@@ -10,7 +10,7 @@ import pytest
 
 from kg.ner.dateline import find_datelines, outlet_spans, reporter_spans
 from kg.relations.belongs_to import role_chain, titles
-from kg.relations.words import first_column
+from kg.resources import load_words
 from kg.types import Document
 
 
@@ -136,8 +136,8 @@ def test_the_articles_outlet_is_that_of_its_reporters(pipeline):
 # -- events: incidents and participants --------------------------------------------------------------
 
 def test_word_lists_name_their_source():
-    assert {"抢劫", "火灾", "地震"} <= first_column("event_triggers.tsv")
-    assert {"犯罪嫌疑人", "受害人"} <= first_column("participant_roles.tsv")
+    assert {"抢劫", "火灾", "地震"} <= set(load_words("event_triggers"))
+    assert {"犯罪嫌疑人", "受害人"} <= set(load_words("participant_roles"))
 
 
 def test_an_incident_with_its_participants(pipeline):

@@ -32,7 +32,7 @@ from functools import lru_cache
 from kg.ner.dateline import find_datelines, reporter_spans
 from kg.ner.lexicon import COUNTRY_TITLES, GOV_ROLES, ROLE_UNIT, ROLES
 from kg.relations.index import BuildIndex
-from kg.relations.words import first_column
+from kg.resources import load_words
 from kg.types import BuildResult, Mention, Relation
 
 ROLE_ALT = "|".join(map(re.escape, sorted(ROLES, key=len, reverse=True)))
@@ -59,7 +59,7 @@ POLICE_ROLES = frozenset(ROLES)  # the roles the article's police unit may stand
 @lru_cache(maxsize=1)
 def titles() -> frozenset[str]:
     """Job titles: the lexicon's roles and `kg/resources/titles.tsv` (loaded once)."""
-    return frozenset(ROLES) | first_column("titles.tsv")
+    return frozenset(ROLES) | frozenset(load_words("titles"))
 
 
 @lru_cache(maxsize=1)

@@ -34,7 +34,7 @@ from kg.ner.lexicon import BEAT_SUFFIXES, ROLES
 from kg.ner.lists import SEPARATORS as LIST_SEPARATORS
 from kg.relations.belongs_to import NOT_MEMBERS, POLICE, titles
 from kg.relations.index import BuildIndex
-from kg.relations.words import first_column
+from kg.resources import load_words
 from kg.text.clean import is_cjk
 from kg.types import BuildResult, Entity, Mention, Relation, Sentence
 
@@ -280,12 +280,12 @@ def _trigger(text: str) -> str:
 
 
 def _triggers() -> frozenset[str]:
-    return first_column("event_triggers.tsv")
+    return frozenset(load_words("event_triggers"))
 
 
 def _participants(text: str, ms: list[Mention], skip: list[tuple[int, int]]) -> list[tuple[Mention, str]]:
     """(mention, role) of the people and acting units of an event's sentence (see the module's doc)."""
-    roles = titles() | first_column("participant_roles.tsv")
+    roles = titles() | frozenset(load_words("participant_roles"))
     lengths = sorted({len(r) for r in roles}, reverse=True)
     out = []
     for m in ms:

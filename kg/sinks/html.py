@@ -42,7 +42,7 @@ from kg.atomic import atomic_open
 from kg.errors import KgError
 from kg.graph import to_networkx
 from kg.ner.dates import DateBase, DateResolver, parse_iso_day
-from kg.relations.words import words
+from kg.resources import load_rows
 from kg.sinks.html_assets import (
     FONT_FACE,
     LEGEND_SHAPE,
@@ -210,7 +210,7 @@ def _iso(value) -> str:
 def _date_cues() -> dict[tuple[str, str], tuple[str, ...]]:
     """(side, meaning) → cues of `kg/resources/date_cues.tsv`, longest first."""
     out: dict[tuple[str, str], list[str]] = {}
-    for cue, side, meaning, *_ in words("date_cues.tsv"):
+    for cue, side, meaning, *_ in load_rows("date_cues"):
         out.setdefault((side, meaning), []).append(cue)
     return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
 
