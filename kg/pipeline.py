@@ -27,7 +27,7 @@ from kg.ner.engine import Tagger, load_tagger
 from kg.ner.rules import RuleTagger
 from kg.reduce import Reducer, corpus_steps, reduce_documents
 from kg.sources import reading, unique
-from kg.stages import REGISTRY, DocRecord, Stage, check_order, stage_versions
+from kg.stages import REGISTRY, SCOPES, DocRecord, Stage, check_order, stage_versions
 from kg.store import Store, Stored, pipeline_version
 from kg.text.parts import split_parts
 from kg.text.read import InputFile, find_inputs
@@ -143,6 +143,8 @@ class Pipeline:
         for attr in ("name", "version", "scope"):
             if not isinstance(getattr(stage, attr, None), str):
                 raise TypeError(f"a stage needs a str {attr!r}: {stage!r}")
+        if stage.scope not in SCOPES:
+            raise ValueError(f"stage {stage.name!r}: scope must be one of {SCOPES}, not {stage.scope!r}")
         return stage
 
     def _set(self, names: list[str], made: Stage | None = None, given: bool = False, drop: str = "") -> None:

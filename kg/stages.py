@@ -14,7 +14,7 @@ name is looked up in `REGISTRY`. A stage is an object with
   batch at once (the model tags the sentences of many documents in one call).
 
 A registered stage is a class (or any callable with those three attributes) called with the
-`Pipeline` to make the stage, so it can share the pipeline's gazetteer, rules or model:
+`Pipeline` (`Shared`) to make the stage, so it can share the pipeline's gazetteer, rules or model:
 
     >>> from kg.stages import REGISTRY
     >>> [REGISTRY[n].scope for n in ("segment", "link")]
@@ -45,7 +45,11 @@ from kg.text.segment import segment
 from kg.types import BuildResult, Document, Entity, Mention, Relation, Sentence
 
 if TYPE_CHECKING:
-    from kg.pipeline import Pipeline
+    from kg.config import BuildConfig
+    from kg.link.linker import Linker
+    from kg.ner.dates import DateTagger
+    from kg.ner.engine import Tagger
+    from kg.ner.rules import RuleTagger
 
 Span = tuple[int, int, str, str]  # start, end (in the sentence's text), type, source (model, rule, list)
 SCOPES = ("sentences", "document")
@@ -85,6 +89,17 @@ class DocRecord:
         return self._index
 
 
+class Shared(Protocol):
+    """What the stages of a pipeline share (`kg.pipeline.Pipeline` is one): read when called, so a
+    tagger swapped in after the stages were made is the one they use."""
+
+    config: BuildConfig
+    tagger: Tagger | None
+    rules: RuleTagger
+    dates: DateTagger
+    linker: Linker
+
+
 @runtime_checkable
 class Stage(Protocol):
     name: str
@@ -94,7 +109,7 @@ class Stage(Protocol):
     def __call__(self, record: DocRecord) -> None: ...
 
 
-REGISTRY: dict[str, Callable[[Pipeline], Stage]] = {}
+REGISTRY: dict[str, Callable[[Shared], Stage]] = {}
 
 
 def register_stage(factory: Any) -> Any:
@@ -137,7 +152,7 @@ class _Base:
     scope = "sentences"
     name = ""
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Shared) -> None:
         self.pipeline = pipeline
 
     def __repr__(self) -> str:
@@ -155,8 +170,9 @@ def _others(spans: list[Span]) -> list[Span]:
 # -- sentence stages --------------------------------------------------------------------------------
 @register_stage
 class Segment(_Base):
-    """The record's part of the text as sentences (`kg.text.segment`), numbered and offset as parts
-    of the whole document; one empty span list each."""
+    """The record's part of the text as sentences (`kg.text.segment`), with no spans yet.
+
+    Sentences are numbered and offset as parts of the whole document."""
 
     name = "segment"
 
