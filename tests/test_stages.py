@@ -77,8 +77,9 @@ def test_add_replace_remove_by_name_and_the_store_key_follows():
     assert with_hotline != version
     result = pipe.build_documents([pair_document("a", "接到110报警后，民警赶到现场。")])
     assert [(m.norm, m.type, m.source) for m in result.mentions] == [("110", "ORG", "hotline")]
-    old = pipe.replace_stage("dates", "dates")  # a new one from the registry, in its place
-    assert old is not pipe.stages["dates"] and pipe.version() == with_hotline
+    old = pipe.stages["dates"]
+    new = pipe.replace_stage("dates", "dates")  # a new one from the registry, in its place
+    assert new is pipe.stages["dates"] and new is not old and pipe.version() == with_hotline
     assert pipe.remove_stage("hotline").name == "hotline"
     assert pipe.stage_names == list(STAGES) and pipe.version() == version
 
@@ -94,7 +95,9 @@ def test_a_stage_list_that_cannot_run_is_refused_and_left_as_it_was():
     with pytest.raises(ValueError, match="in the pipeline already"):
         pipe.add_stage("dates")
     with pytest.raises(TypeError, match="needs a str 'version'"):
-        pipe.add_stage(object())
+        pipe.add_stage(type("NoVersion", (), {"name": "no_version", "scope": "sentences"})())
+    with pytest.raises(ValueError, match="scope must be one of"):
+        pipe.add_stage(type("Odd", (), {"name": "odd", "version": "1", "scope": "corpus"})())
     with pytest.raises(KeyError, match="no stage 'nothing'"):
         Pipeline(BuildConfig(stages=(*STAGES, "nothing")), tagger=NoEntities())
     assert pipe.stage_names == list(STAGES) == list(pipe.config.stages)
