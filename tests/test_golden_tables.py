@@ -1,8 +1,10 @@
 """The tables of the seeds and of 20 People's Daily articles, byte for byte as pinned.
 
 A refactor (config, stages, engines) must leave every byte as it was; a change to what the
-pipeline finds changes them on purpose: look at the diff (`git diff tests/data/golden`), then
-re-take them with `python -m tests.test_golden_tables` and commit the new tables with the change.
+pipeline finds changes them on purpose: bump the version of the stage(s) it changes in
+kg/stages.py (the store re-maps by it), re-take them with `python -m tests.test_golden_tables`
+(which refuses new tables under the old versions), look at `git diff tests/data/golden` and
+commit the new tables with the change. `stages.txt` holds the versions the tables were taken with.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from kg.config import STAGES
 from kg.sinks.tables import write_tables
+from kg.stages import stage_versions
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "data" / "golden"
@@ -21,6 +25,10 @@ TABLES = ("documents.csv", "sentences.csv", "mentions.csv", "entities.csv", "rel
 # inputs as relative paths (documents.csv holds them), built from the checkout's root
 SETS = {"seeds": ["seeds"],
         "pd20": sorted(f"tests/data/pd20/{p.name}" for p in (ROOT / "tests/data/pd20").glob("*.txt"))}
+
+
+def versions() -> str:
+    return "".join(f"{name} {version}\n" for name, version in stage_versions(STAGES))
 
 
 def build_tables(pipeline, name: str, out: Path) -> dict[str, bytes]:
@@ -43,16 +51,28 @@ def test_the_tables_are_the_pinned_ones(pipeline, name, tmp_path):
                                 "re-take on purpose with python -m tests.test_golden_tables")
 
 
+def test_the_tables_were_taken_with_these_stage_versions():
+    """A stage's new version comes with tables re-taken (and re-taken tables with a new version)."""
+    assert (GOLDEN / "stages.txt").read_text(encoding="utf-8") == versions()
+
+
 if __name__ == "__main__":  # re-take the pinned tables
     import tempfile
 
     from kg.pipeline import Pipeline
 
     pipe = Pipeline()
-    for set_name in sys.argv[1:] or sorted(SETS):
-        target = GOLDEN / set_name
-        target.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory() as tmp:
-            for table, data in build_tables(pipe, set_name, Path(tmp)).items():
-                (target / table).write_bytes(data)
-                print(f"{target / table}: {len(data)} bytes")
+    same_versions = (GOLDEN / "stages.txt").is_file() and (GOLDEN / "stages.txt").read_text(encoding="utf-8") == versions()
+    with tempfile.TemporaryDirectory() as tmp:
+        built = {name: build_tables(pipe, name, Path(tmp) / name) for name in sys.argv[1:] or sorted(SETS)}
+    changed = [f"{name}/{table}" for name, tables in built.items() for table, data in tables.items()
+               if not (GOLDEN / name / table).is_file() or (GOLDEN / name / table).read_bytes() != data]
+    if changed and same_versions:
+        sys.exit(f"{', '.join(changed)} changed, but no stage's version did: bump the version of the stage(s) "
+                 "whose results changed in kg/stages.py (stored results are re-mapped by it), then re-take")
+    for name, tables in built.items():
+        (GOLDEN / name).mkdir(parents=True, exist_ok=True)
+        for table, data in tables.items():
+            (GOLDEN / name / table).write_bytes(data)
+            print(f"{GOLDEN / name / table}: {len(data)} bytes{' (changed)' if f'{name}/{table}' in changed else ''}")
+    (GOLDEN / "stages.txt").write_text(versions(), encoding="utf-8")
