@@ -16,13 +16,17 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.config import BuildConfig
 from kg.types import DocResult, Document
+
+if TYPE_CHECKING:
+    from kg.ner.engine import Tagger
+    from kg.stages import Stage
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 # the worker process's pipeline, set once by `_start` (a pool initializer has nowhere else to put it)
@@ -48,8 +52,8 @@ def _die_with(parent: int) -> None:
         threading.Thread(target=watch, name="kg-parent-watch", daemon=True).start()
 
 
-def _start(make: Any, config: BuildConfig, tagger: Any, stages: dict[str, Any], factories: dict[str, Any],
-           parent: int | None = None) -> None:
+def _start(make: Callable[..., Any], config: BuildConfig, tagger: Tagger | None, stages: dict[str, Stage],
+           factories: dict[str, Callable[..., Stage]], parent: int | None = None) -> None:
     """A worker's pipeline: `make` (`kg.pipeline.Pipeline`, passed in: this module imports no pipeline).
     `factories`: the registered stages of `config.stages` (unpickling them imports the modules that
     register a user's stages)."""
@@ -84,9 +88,9 @@ def batches(docs: Iterable[Document], size: int, chars: int) -> Iterator[list[Do
         yield batch
 
 
-def map_in_processes(docs: Iterable[Document], config: BuildConfig, make: Any, tagger: Any = None,
-                     stages: dict[str, Any] | None = None, factories: dict[str, Any] | None = None
-                     ) -> Iterator[DocResult]:
+def map_in_processes(docs: Iterable[Document], config: BuildConfig, make: Callable[..., Any],
+                     tagger: Tagger | None = None, stages: dict[str, Stage] | None = None,
+                     factories: dict[str, Callable[..., Stage]] | None = None) -> Iterator[DocResult]:
     """DocResults of `docs` mapped by `config.workers` processes (spawned: no forked torch state),
     each with the pipeline `make(config, tagger=tagger, stages=stages)`.
 
