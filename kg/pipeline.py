@@ -19,7 +19,7 @@ from typing import Any
 from kg.errors import InputError
 from kg.integrity import check_document
 from kg.link.linker import Linker
-from kg.ner.dateline import outside_outlets
+from kg.ner.dateline import outside_clocks, outside_outlets
 from kg.ner.dates import DateTagger
 from kg.ner.engine import Tagger, load_tagger
 from kg.ner.lists import complete_place_lists
@@ -154,7 +154,7 @@ class Pipeline:
             found = [(i, j, t, "model") for i, j, t in spans]
             found += [(i, j, t, "rule") for i, j, t in self.rules.tag(sent.text, sent.kind, spans)]
             found += [(i, j, t, "rule") for i, j, t in self.dates.tag(sent.text)]
-            merged = merge_mentions(sent.text, found)
+            merged = outside_clocks(sent.text, merge_mentions(sent.text, found))  # 北京时间: a clock, no place
             per_sentence.append(complete_place_lists(sent.text, merged, self.rules.common_words))
         per_sentence = propagate_names(sentences, per_sentence)
         for sent, spans in zip(sentences, per_sentence, strict=True):

@@ -100,6 +100,15 @@ def time_zone_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in TIME_ZONE_RE.finditer(text)]
 
 
+def outside_clocks(text: str, spans: list[tuple]) -> list[tuple]:
+    """Spans (i, j, type, ...) less the places that only name a clock: 北京 of 北京时间3月2日 is no
+    mention of Beijing (the report says what time it was, not where anything happened)."""
+    clocks = time_zone_spans(text)
+    if not clocks:
+        return spans
+    return [s for s in spans if s[2] != "LOC" or not any(a <= s[0] and s[1] <= b - 2 for a, b in clocks)]
+
+
 class DatedLine(NamedTuple):
     start: int
     end: int

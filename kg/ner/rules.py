@@ -168,6 +168,9 @@ class RuleTagger:
                 first = text[k:min(after(text, k), pos)]
                 if tag(first) in ("m", "mq"):
                     break  # 一小区: a number names nothing
+                if len(first) == 1 and tag(first) in ("p", "c") and pos - k > 2:
+                    k += 1  # 据|交警一大队, 与|城南派出所: a preposition or conjunction opens no name
+                    first = text[k:min(after(text, k), pos)]
                 if not self._place_ending_at(text, k):  # (德清县建设镇: a place anchors any stem)
                     cuts = between(text, k, pos)
                     for x, y in zip(cuts, cuts[1:], strict=False):
