@@ -32,7 +32,7 @@ from functools import lru_cache
 from kg.ner.dateline import find_datelines, reporter_spans
 from kg.ner.lexicon import COUNTRY_TITLES, GOV_ROLES, ROLE_UNIT, ROLES
 from kg.relations.index import BuildIndex
-from kg.resources import load_words
+from kg.resources import load_rows, load_words
 from kg.types import BuildResult, Mention, Relation
 
 ROLE_ALT = "|".join(map(re.escape, sorted(ROLES, key=len, reverse=True)))
@@ -42,12 +42,15 @@ GAP = re.compile(r"^(?:[0-9]+岁的?|的|党员|退休的?|老|、)*$")
 POLICE = ("公安局", "分局", "派出所", "大队", "支队", "中队", "公安厅")
 NOT_MEMBERS = {"记者", "通讯员"}  # a reporter is tied to the agency a byline names (see _reporters)
 EARLIER_TITLE = re.compile(rf"({ROLE_ALT})[、，]$")
-# statutory posts → the unit they sit in, when the text names none right before them
-COURT = ("庭", "法院", "中院")
-PROCURATORATE = ("检察院",)
-LEGAL_UNITS = {"审判员": COURT, "助理审判员": COURT, "审判长": COURT, "书记员": COURT[1:], "法官": COURT[1:],
-               "人民陪审员": COURT[1:], "检察官": PROCURATORATE, "检察员": PROCURATORATE,
-               "助理检察员": PROCURATORATE, "检察长": PROCURATORATE, "副检察长": PROCURATORATE}
+# statutory posts → the unit they sit in, when the text names none right before them (审判员 → a court,
+# 检察官 → a procuratorate, 消防员 → a fire brigade), from kg/resources/unit_titles.tsv
+LEGAL_UNITS = {row[0]: tuple(row[1].split("|")) for row in load_rows("unit_titles")}
+# 该院, 该局, 本所 …: the latest unit named before whose name ends so (kg/resources/anaphors.tsv); a
+# division of it may follow before the title (该院刑事审判庭审判员刘芳 → the court)
+ANAPHORS = {row[0]: tuple(row[1].split("|")) for row in load_rows("anaphors")}
+ANAPHOR_BEFORE_TITLE = re.compile("(" + "|".join(sorted(ANAPHORS, key=len, reverse=True)) +
+                                  r")(?:[\u4e00-\u9fff]{2,6}?(?:庭|科|处|室|组|党委|政治部))?的?$")
+ANAPHOR_ENDS = frozenset(e for ends in ANAPHORS.values() for e in ends)
 # taking (or leaving) a post: 出任/担任 [UNIT] TITLE; joining a unit: 加盟/加入 UNIT
 TAKES_POST = re.compile(r"(?:出任|担任|升任|调任|就任|兼任|当选为?|被任命为|任命为|辞去|卸任|离任)")
 JOINS = re.compile(r"(?:加盟|加入|入职|跳槽至|跳槽到|转会至|转会到)")
@@ -59,7 +62,7 @@ POLICE_ROLES = frozenset(ROLES)  # the roles the article's police unit may stand
 @lru_cache(maxsize=1)
 def titles() -> frozenset[str]:
     """Job titles: the lexicon's roles and `kg/resources/titles.tsv` (loaded once)."""
-    return frozenset(ROLES) | frozenset(load_words("titles"))
+    return frozenset(ROLES) | frozenset(load_words("titles")) | frozenset(LEGAL_UNITS)
 
 
 @lru_cache(maxsize=1)
@@ -106,6 +109,12 @@ class _Article:
     counts: dict[str, int] = field(default_factory=dict)  # police unit → mentions so far
     first: dict[str, int] = field(default_factory=dict)  # police unit → the order it was first named in
     best: str | None = None  # the police unit named most often (ties: the first named)
+    last_by_end: dict[str, Mention] = field(default_factory=dict)  # name ending (院, 公司 …) → latest unit
+
+    def antecedent(self, anaphor: str) -> Mention | None:
+        """The unit 该院 / 该公司 … points back at: the latest named whose name ends as the anaphor says."""
+        found = [m for e in ANAPHORS[anaphor] if (m := self.last_by_end.get(e)) is not None]
+        return max(found, key=lambda m: (m.sentence, m.sent_start)) if found else None
 
 
 KINDS = frozenset({*ROLE_UNIT.values(), *(k for kinds in LEGAL_UNITS.values() for k in kinds)})
@@ -184,6 +193,9 @@ def _see(art: _Article, o: Mention, idx: BuildIndex) -> None:
     for kind in KINDS:
         if name.endswith(kind):
             art.last_of_kind[kind] = o
+    for end in ANAPHOR_ENDS:
+        if name.endswith(end):
+            art.last_by_end[end] = o
     if name.endswith(POLICE):
         art.police.append(o)
         n = art.counts[o.entity_id] = art.counts.get(o.entity_id, 0) + 1
@@ -211,6 +223,9 @@ def _person(text, k, p, ms, art, idx, doc_id, index, unit_of, colleagues, govs, 
         return
     before = [o for o in ms[:k] if o.type == "ORG" and o.sent_start + len(o.norm) <= role_start]
     adjacent = before[-1] if before and _gap_ok(text, before[-1], role_start, ms) else None
+    if adjacent is None and (ana := ANAPHOR_BEFORE_TITLE.search(text, 0, role_start)):
+        found = art.antecedent(ana.group(1))  # 该院刑事审判庭审判员刘芳: the court named before
+        adjacent = replace(found, sent_start=ana.start(), sentence=index) if found is not None else None
     former = adjacent is not None and text[max(0, adjacent.sent_start - 1):adjacent.sent_start] in FORMER
     recent = _recent_police(art, index)
     # 公安局党委书记、局长X: a later title of the chain looks first at the units the
