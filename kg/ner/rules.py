@@ -493,7 +493,34 @@ class RuleTagger:
     def tag(self, text: str, kind: str = "body", model_spans: list[Span] | None = None) -> list[Span]:
         model_spans = model_spans or []
         outlets = [(a, b, "ORG") for a, b in outlet_spans(text)]  # 荆楚网武汉5月6日电, 据@楚天都市报消息
-        return self.orgs(text, model_spans) + outlets + self.locs(text, model_spans) + self.persons(text, kind, model_spans)
+        orgs, people = self.orgs(text, model_spans) + outlets, self.persons(text, kind, model_spans)
+        titled = self._titled_units(text, [*model_spans, *people], [*model_spans, *orgs])
+        return orgs + titled + self.locs(text, model_spans) + people
+
+    def _titled_units(self, text: str, people: list[Span], taken: list[Span]) -> list[Span]:
+        """A dictionary name right before a title before a person is the unit they serve in:
+        前央视主持人王伟, 证监会主席X, 工行行长X. The word must be one the dictionary tags an organisation
+        (nt) or an abbreviation (j), or a proper noun the lexicon knows as an organisation, and no place
+        (美国总统X: the country's office, see kg.relations.belongs_to)."""
+        from kg.relations.belongs_to import role_chain  # (kg.relations reads the rule layer's output)
+
+        bounds, found = boundaries(text), []
+        for i, _, t in people:
+            chain = role_chain(text, i) if t == "PERSON" else None
+            if chain is None or chain[0] not in bounds:
+                continue
+            k = chain[0]
+            a = before(text, k)
+            w = text[a:k]
+            kind = tag(w)
+            if text[a - 1:a].isdigit() or w.endswith("学") and not w.endswith(("大学", "中学", "小学")):
+                continue  # 1月9日电记者X: a dateline (日电); 财政学教授X: a field of study, no unit
+            if len(w) < 2 or not (kind in ("nt", "j") or kind == "nz" and w in self.words.orgs) or \
+                    w in load_words("generic_orgs") or self.gazetteer.lookup(w) or w in self.gazetteer.world or \
+                    any(x < k and a < y for x, y, _ in [*taken, *found]):
+                continue
+            found.append((a, k, "ORG"))
+        return found
 
 
 def _suffix_on_word(text: str, a: int, e: int, bounds: frozenset[int], plain: Collection[str]) -> bool:
