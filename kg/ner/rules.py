@@ -33,6 +33,7 @@ from kg.ner.lexicon import (
     SURNAMES,
 )
 from kg.ner.models import MODEL_DIR
+from kg.ner.names import split_name_run
 from kg.ner.segmenter import NAME_TAGS, after, before, between, boundaries, is_common_word, tag, words
 from kg.ner.segmenter import load as load_segmenter
 from kg.ner.vet import Words
@@ -47,7 +48,7 @@ STRONG_ORG = {"中级人民法院", "高级人民法院", "人民法院", "人�
 SHORT_UNITS = re.compile(r"(?:市|县|区|州|省)(?:公安)?局(?:党委|政治部|指挥中心)?|局党委|省公安厅|省厅|市委|市政府|县委|县政府|"
                          r"区委|区政府|省委|省政府|市中级人民法院|中院")
 INTERNAL_UNITS = re.compile(r"政治部|指挥中心|政工室|警务保障室")
-BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见习记者|特约记者|通讯员|记者|本期策划|策划|摄影|供图|"
+BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见习记者|特约记者|通讯员|实习生|记者|本期策划|策划|摄影|供图|发自|报道|"
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
 MAX_CHAIN_STEPS = 10  # places, name parts and unit words in one name; real ones have at most 7 or so
 NUMERALS = "一二三四五六七八九十两几数多0123456789"
@@ -465,7 +466,9 @@ class RuleTagger:
                     break
         if kind == "byline":
             spans += self._byline_names(text)
-        spans += [(a, b, "PERSON") for a, b, _ in reporter_spans(text)]  # （记者汪金福、赵忠生）
+        for a, b, _ in reporter_spans(text):  # （记者汪金福、赵忠生）; 本报记者公培佳北京报道: less the place
+            place = self._place_ending_at(text, b)
+            spans.append((a, b - place if b - place - a >= 2 and place >= 2 else b, "PERSON"))
         credit = re.search(r"(?:^|[。！？\s])([^\s。！？]{2,4})\s*摄$", text)
         if credit and credit.group(1)[:1] in SURNAMES:
             spans.append((credit.start(1), credit.end(1), "PERSON"))
@@ -486,8 +489,15 @@ class RuleTagger:
             tok = m.group()
             if tok.endswith("摄"):
                 tok = tok[:-1]
-            if 2 <= len(tok) <= 4 and all(is_cjk(c) for c in tok) and (tok[:1] in SURNAMES or tok[:2] in SURNAMES):
-                spans.append((m.start(), m.start() + len(tok), "PERSON"))
+            place = self._place_ending_at(tok, len(tok))
+            if len(tok) - place >= 2 and place >= 2:
+                tok = tok[:-place]  # 公培佳北京(报道): the name, then where the reporter filed from
+            run = split_name_run(tok, ()) if 5 <= len(tok) <= 8 else None  # 曹晟源胡琼: two names
+            for a, b in run or [(0, len(tok))]:
+                name = tok[a:b]
+                if 2 <= len(name) <= 4 and all(is_cjk(c) for c in name) and (name[:1] in SURNAMES
+                                                                           or name[:2] in SURNAMES):
+                    spans.append((m.start() + a, m.start() + b, "PERSON"))
         return spans
 
     def tag(self, text: str, kind: str = "body", model_spans: list[Span] | None = None) -> list[Span]:

@@ -56,6 +56,7 @@ SUB_UNITS = ("部", "委员会", "学院", "系", "所", "研究室", "教研室
 BRACKETS = {"(": ")", "（": "）", "《": "》", "“": "”", "「": "」", "[": "]", "【": "】"}
 CLOSERS = {v: k for k, v in BRACKETS.items()}
 NUMERALS = set("〇零一二三四五六七八九十百千")
+NAME_DOTS = "·—-•・‧"  # what joins the parts of a foreign name in Chinese text (埃尔南·巴尔加斯, 汤姆-克鲁斯)
 
 
 @dataclass(frozen=True)
@@ -236,8 +237,9 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
             if j - i == 3 and text[i - 1:i] in ("老", "小") and text[i + 1:j] in common_words:
                 j = i + 1  # 小王文明纠章: 小王, then the word 文明
             s = text[i:j]
-            if not all(is_cjk(c) or c in "·—" for c in s) or s in common_words:
-                continue
+            if not all(is_cjk(c) or c in NAME_DOTS for c in s) or not (is_cjk(s[0]) and is_cjk(s[-1])) or \
+                    s in common_words:
+                continue  # no Latin letters or digits; 索尔-坎贝尔, 约瑟夫•马洛德•威廉: a foreign name's dot written otherwise
             out.append((i, j, t))  # runs of names (孙岩白阳) were split by the component (kg.ner.names)
         else:
             out.append((i, j, t))

@@ -319,7 +319,7 @@ def _reporters(text: str, ms: list[Mention], orgs: dict[str, str], outlet: str |
     out = []
     for a, b, source in reporter_spans(text):
         person = next((m.entity_id for m in ms if m.type == "PERSON" and m.sent_start == a
-                       and m.sent_start + len(m.norm) == b), None)
+                       and m.sent_start + len(m.norm) <= b), None)  # (公培佳|北京报道: the name less the place)
         agency = outlet if source in ("", "本报") else orgs.get(source)
         if person and agency:
             out.append((person, agency))
