@@ -31,17 +31,18 @@ from functools import lru_cache
 
 from kg.ner.dateline import find_datelines, reporter_spans
 from kg.ner.lexicon import COUNTRY_TITLES, GOV_ROLES, ROLE_UNIT, ROLES
+from kg.ner.segmenter import tag, words
 from kg.relations.index import BuildIndex
 from kg.resources import load_rows, load_words
 from kg.types import BuildResult, Mention, Relation
 
 ROLE_ALT = "|".join(map(re.escape, sorted(ROLES, key=len, reverse=True)))
 # a government title before the unit of the person's other title: 副市长、市公安局局长董留民
-GOV_BEFORE_UNIT = re.compile("(" + "|".join(sorted(GOV_ROLES, key=len, reverse=True)) + ")、$")
+GOV_BEFORE_UNIT = re.compile("(" + "|".join(sorted(GOV_ROLES, key=len, reverse=True)) + ")[、兼]$")
 GAP = re.compile(r"^(?:[0-9]+岁的?|的|党员|退休的?|老|、)*$")
 POLICE = ("公安局", "分局", "派出所", "大队", "支队", "中队", "公安厅")
 NOT_MEMBERS = {"记者", "通讯员"}  # a reporter is tied to the agency a byline names (see _reporters)
-EARLIER_TITLE = re.compile(rf"({ROLE_ALT})[、，]$")
+EARLIER_TITLE = re.compile(rf"({ROLE_ALT})[、，兼]$")  # 济南市公安局副局长兼交警支队支队长X
 # statutory posts → the unit they sit in, when the text names none right before them (审判员 → a court,
 # 检察官 → a procuratorate, 消防员 → a fire brigade), from kg/resources/unit_titles.tsv
 LEGAL_UNITS = {row[0]: tuple(row[1].split("|")) for row in load_rows("unit_titles")}
@@ -63,6 +64,22 @@ POLICE_ROLES = frozenset(ROLES)  # the roles the article's police unit may stand
 def titles() -> frozenset[str]:
     """Job titles: the lexicon's roles and `kg/resources/titles.tsv` (loaded once)."""
     return frozenset(ROLES) | frozenset(load_words("titles")) | frozenset(LEGAL_UNITS)
+
+
+@lru_cache(maxsize=1)
+def title_heads() -> frozenset[str]:
+    """The characters fifty or more known titles end with (宣传员, 护士长, 工程师): a noun of the dictionary
+    ending so, written between a unit and a name, is a title too (南岗分局法制宣传员李嘉男)."""
+    counts: dict[str, int] = {}
+    for t in titles():
+        counts[t[-1]] = counts.get(t[-1], 0) + 1
+    return frozenset(c for c, n in counts.items() if n >= 50)
+
+
+def _nouns(gap: str) -> list[str] | None:
+    """The dictionary words of `gap` when every one is a noun of two or more characters (法制, 急诊科), else None."""
+    ws = list(words(gap))
+    return ws if ws and all(len(w) >= 2 and tag(w) in ("n", "vn") for w in ws) else None
 
 
 @lru_cache(maxsize=1)
@@ -94,7 +111,7 @@ def role_chain(text: str, end: int) -> tuple[int, list[str]] | None:
     if not n:
         return None
     start, roles = end - n, [text[end - n:end]]
-    while start > 0 and text[start - 1] == "、" and (k := title_ending_at(text, start - 1)):
+    while start > 0 and text[start - 1] in "、兼" and (k := title_ending_at(text, start - 1)):
         start -= 1 + k
         roles.insert(0, text[start:start + k])
     return start, roles
@@ -215,6 +232,11 @@ def _person(text, k, p, ms, art, idx, doc_id, index, unit_of, colleagues, govs, 
         for unit, role in _titles_after(text, p, ms[:k], ms[k + 1:]):  # 王伟，腾讯公司副总裁；赵五局长
             add(p.entity_id, unit, role, doc_id, index)
             unit_of.setdefault(p.entity_id, unit)
+        unit = next((o for o in reversed(ms[:k]) if o.type == "ORG"), None)
+        gap = text[unit.sent_start + len(unit.norm):p.sent_start] if unit is not None else ""
+        if 2 <= len(gap) <= 8 and (ws := _nouns(gap)) and ws[-1][-1] in title_heads():
+            add(p.entity_id, unit.entity_id, gap, doc_id, index)  # 南岗分局法制宣传员李嘉男
+            unit_of.setdefault(p.entity_id, unit.entity_id)
         return
     role_start, roles = chain
     for unit, role in _titles_before(text, role_start, ms[:k]):  # 政治局委员、书记处书记X
@@ -370,8 +392,10 @@ def _country_before(text: str, role_start: int, before: list[Mention]) -> str | 
 
 
 def _gap_ok(text: str, org: Mention, role_start: int, ms: list[Mention]) -> bool:
-    """Only an age, 的, party status or the unit's own jurisdiction (隆兴社区) between unit and role."""
+    """Only an age, 的, party status, the unit's own jurisdiction (隆兴社区) or nouns between unit and role."""
     a = org.sent_start + len(org.norm)
+    if 2 <= role_start - a <= 6 and _nouns(text[a:role_start]):
+        return True  # 医院急诊科护士长X, 派出所社区民警X: a division or a field before the title
     gap = list(text[a:role_start])
     for m in ms:
         if m.type == "LOC" and a <= m.sent_start < role_start:
