@@ -150,3 +150,34 @@ def test_a_generic_word_opens_no_unit_name(rules):
 
     assert not any(o.startswith("当地") for o in orgs("会上，当地税务分局负责人介绍了情况。"))
     assert not any(o.startswith("有关") for o in orgs("此事已移交有关质监分局处理。"))
+
+
+def test_the_place_of_a_clock_is_no_mention(pipeline: Pipeline):
+    r = pipeline.build_documents([pair_document("clock", "北京时间3月2日，日本东京发生地震。当地时间5日，伦敦举行集会。"),
+                                  pair_document("city", "3月2日，北京发生地震。")])
+    found = {(m.doc_id, m.text) for m in r.mentions}
+    assert ("clock", "北京") not in found and ("clock", "当地") not in found and ("clock", "东京") in found
+    assert ("city", "北京") in found  # the city itself, outside a clock, stays
+
+
+def test_a_preposition_opens_no_units_name(pipeline: Pipeline):
+    r = pipeline.build_documents([pair_document("by", "据交警一大队副大队长沈明介绍，事故已处理完毕。")])
+    assert {m.text for m in r.mentions if m.type == "ORG"} == {"交警一大队"}
+
+
+@pytest.mark.parametrize("text, people", [
+    ("晨报记者李青实习生赵明", {"李青", "赵明"}),
+    ("本报记者钱程广州报道", {"钱程"}),
+    ("财经记者孙凯周倩发自上海", {"孙凯", "周倩"}),
+])
+def test_bylines_of_modern_papers(rules, text, people):
+    found = {text[a:b] for a, b, t in rules.persons(text, "byline", []) if t == "PERSON"}
+    assert people <= found and not any(len(p) > 3 for p in found)
+
+
+def test_a_foreign_name_written_with_a_hyphen(rules):
+    text = "中场球员索尔-坎贝尔表示"
+    at_ = text.index("索尔-坎贝尔")
+    assert vet(rules, text, [(at_, at_ + 6, "PERSON")]) == [("索尔-坎贝尔", "PERSON")]
+    text = "中场球员Alex-坎贝尔表示"
+    assert vet(rules, text, [(4, 12, "PERSON")]) == []  # Latin letters: no name of the model's kind

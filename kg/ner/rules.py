@@ -492,7 +492,7 @@ class RuleTagger:
             place = self._place_ending_at(tok, len(tok))
             if len(tok) - place >= 2 and place >= 2:
                 tok = tok[:-place]  # 公培佳北京(报道): the name, then where the reporter filed from
-            run = split_name_run(tok, ()) if 5 <= len(tok) <= 8 else None  # 曹晟源胡琼: two names
+            run = split_name_run(tok, ()) if 4 <= len(tok) <= 8 else None  # 曹晟源胡琼: two names
             for a, b in run or [(0, len(tok))]:
                 name = tok[a:b]
                 if 2 <= len(name) <= 4 and all(is_cjk(c) for c in name) and (name[:1] in SURNAMES

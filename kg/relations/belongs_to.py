@@ -76,10 +76,13 @@ def title_heads() -> frozenset[str]:
     return frozenset(c for c, n in counts.items() if n >= 50)
 
 
-def _nouns(gap: str) -> list[str] | None:
-    """The dictionary words of `gap` when every one is a noun of two or more characters (法制, 急诊科), else None."""
+def _nouns(gap: str, modifiers: tuple[str, ...] = ("n", "vn")) -> list[str] | None:
+    """The dictionary words of `gap` when every one is a noun of two or more characters (法制, 急诊科), else
+    None; the words before the last may also be of the parts of speech `modifiers` (禁毒|宣传员)."""
     ws = list(words(gap))
-    return ws if ws and all(len(w) >= 2 and tag(w) in ("n", "vn") for w in ws) else None
+    ok = ws and len(ws[-1]) >= 2 and tag(ws[-1]) in ("n", "vn") and all(len(w) >= 2 and tag(w) in modifiers
+                                                                        for w in ws[:-1])
+    return ws if ok else None
 
 
 @lru_cache(maxsize=1)
@@ -234,7 +237,7 @@ def _person(text, k, p, ms, art, idx, doc_id, index, unit_of, colleagues, govs, 
             unit_of.setdefault(p.entity_id, unit)
         unit = next((o for o in reversed(ms[:k]) if o.type == "ORG"), None)
         gap = text[unit.sent_start + len(unit.norm):p.sent_start] if unit is not None else ""
-        if 2 <= len(gap) <= 8 and (ws := _nouns(gap)) and ws[-1][-1] in title_heads():
+        if 2 <= len(gap) <= 8 and (ws := _nouns(gap, ("n", "vn", "v"))) and ws[-1][-1] in title_heads():
             add(p.entity_id, unit.entity_id, gap, doc_id, index)  # 南岗分局法制宣传员李嘉男
             unit_of.setdefault(p.entity_id, unit.entity_id)
         return
