@@ -156,7 +156,8 @@ class Pipeline:
             found += [(i, j, t, "rule") for i, j, t in self.dates.tag(sent.text)]
             merged = outside_clocks(sent.text, merge_mentions(sent.text, found))  # 北京时间: a clock, no place
             per_sentence.append(complete_place_lists(sent.text, merged, self.rules.common_words))
-        per_sentence = propagate_names(sentences, per_sentence)
+        per_sentence = [outside_clocks(sent.text, spans)  # (a place named elsewhere is none in its clock either)
+                        for sent, spans in zip(sentences, propagate_names(sentences, per_sentence), strict=True)]
         for sent, spans in zip(sentences, per_sentence, strict=True):
             for i, j, t, source in spans:
                 a, b = sent.span(i, j)

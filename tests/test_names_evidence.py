@@ -154,10 +154,12 @@ def test_a_generic_word_opens_no_unit_name(rules):
 
 def test_the_place_of_a_clock_is_no_mention(pipeline: Pipeline):
     r = pipeline.build_documents([pair_document("clock", "北京时间3月2日，日本东京发生地震。当地时间5日，伦敦举行集会。"),
+                                  pair_document("both", "莫斯科时间5日，莫斯科举行阅兵。"),
                                   pair_document("city", "3月2日，北京发生地震。")])
     found = {(m.doc_id, m.text) for m in r.mentions}
     assert ("clock", "北京") not in found and ("clock", "当地") not in found and ("clock", "东京") in found
     assert ("city", "北京") in found  # the city itself, outside a clock, stays
+    assert [m.start for m in r.mentions if m.doc_id == "both" and m.text == "莫斯科"] == [8]  # not its clock
 
 
 def test_a_preposition_opens_no_units_name(pipeline: Pipeline):
