@@ -17,6 +17,11 @@ the police roles of `kg.ner.lexicon.ROLES`. A title the lexicon does not know ti
 unit the text states: right before it (中国人民银行行长易纲, 该院刑事审判庭审判员刘芳), in an apposition
 (王伟，腾讯公司副总裁，), or through a verb of taking a post (王伟加盟腾讯公司，出任副总裁; 担任X公司董事长;
 辞去…: `former`). 前/原 before the unit marks a former post (前央视主持人王伟: `former: true`).
+该院, 该局, 该公司, 本所 … before a title point back at the latest unit of that kind the article named
+(`kg/resources/anaphors.tsv`); a statutory post names the kind of unit it serves in (审判员 → a court,
+检察官 → a procuratorate, 消防员 → a fire brigade: `kg/resources/unit_titles.tsv`). Titles joined by 兼
+belong to the unit before each (副局长兼交警支队支队长); nouns may stand between unit and title
+(医院急诊科护士长X), and a noun ending like fifty known titles is one (分局法制宣传员X).
 
 Linear in a document's length: each person looks at its own sentence, the last few units of the article
 (by kind, kept as they come) and the last colleague with a unit, never back over the whole document.
