@@ -19,6 +19,8 @@ from importlib import resources
 
 import ahocorasick
 
+from kg.resources import load_rows
+
 SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "地区", "新区",
             "省", "市", "区", "县", "旗", "盟")
 # County names that are also everyday words (城区 = "the urban districts")
@@ -210,3 +212,22 @@ class Gazetteer:
     def level(self, name: str) -> int:
         cands = self.lookup(name)
         return cands[0].level if cands else 0
+
+    def rank(self, name: str) -> int:
+        """How high a place sits: 1 province, 2 prefecture, 3 county, 4 township, 5 village, 6 anything
+        below or beside the divisions (a road, a venue, a compound); 0 a world region. The gazetteer's
+        level where it knows the name, else the level its suffix names (`place_levels.tsv`): 肃北县 is a
+        county and 马鬃山镇 a township though neither is in the table, 旅游区 and 超市 are no division."""
+        if level := self.level(name):
+            return level
+        kind = self.world.kind(name)
+        if kind is not None:
+            return {"region": 0, "country": 1}.get(kind, 2)
+        for suffix, level in _SUFFIX_LEVELS:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                return level
+        return 6
+
+
+# longest suffix first, so 旅游区 is read before 区
+_SUFFIX_LEVELS = sorted(((s, int(n)) for s, n in load_rows("place_levels")), key=lambda r: -len(r[0]))

@@ -39,7 +39,8 @@ def structure(result: BuildResult, gaz: Gazetteer, idx: BuildIndex) -> list[Rela
         rels += _gazetteer_edges(doc.id, doc_entities, gaz, has_parent, idx)
         rels += _sub_bureaus(doc.id, doc_entities, has_parent, idx, gaz)
         rels += _listed_stations(doc.id, doc_entities, has_parent, idx)
-        rels += _listed_places(doc.id, has_parent, idx)
+        rels += _adjacent_places(doc.id, has_parent, idx, gaz)
+        rels += _listed_places(doc.id, has_parent, idx, gaz)
     return rels
 
 
@@ -159,7 +160,40 @@ def _listed_stations(doc_id, entities, has_parent, idx) -> list[Relation]:
     return out
 
 
-def _listed_places(doc_id, has_parent, idx) -> list[Relation]:
+def _adjacent_places(doc_id, has_parent, idx, gaz: Gazetteer) -> list[Relation]:
+    """A place written right after a higher one is in it, whether or not a table knows either: 肃北县
+    马鬃山镇 (a county, then a township), 沙坪坝三峡广场, 福建晋江 (the text skips 泉州, the writer
+    did not). Levels come from the gazetteer or the suffix (`Gazetteer.rank`); two places the gazetteer
+    knows must agree with it, and a road or a venue is no parent (a compound's parts are the linker's)."""
+    out = []
+    for s in idx.sentences_of(doc_id):
+        locs = [m for m in idx.in_sentence.get((doc_id, s.index), []) if m.type == "LOC"]
+        ending: dict[int, Mention] = {}
+        for m in sorted(locs, key=lambda m: -len(m.norm)):  # the innermost part of a compound last
+            ending[m.sent_start + len(m.norm)] = m
+        starting: dict[int, Mention] = {}
+        for m in sorted(locs, key=lambda m: -len(m.norm)):  # the outermost part of a compound last
+            starting[m.sent_start] = m
+        for pos, child_m in starting.items():
+            parent_m = ending.get(pos)
+            if parent_m is None or parent_m.entity_id == child_m.entity_id:
+                continue
+            child, parent = idx.entity[child_m.entity_id], idx.entity[parent_m.entity_id]
+            if (child.id, "LOCATED_IN") in has_parent:
+                continue
+            high, low = gaz.rank(parent.name), gaz.rank(child.name)
+            if not high < low or high > 5:
+                continue
+            known = gaz.lookup(child.name)
+            if known and gaz.lookup(parent.name) and not any(parent.name in gaz.ancestors(p) for p in known):
+                continue  # the gazetteer says otherwise: not a place inside the other
+            out.append(Relation(child.id, "LOCATED_IN", parent.id, {"inferred": True, "basis": "adjacent"},
+                                idx.evidence(doc_id, s.index)))
+            has_parent.add((child.id, "LOCATED_IN"))
+    return out
+
+
+def _listed_places(doc_id, has_parent, idx, gaz: Gazetteer) -> list[Relation]:
     """Places written one after another: a place glued on after a street or town, and every item
     listed with it, is in that street or town; a place glued on after a compound is in the compound."""
     out = []
@@ -184,7 +218,10 @@ def _listed_places(doc_id, has_parent, idx) -> list[Relation]:
             elif gap == "" and prev.norm.endswith(COMPOUNDS):
                 edge(m, prev, s.index)
             elif head is not None and gap is not None and len(gap) == 1 and gap in SEPARATORS:
-                edge(m, head, s.index)
+                if gaz.rank(idx.entity[m.entity_id].name) <= gaz.rank(idx.entity[head.entity_id].name):
+                    head = None  # 演丰镇…、石山镇…: a place as high as the head is beside it, not in it
+                else:
+                    edge(m, head, s.index)
             else:
                 head = None
             prev = m
