@@ -18,9 +18,14 @@ from kg.link.places import Gazetteer
 from kg.ner.lexicon import BEAT_SUFFIXES
 from kg.ner.lists import COMPOUNDS, LIST_HEADS, SEPARATORS
 from kg.relations.index import BuildIndex
+from kg.resources import load_words
 from kg.types import BuildResult, Entity, Mention, Relation
 
 POLICE_TOP = "公安局"
+READERSHIP = ("报", "网")  # a newspaper's or a news site's title (厦门日报) names a readership, not a place
+# units a name completed from its article does not tie to the place it opens with: sub-units and
+# branches (PART_OF only), and a place's own government and party bodies
+INNER_UNITS = load_words("inner_units")
 STATIONS = ("派出所", "警务站", "警务室", "中队")
 # what may sit between a sub-bureau and a station listed after it: the bureau's office, then a separator
 LISTED_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}?[、和及与]")
@@ -67,6 +72,18 @@ def _gazetteer_edges(doc_id, entities, gaz, has_parent, idx) -> list[Relation]:
         parent = next(iter(gaz.ancestors(gaz.by_name[name][0])), None)
         if parent in places:
             out.append(Relation(e.id, "LOCATED_IN", places[parent].id, {"inferred": True, "basis": "gazetteer"},
+                                idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
+            has_parent.add((e.id, "LOCATED_IN"))
+    # a unit whose full name opens with a place the document names, completed from the article (市公安局
+    # → 西宁市公安局, 市政府 → 西宁市政府): the name carries the place, as 西宁市公安局 written out would
+    by_name = {e.name: e for e in entities if e.type == "LOC" and gaz.rank(e.name) <= 4}
+    for e in entities:
+        if e.type != "ORG" or (e.id, "LOCATED_IN") in has_parent or (e.id, "PART_OF") in has_parent \
+                or e.name.endswith(READERSHIP + INNER_UNITS):
+            continue
+        lead = next((e.name[:k] for k in range(len(e.name) - 2, 1, -1) if e.name[:k] in by_name), None)
+        if lead is not None:
+            out.append(Relation(e.id, "LOCATED_IN", by_name[lead].id, {"inferred": True, "basis": "name"},
                                 idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
             has_parent.add((e.id, "LOCATED_IN"))
     # units named after a county-level place the document names (盘龙分局 → 盘龙区, 石峰警方 → 石峰区)
