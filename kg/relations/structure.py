@@ -18,7 +18,7 @@ from kg.link.places import Gazetteer
 from kg.ner.lexicon import BEAT_SUFFIXES
 from kg.ner.lists import COMPOUNDS, LIST_HEADS, SEPARATORS
 from kg.relations.index import BuildIndex
-from kg.resources import load_words
+from kg.resources import load_rows, load_words
 from kg.types import BuildResult, Entity, Mention, Relation
 
 POLICE_TOP = "公安局"
@@ -44,6 +44,7 @@ def structure(result: BuildResult, gaz: Gazetteer, idx: BuildIndex) -> list[Rela
         rels += _gazetteer_edges(doc.id, doc_entities, gaz, has_parent, idx)
         rels += _sub_bureaus(doc.id, doc_entities, has_parent, idx, gaz)
         rels += _listed_stations(doc.id, doc_entities, has_parent, idx)
+        rels += _lone_units(doc.id, doc_entities, has_parent, idx, gaz)
         rels += _adjacent_places(doc.id, has_parent, idx, gaz)
         rels += _listed_places(doc.id, has_parent, idx, gaz)
     return rels
@@ -149,6 +150,45 @@ def _sub_bureaus(doc_id, entities, has_parent, idx, gaz) -> list[Relation]:
             out.append(Relation(e.id, "PART_OF", counts.most_common(1)[0][0], {"inferred": True, "basis": "context"},
                                 idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
             has_parent.add((e.id, "PART_OF"))
+    return out
+
+
+# a station, detachment or brigade named alone, and the kinds of unit it sits in, nearest first
+UNIT_PARENTS = {unit: tuple(parents.split()) for unit, parents in load_rows("unit_parents")}
+
+
+def _lone_units(doc_id, entities, has_parent, idx, gaz: Gazetteer) -> list[Relation]:
+    """A police unit named alone, with no place or parent in its name (口岸派出所, 历城大队, 刑侦支队),
+    is in the one unit of the next kind up that its article names (绥芬河市公安局; the 交警支队): of
+    two such units, or none, nothing is said. A station is put under the bureau only where the article
+    names no sub-bureau: a city's stations sit in its several sub-bureaus, and the one sub-bureau an
+    article is about need not be a station's (鼓山派出所 beside 仓山分局 is another district's)."""
+    def is_parent(e: Entity, kind: str) -> bool:
+        if not e.name.endswith(kind) or e.name == kind:
+            return False
+        if kind == POLICE_TOP:  # a place's bureau (琼山市公安局), not a sub-bureau
+            return not e.name.endswith("分" + kind) and gaz.rank(e.name[: -len(kind)]) <= 3
+        return any(p.name.endswith(POLICE_TOP) for p in idx.part_of_chain(e.id)[1:]) or kind == "分局"
+
+    articles: dict[str, set[int]] = {}
+    for e in entities:
+        if e.type == "ORG":
+            articles[e.id] = {m.article for m in e.mentions if m.doc_id == doc_id}
+    out = []
+    for e in entities:
+        kind = next((k for k in UNIT_PARENTS if e.name.endswith(k)), None)
+        if e.type != "ORG" or kind is None or not articles.get(e.id) \
+                or (e.id, "PART_OF") in has_parent or (e.id, "LOCATED_IN") in has_parent:
+            continue
+        for parent_kind in UNIT_PARENTS[kind]:
+            cands = [p for p in entities if p.type == "ORG" and p.id != e.id and articles.get(p.id, set()) & articles[e.id]
+                     and is_parent(p, parent_kind)]
+            if cands:
+                if len(cands) == 1 and parent_kind == UNIT_PARENTS[kind][-1]:
+                    out.append(Relation(e.id, "PART_OF", cands[0].id, {"inferred": True, "basis": "context"},
+                                        idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
+                    has_parent.add((e.id, "PART_OF"))
+                break
     return out
 
 
