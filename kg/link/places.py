@@ -25,6 +25,7 @@ SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族�
             "省", "市", "区", "县", "旗", "盟")
 # County names that are also everyday words (城区 = "the urban districts")
 COMMON_WORDS = frozenset({"城区", "郊区", "矿区", "东区", "西区"})
+RENAMED_SUFFIXES = "县市区"  # the county-level names one place has borne (宁乡县, 宁乡市)
 MUNICIPALITIES = ("11", "12", "31", "50")  # Beijing, Tianjin, Shanghai, Chongqing: city == province
 
 
@@ -145,12 +146,25 @@ class Gazetteer:
             s = short_form(name)
             if s and s not in self.by_name:
                 self.short.setdefault(s, []).extend(places)
+        # a county that became a city or a district keeps its code and its stem (宁乡县 is 宁乡市 since
+        # 2017, 琼山市 is 琼山区 since 2002): the other name finds the same place, under its own name
+        self.renamed: set[str] = set()
+        for name, places in list(self.by_name.items()):
+            stem, suffix = name[:-1], name[-1:]
+            if len(stem) < 2 or suffix not in RENAMED_SUFFIXES or any(p.level != 3 for p in places):
+                continue
+            for other in RENAMED_SUFFIXES.replace(suffix, ""):
+                alt = stem + other
+                if alt not in self.by_name:
+                    self.by_name[alt] = [Place(alt, p.adcode, 3) for p in places]
+                    self.renamed.add(alt)
 
     @cached_property
     def pattern(self) -> NameFinder:
         """Every full name; names that are also common words (城区 in 城区5个分局, 郊区, 矿区) count
-        only after their parent (阳泉市城区, see split_places)."""
-        return NameFinder(n for n in self.by_name if n not in COMMON_WORDS)
+        only after their parent (阳泉市城区, see split_places); a county's other names (宁乡市 for 宁乡县)
+        are known where met, not searched for."""
+        return NameFinder(n for n in self.by_name if n not in COMMON_WORDS and n not in self.renamed)
 
     @cached_property
     def short_pattern(self) -> NameFinder:
