@@ -174,18 +174,25 @@ def _lone_units(doc_id, entities, has_parent, idx, gaz: Gazetteer) -> list[Relat
     for e in entities:
         if e.type == "ORG":
             articles[e.id] = {m.article for m in e.mentions if m.doc_id == doc_id}
+    # the units of each kind above, by the articles that name them (one pass, not one per lone unit)
+    above: dict[str, dict[int, set[str]]] = {}
+    for parent_kind in {k for kinds in UNIT_PARENTS.values() for k in kinds}:
+        for p in entities:
+            if p.type == "ORG" and is_parent(p, parent_kind):
+                for art in articles[p.id]:
+                    above.setdefault(parent_kind, {}).setdefault(art, set()).add(p.id)
     out = []
     for e in entities:
         kind = next((k for k in UNIT_PARENTS if e.name.endswith(k)), None)
-        if e.type != "ORG" or kind is None or not articles.get(e.id) \
+        if e.type != "ORG" or kind is None or len(e.name) - len(kind) < 2 or not articles.get(e.id) \
                 or (e.id, "PART_OF") in has_parent or (e.id, "LOCATED_IN") in has_parent:
             continue
         for parent_kind in UNIT_PARENTS[kind]:
-            cands = [p for p in entities if p.type == "ORG" and p.id != e.id and articles.get(p.id, set()) & articles[e.id]
-                     and is_parent(p, parent_kind)]
+            by_article = above.get(parent_kind, {})
+            cands = {pid for art in articles[e.id] for pid in by_article.get(art, ())} - {e.id}
             if cands:
                 if len(cands) == 1 and parent_kind == UNIT_PARENTS[kind][-1]:
-                    out.append(Relation(e.id, "PART_OF", cands[0].id, {"inferred": True, "basis": "context"},
+                    out.append(Relation(e.id, "PART_OF", cands.pop(), {"inferred": True, "basis": "context"},
                                         idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
                     has_parent.add((e.id, "PART_OF"))
                 break
