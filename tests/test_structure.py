@@ -90,3 +90,11 @@ def test_a_brigade_named_alone_is_in_the_one_detachment_of_its_article(pipeline)
 def test_a_brigade_beside_two_detachments_is_put_nowhere(pipeline):
     text = "郑州市公安局交警支队和郑州市公安局特警支队召开大会，金水大队民警李强发言。"
     assert not any(child == "金水大队" for child, _ in _edges(pipeline, text, "PART_OF"))
+
+
+@pytest.mark.parametrize("text, edge", [
+    ("武警福建总队莆田市支队官兵赶赴莆田市城厢区救灾。", ("武警福建总队莆田市支队", "莆田市")),  # after its parent's name
+    ("仙游县一工厂起火，消防仙游中队接警后赶到现场。", ("消防仙游中队", "仙游县")),  # after the kind of police
+])
+def test_a_unit_carrying_a_place_inside_its_name_is_in_it(pipeline, text, edge):
+    assert edge in _edges(pipeline, text, "LOCATED_IN")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from kg.link.names import POLICE_KINDS
 from kg.link.places import Gazetteer
 from kg.ner.lexicon import BEAT_SUFFIXES
 from kg.ner.lists import COMPOUNDS, LIST_HEADS, SEPARATORS
@@ -87,6 +88,22 @@ def _gazetteer_edges(doc_id, entities, gaz, has_parent, idx) -> list[Relation]:
             out.append(Relation(e.id, "LOCATED_IN", by_name[lead].id, {"inferred": True, "basis": "name"},
                                 idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
             has_parent.add((e.id, "LOCATED_IN"))
+    # a sub-unit that carries a place of its own after its parent's name (武警湖南总队 | 衡阳市支队) is in
+    # that place, as the unit that carries a place name is
+    for e in entities:
+        if e.type != "ORG" or (e.id, "LOCATED_IN") in has_parent:
+            continue
+        for parent_id, relation, *_ in e.attrs.get("_parents", []):
+            parent = idx.entity.get(parent_id)
+            if relation != "PART_OF" or parent is None or not e.name.startswith(parent.name):
+                continue
+            rest = e.name[len(parent.name):]
+            lead = next((rest[:k] for k in range(len(rest) - 2, 1, -1) if rest[:k] in by_name), None)
+            if lead is not None and not parent.name.endswith(lead) and lead not in parent.name:
+                out.append(Relation(e.id, "LOCATED_IN", by_name[lead].id, {"inferred": True, "basis": "name"},
+                                    idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
+                has_parent.add((e.id, "LOCATED_IN"))
+                break
     # units named after a county-level place the document names (盘龙分局 → 盘龙区, 石峰警方 → 石峰区)
     # (each unit looks its own prefixes up: the document's places are not scanned once per unit)
     by_short: dict[str, list[tuple[int, str]]] = {}
@@ -97,8 +114,11 @@ def _gazetteer_edges(doc_id, entities, gaz, has_parent, idx) -> list[Relation]:
     for e in entities:
         if e.type != "ORG" or (e.id, "LOCATED_IN") in has_parent or (e.id, "PART_OF") in has_parent:
             continue
-        found = [(order, name) for k in lengths for order, name in by_short.get(e.name[:k], ())
-                 if not e.name.startswith(name)]
+        # …also after the kind of police that opens the name (消防 | 固阳中队)
+        kind = next((w for w in POLICE_KINDS if e.name.startswith(w)), "")
+        head = e.name[len(kind):]
+        found = [(order, name) for k in lengths for order, name in by_short.get(head[:k], ())
+                 if not head.startswith(name) and len(head) > k]
         if found:
             place = places[min(found)[1]]  # the first in the document's order, as a scan would find
             out.append(Relation(e.id, "LOCATED_IN", place.id, {},
