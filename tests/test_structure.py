@@ -39,6 +39,19 @@ def test_a_county_renamed_a_city_is_the_same_place(gaz):
     assert "宁乡市" not in {m.group() for m in gaz.pattern.finditer("宁乡市公安局")}  # known where met only
 
 
+@pytest.mark.parametrize("short, full, parent", [
+    ("肃北县", "肃北蒙古族自治县", "酒泉市"), ("龙胜县", "龙胜各族自治县", "桂林市"), ("延边州", "延边朝鲜族自治州", "吉林省"),
+])
+def test_an_autonomous_division_written_without_its_peoples(gaz, short, full, parent):
+    (place,) = gaz.lookup(short)
+    assert place.adcode == gaz.by_name[full][0].adcode and gaz.ancestors(place)[0] == parent
+
+
+def test_an_abbreviated_autonomous_county_nests_in_its_city(pipeline):
+    edges = _edges(pipeline, "酒泉市肃北县公安局近日破获一起盗窃案。", "LOCATED_IN")
+    assert {("肃北县", "酒泉市"), ("肃北县公安局", "肃北县")} <= edges
+
+
 @pytest.mark.parametrize("text, edge", [
     ("6月9日凌晨，犯罪嫌疑人刘某在肃北县马鬃山镇一家超市持刀抢劫，民警王军将其抓获。", ("马鬃山镇", "肃北县")),
     ("来自福建晋江的男子陈某在昆明被抓。", ("晋江市", "福建省")),  # the text skips 泉州, the writer did not

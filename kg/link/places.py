@@ -19,12 +19,13 @@ from importlib import resources
 
 import ahocorasick
 
-from kg.resources import load_rows
+from kg.resources import load_rows, load_words
 
 SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "地区", "新区",
             "省", "市", "区", "县", "旗", "盟")
 # County names that are also everyday words (城区 = "the urban districts")
 COMMON_WORDS = frozenset({"城区", "郊区", "矿区", "东区", "西区"})
+AUTONOMOUS = (("自治县", "县"), ("自治旗", "旗"), ("自治州", "州"))
 RENAMED_SUFFIXES = "县市区"  # the county-level names one place has borne (宁乡县, 宁乡市)
 MUNICIPALITIES = ("11", "12", "31", "50")  # Beijing, Tianjin, Shanghai, Chongqing: city == province
 
@@ -158,6 +159,24 @@ class Gazetteer:
                 if alt not in self.by_name:
                     self.by_name[alt] = [Place(alt, p.adcode, 3) for p in places]
                     self.renamed.add(alt)
+
+        # an autonomous division is written without its peoples (肃北蒙古族自治县 → 肃北县, short 肃北)
+        peoples = sorted(load_words("ethnic_groups"), key=len, reverse=True)
+        for name, places in list(self.by_name.items()):
+            for suffix, plain in AUTONOMOUS:
+                if not name.endswith(suffix):
+                    continue
+                stem = name[: -len(suffix)]
+                while people := next((p for p in peoples if stem.endswith(p) and len(stem) - len(p) >= 2), None):
+                    stem = stem[: -len(people)]
+                if "族" in stem:
+                    continue
+                alt = stem + plain
+                if alt not in self.by_name:
+                    self.by_name[alt] = [Place(alt, p.adcode, p.level) for p in places]
+                    self.renamed.add(alt)
+                if stem not in self.by_name and stem not in self.short:
+                    self.short[stem] = list(places)
 
     @cached_property
     def pattern(self) -> NameFinder:
