@@ -6,7 +6,11 @@ Stated edges come from nested names the text wrote (福州市公安局仓山分�
 `context` for a sub-bureau named alone in an article about one city's bureau (芦淞公安分局 → 株洲市公安局),
 `list` for a station listed right after its sub-bureau (荷塘公安分局值班室、茨菇塘派出所), and for
 places listed after a street or town (联盟街道万宏国际、王旗营小区万福里和时光俊园: each item is in
-联盟街道, and 万福里, glued to 王旗营小区, is in that compound).
+联盟街道, and 万福里, glued to 王旗营小区, is in that compound); `adjacent` for a place written right
+after a higher one (肃北县马鬃山镇, 福建晋江), by the levels of `Gazetteer.rank`; `name` for a unit whose
+name, completed from its article or after its parent's, carries a place (市公安局 → 西宁市公安局 → 西宁市;
+武警湖南总队衡阳市支队 → 衡阳市). `context` also puts a police unit named alone in the one unit of the
+next kind up its article names (口岸派出所 → 绥芬河市公安局, 历城大队 → the 交警支队).
 """
 
 from __future__ import annotations
@@ -79,11 +83,16 @@ def _gazetteer_edges(doc_id, entities, gaz, has_parent, idx) -> list[Relation]:
     # a unit whose full name opens with a place the document names, completed from the article (市公安局
     # → 西宁市公安局, 市政府 → 西宁市政府): the name carries the place, as 西宁市公安局 written out would
     by_name = {e.name: e for e in entities if e.type == "LOC" and gaz.rank(e.name) <= 4}
+    longest = max(map(len, by_name), default=0)
+
+    def opening_place(name: str) -> str | None:  # the longest place `name` opens with, with more after it
+        return next((name[:k] for k in range(min(len(name) - 2, longest), 1, -1) if name[:k] in by_name), None)
+
     for e in entities:
         if e.type != "ORG" or (e.id, "LOCATED_IN") in has_parent or (e.id, "PART_OF") in has_parent \
                 or e.name.endswith(READERSHIP + INNER_UNITS):
             continue
-        lead = next((e.name[:k] for k in range(len(e.name) - 2, 1, -1) if e.name[:k] in by_name), None)
+        lead = opening_place(e.name)
         if lead is not None:
             out.append(Relation(e.id, "LOCATED_IN", by_name[lead].id, {"inferred": True, "basis": "name"},
                                 idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
@@ -97,9 +106,8 @@ def _gazetteer_edges(doc_id, entities, gaz, has_parent, idx) -> list[Relation]:
             parent = idx.entity.get(parent_id)
             if relation != "PART_OF" or parent is None or not e.name.startswith(parent.name):
                 continue
-            rest = e.name[len(parent.name):]
-            lead = next((rest[:k] for k in range(len(rest) - 2, 1, -1) if rest[:k] in by_name), None)
-            if lead is not None and not parent.name.endswith(lead) and lead not in parent.name:
+            lead = opening_place(e.name[len(parent.name):])
+            if lead is not None and lead not in parent.name:
                 out.append(Relation(e.id, "LOCATED_IN", by_name[lead].id, {"inferred": True, "basis": "name"},
                                     idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
                 has_parent.add((e.id, "LOCATED_IN"))
