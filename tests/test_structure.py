@@ -111,3 +111,16 @@ def test_a_brigade_beside_two_detachments_is_put_nowhere(pipeline):
 ])
 def test_a_unit_carrying_a_place_inside_its_name_is_in_it(pipeline, text, edge):
     assert edge in _edges(pipeline, text, "LOCATED_IN")
+
+
+def test_a_city_named_in_passing_is_not_put_in_a_province_named_elsewhere(pipeline):
+    text = "福建省公安厅近日部署冬季治安整治行动。今年以来全省破获刑事案件3万起。嫌疑人王某是漳州人，曾在外地打工。"
+    assert ("漳州市", "福建省") not in _edges(pipeline, text, "LOCATED_IN")
+
+
+@pytest.mark.parametrize("text", [
+    "湖南省公安厅近日部署冬季治安整治行动。株洲市公安局积极响应。株洲市民警李明说，株洲将加强巡逻。",  # the article's city
+    "会议在湖南省召开，来自株洲的代表发言。",  # named in one sentence
+])
+def test_a_city_is_put_in_its_province_where_the_text_ties_them(pipeline, text):
+    assert ("株洲市", "湖南省") in _edges(pipeline, text, "LOCATED_IN")

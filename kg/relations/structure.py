@@ -2,7 +2,8 @@
 
 Stated edges come from nested names the text wrote (福州市公安局仓山分局 → PART_OF 福州市公安局;
 洮北区东风乡 → LOCATED_IN 洮北区). Inferred edges carry `inferred: true` and a `basis`:
-`gazetteer` for a place's direct administrative parent where the document names both (洮北区 → 白城市),
+`gazetteer` for a place's direct administrative parent where the document names both (洮北区 → 白城市;
+a city in passing, 漳州人, goes in its province only where one sentence names both),
 `context` for a sub-bureau named alone in an article about one city's bureau (芦淞公安分局 → 株洲市公安局),
 `list` for a station listed right after its sub-bureau (荷塘公安分局值班室、茨菇塘派出所), and for
 places listed after a street or town (联盟街道万宏国际、王旗营小区万福里和时光俊园: each item is in
@@ -67,15 +68,26 @@ def _first_sentence(e: Entity, doc_id: str, idx: BuildIndex | None = None) -> in
     return 0
 
 
+def _sentences(e: Entity, doc_id: str) -> set[int]:
+    return {m.sentence for m in e.mentions if m.doc_id == doc_id}
+
+
 def _gazetteer_edges(doc_id, entities, gaz, has_parent, idx) -> list[Relation]:
     out = []
     places = {e.name: e for e in entities if e.type == "LOC" and gaz.by_name.get(e.name)}
+    # the document's own city: the city it names most, in more than one sentence and more than any other
+    counts = sorted(((len(_sentences(e, doc_id)), e.id) for e in places.values() if gaz.level(e.name) == 2), reverse=True)
+    main_city = counts[0][1] if counts and counts[0][0] > 1 and (len(counts) == 1 or counts[0][0] > counts[1][0]) \
+        else None
     for name, e in places.items():
         if (e.id, "LOCATED_IN") in has_parent:
             continue
         # the direct parent only: a chain that skips a level the text never names (邵东县 → 湖南省,
         # without 邵阳市) is outside knowledge, not what the article says
         parent = next(iter(gaz.ancestors(gaz.by_name[name][0])), None)
+        if parent in places and gaz.level(name) == 2 and e.id != main_city \
+                and not _sentences(e, doc_id) & _sentences(places[parent], doc_id):
+            continue  # a city named in passing (到洛阳出差, 漳州人) is not placed in a province named elsewhere
         if parent in places:
             out.append(Relation(e.id, "LOCATED_IN", places[parent].id, {"inferred": True, "basis": "gazetteer"},
                                 idx.evidence(doc_id, _first_sentence(e, doc_id, idx))))
