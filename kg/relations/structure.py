@@ -30,7 +30,7 @@ from kg.types import BuildResult, Entity, Mention, Relation
 POLICE_TOP = "公安局"
 READERSHIP = ("报", "网")  # a newspaper's or a news site's title (厦门日报) names a readership, not a place
 # units a name completed from its article does not tie to the place it opens with: sub-units and
-# branches (PART_OF only), and a place's own government and party bodies
+# branches (PART_OF only), a unit's party organs (支队党委) and a place's own government
 INNER_UNITS = load_words("inner_units")
 STATIONS = ("派出所", "警务站", "警务室", "中队")
 # what may sit between a sub-bureau and a station listed after it: the bureau's office, then a separator
