@@ -27,6 +27,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 
+from kg.link.names import SCENE_END
 from kg.link.places import Gazetteer
 from kg.ner.dateline import find_datelines, time_zone_spans
 from kg.ner.dates import core_date
@@ -50,6 +51,7 @@ FACILITY_WORDS = re.compile("卡口|卡点|检查站|服务站|收费站|执勤�
 NATIVE = re.compile(r"籍|人(?![民员士口群流])")  # 江西吉安人, 湖北籍: where someone is from, not a scene
 CREDIT = re.compile(r"^[（(][^）)]{0,40}[）)]")  # （记者李明） after a dateline
 CLAUSE_OPEN = re.compile(r"(?:^|[，,；;：:。])$")
+SAME_DAY = re.compile("当日|当天|当晚|同日|同一天")
 MAX_DESCRIPTION = 60
 MAX_PLACES = 3
 NEAR = 20  # characters between a date and the place it dates
@@ -170,7 +172,8 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             marked = [m for m in near if SCENE.search(sent.text, 0, m.sent_start)]
             locs = [m for m in near if m in marked or _listed_after(sent.text, m, marked)] if marked else near
             if not locs:  # 12月6日上午，4个外地人以…为由，在重庆沙坪坝三峡广场寻求资助: the scene, farther on
-                scene = [m for m in ms_locs if SCENE.search(sent.text, 0, m.sent_start)]
+                # (行至包固一级公路与固察路交叉路口时: a scene by its head, kg.ner.rules)
+                scene = [m for m in ms_locs if SCENE.search(sent.text, 0, m.sent_start) or SCENE_END.search(m.norm)]
                 locs = [m for m in ms_locs if m in scene or _glued_on(m, scene, ms)]
         else:
             locs = [m for m in locs if m.source == "name" or EVENT_VERBS.search(  # a visited unit's place, or
@@ -208,6 +211,17 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         key = (doc_id, sent.article)
         day = core_date(date_entity.name if date_entity is not None else date.norm) if date else None
         event = _same_incident(incidents.get(key, []), date.entity_id if date else None, day, {t.id for t in targets})
+        same_day = SAME_DAY.match(date.norm) if date else None
+        if event is None and same_day:
+            # 当日20时左右: the day of the incident the article just told (12月26日20时左右), at another place
+            # of it (the crossing of the road it named): that incident, at the date the text fixed
+            last = next((e for e in reversed(incidents.get(key, [])) if e.attrs.get("date")), None)
+            if last is not None and str(last.attrs.get("iso", ""))[:10] == str(props.get("iso_date", ""))[:10]:
+                event = last
+                props["date"] = last.attrs["date"]
+                props.pop("iso_date", None)
+                if last.attrs.get("iso"):
+                    props["iso_date"] = last.attrs["iso"]
         # matched by its day and a place, at another time of it (7点左右 … 7点21分 接到报警): no second edge
         retimed = event is not None and date is not None and date.entity_id not in event.attrs["_dates"]
         if event is None:
