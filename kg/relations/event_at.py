@@ -51,6 +51,7 @@ FACILITY_WORDS = re.compile("卡口|卡点|检查站|服务站|收费站|执勤�
 NATIVE = re.compile(r"籍|人(?![民员士口群流])")  # 江西吉安人, 湖北籍: where someone is from, not a scene
 CREDIT = re.compile(r"^[（(][^）)]{0,40}[）)]")  # （记者李明） after a dateline
 CLAUSE_OPEN = re.compile(r"(?:^|[，,；;：:。])$")
+CASE_NAME = re.compile(r"[“\"《][^”\"》]{1,30}(?:案|案件|事件)[”\"》]")
 SAME_DAY = re.compile("当日|当天|当晚|同日|同一天")
 MAX_DESCRIPTION = 60
 MAX_PLACES = 3
@@ -139,6 +140,9 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         filed += printed
         dates = [m for m in ms if m.type == "DATE" and m not in printed]
         orgs = [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG"]
+        # …nor a place written right before a unit (深圳|福田警方: whose police), nor one inside the
+        # name of a case (“合肥市少女毁容案”)
+        cases = [(c.start(), c.end()) for c in CASE_NAME.finditer(sent.text)]
         # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where, unless someone
         # went to that unit (来到北京市月坛派出所); nor do places people came from (来自浙江、山西等省)
         visited = [(a, b) for a, b in orgs if VISIT.search(sent.text, 0, a) and sent.text[a:b].endswith(POLICE)]
@@ -146,7 +150,10 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
                 and not any(a <= m.sent_start < b for a, b in orgs if (a, b) not in visited)
                 and not ORIGIN.search(sent.text[:m.sent_start])
                 and not DESCRIBES.match(sent.text, m.sent_start + len(m.norm))
-                and not NATIVE.match(sent.text, _run_end(m, ms))]
+                and not NATIVE.match(sent.text, _run_end(m, ms))
+                and not any(_run_end(m, ms) == a for a, b in orgs if (a, b) not in visited
+                            and sent.text[a:b].endswith((*POLICE, "警方")))
+                and not any(a <= m.sent_start < b for a, b in cases)]
         if any(m.source == "name" for m in locs):  # someone went to a unit: where they live is not where
             locs = [m for m in locs if not RESIDENT.match(sent.text, m.sent_start + len(m.norm))]
         ms_locs = locs
