@@ -93,7 +93,8 @@ def _holds(a: str, b: str) -> bool:
 
 def score(golds: list[Gold], result, resolver, misses: list | None = None, spurious: list | None = None) -> dict:
     """The figures of the module's docstring, from one build of all the reports; `misses` gets
-    (document, time, location, trigger) of each event whose place was not found, `spurious` the
+    (document, time, location, trigger) of each event whose place was not found (trigger "DATE want …
+    got …" where the place was found at another day), `spurious` the
     (document, relation) of each EVENT_AT edge to a target no annotated Location holds."""
     from kg.ner.dates import DateBase, parse_iso_day
 
@@ -148,6 +149,11 @@ def score(golds: list[Gold], result, resolver, misses: list | None = None, spuri
                 if (day and got[:10] == day) or (not day and _holds(surface, e["time"])):
                     c["date_right"] += 1
                     break
+            else:
+                if misses is not None:
+                    misses.append((doc, e["time"], e["location"],
+                                   f"DATE want {day or e['time']} got {hits[0].properties.get('date', '')}"
+                                   f" ({hits[0].properties.get('iso_date', '')})"))
     return c
 
 
@@ -162,6 +168,9 @@ def _print_errors(golds: list[Gold], result, misses: list, spurious: list) -> No
             for d in e.documents:
                 places.setdefault(d, set()).add(e.name)
     for doc, when, where, trigger in misses:
+        if trigger.startswith("DATE "):  # a place found, at another day
+            print(f"DATE\t{doc}\t{where}\t{when}\t{trigger[5:]}")
+            continue
         said = next((s for s in re.split(r"(?<=[。！？\n])", texts[doc]) if where in s), "").strip()
         print(f"MISS\t{doc}\t{where}\t{when}\t{trigger}\t{said[:120]}\tLOC: {'、'.join(sorted(places.get(doc, ())))}")
     for doc, r in spurious:
@@ -197,7 +206,8 @@ def main() -> int:
     spurious: list = []
     c = score(golds, result, DateResolver(), misses, spurious)
     if args.misses:
-        args.misses.write_text("".join(f"{d}\t{t}\t{loc}\n" for d, t, loc, _ in misses), encoding="utf-8")
+        args.misses.write_text("".join(f"{d}\t{t}\t{loc}\n" for d, t, loc, what in misses
+                                       if not what.startswith("DATE ")), encoding="utf-8")
     if args.errors:
         _print_errors(golds, result, misses, spurious)
     chars = sum(len(g.text) for g in golds)

@@ -52,6 +52,7 @@ NATIVE = re.compile(r"籍|人(?![民员士口群流])")  # 江西吉安人, 湖�
 CREDIT = re.compile(r"^[（(][^）)]{0,40}[）)]")  # （记者李明） after a dateline
 CLAUSE_OPEN = re.compile(r"(?:^|[，,；;：:。])$")
 CASE_NAME = re.compile(r"[“\"《][^”\"》]{1,30}(?:案|案件|事件)[”\"》]")
+HEADER_END = re.compile(r"(?:信息|消息|讯|电)?[：:]")
 SAME_DAY = re.compile("当日|当天|当晚|同日|同一天")
 MAX_DESCRIPTION = 60
 MAX_PLACES = 3
@@ -139,6 +140,10 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         printed = [m for m in ms if m.type == "DATE" and _printed(sent.text, m, ms, idx)]
         filed += printed
         dates = [m for m in ms if m.type == "DATE" and m not in printed]
+        # a date closing a header before a colon (东方网…11月12日信息：昨日中午…) dates the report
+        headed = [m for m in dates[:1] if len(dates) > 1 and HEADER_END.match(sent.text, m.sent_start + len(m.norm))]
+        filed += headed
+        dates = [m for m in dates if m not in headed]
         orgs = [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG"]
         # …nor a place written right before a unit (深圳|福田警方: whose police), nor one inside the
         # name of a case (“合肥市少女毁容案”)
@@ -165,9 +170,10 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             targets = [e for e in beats.get(doc_id, []) if any(e.name in u for u in units)]
         elif dates:
             # the place an event happened is named right by its date (3月19日，洮南市团结广场…)
-            d = dates[0].sent_start
-            near = [m for m in locs if abs(m.sent_start - (d + len(dates[0].norm))) <= NEAR or
-                    abs(d - (m.sent_start + len(m.norm))) <= NEAR]
+            # (or by a later date of the sentence: 11月12日信息：昨日中午…，荆州市公安县甘家厂乡发生…; the
+            # event keeps the sentence's first date)
+            near = [m for m in locs if any(abs(m.sent_start - (dm.sent_start + len(dm.norm))) <= NEAR or
+                                           abs(dm.sent_start - (m.sent_start + len(m.norm))) <= NEAR for dm in dates)]
             # …and every place listed on from one of those (万宏国际、王旗营小区万福里和时光俊园)
             for m in sorted(locs, key=lambda m: m.sent_start):
                 if m not in near and any(0 <= m.sent_start - (n.sent_start + len(n.norm)) <= 1 and
