@@ -66,3 +66,10 @@ def test_a_police_units_place_and_a_case_name_are_no_scene(pipeline):
     text = "今年3月10日，“杭州市保姆纵火案”在西湖区法院公开宣判。"
     result, names = _build(pipeline, text, "2021-04-05")
     assert "杭州市" not in [p for p, _ in _events(result, names)]
+
+
+def test_a_stretch_of_a_numbered_road_is_on_that_road(pipeline):
+    result, names = _build(pipeline, "3月5日上午，在国道205线南安官桥路段发生一起交通事故。", "2021-03-06")
+    assert [p for p, _ in _events(result, names)] == ["南安官桥路段"]
+    assert ("南安官桥路段", "国道205线") in {(names[r.source_id].name, names[r.target_id].name)
+                                        for r in result.relations if r.relation == "LOCATED_IN"}

@@ -442,6 +442,8 @@ class RuleTagger:
                 continue
             if text[start - 1:start] in ("与", "和") and (first := self._anchor_start(text, start - 1, ends, bounds)) >= 0:
                 start = first  # 铜山大道与香山路口: the crossing of two roads
+            elif (road := NUMBERED_ROAD.search(text, max(0, start - 9), start)) is not None:
+                start = road.start()  # 国道324线集美坂头路段: the stretch of a numbered road (split by kg.link.names)
             if not (SCENE_BEFORE.search(text, 0, start) or SCENE_AFTER.match(text, e)):
                 continue
             found.append((start, e, "LOC"))
