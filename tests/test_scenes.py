@@ -73,3 +73,12 @@ def test_a_stretch_of_a_numbered_road_is_on_that_road(pipeline):
     assert [p for p, _ in _events(result, names)] == ["南安官桥路段"]
     assert ("南安官桥路段", "国道205线") in {(names[r.source_id].name, names[r.target_id].name)
                                         for r in result.relations if r.relation == "LOCATED_IN"}
+
+
+def test_where_a_reporter_heard_it_and_a_trips_ends_are_no_scene(pipeline):
+    text = "记者5日10时许从湖南省株洲市醴陵市宣传部门了解到，5日6时左右，一辆大客车侧翻。"
+    result, names = _build(pipeline, text, "2021-03-06")
+    assert _events(result, names) == []
+    text = "8日凌晨，一辆由广东开往贵州的大客车在高速公路上与一辆货车追尾。"
+    result, names = _build(pipeline, text, "2021-03-09")
+    assert _events(result, names) == []

@@ -53,6 +53,9 @@ CREDIT = re.compile(r"^[（(][^）)]{0,40}[）)]")  # （记者李明） after a
 CLAUSE_OPEN = re.compile(r"(?:^|[，,；;：:。])$")
 CASE_NAME = re.compile(r"[“\"《][^”\"》]{1,30}(?:案|案件|事件)[”\"》]")
 HEADER_END = re.compile(r"(?:信息|消息|讯|电)?[：:]")
+HEARD_FROM = re.compile(r"从[^，,。；;：:从]{2,30}?(?:获悉|了解到|得知|获知|证实)")
+TRIP_END = re.compile(r"(?:开往|驶往|飞往|发往|通往|由)$")
+TRIP_START = re.compile(r"(?:开往|驶往|飞往|发往)")
 SAME_DAY = re.compile("当日|当天|当晚|同日|同一天")
 MAX_DESCRIPTION = 60
 MAX_PLACES = 3
@@ -148,12 +151,15 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         # …nor a place written right before a unit (深圳|福田警方: whose police), nor one inside the
         # name of a case (“合肥市少女毁容案”)
         cases = [(c.start(), c.end()) for c in CASE_NAME.finditer(sent.text)]
+        # …nor where a reporter heard it (记者从攀枝花仁和区…了解到), nor a trip's ends (由广东开往贵州)
+        cases += [(c.start(), c.end()) for c in HEARD_FROM.finditer(sent.text)]
         # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where, unless someone
         # went to that unit (来到北京市月坛派出所); nor do places people came from (来自浙江、山西等省)
         visited = [(a, b) for a, b in orgs if VISIT.search(sent.text, 0, a) and sent.text[a:b].endswith(POLICE)]
         locs = [m for m in ms if m.type == "LOC" and (m.source != "name" or any(a <= m.sent_start < b for a, b in visited))
                 and not any(a <= m.sent_start < b for a, b in orgs if (a, b) not in visited)
-                and not ORIGIN.search(sent.text[:m.sent_start])
+                and not ORIGIN.search(sent.text[:m.sent_start]) and not TRIP_END.search(sent.text, 0, m.sent_start)
+                and not TRIP_START.match(sent.text, _run_end(m, ms))
                 and not DESCRIBES.match(sent.text, m.sent_start + len(m.norm))
                 and not NATIVE.match(sent.text, _run_end(m, ms))
                 and not any(_run_end(m, ms) == a for a, b in orgs if (a, b) not in visited
