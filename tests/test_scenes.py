@@ -82,3 +82,13 @@ def test_where_a_reporter_heard_it_and_a_trips_ends_are_no_scene(pipeline):
     text = "8日凌晨，一辆由广东开往贵州的大客车在高速公路上与一辆货车追尾。"
     result, names = _build(pipeline, text, "2021-03-09")
     assert _events(result, names) == []
+
+
+@pytest.mark.parametrize("text, iso", [
+    ("昨晨6点过，城南镇一家小吃店突发大火。", "2021-04-17"),
+    ("前晚7时30分许，城南镇发生一起车祸。", "2021-04-16"),
+    ("十四日凌晨，城南镇发生火灾。", "2021-04-14"),
+])
+def test_days_written_as_one_word_or_in_chinese_numerals(pipeline, text, iso):
+    result, _ = _build(pipeline, text, "2021-04-18")
+    assert iso in {str(r.properties.get("iso_date", ""))[:10] for r in result.relations if r.relation == "EVENT_AT"}
