@@ -1,7 +1,7 @@
 """Events on CEC (Chinese Emergency Corpus): are the places and days where things happened found?
 
     python bench/cec_events.py [--cec ../shared/corpora/cec-emergency-events/CEC-Corpus.tar.xz]
-                               [--limit N] [--threads 1] [--show K]
+                               [--limit N] [--threads 1] [--misses FILE] [--errors]
 
 CEC annotates 5 kinds of emergency reports (traffic, fire, earthquake, food poisoning, terror)
 with every event's trigger, time, location and participants, and each report's ReportTime. Each
@@ -23,7 +23,9 @@ report's filing, not an incident (see kg.ner.dateline), and are left out of ever
 
 Locations CEC writes as a description (闹市区的一栋老式别墅) name no place a graph could hold; the
 figures are also given for the events whose Location holds a name the build found (a LOC entity
-of that document). Research use only (see the corpus README).
+of that document). `--errors` lists, one a line, MISS (an event's place no EVENT_AT edge reaches,
+with the sentence naming it and the document's places), FALSE (an edge to a target no Location
+holds) and DATE (the place found, at another day). Research use only (see the corpus README).
 """
 
 from __future__ import annotations
