@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from kg.link.places import Gazetteer
 from kg.ner.lexicon import ANON_SUFFIXES, AREA_WORDS, DIRECTIONS, LOC_SUFFIXES, ORG_SUFFIXES
+from kg.resources import load_words
 
 UNIT_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True))))
 LOCAL_UNIT_RE = re.compile("(?:" + "|".join(map(re.escape, sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True)))
@@ -26,6 +27,9 @@ POLICE_KINDS = ("交警", "交巡警", "治安", "刑警", "特警", "巡警", "
 POLICE_BRANCH = re.compile(f"(?:{'|'.join(POLICE_KINDS)})(?:支队|大队)")
 # a direction and a road or street word: what follows a road's name (中山北路, 解放东街, 人民南大街)
 ROAD_AFTER = re.compile(f"[{''.join(sorted(DIRECTIONS))}中]大?(?:路|街|道|巷)")
+SCENE_END = re.compile("(?:" + "|".join(map(re.escape, sorted(load_words("scene_heads"), key=len, reverse=True)))
+                       + r")$|[0-9０-９](?:公里|千米)处$")
+NUMBERED_ROAD = re.compile(r"(?:国道|省道)[0-9０-９]+线?|[0-9０-９]+(?:国道|省道)")
 GENERIC_ROADS = {"高速公路", "公路", "高速", "国道", "省道"}
 FACILITY_HEADS = ("出口", "疫情", "服务站", "检查站", "收费站", "高速", "站")  # 白城东 + 服务站, 许昌北 + 站
 
@@ -89,7 +93,18 @@ def strip_higher_places(name: str, gaz: Gazetteer) -> str:
 
 
 def split_places(name: str, gaz: Gazetteer) -> list[str]:
-    """Components of a compound place name, outermost first."""
+    """Components of a compound place name, outermost first. A scene (kg.ner.rules: a road or place and
+    a facility head, 勤俭东路铁路立交桥, 包固一级公路与固察路交叉路口) is one place after the administrative
+    places written in full before it (通州区 | …路口)."""
+    if SCENE_END.search(name):
+        road = NUMBERED_ROAD.match(name)
+        if road and road.end() < len(name) and name[road.end()] not in "与和":
+            return [road.group(), *split_places(name[road.end():], gaz)]  # 国道324线 | 集美坂头路段
+        parts, rest = [], name
+        while (lead := leading_place(rest, gaz, short_level=0)) and len(rest) > len(lead[0]) and lead[0] == lead[1]:
+            parts.append(lead[0])
+            rest = rest[len(lead[0]):]
+        return [*parts, rest]
     parts: list[str] = []
     i, buf_start = 0, 0
     while i < len(name):

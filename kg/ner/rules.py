@@ -37,7 +37,7 @@ from kg.ner.names import split_name_run
 from kg.ner.segmenter import NAME_TAGS, after, before, between, boundaries, is_common_word, tag, words
 from kg.ner.segmenter import load as load_segmenter
 from kg.ner.vet import Words
-from kg.resources import load_words
+from kg.resources import load_rows, load_words
 from kg.text.clean import is_cjk
 
 Span = tuple[int, int, str]
@@ -67,6 +67,16 @@ SHARED_SUFFIXES = ("保险公司", "银行", "集团", "证券")  # 泰康、中
 JOURNEY_VERB = re.compile("回到|返回|来到|赶到|抵达|前往|赶往")
 JOURNEY_END = re.compile(f"(?:{JOURNEY_VERB.pattern}|到)([\u4e00-\u9fff]{{2,4}}?)(?=[，,。；;、）)]|$)")
 HIGHWAYS = ("高速公路", "公路", "高速")
+# the scene of an incident: a road or a place, maybe a word more, and a facility head (kg/resources/scene_heads.tsv)
+ROAD_SUFFIXES = ("高速公路", "公路", "高速", "大道", "国道", "路", "街")
+ROAD_GRADE = re.compile("[一二三]级$")
+NUMBERED_ROAD = re.compile(r"(?:(?:国道|省道)[0-9０-９]+线?|[0-9０-９]+(?:国道|省道))$")
+KM_MARK = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?(?:公里|千米)处")
+SCENE_BEFORE = re.compile(r"(?:^|[，,。；;：:、（(]|在|于|至|到|沿|经|位于|市区|城区)$")
+SCENE_AFTER = re.compile(r"内|处|上|附近|时|发生|突发|[，,。；;]|$")
+ROAD_STOPS = "至沿经往驶行"  # 行至包固一级公路: the road's name starts after the verb
+NOT_MIDDLE = NOT_STEMS | {"m", "r", "f", "q", "mq"}
+NOT_ROAD_STEMS = {"m", "r", "q", "mq", "p", "c", "u"}  # (jieba tags 包 of 包固公路 and 合 of 合宁高速 as verbs)
 NEXT_DIRECTIONAL = re.compile(f"[、和及]([\u4e00-\u9fff]{{2,9}}?)[{_DIRS}](?=[、，,。等和及])")  # 、白城南等
 
 
@@ -360,11 +370,88 @@ class RuleTagger:
                 if not served and not any(i <= start + 1 and e <= j + 2 for i, j in model_locs):
                     continue
             spans.append((start, e, "LOC"))
+        spans += self._scenes(text, spans + [(i, j, "LOC") for i, j in model_locs], bounds)
         spans += self._directional_list(text)
         spans += self._directional_stations(text, spans)
         spans += self._journey_ends(text, spans + [(i, j, "LOC") for i, j in model_locs])
         idioms = [(m.start(), m.end()) for m in IDIOM_RE.finditer(text)]
         return _longest([s for s in spans if not any(a < s[1] and s[0] < b for a, b in idioms)])
+
+    @cached_property
+    def _scene_head_re(self) -> re.Pattern:
+        return re.compile("|".join(map(re.escape, sorted(load_words("scene_heads"), key=len, reverse=True))))
+
+    @cached_property
+    def _road_heads(self) -> frozenset[str]:
+        return frozenset(h for h, kind in load_rows("scene_heads") if kind == "road")
+
+    def _road_start(self, text: str, k: int, bounds: frozenset[int]) -> int:
+        """Where the name of a road ending at k starts (-1 if none): a numbered road (国道324线), or a
+        stem of 2-6 characters on a word boundary before a road suffix (包固一级公路, 固察路), not a
+        pronoun or a number (这条路)."""
+        m = NUMBERED_ROAD.search(text, max(0, k - 9), k)
+        if m:
+            return m.start()
+        suf = next((x for x in ROAD_SUFFIXES if text.endswith(x, 0, k)), "")
+        if not suf:
+            return -1
+        a = k - len(suf)
+        g = ROAD_GRADE.search(text, max(0, a - 2), a)
+        a = g.start() if g else a
+        s = a
+        while s > 0 and a - s < 6 and is_cjk(text[s - 1]) and text[s - 1] not in STOP_CHARS and text[s - 1] not in ROAD_STOPS:
+            s -= 1
+        while s < a and s not in bounds:
+            s += 1
+        if a - s < 2 or tag(text[s:after(text, s)]) in NOT_ROAD_STEMS:
+            return -1
+        return s
+
+    def _anchor_start(self, text: str, j: int, ends: dict[int, int], bounds: frozenset[int]) -> int:
+        """Where a place or a road ending at j starts (-1 if none)."""
+        if j in ends:
+            return ends[j]
+        p = self._place_ending_at(text, j, any_level=True)
+        if p and j - p in bounds:
+            return j - p
+        return self._road_start(text, j, bounds)
+
+    def _scenes(self, text: str, spans: list[Span], bounds: frozenset[int]) -> list[Span]:
+        """Scenes of incidents, which are places (GUIDELINES.md: roads and crossings, highways and their
+        stations): a facility head (`scene_heads.tsv`) on a word boundary, right after a named place
+        or road, with at most one plain word between (勤俭东路|铁路|立交桥, 集美|坂头|路段), or two roads
+        joined by 与 (包固一级公路与固察路交叉路口); a road and its kilometre mark (合宁高速35公里处).
+        The phrase opens a clause or follows a word of place (在, 行至, 位于), or a word of place or
+        happening follows it (…内, …时, …发生): where something happened, not a road in general."""
+        ends = {j: i for i, j, t in spans if t == "LOC"}
+        found = []
+        heads = [(m.start(), m.end()) for m in self._scene_head_re.finditer(text) if m.start() in bounds]
+        heads += [(m.start(), m.end()) for m in KM_MARK.finditer(text)]
+        for h, e in heads:
+            km = text[e - 1] == "处" and KM_MARK.match(text, h) is not None
+            road_only = text[h:e] in self._road_heads  # 公益民|段 of a road, not 这段
+            cuts = [h] if km else [b for b in reversed(between(text, max(0, h - 3), h)) if not road_only or b < h]
+            start = -1
+            for j in cuts:
+                middle = text[j:h]
+                if middle and (any(c in STOP_CHARS or not is_cjk(c) for c in middle) or any(
+                        tag(w) in NOT_MIDDLE or not tag(w) and len(w) > 1 for w in words(middle))):
+                    continue  # 卫生院西侧路口, 开发区一路口: a direction or a number is no name's part
+                start = self._road_start(text, j, bounds) if km or road_only else self._anchor_start(text, j, ends, bounds)
+                if start >= 0:
+                    break
+            if start < 0 and text.startswith("路", h):
+                start = self._road_start(text, h + 1, bounds)  # 香山|路口: the road 香山路 and its crossing
+            if start < 0:
+                continue
+            if text[start - 1:start] in ("与", "和") and (first := self._anchor_start(text, start - 1, ends, bounds)) >= 0:
+                start = first  # 铜山大道与香山路口: the crossing of two roads
+            elif (road := NUMBERED_ROAD.search(text, max(0, start - 9), start)) is not None:
+                start = road.start()  # 国道324线集美坂头路段: the stretch of a numbered road (split by kg.link.names)
+            if not (SCENE_BEFORE.search(text, 0, start) or SCENE_AFTER.match(text, e)):
+                continue
+            found.append((start, e, "LOC"))
+        return found
 
     def _directional_list(self, text: str) -> list[Span]:
         """Checkpoints named by a city and a direction, listed: 白城西、白城南等7个任务卡点.
