@@ -117,8 +117,9 @@ OUTPUTS = {
 def spark_sql(query: str) -> str:
     """The same query in Spark's dialect (sqlglot: 1-based lists, JSON paths, list functions)."""
     import sqlglot
+    from sqlglot.errors import ErrorLevel
 
-    return sqlglot.transpile(query, read="duckdb", write="spark")[0]
+    return sqlglot.transpile(query, read="duckdb", write="spark", unsupported_level=ErrorLevel.RAISE)[0]
 
 
 def _document(row: Mapping) -> dict:
