@@ -11,6 +11,7 @@ written (the whole graph in memory).
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -28,7 +29,7 @@ from kg.store import TABLES, Store
 from kg.text.script import simplified
 from kg.types import DocResult, Entity, Mention
 
-MEMORY_LIMIT = "1GB"  # DuckDB's working memory; past it, group-bys and sorts spill to the temporary folder
+MEMORY_LIMIT = "1GB"  # DuckDB's working memory (KG_DUCKDB_MEMORY to change it); past it, group-bys and sorts spill
 BATCH_ROWS = 20_000  # rows handed from DuckDB to the table writer at a time
 
 
@@ -41,7 +42,7 @@ def connect(store: Store, live: Iterable[str], tmp: Path) -> Iterator[Any]:
 
     db = duckdb.connect(str(tmp / "fold.duckdb"))
     try:
-        db.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        db.execute(f"SET memory_limit = '{os.environ.get('KG_DUCKDB_MEMORY') or MEMORY_LIMIT}'")
         db.execute(f"SET temp_directory = '{tmp / 'spill'}'")
         for table in TABLES:
             files = str(store.folder / table / "*.parquet").replace("'", "''")
