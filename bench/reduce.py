@@ -1,7 +1,7 @@
 """Benchmark of the reduce alone: DuckDB (`kg.stream`, the SQL of `kg/engines/fold.py`) against the
 SQLite sort it replaced, on the same store, with time and peak memory.
 
-    python bench/reduce.py --build OUT [--replicate 1,10] [--engines duckdb,sqlite,spark] [--keep DIR]
+    python bench/reduce.py --build OUT [--replicate 1,10] [--engines duckdb,duckdb:256MB,sqlite,spark] [--keep DIR]
 
 OUT is a `kg build --graph no` output folder of the 3,148 People's Daily articles of 1998-01
 (`../shared/eval/pd_silver.py articles CORPUS DIR --days all`, then `kg build DIR --out OUT --graph no`;
@@ -9,7 +9,7 @@ done here into the work folder when --build is not given). Its store is used as 
 replicated with new ids (`bench/scale.py`'s `make_replicas`: people, dates and events new per copy,
 places and units shared). Each reduce and write runs in its own process: printed are wall time and
 peak RSS of its process tree; the tables of all engines must be the same bytes (checked).
-`sqlite` runs kg/stream.py as it was before the fold became SQL (taken from git: the parent of the
+`duckdb:256MB` runs DuckDB with that working memory (KG_DUCKDB_MEMORY); `sqlite` runs kg/stream.py as it was before the fold became SQL (taken from git: the parent of the
 commit that dropped SQLite from it); `spark` runs the same SQL on Spark in local[2]. No figure is
 asserted: the machine's load changes them.
 """
@@ -33,7 +33,7 @@ CHILD = """
 import json, sys
 from pathlib import Path
 from kg.store import Store
-folder, engine = Path(sys.argv[1]), sys.argv[2]
+folder, engine = Path(sys.argv[1]), sys.argv[2].replace(":", "-")
 store = Store(folder / "store", (folder / "store" / "VERSION").read_text().strip())
 if engine == "spark":
     from kg.engines.spark import spark_session
@@ -100,13 +100,15 @@ def main() -> int:
         docs = len(known(folder))
         for engine in engines:
             env = {"PYTHONPATH": os.pathsep.join([str(sqlite_checkout(work)), path]) if engine == "sqlite" else path,
-                   "SPARK_LOCAL_IP": "127.0.0.1"}
-            wall, peak, out, cpu = run_tree([sys.executable, "-c", CHILD, str(folder), engine], env=env)
+                   "SPARK_LOCAL_IP": "127.0.0.1", "KG_DUCKDB_MEMORY": engine.partition(":")[2]}
+            # -P: kg from PYTHONPATH, not from the current folder
+            wall, peak, out, cpu = run_tree([sys.executable, "-P", "-c", CHILD, str(folder), engine], env=env)
             print(f"{times:>3}x {docs:>8,} articles  {engine:>6}: reduce+write {wall:7.1f} s, {cpu:6.1f} CPU-s"
                   f" (children), peak RSS {peak:6.0f} MB  rows {out.strip()}")
-        first = folder / f"out-{engines[0]}"
+        first = folder / f"out-{engines[0].replace(':', '-')}"
         for engine in engines[1:]:
-            same = all((folder / f"out-{engine}" / n).read_bytes() == (first / n).read_bytes() for n in OUTPUTS)
+            same = all((folder / f"out-{engine.replace(':', '-')}" / n).read_bytes() == (first / n).read_bytes()
+                       for n in OUTPUTS)
             print(f"     {engine}: tables {'identical to' if same else 'DIFFER from'} {engines[0]}'s")
     return 0
 
