@@ -45,6 +45,7 @@ def connect(store: Store, live: Iterable[str], tmp: Path) -> Iterator[Any]:
         db.execute(f"SET memory_limit = '{os.environ.get('KG_DUCKDB_MEMORY') or MEMORY_LIMIT}'")
         db.execute(f"SET temp_directory = '{tmp / 'spill'}'")
         db.execute("SET enable_progress_bar = false")
+        db.execute("SET preserve_insertion_order = false")  # every output query has its ORDER BY
         for table in TABLES:
             files = str(store.folder / table / "*.parquet").replace("'", "''")
             db.execute(f"CREATE VIEW {table}_shards AS SELECT * EXCLUDE (filename),"

@@ -45,8 +45,9 @@ _KIND = "CASE " + " ".join(f"WHEN relation = '{k}' THEN {i}" for i, k in enumera
 
 
 def views(version: str) -> list[tuple[str, str, bool]]:
-    """(name, query, materialize) in order: the live rows renamed, then the fold. `materialize`:
-    read by several later queries, so an engine keeps it (a table, a cached frame)."""
+    """(name, query, materialize) in order: the live rows renamed, then the fold. `materialize`: an
+    engine keeps it (a table, a cached frame): it is read by several later queries, or it is a
+    group-by that would otherwise hold its hash table while the next ones build theirs."""
     v = "'" + version.replace("'", "''") + "'"
     live = [(f"live_{t}", f"SELECT t.* FROM {t}_shards t JOIN newest n ON t.doc = n.doc AND t.shard = n.shard", False)
             for t in ("documents", "sentences", "mentions", "entities", "relations")]
@@ -68,14 +69,14 @@ def views(version: str) -> list[tuple[str, str, bool]]:
                          " FROM entity_rows GROUP BY id)", True),
         ("entity_aliases", "SELECT n.id, list_sort(array_agg(n.alias)) AS aliases FROM (SELECT DISTINCT id, alias FROM ("
                            "SELECT id, unnest(aliases) AS alias FROM entity_rows UNION ALL SELECT id, name FROM entity_rows"
-                           ")) n JOIN entity_heads h ON h.id = n.id WHERE n.alias <> h.name GROUP BY n.id", False),
+                           ")) n JOIN entity_heads h ON h.id = n.id WHERE n.alias <> h.name GROUP BY n.id", True),
         ("entity_documents", "SELECT id, list_sort(array_agg(d)) AS documents FROM (SELECT DISTINCT id, d FROM ("
                              "SELECT id, unnest(CAST(json_extract(attrs, '$.documents') AS VARCHAR[])) AS d"
                              " FROM entity_rows UNION ALL SELECT source_id, substr(target_id, 5) FROM relation_rows"
-                             " WHERE relation = 'MENTIONED_IN')) GROUP BY id", False),
+                             " WHERE relation = 'MENTIONED_IN')) GROUP BY id", True),
         ("entity_mentions", "SELECT source_id AS id,"
                             " sum(CAST(json_extract_string(properties, '$.count') AS BIGINT)) AS mention_count"
-                            " FROM relation_rows WHERE relation = 'MENTIONED_IN' GROUP BY source_id", False),
+                            " FROM relation_rows WHERE relation = 'MENTIONED_IN' GROUP BY source_id", True),
         ("folded_entities", "SELECT h.id, h.name, h.type, h.attrs, h.anonymized, a.aliases, d.documents,"
                             " m.mention_count, m.id IS NOT NULL AS is_mentioned FROM entity_heads h"
                             " LEFT JOIN entity_aliases a ON a.id = h.id LEFT JOIN entity_documents d ON d.id = h.id"
@@ -91,7 +92,7 @@ def views(version: str) -> list[tuple[str, str, bool]]:
                              " coalesce(CAST(json_extract_string(evidence, '$[1]') AS BIGINT), -1) AS ev_sentence,"
                              " coalesce(CAST(json_extract_string(evidence, '$[2]') AS BIGINT), -1) AS ev_start,"
                              " properties, evidence FROM relation_rows)"
-                             " GROUP BY kind, source_id, relation, target_id, role)", False),
+                             " GROUP BY kind, source_id, relation, target_id, role)", True),
     ]
 
 
