@@ -29,7 +29,7 @@ from kg.store import TABLES, Store
 from kg.text.script import simplified
 from kg.types import DocResult, Entity, Mention
 
-MEMORY_LIMIT = "1GB"  # DuckDB's working memory (KG_DUCKDB_MEMORY to change it); past it, group-bys and sorts spill
+MEMORY_LIMIT = "512MB"  # DuckDB's working memory (KG_DUCKDB_MEMORY to change it); past it, group-bys and sorts spill
 BATCH_ROWS = 20_000  # rows handed from DuckDB to the table writer at a time
 
 
