@@ -41,14 +41,24 @@ from kg.link.names import (
 from kg.link.places import Gazetteer
 from kg.ner.dateline import find_dateline
 from kg.ner.dates import ArticleDates, DateBase, DateResolver, core_date, names_its_day, parse_iso_day
-from kg.ner.lexicon import ANON_SUFFIXES, DIRECTIONS, GENERIC_PARTS, LOC_SUFFIXES, ORG_SUFFIXES, PLACE_ORGS
+from kg.ner.lexicon import (
+    ANON_SUFFIXES,
+    DIRECTIONS,
+    GENERIC_PARTS,
+    LOC_SUFFIX_RE,
+    LOC_SUFFIXES,
+    ORG_SUFFIXES,
+    PLACE_ORGS,
+    alternation,
+)
 from kg.types import Document, Entity, Evidence, Mention, Sentence
 
 MAX_CONTEXT_UNIT = 48  # characters in a unit name that completes later short forms (局党委 → …公安局党委)
 FESTIVALS = ("春节", "元宵节", "清明节", "国庆节", "中秋节", "元旦", "除夕")
 YEAR_RE = re.compile(r"(20\d\d|19\d\d)年")
-UNIT_WORD_RE = re.compile(f"(?:{'|'.join(map(re.escape, sorted(ORG_SUFFIXES, key=len, reverse=True)))})$")
-PLACE_WORD_RE = re.compile(f"(?:{'|'.join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True)))})$")
+# the unit (place) word closing a name, anchored: `_fuller` takes the longest (中院 is no word of a chain)
+UNIT_WORD_RE = re.compile(f"(?:{alternation(ORG_SUFFIXES)})$")
+PLACE_WORD_RE = re.compile(f"(?:{LOC_SUFFIX_RE.pattern})$")
 BRANCH_RE = re.compile(r"(.{4,}?)(?:分公司|支公司|分行|支行|营业部)$")
 FACILITY_RE = re.compile(f"([\u4e00-\u9fff]{{2,4}}?)[{''.join(sorted(DIRECTIONS))}](?:{'|'.join(FACILITY_HEADS)})")
 BRAND_RE = re.compile("公司|集团|银行|保险")

@@ -13,14 +13,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kg.link.places import Gazetteer
-from kg.ner.lexicon import ANON_SUFFIXES, AREA_WORDS, DIRECTIONS, LOC_SUFFIXES, ORG_SUFFIXES
+from kg.ner.lexicon import (
+    ANON_SUFFIXES,
+    AREA_WORDS,
+    DIRECTIONS,
+    INTERNAL_UNITS,
+    LOC_SUFFIX_RE,
+    UNIT_SUFFIX_RE,
+    UNIT_SUFFIXES,
+)
 
-UNIT_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True))))
-LOCAL_UNIT_RE = re.compile("(?:" + "|".join(map(re.escape, sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True)))
-                           + ")$")
 RELATIVE_HEADS = ("市", "县", "区", "省", "州", "局", "本", "该", "我", "各")  # 市委, 本局: the article's own
-LOC_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True))))
-INTERNAL_UNITS = {"政治部", "指挥中心", "政工室", "警务保障室"}
 # a branch of a city's police named by its kind alone (交警支队, 治安大队): the bureau's, in its article
 POLICE_KINDS = ("交警", "交巡警", "治安", "刑警", "特警", "巡警", "经侦", "禁毒", "网安", "消防")
 POLICE_BRANCH = re.compile(f"(?:{'|'.join(POLICE_KINDS)})(?:支队|大队)")
@@ -55,7 +58,7 @@ def split_units(name: str) -> list[str]:
 def is_local_unit(name: str) -> bool:
     """A unit name that needs its place to identify it (市中区大队, 人民医院, 支队党委), as opposed to the
     name of one national body, agency or party (新华社, 国务院, 联合国, 公安部)."""
-    return name != "公安部" and (bool(LOCAL_UNIT_RE.search(name)) or name.startswith(RELATIVE_HEADS))
+    return name != "公安部" and (name.endswith(UNIT_SUFFIXES) or name.startswith(RELATIVE_HEADS))
 
 
 def leading_place(name: str, gaz: Gazetteer, short_level: int = 2) -> tuple[str, str] | None:

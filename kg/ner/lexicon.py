@@ -23,12 +23,22 @@ def _column(rows: tuple[tuple[str, ...], ...], n: int) -> dict[str, str]:
 
 
 def alternation(words) -> str:
-    """A regex alternation of `words`, longest first, so that 公安分局 wins over 分局."""
-    return "|".join(map(re.escape, sorted(set(words), key=len, reverse=True)))
+    """A regex alternation of `words`, longest first, so that 公安分局 wins over 分局 (ties in file order)."""
+    return "|".join(map(re.escape, sorted(dict.fromkeys(words), key=len, reverse=True)))
 
 
 # Unit suffixes, longest first. A unit name is a chain of these: 福州市公安局/仓山分局/三义街派出所.
-ORG_SUFFIXES = load_words("org_suffixes")
+_UNIT_SUFFIXES = load_rows("org_suffixes")
+ORG_SUFFIXES = tuple(row[0] for row in _UNIT_SUFFIXES if not _column((row,), 2))
+# …with their short forms (中院 for 中级人民法院): every word that closes a unit's name, and its regex.
+UNIT_SUFFIXES = tuple(row[0] for row in _UNIT_SUFFIXES)
+# Suffixes that make a unit's name even after a bare name part, with no place before it (城南派出所).
+STRONG_ORG = frozenset(_column(_UNIT_SUFFIXES, 1))
+UNIT_SUFFIX_RE = re.compile(alternation(UNIT_SUFFIXES))
+# Departments inside a bureau, named alone in its article (政治部: the bureau's).
+_INTERNAL = _class("word_classes", "internal_unit")
+INTERNAL_UNITS = frozenset(_INTERNAL)
+INTERNAL_UNIT_RE = re.compile(alternation(_INTERNAL))
 # Units named by the pattern PLACE + 公安 (福州公安): an informal name of a city's police.
 PLACE_ORGS = _class("word_classes", "place_org")
 # Function characters that never start or sit inside a short unit or person name.
@@ -42,14 +52,21 @@ NATIONAL_UNITS = frozenset(_class("word_classes", "national_unit"))
 _ROLES = load_rows("roles")
 # Titles and roles between a unit and a person (洮南市公安局交巡警大队民警周佰发), longest first.
 ROLES = tuple(row[0] for row in _ROLES)
+ROLE_RE = re.compile(alternation(ROLES))
 # Role → the kind of unit it belongs to, used when the unit is not in the same phrase.
 ROLE_UNIT = _column(_ROLES, 1)
 # Government roles that do not make someone a member of the police unit in the same phrase.
 GOV_ROLES = _column(_ROLES, 2)
 # Titles of a country's own offices: after a country's name they tie the person to it (美国总统克林顿).
 COUNTRY_TITLES = frozenset(_column(_ROLES, 3))
+_OUTLETS = load_rows("outlet_suffixes")
+# How news outlets' names end (新华网, 楚天都市报), in file order: all in a dateline's source…
+OUTLET_SUFFIXES = tuple(row[0] for row in _OUTLETS)
+# …and those looked for in running text (荆楚网, 扬子晚报).
+TEXT_OUTLET_SUFFIXES = tuple(row[0] for row in _OUTLETS if "only" not in row[1:])
 # Place suffixes below the county level (townships, streets, compounds, roads, checkpoints).
 LOC_SUFFIXES = load_words("loc_suffixes")
+LOC_SUFFIX_RE = re.compile(alternation(LOC_SUFFIXES))
 # Places an organisation's name may seem to be: hotels and inns are where things happen (芙蓉宾馆).
 LODGINGS = _class("word_classes", "lodging")
 # …and shops and firms, which a model may read as places, are organisations (五金电工批发商店).

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from kg.link.places import Gazetteer
 from kg.ner.dateline import outlet_spans, reporter_spans
@@ -24,29 +24,29 @@ from kg.ner.lexicon import (
     DIRECTIONS,
     GENERIC_PARTS,
     IDIOMS,
+    INTERNAL_UNIT_RE,
+    LOC_SUFFIX_RE,
     LOC_SUFFIXES,
     NAME_BREAKERS,
     ORG_SUFFIXES,
     PLACE_ORGS,
-    ROLES,
+    ROLE_RE,
     STOP_CHARS,
+    STRONG_ORG,
     SURNAMES,
+    TEXT_OUTLET_SUFFIXES,
+    UNIT_SUFFIX_RE,
+    UNIT_SUFFIXES,
 )
 from kg.ner.models import MODEL_DIR
 from kg.ner.segmenter import NAME_TAGS, after, before, between, boundaries, is_common_word, tag, words
 from kg.ner.segmenter import load as load_segmenter
 from kg.ner.vet import Words
-from kg.resources import load_words
 from kg.text.clean import is_cjk
 
 Span = tuple[int, int, str]
-STRONG_ORG = {"中级人民法院", "高级人民法院", "人民法院", "人民检察院", "检察院", "公安分局", "公安局", "公安厅",
-              "派出所", "交巡警大队", "交警大队", "特警大队", "刑警大队", "治安大队", "巡警大队", "大队", "支队",
-              "中队", "分局", "有限公司", "公司", "日报", "公安报", "中院", "大学", "监督管理局",
-              "管理局"}
 SHORT_UNITS = re.compile(r"(?:市|县|区|州|省)(?:公安)?局(?:党委|政治部|指挥中心)?|局党委|省公安厅|省厅|市委|市政府|县委|县政府|"
                          r"区委|区政府|省委|省政府|市中级人民法院|中院")
-INTERNAL_UNITS = re.compile(r"政治部|指挥中心|政工室|警务保障室")
 BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见习记者|特约记者|通讯员|记者|本期策划|策划|摄影|供图|"
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
 MAX_CHAIN_STEPS = 10  # places, name parts and unit words in one name; real ones have at most 7 or so
@@ -79,19 +79,6 @@ class RuleTagger:
 
     def __post_init__(self) -> None:
         load_segmenter()  # jieba's dictionary with the model, not inside the first document's time
-
-    @cached_property
-    def _org_suffix_re(self) -> re.Pattern:
-        sufs = sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True)
-        return re.compile("|".join(map(re.escape, sufs)))
-
-    @cached_property
-    def _loc_suffix_re(self) -> re.Pattern:
-        return re.compile("|".join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True))))
-
-    @cached_property
-    def _role_re(self) -> re.Pattern:
-        return re.compile("|".join(map(re.escape, sorted(ROLES, key=len, reverse=True))))
 
     # -- helpers -------------------------------------------------------------------------------
     def _place_ending_at(self, text: str, k: int, allow_short: bool = True, any_level: bool = False) -> int:
@@ -187,7 +174,7 @@ class RuleTagger:
     def orgs(self, text: str, model_spans: list[Span] | None = None) -> list[Span]:
         spans = []
         model_orgs = [(i, j) for i, j, t in model_spans or [] if t == "ORG"]
-        for m in self._org_suffix_re.finditer(text):
+        for m in UNIT_SUFFIX_RE.finditer(text):
             a, e = m.start(), m.end()
             if text[a - 1:a] == "副" or (m.group().endswith("部") and text[e:e + 1] == "门"):
                 continue  # 副大队长: a title, not a unit; 公安部门: departments
@@ -195,7 +182,7 @@ class RuleTagger:
             bounds = boundaries(text)
             if a not in bounds and e not in bounds:
                 continue  # 建设好一支队伍: 支队 straddles two words (一支 | 队伍)
-            start, anchored = self._chain(text, a, ORG_SUFFIXES + ("中院",),
+            start, anchored = self._chain(text, a, UNIT_SUFFIXES,
                                           max_part=6 if m.group().endswith(("公司", "医院")) else 4, bounds=bounds)
             suffix = m.group()
             prev = before(text, start) if start else start
@@ -222,7 +209,7 @@ class RuleTagger:
         spans += self._outlets(text, [(i, j) for i, j, t in model_spans or [] if t == "PERSON"])
         for m in SHORT_UNITS.finditer(text):
             spans.append((m.start(), m.end(), "ORG"))
-        for m in INTERNAL_UNITS.finditer(text):  # 政治部 alone: a department of the bureau in context
+        for m in INTERNAL_UNIT_RE.finditer(text):  # 政治部 alone: a department of the bureau in context
             i = m.start()
             if i == 0 or not is_cjk(text[i - 1]) or text[i - 1] in STOP_CHARS or text[i - 2:i] in ("该局", "本局"):
                 spans.append((i, m.end(), "ORG"))
@@ -246,7 +233,7 @@ class RuleTagger:
         for w in words(text):
             cut.append((pos, w))
             pos += len(w)
-        suffixes = load_words("outlet_suffixes")
+        suffixes = TEXT_OUTLET_SUFFIXES
         last_chars = {x[-1] for x in suffixes}
         for k, (a, w) in enumerate(cut):
             if w[-1] not in last_chars:
@@ -331,7 +318,7 @@ class RuleTagger:
         for m in self.gazetteer.short_pattern.finditer(text):
             if any(p.level <= 2 for p in self.gazetteer.short[m.group()]) and worded(m.start(), m.end()):
                 spans.append((m.start(), m.end(), "LOC"))
-        for m in self._loc_suffix_re.finditer(text):
+        for m in LOC_SUFFIX_RE.finditer(text):
             a, e = m.start(), m.end()
             if not _suffix_on_word(text, a, e, bounds, self.words.plain) or e not in bounds and text[e:e + 1] not in LOCATIVES + "处内外旁":
                 continue  # 乡村, 交叉路口: the suffix is inside a word (高速出口处: 处 is "at")
@@ -352,7 +339,7 @@ class RuleTagger:
                     continue
                 # a bare name + suffix (姑姑归乡, 因躲避…服务站) needs the model's agreement, or a
                 # community/street/village whose officer follows (隆兴社区民警吴艳)
-                served = m.group() in BEAT_SUFFIXES and self._role_re.match(text, e)
+                served = m.group() in BEAT_SUFFIXES and ROLE_RE.match(text, e)
                 if not served and not any(i <= start + 1 and e <= j + 2 for i, j in model_locs):
                     continue
             spans.append((start, e, "LOC"))
@@ -427,9 +414,9 @@ class RuleTagger:
     def persons(self, text: str, kind: str, model_spans: list[Span]) -> list[Span]:
         spans = []
         model_people = [(i, j) for i, j, t in model_spans if t == "PERSON"]
-        for m in self._role_re.finditer(text):
+        for m in ROLE_RE.finditer(text):
             n = self._name_at(text, m.end())
-            if not n or self._role_re.match(text, m.end()):
+            if not n or ROLE_RE.match(text, m.end()):
                 continue  # 交警劳模吴贱安: a second title follows, not a name
             i, j = m.end(), m.end() + n
             sur = 2 if text[i:i + 2] in SURNAMES else 1

@@ -30,12 +30,12 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from kg.ner.dateline import find_datelines, reporter_spans
-from kg.ner.lexicon import COUNTRY_TITLES, GOV_ROLES, ROLE_UNIT, ROLES
+from kg.ner.lexicon import COUNTRY_TITLES, GOV_ROLES, ROLE_RE, ROLE_UNIT, ROLES
 from kg.relations.index import BuildIndex
 from kg.resources import load_words
 from kg.types import BuildResult, Mention, Relation
 
-ROLE_ALT = "|".join(map(re.escape, sorted(ROLES, key=len, reverse=True)))
+ROLE_ALT = ROLE_RE.pattern
 # a government title before the unit of the person's other title: 副市长、市公安局局长董留民
 GOV_BEFORE_UNIT = re.compile("(" + "|".join(sorted(GOV_ROLES, key=len, reverse=True)) + ")、$")
 GAP = re.compile(r"^(?:[0-9]+岁的?|的|党员|退休的?|老|、)*$")
