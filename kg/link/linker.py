@@ -29,11 +29,11 @@ from dataclasses import dataclass, field, replace
 from kg.link.names import (
     FACILITY_HEADS,
     Context,
+    UnitNames,
     addressed_person,
     expand_org,
     is_local_unit,
     leading_place,
-    same_place_unit,
     split_places,
     split_units,
     suffixed_place,
@@ -303,9 +303,11 @@ class Linker:
         person_forms = sorted(person_counts, key=len, reverse=True)
         day_times: dict[str, dict[str, str]] = {}  # a day's ISO key → its times of day → their node keys
         person_canon = {}
+        one_more: dict[str, list[str]] = defaultdict(list)  # 李峻 → [李峻葵]: forms one character longer
+        for g in person_forms:
+            one_more[g[:-1]].append(g)
         for f in person_forms:
-            longer = [g for g in person_forms if len(g) == len(f) + 1 and g.startswith(f) and len(f) >= 2
-                      and not f.endswith(ANON_SUFFIXES)]
+            longer = one_more.get(f, []) if len(f) >= 2 and not f.endswith(ANON_SUFFIXES) else []
             if not longer:
                 person_canon[f] = person_canon.get(f, f)
             elif person_counts[longer[0]] >= person_counts[f]:
@@ -407,6 +409,7 @@ class Linker:
                 if len(m) - len(p) >= 4:
                     by_tail[m[len(p):]].append(m)
         unit_index = _NameIndex.of(names, ORG_SUFFIXES)
+        units = UnitNames(names, gaz)
         out = {}
         for n in sorted(names):  # sorted: the same aliases whatever the hash seed
             stem = n
@@ -426,7 +429,7 @@ class Linker:
                     target = lead[1] + "公安局"
                     if target in names:
                         out[n] = target
-            if n not in out and (longer := _fuller_name(n, unit_index) or same_place_unit(n, names, gaz)):
+            if n not in out and (longer := _fuller_name(n, unit_index) or units.fuller(n)):
                 out[n] = longer
         return out
 
