@@ -303,8 +303,10 @@ def test_work_grows_linearly_on_generated_repetitions(stub, tmp_path_factory, un
     tmp = tmp_path_factory.mktemp("w")
     found: list[int] = []
     with pytest.MonkeyPatch.context() as monkeypatch:
-        # both past the 300-character cut of a long line, so both are made of whole sentences' work
-        small, large = (_work(stub, unit * n + "。\n", tmp, monkeypatch, found) for n in (100, 400))
+        # A line with no comma is cut every 300 characters, at a place in the unit that moves by 300 each
+        # time: 300 repetitions give every such place (100 did not: 公安局仓山公安局白城市白城市 was cut
+        # after 白城市公安 only from 107 on, a name then found in every repetition, 10x the work)
+        small, large = (_work(stub, unit * n + "。\n", tmp, monkeypatch, found) for n in (300, 1200))
     # A long line is cut into 300-character sentences, and a cut inside a word can make a longer name
     # that is then found everywhere: the linker's work follows the names found, so allow for them.
     grown = max(1.0, found[1] / max(found[0], 1) / 4)
