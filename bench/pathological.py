@@ -25,13 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-class NoEntities:
-    """A tagger that finds nothing: the pipeline without the model."""
-
-    def tag(self, texts, batch_size=64):
-        return [[] for _ in texts]
-
-
 def _seeds() -> str:
     return "\n\n".join(p.read_text(encoding="utf-8").strip() for p in sorted((ROOT / "seeds").glob("*.txt")))
 
@@ -68,6 +61,7 @@ def main() -> int:
     ap.add_argument("--chars", type=int, default=20000)
     ap.add_argument("--model", action="store_true", help="the shipped NER model instead of the stub")
     args = ap.parse_args()
+    from kg.ner.engine import NoEntities
     from kg.pipeline import BuildConfig, Pipeline
 
     pipeline = Pipeline(BuildConfig(threads=1), tagger=None if args.model else NoEntities())
