@@ -50,11 +50,12 @@ from kg.ner.lexicon import (
     ORG_SUFFIXES,
     PLACE_ORGS,
     alternation,
+    word_class,
 )
 from kg.types import Document, Entity, Evidence, Mention, Sentence
 
 MAX_CONTEXT_UNIT = 48  # characters in a unit name that completes later short forms (局党委 → …公安局党委)
-FESTIVALS = ("春节", "元宵节", "清明节", "国庆节", "中秋节", "元旦", "除夕")
+FESTIVALS = word_class("festival")
 YEAR_RE = re.compile(r"(20\d\d|19\d\d)年")
 # the unit (place) word closing a name, anchored: `_fuller` takes the longest (中院 is no word of a chain)
 UNIT_WORD_RE = re.compile(f"(?:{alternation(ORG_SUFFIXES)})$")

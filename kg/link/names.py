@@ -22,16 +22,17 @@ from kg.ner.lexicon import (
     LOC_SUFFIX_RE,
     UNIT_SUFFIX_RE,
     UNIT_SUFFIXES,
+    word_class,
 )
 
 RELATIVE_HEADS = ("市", "县", "区", "省", "州", "局", "本", "该", "我", "各")  # 市委, 本局: the article's own
 # a branch of a city's police named by its kind alone (交警支队, 治安大队): the bureau's, in its article
-POLICE_KINDS = ("交警", "交巡警", "治安", "刑警", "特警", "巡警", "经侦", "禁毒", "网安", "消防")
+POLICE_KINDS = word_class("police_kind")
 POLICE_BRANCH = re.compile(f"(?:{'|'.join(POLICE_KINDS)})(?:支队|大队)")
 # a direction and a road or street word: what follows a road's name (中山北路, 解放东街, 人民南大街)
 ROAD_AFTER = re.compile(f"[{''.join(sorted(DIRECTIONS))}中]大?(?:路|街|道|巷)")
 GENERIC_ROADS = {"高速公路", "公路", "高速", "国道", "省道"}
-FACILITY_HEADS = ("出口", "疫情", "服务站", "检查站", "收费站", "高速", "站")  # 白城东 + 服务站, 许昌北 + 站
+FACILITY_HEADS = word_class("facility_head")  # 白城东 + 服务站, 许昌北 + 站
 
 
 @dataclass
@@ -166,7 +167,7 @@ def expand_org(form: str, ctx: Context, gaz: Gazetteer, recent_bureau: str | Non
 
 PARTY = "中共"  # 中共湖南省委 and 湖南省委 are one body
 AREA_TAILS = ("片区", "地区", "一带", "周边")
-NAMED_PLACE_SUFFIXES = ("小区", "社区", "花园", "家园", "新村", "街道", "村", "镇", "乡")
+NAMED_PLACE_SUFFIXES = word_class("named_place_suffix")
 
 
 def suffixed_place(name: str, names: set[str]) -> str | None:

@@ -12,9 +12,13 @@ import re
 from kg.resources import load_rows, load_words
 
 
-def _class(name: str, cls: str) -> tuple[str, ...]:
+def word_class(cls: str, name: str = "word_classes") -> tuple[str, ...]:
     """The words of `kg/resources/NAME.tsv` whose second column is `cls`, in file order."""
     return tuple(row[0] for row in load_rows(name) if row[1:2] == (cls,))
+
+
+def _class(name: str, cls: str) -> tuple[str, ...]:
+    return word_class(cls, name)
 
 
 def _column(rows: tuple[tuple[str, ...], ...], n: int) -> dict[str, str]:

@@ -10,12 +10,12 @@ import re
 
 import ahocorasick
 
-from kg.ner.lexicon import BEAT_SUFFIXES
+from kg.ner.lexicon import BEAT_SUFFIXES, word_class
 
 PRIORITY = {"DATE": 3, "ORG": 2, "LOC": 1, "PERSON": 1}
 # where a compound place name may be cut before its innermost place (…区 | …街道 | …镇 …)
 INNER_PLACE_RE = re.compile("区|县|旗|街道|镇|乡")  # not 市: 城市花园 is one name
-COMMUNITY_UNITS = "指挥部|居委会|村委会|警务室|党支部|党委"
+COMMUNITY_UNITS = word_class("community_unit")
 
 
 def merge_mentions(text: str, found: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
@@ -72,7 +72,7 @@ def propagate_names(sentences, per_sentence: list[list[tuple[int, int, str, str]
     # matches as `re.finditer(stem + (指挥部|…))` gives them, all stems in one pass per sentence
     stems = {stem for name, t in names.items() if t == "LOC" and len(
         stem := name[: -len(beat)] if (beat := next((b for b in BEAT_SUFFIXES if name.endswith(b)), "")) else "") >= 2}
-    units = _automaton({stem + unit: stem for stem in stems for unit in COMMUNITY_UNITS.split("|")})
+    units = _automaton({stem + unit: stem for stem in stems for unit in COMMUNITY_UNITS})
     for sent in sentences:
         end_of: dict[str, int] = {}  # stem → where its last match ended: matches of one stem do not overlap
         for last, (word, stem) in sorted(units.iter(sent.text), key=lambda hit: hit[0] - len(hit[1][0])) \

@@ -37,6 +37,7 @@ from kg.ner.lexicon import (
     TEXT_OUTLET_SUFFIXES,
     UNIT_SUFFIX_RE,
     UNIT_SUFFIXES,
+    word_class,
 )
 from kg.ner.models import MODEL_DIR
 from kg.ner.segmenter import NAME_TAGS, after, before, between, boundaries, is_common_word, tag, words
@@ -57,7 +58,7 @@ LOCATIVES = "头上里边"  # 街头, 路上, 村里, 路边
 RELATIVE_ADMIN = "市县区省"  # 市公安局, 县委: the article's own city, county, district or province
 GOVERNMENT = re.compile("人民政府|政府")
 BYLINE_VERB = re.compile(r"报道|摄(?![\u4e00-\u9fff])")
-NO_PART_SUFFIXES = {"市委", "市政府", "县委", "县政府", "区委", "区政府", "省委", "省政府", "警方", "公安"}
+NO_PART_SUFFIXES = frozenset(word_class("no_part_suffix"))
 IDIOM_RE = re.compile("|".join(IDIOMS))
 _DIRS = "".join(sorted(DIRECTIONS))
 DIRECTION_BEFORE_LIST = re.compile(f"[{_DIRS}](?=[、和及])")  # 白城西、…

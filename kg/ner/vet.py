@@ -43,6 +43,7 @@ from kg.ner.lexicon import (
     SURNAMES,
     UNIT_SUFFIXES,
     alternation,
+    word_class,
 )
 from kg.ner.segmenter import NAME_TAGS, between, boundaries, is_common_word, tag
 from kg.text.clean import is_cjk
@@ -50,8 +51,7 @@ from kg.text.clean import is_cjk
 ORG_END = re.compile(alternation((*UNIT_SUFFIXES, *PLACE_ORGS)))
 ORG_HEAD = re.compile("(?:" + "|".join(map(re.escape, ORG_HEADS)) + ")$")
 # what a department inside an organisation is called (…国际部, …管理学院, …教研室)
-SUB_UNITS = ("部", "委员会", "学院", "系", "所", "研究室", "教研室", "处", "科", "厂", "医院", "分行", "支行", "局", "会", "院",
-             "司", "中心", "总队", "支队", "大队")
+SUB_UNITS = word_class("sub_unit")
 BRACKETS = {"(": ")", "（": "）", "《": "》", "“": "”", "「": "」", "[": "]", "【": "】"}
 CLOSERS = {v: k for k, v in BRACKETS.items()}
 NUMERALS = set("〇零一二三四五六七八九十百千")
