@@ -17,10 +17,6 @@ def word_class(cls: str, name: str = "word_classes") -> tuple[str, ...]:
     return tuple(row[0] for row in load_rows(name) if row[1:2] == (cls,))
 
 
-def _class(name: str, cls: str) -> tuple[str, ...]:
-    return word_class(cls, name)
-
-
 def _column(rows: tuple[tuple[str, ...], ...], n: int) -> dict[str, str]:
     """First column → column `n`, for the rows that fill column `n`."""
     return {row[0]: row[n] for row in rows if len(row) > n and row[n]}
@@ -33,26 +29,26 @@ def alternation(words) -> str:
 
 # Unit suffixes, longest first. A unit name is a chain of these: 福州市公安局/仓山分局/三义街派出所.
 _UNIT_SUFFIXES = load_rows("org_suffixes")
-ORG_SUFFIXES = tuple(row[0] for row in _UNIT_SUFFIXES if not _column((row,), 2))
+ORG_SUFFIXES = tuple(row[0] for row in _UNIT_SUFFIXES if not row[2:3] or not row[2])
 # …with their short forms (中院 for 中级人民法院): every word that closes a unit's name, and its regex.
 UNIT_SUFFIXES = tuple(row[0] for row in _UNIT_SUFFIXES)
 # Suffixes that make a unit's name even after a bare name part, with no place before it (城南派出所).
 STRONG_ORG = frozenset(_column(_UNIT_SUFFIXES, 1))
 UNIT_SUFFIX_RE = re.compile(alternation(UNIT_SUFFIXES))
 # Departments inside a bureau, named alone in its article (政治部: the bureau's).
-_INTERNAL = _class("word_classes", "internal_unit")
+_INTERNAL = word_class("internal_unit")
 INTERNAL_UNITS = frozenset(_INTERNAL)
 INTERNAL_UNIT_RE = re.compile(alternation(_INTERNAL))
 # Units named by the pattern PLACE + 公安 (福州公安): an informal name of a city's police.
-PLACE_ORGS = _class("word_classes", "place_org")
+PLACE_ORGS = word_class("place_org")
 # Function characters that never start or sit inside a short unit or person name.
-STOP_CHARS = set(_class("char_classes", "stop"))
+STOP_CHARS = set(word_class("stop", "char_classes"))
 # Words for organisations in general, never the name of one (公安机关, 有关部门).
 GENERIC_ORGS = frozenset(load_words("generic_orgs"))
 # Words an organisation's name ends with (中国航空运动协会, 世界贸易组织, 中国人民解放军), beside the unit suffixes.
 ORG_HEADS = load_words("org_heads")
 # Unit words of which a country has one, so that the word alone names it (公安部 is the Ministry).
-NATIONAL_UNITS = frozenset(_class("word_classes", "national_unit"))
+NATIONAL_UNITS = frozenset(word_class("national_unit"))
 _ROLES = load_rows("roles")
 # Titles and roles between a unit and a person (洮南市公安局交巡警大队民警周佰发), longest first.
 ROLES = tuple(row[0] for row in _ROLES)
@@ -72,22 +68,22 @@ TEXT_OUTLET_SUFFIXES = tuple(row[0] for row in _OUTLETS if "only" not in row[1:]
 LOC_SUFFIXES = load_words("loc_suffixes")
 LOC_SUFFIX_RE = re.compile(alternation(LOC_SUFFIXES))
 # Places an organisation's name may seem to be: hotels and inns are where things happen (芙蓉宾馆).
-LODGINGS = _class("word_classes", "lodging")
+LODGINGS = word_class("lodging")
 # …and shops and firms, which a model may read as places, are organisations (五金电工批发商店).
-FIRMS = _class("word_classes", "firm")
+FIRMS = word_class("firm")
 # Words that look like a name part before a unit or place suffix but name nothing (辖区派出所).
-GENERIC_PARTS = set(_class("word_classes", "generic_part"))
+GENERIC_PARTS = set(word_class("generic_part"))
 # Places below the county an officer is posted to, or a team or a unit is named after (隆兴社区民警,
 # 沙埔头社区抗疫突击队, 沙埔头指挥部)
-BEAT_SUFFIXES = _class("word_classes", "beat_suffix")
+BEAT_SUFFIXES = word_class("beat_suffix")
 # Words for an area, not a name, that may stand before a place name (市区滨河花园小区) or a unit
-AREA_WORDS = _class("word_classes", "area_word")
+AREA_WORDS = word_class("area_word")
 # Set phrases built of place suffixes (街, 巷, 乡, 村): no place is named in them.
-IDIOMS = _class("word_classes", "idiom")
+IDIOMS = word_class("idiom")
 # Directions that may follow a place name inside a facility name (白城东 … 服务站).
-DIRECTIONS = set(_class("char_classes", "direction"))
-ANON_SUFFIXES = _class("word_classes", "anon_suffix")
+DIRECTIONS = set(word_class("direction", "char_classes"))
+ANON_SUFFIXES = word_class("anon_suffix")
 # The most common Chinese surnames (the Hundred Family Surnames' frequent part, plus compounds).
 SURNAMES = set(load_words("surnames"))
 # Characters that end a given name early when they follow a surname + one character (李义一直 → 李义).
-NAME_BREAKERS = set(_class("char_classes", "name_breaker"))
+NAME_BREAKERS = set(word_class("name_breaker", "char_classes"))
