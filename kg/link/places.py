@@ -19,10 +19,10 @@ from importlib import resources
 
 import ahocorasick
 
+from kg.ner.lexicon import word_class
 from kg.resources import load_rows, load_words
 
-SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "地区", "新区",
-            "省", "市", "区", "县", "旗", "盟")
+SUFFIXES = word_class("admin_suffix")  # tried in this order
 # County names that are also everyday words (城区 = "the urban districts")
 COMMON_WORDS = frozenset({"城区", "郊区", "矿区", "东区", "西区"})
 AUTONOMOUS = (("自治县", "县"), ("自治旗", "旗"), ("自治州", "州"))

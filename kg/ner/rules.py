@@ -24,13 +24,20 @@ from kg.ner.lexicon import (
     DIRECTIONS,
     GENERIC_PARTS,
     IDIOMS,
+    INTERNAL_UNIT_RE,
+    LOC_SUFFIX_RE,
     LOC_SUFFIXES,
     NAME_BREAKERS,
     ORG_SUFFIXES,
     PLACE_ORGS,
-    ROLES,
+    ROLE_RE,
     STOP_CHARS,
+    STRONG_ORG,
     SURNAMES,
+    TEXT_OUTLET_SUFFIXES,
+    UNIT_SUFFIX_RE,
+    UNIT_SUFFIXES,
+    word_class,
 )
 from kg.ner.models import MODEL_DIR
 from kg.ner.names import split_name_run
@@ -41,13 +48,8 @@ from kg.resources import load_rows, load_words
 from kg.text.clean import is_cjk
 
 Span = tuple[int, int, str]
-STRONG_ORG = {"中级人民法院", "高级人民法院", "人民法院", "人民检察院", "检察院", "公安分局", "公安局", "公安厅",
-              "派出所", "交巡警大队", "交警大队", "特警大队", "刑警大队", "治安大队", "巡警大队", "大队", "支队",
-              "中队", "分局", "有限公司", "公司", "日报", "公安报", "中院", "大学", "监督管理局",
-              "管理局"}
 SHORT_UNITS = re.compile(r"(?:市|县|区|州|省)(?:公安)?局(?:党委|政治部|指挥中心)?|局党委|省公安厅|省厅|市委|市政府|县委|县政府|"
                          r"区委|区政府|省委|省政府|市中级人民法院|中院")
-INTERNAL_UNITS = re.compile(r"政治部|指挥中心|政工室|警务保障室")
 BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见习记者|特约记者|通讯员|实习生|记者|本期策划|策划|摄影|供图|发自|报道|"
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
 MAX_CHAIN_STEPS = 10  # places, name parts and unit words in one name; real ones have at most 7 or so
@@ -58,7 +60,7 @@ LOCATIVES = "头上里边"  # 街头, 路上, 村里, 路边
 RELATIVE_ADMIN = "市县区省"  # 市公安局, 县委: the article's own city, county, district or province
 GOVERNMENT = re.compile("人民政府|政府")
 BYLINE_VERB = re.compile(r"报道|摄(?![\u4e00-\u9fff])")
-NO_PART_SUFFIXES = {"市委", "市政府", "县委", "县政府", "区委", "区政府", "省委", "省政府", "警方", "公安"}
+NO_PART_SUFFIXES = frozenset(word_class("no_part_suffix"))
 IDIOM_RE = re.compile("|".join(IDIOMS))
 _DIRS = "".join(sorted(DIRECTIONS))
 DIRECTION_BEFORE_LIST = re.compile(f"[{_DIRS}](?=[、和及])")  # 白城西、…
@@ -90,19 +92,6 @@ class RuleTagger:
 
     def __post_init__(self) -> None:
         load_segmenter()  # jieba's dictionary with the model, not inside the first document's time
-
-    @cached_property
-    def _org_suffix_re(self) -> re.Pattern:
-        sufs = sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True)
-        return re.compile("|".join(map(re.escape, sufs)))
-
-    @cached_property
-    def _loc_suffix_re(self) -> re.Pattern:
-        return re.compile("|".join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True))))
-
-    @cached_property
-    def _role_re(self) -> re.Pattern:
-        return re.compile("|".join(map(re.escape, sorted(ROLES, key=len, reverse=True))))
 
     # -- helpers -------------------------------------------------------------------------------
     def _place_ending_at(self, text: str, k: int, allow_short: bool = True, any_level: bool = False) -> int:
@@ -201,7 +190,7 @@ class RuleTagger:
     def orgs(self, text: str, model_spans: list[Span] | None = None) -> list[Span]:
         spans = []
         model_orgs = [(i, j) for i, j, t in model_spans or [] if t == "ORG"]
-        for m in self._org_suffix_re.finditer(text):
+        for m in UNIT_SUFFIX_RE.finditer(text):
             a, e = m.start(), m.end()
             if text[a - 1:a] == "副" or (m.group().endswith("部") and text[e:e + 1] == "门"):
                 continue  # 副大队长: a title, not a unit; 公安部门: departments
@@ -209,7 +198,7 @@ class RuleTagger:
             bounds = boundaries(text)
             if a not in bounds and e not in bounds:
                 continue  # 建设好一支队伍: 支队 straddles two words (一支 | 队伍)
-            start, anchored = self._chain(text, a, ORG_SUFFIXES + ("中院",),
+            start, anchored = self._chain(text, a, UNIT_SUFFIXES,
                                           max_part=6 if m.group().endswith(("公司", "医院")) else 4, bounds=bounds)
             suffix = m.group()
             prev = before(text, start) if start else start
@@ -236,7 +225,7 @@ class RuleTagger:
         spans += self._outlets(text, [(i, j) for i, j, t in model_spans or [] if t == "PERSON"])
         for m in SHORT_UNITS.finditer(text):
             spans.append((m.start(), m.end(), "ORG"))
-        for m in INTERNAL_UNITS.finditer(text):  # 政治部 alone: a department of the bureau in context
+        for m in INTERNAL_UNIT_RE.finditer(text):  # 政治部 alone: a department of the bureau in context
             i = m.start()
             if i == 0 or not is_cjk(text[i - 1]) or text[i - 1] in STOP_CHARS or text[i - 2:i] in ("该局", "本局"):
                 spans.append((i, m.end(), "ORG"))
@@ -260,7 +249,7 @@ class RuleTagger:
         for w in words(text):
             cut.append((pos, w))
             pos += len(w)
-        suffixes = load_words("outlet_suffixes")
+        suffixes = TEXT_OUTLET_SUFFIXES
         last_chars = {x[-1] for x in suffixes}
         for k, (a, w) in enumerate(cut):
             if w[-1] not in last_chars:
@@ -345,7 +334,7 @@ class RuleTagger:
         for m in self.gazetteer.short_pattern.finditer(text):
             if any(p.level <= 2 for p in self.gazetteer.short[m.group()]) and worded(m.start(), m.end()):
                 spans.append((m.start(), m.end(), "LOC"))
-        for m in self._loc_suffix_re.finditer(text):
+        for m in LOC_SUFFIX_RE.finditer(text):
             a, e = m.start(), m.end()
             if not _suffix_on_word(text, a, e, bounds, self.words.plain) or e not in bounds and text[e:e + 1] not in LOCATIVES + "处内外旁":
                 continue  # 乡村, 交叉路口: the suffix is inside a word (高速出口处: 处 is "at")
@@ -366,7 +355,7 @@ class RuleTagger:
                     continue
                 # a bare name + suffix (姑姑归乡, 因躲避…服务站) needs the model's agreement, or a
                 # community/street/village whose officer follows (隆兴社区民警吴艳)
-                served = m.group() in BEAT_SUFFIXES and self._role_re.match(text, e)
+                served = m.group() in BEAT_SUFFIXES and ROLE_RE.match(text, e)
                 if not served and not any(i <= start + 1 and e <= j + 2 for i, j in model_locs):
                     continue
             spans.append((start, e, "LOC"))
@@ -518,9 +507,9 @@ class RuleTagger:
     def persons(self, text: str, kind: str, model_spans: list[Span]) -> list[Span]:
         spans = []
         model_people = [(i, j) for i, j, t in model_spans if t == "PERSON"]
-        for m in self._role_re.finditer(text):
+        for m in ROLE_RE.finditer(text):
             n = self._name_at(text, m.end())
-            if not n or self._role_re.match(text, m.end()):
+            if not n or ROLE_RE.match(text, m.end()):
                 continue  # 交警劳模吴贱安: a second title follows, not a name
             i, j = m.end(), m.end() + n
             sur = 2 if text[i:i + 2] in SURNAMES else 1

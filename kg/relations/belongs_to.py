@@ -35,17 +35,17 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from kg.ner.dateline import find_datelines, reporter_spans
-from kg.ner.lexicon import COUNTRY_TITLES, GOV_ROLES, ROLE_UNIT, ROLES
+from kg.ner.lexicon import COUNTRY_TITLES, GOV_ROLES, ROLE_RE, ROLE_UNIT, ROLES, word_class
 from kg.ner.segmenter import tag, words
 from kg.relations.index import BuildIndex
 from kg.resources import load_rows, load_words
 from kg.types import BuildResult, Mention, Relation
 
-ROLE_ALT = "|".join(map(re.escape, sorted(ROLES, key=len, reverse=True)))
+ROLE_ALT = ROLE_RE.pattern
 # a government title before the unit of the person's other title: 副市长、市公安局局长董留民
 GOV_BEFORE_UNIT = re.compile("(" + "|".join(sorted(GOV_ROLES, key=len, reverse=True)) + ")[、兼]$")
 GAP = re.compile(r"^(?:[0-9]+岁的?|的|党员|退休的?|老|、)*$")
-POLICE = ("公安局", "分局", "派出所", "大队", "支队", "中队", "公安厅")
+POLICE = word_class("police_unit")
 NOT_MEMBERS = {"记者", "通讯员"}  # a reporter is tied to the agency a byline names (see _reporters)
 EARLIER_TITLE = re.compile(rf"({ROLE_ALT})[、，兼]$")  # 济南市公安局副局长兼交警支队支队长X
 # statutory posts → the unit they sit in, when the text names none right before them (审判员 → a court,
@@ -58,9 +58,9 @@ ANAPHOR_BEFORE_TITLE = re.compile("(" + "|".join(sorted(ANAPHORS, key=len, rever
                                   r")(?:[\u4e00-\u9fff]{2,6}?(?:庭|科|处|室|组|党委|政治部))?的?$")
 ANAPHOR_ENDS = frozenset(e for ends in ANAPHORS.values() for e in ends)
 # taking (or leaving) a post: 出任/担任 [UNIT] TITLE; joining a unit: 加盟/加入 UNIT
-TAKES_POST = re.compile(r"(?:出任|担任|升任|调任|就任|兼任|当选为?|被任命为|任命为|辞去|卸任|离任)")
-JOINS = re.compile(r"(?:加盟|加入|入职|跳槽至|跳槽到|转会至|转会到)")
-LEAVES = ("辞去", "卸任", "离任")
+LEAVES = word_class("leaves_post", "verbs")
+TAKES_POST = re.compile("(?:" + "|".join((*word_class("takes_post", "verbs"), *LEAVES)) + ")")
+JOINS = re.compile("(?:" + "|".join(word_class("joins", "verbs")) + ")")
 FORMER = ("前", "原")
 POLICE_ROLES = frozenset(ROLES)  # the roles the article's police unit may stand in for (民警X, 所长X)
 

@@ -31,7 +31,7 @@ from kg.link.names import SCENE_END
 from kg.link.places import Gazetteer
 from kg.ner.dateline import find_datelines, time_zone_spans
 from kg.ner.dates import core_date
-from kg.ner.lexicon import BEAT_SUFFIXES, ROLES
+from kg.ner.lexicon import BEAT_SUFFIXES, ROLE_RE, word_class
 from kg.ner.lists import SEPARATORS as LIST_SEPARATORS
 from kg.relations.belongs_to import NOT_MEMBERS, POLICE, titles
 from kg.relations.index import BuildIndex
@@ -39,10 +39,10 @@ from kg.resources import load_words
 from kg.text.clean import is_cjk
 from kg.types import BuildResult, Entity, Mention, Relation, Sentence
 
-EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封控|奔赴|赶到|抵达|深入|救助|设置|设立|开展|启动")
+EVENT_VERBS = re.compile("|".join(word_class("event_verb", "verbs")))
 ORIGIN = re.compile(r"来自于?$|(?<![自打])从$")  # 来自浙江, 从涿州(来到…): where people came from
 # a place before a title (长沙副市长) says whose office, not where something happened
-DESCRIBES = re.compile("|".join(sorted(ROLES, key=len, reverse=True)))
+DESCRIBES = ROLE_RE
 RESIDENT = re.compile("村民|居民|市民|人(?!民)")  # 南史辛庄村村民赵文军…来到…派出所: a visitor's home
 SCENE = re.compile(r"(?:在|于)$")  # 在北京市开幕: the scene of what happened
 VISIT = re.compile(r"(?:来到|到|赶到|前往|赶往|走进|深入)$")  # 来到北京市月坛派出所: the unit's place is where
