@@ -24,13 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-class NoEntities:
-    """A tagger that finds nothing: the pipeline without the model."""
-
-    def tag(self, texts, batch_size=64):
-        return [[] for _ in texts]
-
-
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -62,6 +55,7 @@ def main() -> int:
     ap.add_argument("--part-chars", type=int, default=None, help="0: whole document at once")
     args = ap.parse_args()
 
+    from kg.ner.engine import NoEntities
     from kg.pipeline import BuildConfig, Pipeline
     from kg.sinks.tables import write_tables
 

@@ -1,7 +1,7 @@
 """Events on CEC (Chinese Emergency Corpus): are the places and days where things happened found?
 
     python bench/cec_events.py [--cec ../shared/corpora/cec-emergency-events/CEC-Corpus.tar.xz]
-                               [--limit N] [--threads 1] [--show K]
+                               [--limit N] [--threads 1] [--misses FILE] [--errors]
 
 CEC annotates 5 kinds of emergency reports (traffic, fire, earthquake, food poisoning, terror)
 with every event's trigger, time, location and participants, and each report's ReportTime. Each
@@ -23,7 +23,9 @@ report's filing, not an incident (see kg.ner.dateline), and are left out of ever
 
 Locations CEC writes as a description (闹市区的一栋老式别墅) name no place a graph could hold; the
 figures are also given for the events whose Location holds a name the build found (a LOC entity
-of that document). Research use only (see the corpus README).
+of that document). `--errors` lists, one a line, MISS (an event's place no EVENT_AT edge reaches,
+with the sentence naming it and the document's places), FALSE (an edge to a target no Location
+holds) and DATE (the place found, at another day). Research use only (see the corpus README).
 """
 
 from __future__ import annotations
@@ -91,8 +93,11 @@ def _holds(a: str, b: str) -> bool:
     return bool(a) and bool(b) and (a in b or b in a)
 
 
-def score(golds: list[Gold], result, resolver, misses: list | None = None) -> dict:
-    """The figures of the module's docstring, from one build of all the reports."""
+def score(golds: list[Gold], result, resolver, misses: list | None = None, spurious: list | None = None) -> dict:
+    """The figures of the module's docstring, from one build of all the reports; `misses` gets
+    (document, time, location, trigger) of each event whose place was not found (trigger "DATE want …
+    got …" where the place was found at another day), `spurious` the
+    (document, relation) of each EVENT_AT edge to a target no annotated Location holds."""
     from kg.ner.dates import DateBase, parse_iso_day
 
     names = {e.id: {_norm(e.name), *(_norm(a) for a in e.aliases)} - {""} for e in result.entities}
@@ -117,7 +122,10 @@ def score(golds: list[Gold], result, resolver, misses: list | None = None) -> di
         gold_places = [e["location"] for e in g.events if e["location"]]
         targets = {(r.target_id) for r in edges.get(doc, [])}
         c["pred_places"] += len(targets)
-        c["pred_right"] += sum(1 for t in targets if any(_holds(n, p) for n in names.get(t, ()) for p in gold_places))
+        right = {t for t in targets if any(_holds(n, p) for n in names.get(t, ()) for p in gold_places)}
+        c["pred_right"] += len(right)
+        if spurious is not None:
+            spurious += [(doc, r) for r in edges.get(doc, []) if r.target_id not in right]
         base = DateBase(parse_iso_day(g.date)) if g.date else None
         for e in g.events:
             if not (e["location"] and e["time"]):
@@ -128,7 +136,7 @@ def score(golds: list[Gold], result, resolver, misses: list | None = None) -> di
             hits = [r for r in edges.get(doc, []) if any(_holds(n, e["location"]) for n in names.get(r.target_id, ()))]
             if not hits:
                 if misses is not None:
-                    misses.append((doc, e["time"], e["location"]))
+                    misses.append((doc, e["time"], e["location"], e["trigger"]))
                 continue
             c["recalled"] += 1
             c["named_recalled"] += named
@@ -143,7 +151,33 @@ def score(golds: list[Gold], result, resolver, misses: list | None = None) -> di
                 if (day and got[:10] == day) or (not day and _holds(surface, e["time"])):
                     c["date_right"] += 1
                     break
+            else:
+                if misses is not None:
+                    misses.append((doc, e["time"], e["location"],
+                                   f"DATE want {day or e['time']} got {hits[0].properties.get('date', '')}"
+                                   f" ({hits[0].properties.get('iso_date', '')})"))
     return c
+
+
+def _print_errors(golds: list[Gold], result, misses: list, spurious: list) -> None:
+    """MISS: an annotated event's place no EVENT_AT edge reaches, the sentence naming it and the
+    document's places; FALSE: an EVENT_AT edge to a target no annotated Location holds."""
+    texts = {g.name + ".txt": g.text for g in golds}
+    names = {e.id: e.name for e in result.entities}
+    places: dict[str, set[str]] = {}
+    for e in result.entities:
+        if e.type == "LOC":
+            for d in e.documents:
+                places.setdefault(d, set()).add(e.name)
+    for doc, when, where, trigger in misses:
+        if trigger.startswith("DATE "):  # a place found, at another day
+            print(f"DATE\t{doc}\t{where}\t{when}\t{trigger[5:]}")
+            continue
+        said = next((s for s in re.split(r"(?<=[。！？\n])", texts[doc]) if where in s), "").strip()
+        print(f"MISS\t{doc}\t{where}\t{when}\t{trigger}\t{said[:120]}\tLOC: {'、'.join(sorted(places.get(doc, ())))}")
+    for doc, r in spurious:
+        print(f"FALSE\t{doc}\t{names.get(r.target_id, r.target_id)}\t{r.properties.get('date', '')}\t"
+              f"{r.properties.get('trigger', '')}\t{names.get(r.source_id, '')[:80]}")
 
 
 def main() -> int:
@@ -152,6 +186,8 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=0, help="only the first N reports (0: all)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--misses", type=Path, help="write the events whose place was not found to this file")
+    ap.add_argument("--errors", action="store_true",
+                    help="list the missed events (with the sentence naming the place) and the spurious EVENT_AT edges")
     args = ap.parse_args()
     if not args.cec.exists():
         print(f"{args.cec}: no CEC archive (see ../shared/corpora/cec-emergency-events)", file=sys.stderr)
@@ -169,9 +205,13 @@ def main() -> int:
     result = pipeline.build_documents(docs)
     seconds = time.perf_counter() - started
     misses: list = []
-    c = score(golds, result, DateResolver(), misses)
+    spurious: list = []
+    c = score(golds, result, DateResolver(), misses, spurious)
     if args.misses:
-        args.misses.write_text("".join(f"{d}\t{t}\t{loc}\n" for d, t, loc in misses), encoding="utf-8")
+        args.misses.write_text("".join(f"{d}\t{t}\t{loc}\n" for d, t, loc, what in misses
+                                       if not what.startswith("DATE ")), encoding="utf-8")
+    if args.errors:
+        _print_errors(golds, result, misses, spurious)
     chars = sum(len(g.text) for g in golds)
 
     def share(a: int, b: int) -> str:

@@ -5,8 +5,10 @@
 Each shape is generated at two sizes (--chars/4 and --chars) so that growth faster than linear
 shows as a rising figure: a unit chain (白城市 + 公安局×n, once cubic), a place chain, a run of
 names without separators, one line with no sentence end, a long list, repeated dates, a byline
-run, a unit and a colleague (长春市公安局召开会议，同事X参加。) repeated; "ordinary" is the seeds, concatenated to the same size. By default the NER model is a stub
-that finds nothing (it costs the same per character whatever the shape, see bench/big_input.py);
+run, a unit and a colleague (长春市公安局召开会议，同事X参加。) repeated, units and places
+(公安局仓山公安局白城市白城市) repeated, a city's stations each named once (once quadratic);
+"ordinary" is the seeds, concatenated to the same size. By default the NER model is a stub that
+finds nothing (it costs the same per character whatever the shape, see bench/big_input.py);
 --model uses the shipped one. The goal is every shape within 3x of ordinary text.
 """
 
@@ -23,15 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-class NoEntities:
-    """A tagger that finds nothing: the pipeline without the model."""
-
-    def tag(self, texts, batch_size=64):
-        return [[] for _ in texts]
-
-
 def _seeds() -> str:
     return "\n\n".join(p.read_text(encoding="utf-8").strip() for p in sorted((ROOT / "seeds").glob("*.txt")))
+
+
+POOL = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"  # characters that make distinct names
 
 
 def _fill(unit: str, chars: int, head: str = "", tail: str = "。\n") -> str:
@@ -50,6 +48,11 @@ SHAPES = {
     "byline run": lambda n: _fill("记者周佰发 通讯员李峻葵 ", n, head="（", tail="）\n"),
     # 同事X borrows the unit of the colleague named last (once a rescan of the document per 同事)
     "同事 after a unit ×n": lambda n: _fill("长春市公安局召开会议，同事周佰发参加。民警李峻葵讲话。", n, tail="\n"),
+    # found by tests/test_linear_time.py's generated repetitions (issue 23)
+    "units and places ×n": lambda n: _fill("公安局仓山公安局白城市白城市", n),
+    # a city's stations, each named once: every short name was compared with every name (issue 23)
+    "distinct units 白城市甲乙丙派出所…": lambda n: "".join(
+        f"白城市{POOL[i % 22]}{POOL[i // 22 % 22]}{POOL[i // 484 % 22]}派出所民警周佰发执勤。" for i in range(n // 20)) + "\n",
 }
 
 
@@ -58,6 +61,7 @@ def main() -> int:
     ap.add_argument("--chars", type=int, default=20000)
     ap.add_argument("--model", action="store_true", help="the shipped NER model instead of the stub")
     args = ap.parse_args()
+    from kg.ner.engine import NoEntities
     from kg.pipeline import BuildConfig, Pipeline
 
     pipeline = Pipeline(BuildConfig(threads=1), tagger=None if args.model else NoEntities())

@@ -129,7 +129,7 @@ def make_replicas(src: Path, dst: Path, times: int) -> int:
 
 def reduce_only(folder: Path, engine: str = "sqlite") -> None:
     """The child process of the replica runs: reduce and write the tables of folder/store, with the
-    SQLite sort (`kg.stream`) into folder/out or Spark SQL in local[2] (`kg.engines.spark_reduce`) into folder/out-spark."""
+    DuckDB fold (`kg.stream`, the SQL of `kg.engines.fold`) into folder/out or the same SQL on Spark local[2] (`kg.engines.spark_reduce`) into folder/out-spark."""
     from kg.store import Store
 
     store = Store(folder / "store", (folder / "store" / "VERSION").read_text().strip())

@@ -93,7 +93,7 @@ class Reducer:
             self.entities[e.id] = e
             self._source[e.id] = doc_id
             return
-        have.aliases = sorted({*have.aliases, *e.aliases, e.name})
+        have.aliases = sorted({*have.aliases, *e.aliases, e.name, have.name})  # the name it may lose below
         have.mentions += e.mentions
         docs = sorted({*have.attrs.get("documents", []), *e.attrs.get("documents", [])})
         if docs:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from kg.ner.dateline import outside_outlets
+from kg.ner.dateline import outside_clocks, outside_outlets
 from kg.ner.lists import complete_place_lists
 from kg.ner.merge import merge_mentions, propagate_names
 from kg.ner.vet import vet_model_spans
@@ -218,6 +218,7 @@ class Vet(_Base):
     """The model's spans checked against the gazetteer and the lexicon (`kg.ner.vet`)."""
 
     name = "vet"
+    version = "2"  # issue 22's names, nesting and scenes; word lists as data
 
     def __call__(self, record: DocRecord) -> None:
         rules = self.pipeline.rules
@@ -232,6 +233,7 @@ class Outlets(_Base):
     """央广网哈尔滨9月1日消息: the outlet a dateline names is no part of a model span (`kg.ner.dateline`)."""
 
     name = "outlets"
+    version = "2"  # issue 22's names, nesting and scenes; word lists as data
 
     def __call__(self, record: DocRecord) -> None:
         for k, sent in enumerate(record.sentences):
@@ -244,6 +246,7 @@ class Rules(_Base):
     """The rule layer's names (`kg.ner.rules`), which read the model's spans; source "rule"."""
 
     name = "rules"
+    version = "2"  # issue 22's names, nesting and scenes; word lists as data
 
     def __call__(self, record: DocRecord) -> None:
         for k, sent in enumerate(record.sentences):
@@ -256,6 +259,7 @@ class Dates(_Base):
     """Dates and times (`kg.ner.dates`); source "rule"."""
 
     name = "dates"
+    version = "2"  # issue 22's names, nesting and scenes; word lists as data
 
     def __call__(self, record: DocRecord) -> None:
         for k, sent in enumerate(record.sentences):
@@ -267,9 +271,11 @@ class Merge(_Base):
     """Overlapping spans of a sentence resolved to one non-overlapping set (`kg.ner.merge`)."""
 
     name = "merge"
+    version = "2"  # issue 22's names, nesting and scenes; word lists as data
 
     def __call__(self, record: DocRecord) -> None:
-        record.spans = [merge_mentions(s.text, spans) for s, spans in zip(record.sentences, record.spans, strict=True)]
+        record.spans = [outside_clocks(s.text, merge_mentions(s.text, spans))  # 北京时间: a clock, no place
+                        for s, spans in zip(record.sentences, record.spans, strict=True)]
 
 
 @register_stage
@@ -277,6 +283,7 @@ class Lists(_Base):
     """The unnamed items of place lists (`kg.ner.lists`); source "list"."""
 
     name = "lists"
+    version = "2"  # issue 22's names, nesting and scenes; word lists as data
 
     def __call__(self, record: DocRecord) -> None:
         words = self.pipeline.rules.common_words
@@ -289,9 +296,12 @@ class Propagate(_Base):
     """Every other occurrence in the document (part) of a name found somewhere in it (`kg.ner.merge`)."""
 
     name = "propagate"
+    version = "2"  # issue 22's names, nesting and scenes; word lists as data
 
     def __call__(self, record: DocRecord) -> None:
-        record.spans = propagate_names(record.sentences, record.spans)
+        record.spans = [outside_clocks(s.text, spans)  # (a place named elsewhere is none in its clock either)
+                        for s, spans in zip(record.sentences, propagate_names(record.sentences, record.spans),
+                                            strict=True)]
 
 
 # -- document stages --------------------------------------------------------------------------------
@@ -304,6 +314,7 @@ class Link(_DocumentStage):
     """Mentions → entities, linked within the document (`kg.link.linker`)."""
 
     name = "link"
+    version = "2"  # issue 22's names, nesting and scenes; word lists as data
 
     def __call__(self, record: DocRecord) -> None:
         r = record.result
@@ -315,6 +326,7 @@ class Structure(_DocumentStage):
     """Units and places within units and places (`kg.relations.structure`)."""
 
     name = "structure"
+    version = "2"  # issue 22's names, nesting and scenes; word lists as data
 
     def __call__(self, record: DocRecord) -> None:
         record.result.relations += structure(record.result, self.pipeline.linker.gazetteer, record.index)
@@ -325,6 +337,7 @@ class BelongsTo(_DocumentStage):
     """People in units (`kg.relations.belongs_to`)."""
 
     name = "belongs_to"
+    version = "2"  # issue 22's names, nesting and scenes; word lists as data
 
     def __call__(self, record: DocRecord) -> None:
         record.result.relations += belongs_to(record.result, record.index)
@@ -335,6 +348,7 @@ class EventAt(_DocumentStage):
     """Events, where and when (`kg.relations.event_at`); adds EVENT entities."""
 
     name = "event_at"
+    version = "2"  # issue 22's names, nesting and scenes; word lists as data
 
     def __call__(self, record: DocRecord) -> None:
         r = record.result

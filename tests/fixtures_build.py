@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.ner.engine import NoEntities
 from kg.pipeline import BuildConfig, Pipeline
 from kg.sinks.tables import write_tables
 
@@ -33,13 +34,6 @@ def seeds_out(seeds_result, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("seeds-out")
     write_tables(seeds_result, out)
     return out
-
-
-class NoEntities:
-    """Stub tagger that finds nothing: for tests about files, reading and memory, not the model."""
-
-    def tag(self, texts, batch_size=64):
-        return [[] for _ in texts]
 
 
 @pytest.fixture(scope="session")

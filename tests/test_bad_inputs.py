@@ -295,10 +295,7 @@ def test_sigint_to_a_running_build_exits_130_with_a_message(tmp_path):
 SLOW_EXIT = """
 import atexit, sys, time
 import kg.pipeline
-
-class NoEntities:
-    def tag(self, texts, batch_size=64):
-        return [[] for _ in texts]
+from kg.ner.engine import NoEntities
 
 def linger():  # what torch's threads and atexit handlers can take on a busy machine
     print("exiting", flush=True)

@@ -110,7 +110,7 @@ def test_units_nest_and_places_nest(seeds_result):
     assert ("醴陵市", "株洲市", None) in loc
     assert not any(s in ("邵东县", "邵东") for s, _, _ in loc)
     inferred = [r for r in seeds_result.relations if r.relation == "LOCATED_IN" and r.properties.get("inferred")]
-    assert inferred and all(r.properties["basis"] in ("gazetteer", "name", "list") for r in inferred)
+    assert inferred and all(r.properties["basis"] in ("gazetteer", "name", "list", "adjacent") for r in inferred)
 
 
 def test_listed_checkpoints_and_community_beats_are_places(seeds_result):

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 import kg.link.linker as linker
 import kg.ner.rules as rules
 from kg.link.linker import Linker, _fuller_name, _fuller_place
-from kg.link.names import leading_place, same_place_unit, split_units
-from kg.ner.lexicon import PLACE_ORGS
+from kg.link.names import PARTY, POLICE_BRANCH, POLICE_KINDS, UnitNames, leading_place, split_units
+from kg.ner.lexicon import PLACE_ORGS, UNIT_SUFFIX_RE
 from kg.pipeline import BuildConfig, Pipeline
 from tests.fixtures_build import NoEntities
 
@@ -49,6 +49,36 @@ def _slow_fuller_name(name, names):
     return _slow_fuller(name, names, head[-2], linker.UNIT_WORD_RE) if len(head) >= 2 else None
 
 
+def _in_order(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(c in it for c in short)
+
+
+def _slow_same_place_unit(name, names, gaz):
+    """The pairwise search `UnitNames.fuller` replaced: every name of the document, for each name."""
+    if PARTY + name in names:
+        return PARTY + name
+    tails = {n for n in names if len(n) > len(name) and n.endswith(name) and len(name) >= 4 and
+             ((head := n[: -len(name)]) in split_units(n) or (lead := leading_place(head, gaz)) and lead[0] == head)}
+    if len(tails) == 1:
+        return tails.pop()
+    lead = leading_place(name, gaz)
+    word = name[len(lead[0]):] if lead else ""
+    if lead and word in POLICE_KINDS:
+        cands = {n for n in names if n.startswith((lead[0], lead[1])) and POLICE_BRANCH.search(n)
+                 and POLICE_BRANCH.search(n).group().startswith(word) and POLICE_BRANCH.search(n).end() == len(n)}
+    elif lead and len(word) >= 2 and (UNIT_SUFFIX_RE.search(word) or word.endswith("法院")):
+        cands = {n for n in names if n != name and len(n) > len(name) and n.endswith(word)
+                 and n.startswith((lead[0], lead[1])) and len(split_units(n)) == 1}
+    else:
+        suffix = UNIT_SUFFIX_RE.search(name)
+        if suffix is None or suffix.end() != len(name) or suffix.start() < 2 or len(split_units(name)) > 1:
+            return None
+        cands = {n for n in names if len(n) > len(name) and n.startswith(name[:2]) and n.endswith(suffix.group())
+                 and len(split_units(n)) == 1 and _in_order(name, n)}
+    return cands.pop() if len(cands) == 1 else None
+
+
 def _slow_org_aliases(lk: Linker, names: set[str]) -> dict[str, str]:
     out = {}
     for n in sorted(names):
@@ -68,7 +98,7 @@ def _slow_org_aliases(lk: Linker, names: set[str]) -> dict[str, str]:
                 target = lead[1] + "公安局"
                 if target in names:
                     out[n] = target
-        if n not in out and (longer := _slow_fuller_name(n, names) or same_place_unit(n, names, lk.gazetteer)):
+        if n not in out and (longer := _slow_fuller_name(n, names) or _slow_same_place_unit(n, names, lk.gazetteer)):
             out[n] = longer
     return out
 
@@ -106,6 +136,102 @@ def test_fuller_place_is_that_of_the_pairwise_search(places):
         assert _fuller_place(n, places) == _slow_fuller(n, places, n[:2], linker.PLACE_WORD_RE)
 
 
+# names that reach every branch of `UnitNames.fuller`: 中共 + a body, a tail after a chain or a place,
+# a city's police kind (济南交警), a place + a unit word, a short unit holding a longer one's characters
+HEADS = ["白城市", "白城", "深圳", "深圳市", "湖南省", "湖南", "济南", "济南市", "绥北", "道里区", "衡阳市", "中共湖南省"]
+WORDS = ["交警", "治安", "交警支队", "治安大队", "交巡警大队", "派出所", "公安边防派出所", "中级人民法院", "法院", "省委",
+         "支队", "尚志派出所", "公安局", "东风派出所", "东派出所"]
+
+
+def _with_chains(ns: list[str]) -> set[str]:
+    return {u for n in ns for u in split_units(n)}
+
+
+wide_name = st.tuples(st.sampled_from(["", *HEADS]), st.sampled_from(["", *PARTS[:4]]), st.sampled_from(WORDS))
+wide_names = st.lists(wide_name.map("".join), min_size=1, max_size=30).map(_with_chains)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.one_of(name_sets, wide_names))
+def test_fuller_unit_is_that_of_the_pairwise_search(lk, names):
+    units = UnitNames(names, lk.gazetteer)
+    for n in sorted(names):
+        assert units.fuller(n) == _slow_same_place_unit(n, names, lk.gazetteer), n
+
+
+def test_fuller_unit_finds_the_documented_examples(lk):
+    names = {"深圳市中级人民法院", "中共湖南省委", "绥北公安边防派出所", "武警湖南总队衡阳市支队", "济南市公安局交警支队",
+             "道里区尚志派出所"}
+    units = UnitNames(names, lk.gazetteer)
+    assert {n: units.fuller(n) for n in ("深圳法院", "湖南省委", "绥北派出所", "衡阳市支队", "济南交警", "尚志派出所")} == {
+        "深圳法院": "深圳市中级人民法院", "湖南省委": "中共湖南省委", "绥北派出所": "绥北公安边防派出所",
+        "衡阳市支队": "武警湖南总队衡阳市支队", "济南交警": "济南市公安局交警支队", "尚志派出所": "道里区尚志派出所"}
+    assert UnitNames(names | {"绥北边防派出所"}, lk.gazetteer).fuller("绥北派出所") is None  # two fuller names
+
+
+class _CountingSet(set):
+    """A set that counts the names read from it: the alias search's work on a document's names."""
+
+    def __init__(self, data, counter):
+        super().__init__(data)
+        self.counter = counter
+
+    def __iter__(self):
+        for x in super().__iter__():
+            self.counter[0] += 1
+            yield x
+
+    def __contains__(self, x):
+        self.counter[0] += 1
+        return super().__contains__(x)
+
+
+POOL = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"
+
+
+def _distinct_units(n: int) -> list[str]:
+    """n different units of one city (白城市甲乙丙派出所, …): a document listing a city's stations."""
+    return [f"白城市{POOL[i % 22]}{POOL[i // 22 % 22]}{POOL[i // 484 % 22]}派出所" for i in range(n)]
+
+
+def test_alias_search_reads_each_name_a_bounded_number_of_times(lk):
+    """Each short unit name once compared itself with every name of the document (issue 23: 10x the
+    work for 4x the text). Four times the names, about four times the names read."""
+    def work(n):
+        counter = [0]
+        lk._org_aliases(_CountingSet(_distinct_units(n), counter))
+        return counter[0]
+    small, large = work(200), work(800)
+    assert large <= 5 * small, f"4x the names took {large / small:.1f}x the reads"
+
+
+def test_names_are_propagated_in_one_pass_per_sentence():
+    """Every name the document found was looked for in every sentence, one `find` per name and
+    sentence (quadratic); now one pass of all names over each sentence."""
+    from kg.ner.merge import propagate_names
+
+    calls = [0]
+
+    class Text(str):
+        def find(self, *args):
+            calls[0] += 1
+            return super().find(*args)
+
+    class Sent:
+        def __init__(self, text):
+            self.text = Text(text)
+
+    def work(n):
+        calls[0] = 0
+        units = _distinct_units(n)
+        sents = [Sent(f"{u}民警执勤。") for u in units]
+        out = propagate_names(sents, [[(0, len(u), "ORG", "rule")] for u in units])
+        assert out == [[(0, len(u), "ORG", "rule")] for u in units]
+        return calls[0] + n
+    small, large = work(200), work(800)
+    assert large <= 5 * small, f"4x the sentences took {large / small:.1f}x the work"
+
+
 def test_the_issue_example_is_linked(lk):
     """`白城市公安局` + `公安局`×k: the chain's names alias as before, and the fast search agrees."""
     names = set(split_units("白城市" + "公安局" * 30))
@@ -121,6 +247,10 @@ SHAPES = {
     "name run": lambda n: "民警" + "周佰发李峻葵王丙乾" * (n // 3) + "。\n",
     "long line": lambda n: "白城市公安局洮北分局民警周佰发在东风乡检查站，" * (n // 8) + "。\n",
     "list": lambda n: "联盟街道" + "王旗营小区、万宏国际、" * (n // 3) + "。\n",
+    # found by the generated repetitions below (100 vs 400 times: 10x the work); from 200 times on,
+    # when every place a 300-character cut can fall in the unit has come, the work is linear
+    "units and places": lambda n: "公安局仓山公安局白城市白城市" * n + "。\n",
+    "distinct units": lambda n: "".join(f"{u}民警周佰发执勤。" for u in _distinct_units(n // 4)) + "\n",
 }
 
 
@@ -130,7 +260,8 @@ def stub() -> Pipeline:
 
 
 def _work(stub: Pipeline, text: str, tmp_path, monkeypatch, found: list | None = None) -> int:
-    """Characters handed to the linker's name helpers plus steps of the rule tagger's walks.
+    """Characters handed to the linker's name helpers, steps of the rule tagger's walks and the
+    unit names the alias search reads.
 
     `found`, if given, gets the characters of the mentions found (the linker's work follows them)."""
     total = [0]
@@ -146,6 +277,8 @@ def _work(stub: Pipeline, text: str, tmp_path, monkeypatch, found: list | None =
             m.setattr(linker, name, counting(getattr(linker, name)))
         for name in ("_place_ending_at", "_suffix_ending_at"):
             m.setattr(rules.RuleTagger, name, counting(getattr(rules.RuleTagger, name), attr="calls"))
+        aliases = Linker._org_aliases  # …plus the names the alias search reads, each time it reads one
+        m.setattr(Linker, "_org_aliases", lambda self, names: aliases(self, _CountingSet(names, total)))
         path = tmp_path / f"{len(text)}.txt"
         path.write_text(text, encoding="utf-8")
         result = stub.build([path])
@@ -170,8 +303,10 @@ def test_work_grows_linearly_on_generated_repetitions(stub, tmp_path_factory, un
     tmp = tmp_path_factory.mktemp("w")
     found: list[int] = []
     with pytest.MonkeyPatch.context() as monkeypatch:
-        # both past the 300-character cut of a long line, so both are made of whole sentences' work
-        small, large = (_work(stub, unit * n + "。\n", tmp, monkeypatch, found) for n in (100, 400))
+        # A line with no comma is cut every 300 characters, at a place in the unit that moves by 300 each
+        # time: 300 repetitions give every such place (100 did not: 公安局仓山公安局白城市白城市 was cut
+        # after 白城市公安 only from 107 on, a name then found in every repetition, 10x the work)
+        small, large = (_work(stub, unit * n + "。\n", tmp, monkeypatch, found) for n in (300, 1200))
     # A long line is cut into 300-character sentences, and a cut inside a word can make a longer name
     # that is then found everywhere: the linker's work follows the names found, so allow for them.
     grown = max(1.0, found[1] / max(found[0], 1) / 4)

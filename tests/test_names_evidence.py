@@ -49,10 +49,13 @@ def test_a_gazetteer_name_starts_on_a_word(rules):
 def test_a_stem_is_a_name_not_a_number_or_a_verb(rules):
     assert "一小区" not in "".join(locs(rules, "武昌区一小区发生火灾。"))
     assert locs(rules, "成都市武侯区一小区内发生盗窃。") == ["成都市", "武侯区"]
-    # 县 closes the county before it: the township's name starts after it
+    # 县 closes a county the gazetteer does not know: the township's name starts after it
+    text = "犯罪嫌疑人在云岭县马鬃山镇一家超市持刀抢劫"
+    assert "马鬃山镇" in locs(rules, text, at(text, ("云岭县", "LOC"), ("马鬃山镇", "LOC")))
+    assert "县马鬃山镇" not in locs(rules, text, at(text, ("云岭县", "LOC"), ("马鬃山镇", "LOC")))
+    # …and a county it knows (肃北县, 肃北蒙古族自治县 written short) anchors the township as 德清县 does
     text = "犯罪嫌疑人在肃北县马鬃山镇一家超市持刀抢劫"
-    assert "马鬃山镇" in locs(rules, text, at(text, ("肃北县", "LOC"), ("马鬃山镇", "LOC")))
-    assert "县马鬃山镇" not in locs(rules, text, at(text, ("肃北县", "LOC"), ("马鬃山镇", "LOC")))
+    assert locs(rules, text, at(text, ("肃北县", "LOC"), ("马鬃山镇", "LOC"))) == ["肃北县马鬃山镇"]
     # a place anchors a stem that is a common word: 德清县建设镇 (建设 also means "to build")
     assert "德清县建设镇" in locs(rules, "德清县建设镇居民返乡。")
     assert locs(rules, "各地开展建设镇村公路。") == []
@@ -150,3 +153,36 @@ def test_a_generic_word_opens_no_unit_name(rules):
 
     assert not any(o.startswith("当地") for o in orgs("会上，当地税务分局负责人介绍了情况。"))
     assert not any(o.startswith("有关") for o in orgs("此事已移交有关质监分局处理。"))
+
+
+def test_the_place_of_a_clock_is_no_mention(pipeline: Pipeline):
+    r = pipeline.build_documents([pair_document("clock", "北京时间3月2日，日本东京发生地震。当地时间5日，伦敦举行集会。"),
+                                  pair_document("both", "莫斯科时间5日，莫斯科举行阅兵。"),
+                                  pair_document("city", "3月2日，北京发生地震。")])
+    found = {(m.doc_id, m.text) for m in r.mentions}
+    assert ("clock", "北京") not in found and ("clock", "当地") not in found and ("clock", "东京") in found
+    assert ("city", "北京") in found  # the city itself, outside a clock, stays
+    assert [m.start for m in r.mentions if m.doc_id == "both" and m.text == "莫斯科"] == [8]  # not its clock
+
+
+def test_a_preposition_opens_no_units_name(pipeline: Pipeline):
+    r = pipeline.build_documents([pair_document("by", "据交警一大队副大队长沈明介绍，事故已处理完毕。")])
+    assert {m.text for m in r.mentions if m.type == "ORG"} == {"交警一大队"}
+
+
+@pytest.mark.parametrize("text, people", [
+    ("晨报记者李青实习生赵明", {"李青", "赵明"}),
+    ("本报记者钱程广州报道", {"钱程"}),
+    ("财经记者孙凯周倩发自上海", {"孙凯", "周倩"}),
+])
+def test_bylines_of_modern_papers(rules, text, people):
+    found = {text[a:b] for a, b, t in rules.persons(text, "byline", []) if t == "PERSON"}
+    assert people <= found and not any(len(p) > 3 for p in found)
+
+
+def test_a_foreign_name_written_with_a_hyphen(rules):
+    text = "中场球员索尔-坎贝尔表示"
+    at_ = text.index("索尔-坎贝尔")
+    assert vet(rules, text, [(at_, at_ + 6, "PERSON")]) == [("索尔-坎贝尔", "PERSON")]
+    text = "中场球员Alex-坎贝尔表示"
+    assert vet(rules, text, [(4, 12, "PERSON")]) == []  # Latin letters: no name of the model's kind

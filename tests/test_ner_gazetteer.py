@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.ner.gazetteer import EXTERNAL, Gazetteer, build, fold, fold_bit
+from kg.ner.gazetteer import EXTERNAL, NameLexicon, build, fold, fold_bit
 
 B, M, E = 0, 1, 2
 
@@ -12,7 +12,7 @@ def bit(typ: int, pos: int) -> int:
 
 
 def test_features_mark_begin_middle_end_per_type():
-    g = Gazetteer()
+    g = NameLexicon()
     g.add("王光英", "PER", EXTERNAL)
     g.add("北京市", "LOC", EXTERNAL)
     g.add("北京", "WORD", EXTERNAL)
@@ -40,7 +40,7 @@ def test_training_hides_entries_known_only_from_the_sentence_fold():
 def test_save_and_load_round_trip(tmp_path):
     g = build([(list("李峻葵在白城"), {(0, 3, "PER"), (4, 6, "LOC")})], [("白城", "LOC"), ("公安局", "WORD")])
     g.save(tmp_path / "lexicon.tsv")
-    assert Gazetteer.load(tmp_path / "lexicon.tsv").entries == g.entries
+    assert NameLexicon.load(tmp_path / "lexicon.tsv").entries == g.entries
 
 
 def test_features_of_the_shipped_lexicon_equal_a_lookup_of_every_substring():
@@ -50,7 +50,7 @@ def test_features_of_the_shipped_lexicon_equal_a_lookup_of_every_substring():
     from kg.ner.models import MODEL_DIR
     from tests.fixtures_build import SEEDS
 
-    g = Gazetteer.load(MODEL_DIR / "lexicon.tsv")
+    g = NameLexicon.load(MODEL_DIR / "lexicon.tsv")
     lines = [line for f in sorted(SEEDS.glob("*.txt")) for line in f.read_text(encoding="utf-8").splitlines()]
     for hide in (None, 0, 1):
         hidden = fold_bit(hide) if hide is not None else 0

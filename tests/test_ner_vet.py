@@ -157,16 +157,16 @@ def test_the_head_of_a_named_unit_names_the_unit(rules):
 
 
 def test_short_unit_names_alias_the_full_one():
-    from kg.link.names import expand_org, same_place_unit
+    from kg.link.names import UnitNames, expand_org
     from kg.link.places import Gazetteer
 
     gaz = Gazetteer()
-    names = {"中共江西省委", "武警江西总队赣州市支队", "赣州市公安局交警支队", "红旗区城东派出所"}
-    assert same_place_unit("江西省委", names, gaz) == "中共江西省委"
-    assert same_place_unit("赣州市支队", names, gaz) == "武警江西总队赣州市支队"
-    assert same_place_unit("赣州交警", names, gaz) == "赣州市公安局交警支队"
-    assert same_place_unit("城东派出所", names, gaz) == "红旗区城东派出所"
-    assert same_place_unit("城西派出所", names, gaz) is None
+    units = UnitNames({"中共江西省委", "武警江西总队赣州市支队", "赣州市公安局交警支队", "红旗区城东派出所"}, gaz)
+    assert units.fuller("江西省委") == "中共江西省委"
+    assert units.fuller("赣州市支队") == "武警江西总队赣州市支队"
+    assert units.fuller("赣州交警") == "赣州市公安局交警支队"
+    assert units.fuller("城东派出所") == "红旗区城东派出所"
+    assert units.fuller("城西派出所") is None
     from kg.link.names import Context
 
     assert expand_org("交警支队", Context(city="赣州市"), gaz, "赣州市公安局") == "赣州市公安局交警支队"

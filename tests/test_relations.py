@@ -159,3 +159,39 @@ def test_one_node_per_incident(pipeline):
     assert len(fires) == 1
     assert ("李明", "消防员") in {(a, role) for a, _, role in _rels(result, names, "INVOLVED_IN")} or \
         "李明" in {a for a, *_ in _rels(result, names, "INVOLVED_IN")}
+
+
+# -- anaphora, statutory posts, title chains (issue 22) ---------------------------------------------
+
+@pytest.mark.parametrize("text, person, unit, role", [
+    # 该院 / 该公司 / 该局 point back at the latest unit of that kind named before
+    ("西城区人民法院受理了此案。该院刑事审判庭审判员赵敏主审此案。", "赵敏", "西城区人民法院", "审判员"),
+    ("记者走进杭州市明远电子有限公司。该公司总经理孙涛说，订单已排到明年。", "孙涛", "杭州市明远电子有限公司", "总经理"),
+    ("伤者被送往宁波市第二人民医院。该院副院长吴静说，伤者已脱离危险。", "吴静", "宁波市第二人民医院", "副院长"),
+    # a fire fighter serves in the fire brigade the document names
+    ("南京市消防支队接警后出动。消防员周凯第一个冲进火场。", "周凯", "南京市消防支队", "消防员"),
+    # titles joined by 兼: one title for each unit
+    ("洛阳市公安局副局长兼交警支队支队长郑宏赶到现场。", "郑宏", "洛阳市公安局", "副局长"),
+    # a division or a field between the unit and the title; a noun ending like a title is one
+    ("杭州市公安局西湖分局禁毒宣传员陆琪为同学们讲解。", "陆琪", "杭州市公安局西湖分局", "禁毒宣传员"),
+])
+def test_units_by_anaphora_posts_and_title_chains(pipeline, text, person, unit, role):
+    result, names = _build(pipeline, text)
+    assert (person, unit, role) in _rels(result, names, "BELONGS_TO")
+
+
+def test_an_anaphor_with_nothing_named_before_ties_to_nothing(pipeline):
+    result, names = _build(pipeline, "该院刑事审判庭审判员刘芳主审此案，消防员张强赶到现场。")
+    assert not _rels(result, names, "BELONGS_TO")
+    # the latest court, not the first: 该院 follows the text
+    text = "东城区人民法院一审判决后，被告上诉至北京市第二中级人民法院。该院审判员钱立主审此案。"
+    result, names = _build(pipeline, text)
+    assert ("钱立", "北京市第二中级人民法院", "审判员") in _rels(result, names, "BELONGS_TO")
+
+
+def test_a_dictionary_unit_before_a_title_and_a_person(pipeline):
+    result, names = _build(pipeline, "前央视主持人王伟加盟腾讯公司；证监会主席刘明出席。")
+    rels = _rels(result, names, "BELONGS_TO")
+    assert ("王伟", "央视", "主持人") in rels and ("刘明", "证监会", "主席") in rels
+    result, names = _build(pipeline, "新华社北京1月9日电记者冯林报道：东北财经大学经济学教授陈东作报告。")
+    assert "日电" not in {e.name for e in result.entities} and "经济学" not in {e.name for e in result.entities}

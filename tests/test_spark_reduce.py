@@ -1,8 +1,8 @@
-"""The streamed reduce as Spark SQL group-bys (`kg.engines.spark_reduce`): the local build's bytes.
+"""The streamed reduce on Spark (`kg.engines.fold`'s SQL, transpiled): the local build's bytes.
 
 The store is mapped once with the local pipeline (the map is the slow part), re-built after one
 document changed (so an older shard still holds that document's superseded rows), then reduced by
-Spark in local[2] bound to 127.0.0.1 and compared with the SQLite reduce and the in-memory one."""
+Spark in local[2] bound to 127.0.0.1 and compared with the DuckDB reduce and the in-memory one."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def spark():
     session.stop()
 
 
-def test_spark_reduce_equals_the_sqlite_and_the_in_memory_reduce(rebuilt, spark, tmp_path):
+def test_spark_reduce_equals_the_duckdb_and_the_in_memory_reduce(rebuilt, spark, tmp_path):
     import pyarrow.parquet as pq
 
     from kg.engines.spark_reduce import write_tables_with_spark
@@ -67,28 +67,28 @@ def test_spark_reduce_equals_the_sqlite_and_the_in_memory_reduce(rebuilt, spark,
                if changed in pq.read_table(p, columns=["doc"]).column("doc").to_pylist()]
     assert len(holders) == 2  # the changed document's old rows are still in the store, superseded
     counts = write_tables_with_spark(spark, store, live, tmp_path / "spark")
-    assert counts == write_tables_from_store(store, live, tmp_path / "sqlite")
+    assert counts == write_tables_from_store(store, live, tmp_path / "duckdb")
     assert counts["documents"] == 20 and counts["entities"] > 100
     write_tables(reduce_documents(store.read(live)), tmp_path / "memory")
     spark_bytes = _bytes(tmp_path / "spark")
-    assert spark_bytes == _bytes(tmp_path / "sqlite")
+    assert spark_bytes == _bytes(tmp_path / "duckdb")
     assert {n: b for n, b in spark_bytes.items() if n != "manifest.json"} == \
         {n: (tmp_path / "memory" / n).read_bytes() for n in OUTPUTS[:-1]}  # (that manifest also lists graph.json)
     assert ADDED.strip().encode() in spark_bytes["sentences.csv"]
     assert not (tmp_path / "spark" / "graph.json").exists()
 
 
-def test_spark_reduce_with_an_alias_table_equals_the_sqlite_and_the_in_memory_reduce(rebuilt, spark, tmp_path):
+def test_spark_reduce_with_an_alias_table_equals_the_duckdb_and_the_in_memory_reduce(rebuilt, spark, tmp_path):
     """An alias table renames entities of any type, to its canonical names (and keeps a name's people
-    apart): the same bytes from Spark, SQLite and memory."""
+    apart): the same bytes from Spark, DuckDB and memory."""
     from kg.engines.spark_reduce import write_tables_with_spark
 
     store, live, _ = rebuilt
     aliases = AliasTable({("LOC", "北京"): "首都", ("ORG", "新华社"): "新华通讯社"}, frozenset({"江泽民"}))
     steps = corpus_steps(aliases)
     write_tables_with_spark(spark, store, live, tmp_path / "spark", steps, keep_all=True)
-    write_tables_from_store(store, live, tmp_path / "sqlite", steps, keep_all=True)
-    assert _bytes(tmp_path / "spark") == _bytes(tmp_path / "sqlite")
+    write_tables_from_store(store, live, tmp_path / "duckdb", steps, keep_all=True)
+    assert _bytes(tmp_path / "spark") == _bytes(tmp_path / "duckdb")
     write_tables(reduce_documents(store.read(live), steps=steps), tmp_path / "memory")
     for name in OUTPUTS[:-1]:
         assert (tmp_path / "spark" / name).read_bytes() == (tmp_path / "memory" / name).read_bytes(), name
@@ -98,16 +98,16 @@ def test_spark_reduce_with_an_alias_table_equals_the_sqlite_and_the_in_memory_re
     assert entities.count(",江泽民,PERSON,") == 2  # one node per document
 
 
-def test_spark_reduce_with_bom_and_lang_zh_equals_the_sqlite_and_the_in_memory_reduce(rebuilt, spark, tmp_path):
+def test_spark_reduce_with_bom_and_lang_zh_equals_the_duckdb_and_the_in_memory_reduce(rebuilt, spark, tmp_path):
     """One table writer for the three reduces: `--bom --lang zh`, and documents.csv's dates and
-    undecoded bytes, the same bytes from Spark, SQLite and memory."""
+    undecoded bytes, the same bytes from Spark, DuckDB and memory."""
     from kg.engines.spark_reduce import write_tables_with_spark
 
     store, live, _ = rebuilt
     write_tables_with_spark(spark, store, live, tmp_path / "spark", bom=True, lang="zh")
-    write_tables_from_store(store, live, tmp_path / "sqlite", bom=True, lang="zh")
+    write_tables_from_store(store, live, tmp_path / "duckdb", bom=True, lang="zh")
     write_tables(reduce_documents(store.read(live)), tmp_path / "memory", bom=True, lang="zh")
-    assert _bytes(tmp_path / "spark") == _bytes(tmp_path / "sqlite")
+    assert _bytes(tmp_path / "spark") == _bytes(tmp_path / "duckdb")
     for name in OUTPUTS[:-1]:
         spark_bytes = (tmp_path / "spark" / name).read_bytes()
         assert spark_bytes == (tmp_path / "memory" / name).read_bytes(), name

@@ -1,9 +1,9 @@
 """`kg build --out DIR`: map into DIR/store (here, in worker processes, or on Spark), reduce, write the tables.
 
 Up to `GRAPH_DOCS` documents (or with graph="yes") the reduce runs in memory and graph.json is
-written with the tables; past that, the tables are written straight from the store's shards
-(`kg.stream`, a sort on disk; with the Spark engine, Spark SQL group-bys, `kg.engines.spark_reduce`),
-in memory that hardly grows with the corpus.
+written with the tables; past that, the tables are written straight from the store's shards by
+one SQL fold (`kg.engines.fold`), on DuckDB (`kg.stream`, out of core) or, with the Spark engine,
+on Spark (`kg.engines.spark_reduce`), in memory that hardly grows with the corpus.
 """
 
 from __future__ import annotations

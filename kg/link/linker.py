@@ -29,11 +29,11 @@ from dataclasses import dataclass, field, replace
 from kg.link.names import (
     FACILITY_HEADS,
     Context,
+    UnitNames,
     addressed_person,
     expand_org,
     is_local_unit,
     leading_place,
-    same_place_unit,
     split_places,
     split_units,
     suffixed_place,
@@ -41,14 +41,25 @@ from kg.link.names import (
 from kg.link.places import Gazetteer
 from kg.ner.dateline import find_dateline
 from kg.ner.dates import ArticleDates, DateBase, DateResolver, core_date, names_its_day, parse_iso_day
-from kg.ner.lexicon import ANON_SUFFIXES, DIRECTIONS, GENERIC_PARTS, LOC_SUFFIXES, ORG_SUFFIXES, PLACE_ORGS
+from kg.ner.lexicon import (
+    ANON_SUFFIXES,
+    DIRECTIONS,
+    GENERIC_PARTS,
+    LOC_SUFFIX_RE,
+    LOC_SUFFIXES,
+    ORG_SUFFIXES,
+    PLACE_ORGS,
+    alternation,
+    word_class,
+)
 from kg.types import Document, Entity, Evidence, Mention, Sentence
 
 MAX_CONTEXT_UNIT = 48  # characters in a unit name that completes later short forms (局党委 → …公安局党委)
-FESTIVALS = ("春节", "元宵节", "清明节", "国庆节", "中秋节", "元旦", "除夕")
+FESTIVALS = word_class("festival")
 YEAR_RE = re.compile(r"(20\d\d|19\d\d)年")
-UNIT_WORD_RE = re.compile(f"(?:{'|'.join(map(re.escape, sorted(ORG_SUFFIXES, key=len, reverse=True)))})$")
-PLACE_WORD_RE = re.compile(f"(?:{'|'.join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True)))})$")
+# the unit (place) word closing a name, anchored: `_fuller` takes the longest (中院 is no word of a chain)
+UNIT_WORD_RE = re.compile(f"(?:{alternation(ORG_SUFFIXES)})$")
+PLACE_WORD_RE = re.compile(f"(?:{LOC_SUFFIX_RE.pattern})$")
 BRANCH_RE = re.compile(r"(.{4,}?)(?:分公司|支公司|分行|支行|营业部)$")
 FACILITY_RE = re.compile(f"([\u4e00-\u9fff]{{2,4}}?)[{''.join(sorted(DIRECTIONS))}](?:{'|'.join(FACILITY_HEADS)})")
 BRAND_RE = re.compile("公司|集团|银行|保险")
@@ -293,9 +304,11 @@ class Linker:
         person_forms = sorted(person_counts, key=len, reverse=True)
         day_times: dict[str, dict[str, str]] = {}  # a day's ISO key → its times of day → their node keys
         person_canon = {}
+        one_more: dict[str, list[str]] = defaultdict(list)  # 李峻 → [李峻葵]: forms one character longer
+        for g in person_forms:
+            one_more[g[:-1]].append(g)
         for f in person_forms:
-            longer = [g for g in person_forms if len(g) == len(f) + 1 and g.startswith(f) and len(f) >= 2
-                      and not f.endswith(ANON_SUFFIXES)]
+            longer = one_more.get(f, []) if len(f) >= 2 and not f.endswith(ANON_SUFFIXES) else []
             if not longer:
                 person_canon[f] = person_canon.get(f, f)
             elif person_counts[longer[0]] >= person_counts[f]:
@@ -397,6 +410,7 @@ class Linker:
                 if len(m) - len(p) >= 4:
                     by_tail[m[len(p):]].append(m)
         unit_index = _NameIndex.of(names, ORG_SUFFIXES)
+        units = UnitNames(names, gaz)
         out = {}
         for n in sorted(names):  # sorted: the same aliases whatever the hash seed
             stem = n
@@ -416,7 +430,7 @@ class Linker:
                     target = lead[1] + "公安局"
                     if target in names:
                         out[n] = target
-            if n not in out and (longer := _fuller_name(n, unit_index) or same_place_unit(n, names, gaz)):
+            if n not in out and (longer := _fuller_name(n, unit_index) or units.fuller(n)):
                 out[n] = longer
         return out
 

@@ -8,26 +8,35 @@ LOCATED_IN, with a facility named after a place and a direction kept whole (白�
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kg.link.places import Gazetteer
-from kg.ner.lexicon import ANON_SUFFIXES, AREA_WORDS, DIRECTIONS, LOC_SUFFIXES, ORG_SUFFIXES
+from kg.ner.lexicon import (
+    ANON_SUFFIXES,
+    AREA_WORDS,
+    DIRECTIONS,
+    INTERNAL_UNITS,
+    LOC_SUFFIX_RE,
+    UNIT_SUFFIX_RE,
+    UNIT_SUFFIXES,
+    word_class,
+)
+from kg.resources import load_words
 
-UNIT_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True))))
-LOCAL_UNIT_RE = re.compile("(?:" + "|".join(map(re.escape, sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True)))
-                           + ")$")
 RELATIVE_HEADS = ("市", "县", "区", "省", "州", "局", "本", "该", "我", "各")  # 市委, 本局: the article's own
-LOC_SUFFIX_RE = re.compile("|".join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True))))
-INTERNAL_UNITS = {"政治部", "指挥中心", "政工室", "警务保障室"}
 # a branch of a city's police named by its kind alone (交警支队, 治安大队): the bureau's, in its article
-POLICE_KINDS = ("交警", "交巡警", "治安", "刑警", "特警", "巡警", "经侦", "禁毒", "网安", "消防")
+POLICE_KINDS = word_class("police_kind")
 POLICE_BRANCH = re.compile(f"(?:{'|'.join(POLICE_KINDS)})(?:支队|大队)")
 # a direction and a road or street word: what follows a road's name (中山北路, 解放东街, 人民南大街)
 ROAD_AFTER = re.compile(f"[{''.join(sorted(DIRECTIONS))}中]大?(?:路|街|道|巷)")
+SCENE_END = re.compile("(?:" + "|".join(map(re.escape, sorted(load_words("scene_heads"), key=len, reverse=True)))
+                       + r")$|[0-9０-９](?:公里|千米)处$")
+NUMBERED_ROAD = re.compile(r"(?:国道|省道)[0-9０-９]+线?|[0-9０-９]+(?:国道|省道)")
 GENERIC_ROADS = {"高速公路", "公路", "高速", "国道", "省道"}
-FACILITY_HEADS = ("出口", "疫情", "服务站", "检查站", "收费站", "高速", "站")  # 白城东 + 服务站, 许昌北 + 站
+FACILITY_HEADS = word_class("facility_head")  # 白城东 + 服务站, 许昌北 + 站
 
 
 @dataclass
@@ -55,7 +64,7 @@ def split_units(name: str) -> list[str]:
 def is_local_unit(name: str) -> bool:
     """A unit name that needs its place to identify it (市中区大队, 人民医院, 支队党委), as opposed to the
     name of one national body, agency or party (新华社, 国务院, 联合国, 公安部)."""
-    return name != "公安部" and (bool(LOCAL_UNIT_RE.search(name)) or name.startswith(RELATIVE_HEADS))
+    return name != "公安部" and (name.endswith(UNIT_SUFFIXES) or name.startswith(RELATIVE_HEADS))
 
 
 def leading_place(name: str, gaz: Gazetteer, short_level: int = 2) -> tuple[str, str] | None:
@@ -89,7 +98,18 @@ def strip_higher_places(name: str, gaz: Gazetteer) -> str:
 
 
 def split_places(name: str, gaz: Gazetteer) -> list[str]:
-    """Components of a compound place name, outermost first."""
+    """Components of a compound place name, outermost first. A scene (kg.ner.rules: a road or place and
+    a facility head, 勤俭东路铁路立交桥, 包固一级公路与固察路交叉路口) is one place after the administrative
+    places written in full before it (通州区 | …路口)."""
+    if SCENE_END.search(name):
+        road = NUMBERED_ROAD.match(name)
+        if road and road.end() < len(name) and name[road.end()] not in "与和":
+            return [road.group(), *split_places(name[road.end():], gaz)]  # 国道324线 | 集美坂头路段
+        parts, rest = [], name
+        while (lead := leading_place(rest, gaz, short_level=0)) and len(rest) > len(lead[0]) and lead[0] == lead[1]:
+            parts.append(lead[0])
+            rest = rest[len(lead[0]):]
+        return [*parts, rest]
     parts: list[str] = []
     i, buf_start = 0, 0
     while i < len(name):
@@ -162,7 +182,7 @@ def expand_org(form: str, ctx: Context, gaz: Gazetteer, recent_bureau: str | Non
 
 PARTY = "中共"  # 中共湖南省委 and 湖南省委 are one body
 AREA_TAILS = ("片区", "地区", "一带", "周边")
-NAMED_PLACE_SUFFIXES = ("小区", "社区", "花园", "家园", "新村", "街道", "村", "镇", "乡")
+NAMED_PLACE_SUFFIXES = word_class("named_place_suffix")
 
 
 def suffixed_place(name: str, names: set[str]) -> str | None:
@@ -171,7 +191,7 @@ def suffixed_place(name: str, names: set[str]) -> str | None:
     stem = name[: -len(tail)] if (tail := next((t for t in AREA_TAILS if name.endswith(t)), "")) else name
     if len(stem) < 2 or LOC_SUFFIX_RE.search(stem[-1:]) and not tail:
         return None
-    cands = {n for n in names if n != name and n.startswith(stem) and n[len(stem):] in NAMED_PLACE_SUFFIXES}
+    cands = {stem + s for s in NAMED_PLACE_SUFFIXES if stem + s != name and stem + s in names}  # not every pair
     return cands.pop() if len(cands) == 1 else None
 
 
@@ -189,32 +209,90 @@ def addressed_person(form: str, names: Iterable[str] | Mapping[str, int]) -> str
     return cands.pop() if len(cands) == 1 else None
 
 
-def same_place_unit(name: str, names: set[str], gaz: Gazetteer) -> str | None:
-    """A short name of a unit that the document names in full: 深圳法院 is the one unit of 深圳 with the
-    same head word (深圳市中级人民法院), 湖南省委 is 中共湖南省委, 绥北派出所 is 绥北公安边防派出所 (the
-    one longer unit of the same name and kind holding its characters in order); None where there is
-    none or several."""
-    if PARTY + name in names:
-        return PARTY + name
-    tails = {n for n in names if len(n) > len(name) and n.endswith(name) and len(name) >= 4 and
-             ((head := n[: -len(name)]) in split_units(n) or (lead := leading_place(head, gaz)) and lead[0] == head)}
-    if len(tails) == 1:  # 衡阳市支队 of 武警湖南总队衡阳市支队, 尚志派出所 of 道里区尚志派出所
-        return tails.pop()
-    lead = leading_place(name, gaz)
-    word = name[len(lead[0]):] if lead else ""
-    if lead and word in POLICE_KINDS:  # 济南交警: the city's traffic police unit, where the document names it
-        cands = {n for n in names if n.startswith((lead[0], lead[1])) and POLICE_BRANCH.search(n)
-                 and POLICE_BRANCH.search(n).group().startswith(word) and POLICE_BRANCH.search(n).end() == len(n)}
-    elif lead and len(word) >= 2 and (UNIT_SUFFIX_RE.search(word) or word.endswith("法院")):
-        cands = {n for n in names if n != name and len(n) > len(name) and n.endswith(word)
-                 and n.startswith((lead[0], lead[1])) and len(split_units(n)) == 1}
-    else:
-        suffix = UNIT_SUFFIX_RE.search(name)
-        if suffix is None or suffix.end() != len(name) or suffix.start() < 2 or len(split_units(name)) > 1:
-            return None
-        cands = {n for n in names if len(n) > len(name) and n.startswith(name[:2]) and n.endswith(suffix.group())
-                 and len(split_units(n)) == 1 and _in_order(name, n)}
-    return cands.pop() if len(cands) == 1 else None
+PREFIX_KEY = 9  # UnitNames buckets names by each of their first 2..9 characters (the longest place head)
+
+
+def _prefix_keys(name: str) -> range:
+    return range(2, min(len(name), PREFIX_KEY) + 1)
+
+
+class UnitNames:
+    """A document's unit names, indexed so that `fuller` finds the one unit a short name stands for
+    by looking up its tail, its head and its closing word, not by comparing it with every name of
+    the document (quadratic in a document's length before: issue 23)."""
+
+    def __init__(self, names: set[str], gaz: Gazetteer) -> None:
+        self.names, self.gaz = names, gaz
+        self.by_tail: dict[str, set[str]] = {}  # 尚志派出所 → 道里区尚志派出所: a chain prefix or a place + it
+        self.police: dict[tuple[str, str], list[str]] = {}  # (head, 交警支队) → names closed by a police branch
+        self.single: dict[str, list[str]] = {}  # head → single-unit names, reversed and sorted (by ending)
+        for n in names:
+            chain = split_units(n)
+            heads = {*chain[:-1], *(n[:k] for k in range(2, min(len(n) - 1, PREFIX_KEY) + 1)
+                                    if (lead := leading_place(n[:k], gaz)) and lead[0] == n[:k])}
+            for head in heads:
+                self.by_tail.setdefault(n[len(head):], set()).add(n)
+            if (m := POLICE_BRANCH.search(n)) and m.end() == len(n):
+                for k in _prefix_keys(n):
+                    self.police.setdefault((n[:k], m.group()), []).append(n)
+            if len(chain) == 1:
+                for k in _prefix_keys(n):
+                    self.single.setdefault(n[:k], []).append(n[::-1])
+        for group in self.single.values():
+            group.sort()
+        self.branch_words = {word for _, word in self.police}
+
+    def _single(self, prefix: str, ending: str) -> Iterable[str]:
+        """Single-unit names sharing `prefix`'s first nine characters (all names if it is shorter than
+        two) that end with `ending`: one bisected range."""
+        if len(prefix) < 2:
+            yield from (n for n in self.names if n.endswith(ending) and len(split_units(n)) == 1)
+            return
+        group, key = self.single.get(prefix[:PREFIX_KEY], []), ending[::-1]
+        for i in range(bisect.bisect_left(group, key), len(group)):
+            if not group[i].startswith(key):
+                break
+            yield group[i][::-1]
+
+    def fuller(self, name: str) -> str | None:
+        """A short name of a unit that the document names in full: 深圳法院 is the one unit of 深圳 with the
+        same head word (深圳市中级人民法院), 湖南省委 is 中共湖南省委, 绥北派出所 is 绥北公安边防派出所 (the
+        one longer unit of the same name and kind holding its characters in order); None where there is
+        none or several."""
+        names, gaz = self.names, self.gaz
+        if PARTY + name in names:
+            return PARTY + name
+        tails = self.by_tail.get(name, ()) if len(name) >= 4 else ()
+        if len(tails) == 1:  # 衡阳市支队 of 武警湖南总队衡阳市支队, 尚志派出所 of 道里区尚志派出所
+            return next(iter(tails))
+        lead = leading_place(name, gaz)
+        word = name[len(lead[0]):] if lead else ""
+        cands: set[str] = set()
+        if lead and word in POLICE_KINDS:  # 济南交警: the city's traffic police unit, where the document names it
+            for head in (lead[0], lead[1]):
+                for branch in self.branch_words:
+                    if branch.startswith(word):
+                        found = self.police.get((head[:PREFIX_KEY], branch), ()) if len(head) >= 2 else (
+                            n for n in names if (m := POLICE_BRANCH.search(n)) and m.end() == len(n)
+                            and m.group() == branch)
+                        cands.update(n for n in found if n.startswith(head))
+        elif lead and len(word) >= 2 and (UNIT_SUFFIX_RE.search(word) or word.endswith("法院")):
+            for head in (lead[0], lead[1]):
+                for n in self._single(head, word):
+                    if n != name and len(n) > len(name) and n.startswith(head):
+                        cands.add(n)
+                        if len(cands) > 1:
+                            return None
+        else:
+            suffix = UNIT_SUFFIX_RE.search(name)
+            if suffix is None or suffix.end() != len(name) or suffix.start() < 2 or len(split_units(name)) > 1:
+                return None
+            for n in self._single(name[:2], suffix.group()):
+                if len(n) > len(name) and _in_order(name, n):
+                    cands.add(n)
+                    if len(cands) > 1:
+                        return None
+        return cands.pop() if len(cands) == 1 else None
 
 
 def _in_order(short: str, long: str) -> bool:

@@ -19,10 +19,14 @@ from importlib import resources
 
 import ahocorasick
 
-SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "地区", "新区",
-            "省", "市", "区", "县", "旗", "盟")
+from kg.ner.lexicon import word_class
+from kg.resources import load_rows, load_words
+
+SUFFIXES = word_class("admin_suffix")  # tried in this order
 # County names that are also everyday words (城区 = "the urban districts")
 COMMON_WORDS = frozenset({"城区", "郊区", "矿区", "东区", "西区"})
+AUTONOMOUS = (("自治县", "县"), ("自治旗", "旗"), ("自治州", "州"))
+RENAMED_SUFFIXES = "县市区"  # the county-level names one place has borne (宁乡县, 宁乡市)
 MUNICIPALITIES = ("11", "12", "31", "50")  # Beijing, Tianjin, Shanghai, Chongqing: city == province
 
 
@@ -143,12 +147,43 @@ class Gazetteer:
             s = short_form(name)
             if s and s not in self.by_name:
                 self.short.setdefault(s, []).extend(places)
+        # a county that became a city or a district keeps its code and its stem (宁乡县 is 宁乡市 since
+        # 2017, 琼山市 is 琼山区 since 2002): the other name finds the same place, under its own name
+        self.renamed: set[str] = set()
+        for name, places in list(self.by_name.items()):
+            stem, suffix = name[:-1], name[-1:]
+            if len(stem) < 2 or suffix not in RENAMED_SUFFIXES or any(p.level != 3 for p in places):
+                continue
+            for other in RENAMED_SUFFIXES.replace(suffix, ""):
+                alt = stem + other
+                if alt not in self.by_name:
+                    self.by_name[alt] = [Place(alt, p.adcode, 3) for p in places]
+                    self.renamed.add(alt)
+
+        # an autonomous division is written without its peoples (肃北蒙古族自治县 → 肃北县, short 肃北)
+        peoples = sorted(load_words("ethnic_groups"), key=len, reverse=True)
+        for name, places in list(self.by_name.items()):
+            for suffix, plain in AUTONOMOUS:
+                if not name.endswith(suffix):
+                    continue
+                stem = name[: -len(suffix)]
+                while people := next((p for p in peoples if stem.endswith(p) and len(stem) - len(p) >= 2), None):
+                    stem = stem[: -len(people)]
+                if "族" in stem:
+                    continue
+                alt = stem + plain
+                if alt not in self.by_name:
+                    self.by_name[alt] = [Place(alt, p.adcode, p.level) for p in places]
+                    self.renamed.add(alt)
+                if stem not in self.by_name and stem not in self.short:
+                    self.short[stem] = list(places)
 
     @cached_property
     def pattern(self) -> NameFinder:
         """Every full name; names that are also common words (城区 in 城区5个分局, 郊区, 矿区) count
-        only after their parent (阳泉市城区, see split_places)."""
-        return NameFinder(n for n in self.by_name if n not in COMMON_WORDS)
+        only after their parent (阳泉市城区, see split_places); a county's other names (宁乡市 for 宁乡县)
+        are known where met, not searched for."""
+        return NameFinder(n for n in self.by_name if n not in COMMON_WORDS and n not in self.renamed)
 
     @cached_property
     def short_pattern(self) -> NameFinder:
@@ -210,3 +245,22 @@ class Gazetteer:
     def level(self, name: str) -> int:
         cands = self.lookup(name)
         return cands[0].level if cands else 0
+
+    def rank(self, name: str) -> int:
+        """How high a place sits: 1 province, 2 prefecture, 3 county, 4 township, 5 village, 6 anything
+        below or beside the divisions (a road, a venue, a compound); 0 a world region. The gazetteer's
+        level where it knows the name, else the level its suffix names (`place_levels.tsv`): 肃北县 is a
+        county and 马鬃山镇 a township though neither is in the table, 旅游区 and 超市 are no division."""
+        if level := self.level(name):
+            return level
+        kind = self.world.kind(name)
+        if kind is not None:
+            return {"region": 0, "country": 1}.get(kind, 2)
+        for suffix, level in _SUFFIX_LEVELS:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                return level
+        return 6
+
+
+# longest suffix first, so 旅游区 is read before 区
+_SUFFIX_LEVELS = sorted(((s, int(n)) for s, n in load_rows("place_levels")), key=lambda r: -len(r[0]))

@@ -14,15 +14,14 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from kg.ner.lexicon import SURNAMES
+from kg.ner.lexicon import OUTLET_SUFFIXES, SURNAMES
 from kg.ner.names import split_name_run
 
 _NUM = "0-9０-９一二三四五六七八九十〇零两"
 _CJK = "\u4e00-\u9fff"
 # an outlet's name: a paper, a site, a broadcaster (包头晚报, 泉州新闻网, 央广网, 海峡都市报, 中国新闻社); a site
 # and its paper may be written together (厦门网-厦门日报: the paper is the second)
-OUTLET = (rf"[{_CJK}A-Za-z]{{1,8}}?(?:新闻网|网|日报|晚报|早报|都市报|商报|时报|青年报|法制报|周刊|报|电视台|广播电台|"
-          rf"在线|新闻|客户端)")
+OUTLET = rf"[{_CJK}A-Za-z]{{1,8}}?(?:{'|'.join(map(re.escape, OUTLET_SUFFIXES))})"  # in file order
 # an outlet is a source only at the start of a sentence or clause (a glued-on headline is no part of it)
 _OPEN = r"(?:^|(?<=[\s，。！？；：、“”（）()【】\[\]@|/／]))"
 AGENCY = rf"本报|[{_CJK}]{{2}}社|{_OPEN}(?:{OUTLET}[-－—])?{OUTLET}"
@@ -98,6 +97,15 @@ def outside_outlets(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[
 def time_zone_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each 北京时间 / 当地时间: its place names a clock, not where anything happened."""
     return [(m.start(), m.end()) for m in TIME_ZONE_RE.finditer(text)]
+
+
+def outside_clocks(text: str, spans: list[tuple]) -> list[tuple]:
+    """Spans (i, j, type, ...) less the places that only name a clock: 北京 of 北京时间3月2日 is no
+    mention of Beijing (the report says what time it was, not where anything happened)."""
+    clocks = time_zone_spans(text)
+    if not clocks:
+        return spans
+    return [s for s in spans if s[2] != "LOC" or not any(a <= s[0] and s[1] <= b - 2 for a, b in clocks)]
 
 
 class DatedLine(NamedTuple):

@@ -30,7 +30,7 @@ CLOCK = rf"(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|晚|夜间
 TIME = rf"(?:{CLOCK}|凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|晚间|晚|夜间|深夜|夜里)"
 DATE = rf"{DAY}(?:{TIME})?"
 # days named from the day of writing or from the date just named (当天 = that day)
-DEICTIC_DAY = r"今天|昨天|前天|今日|昨日|今晨|今晚|昨晚"
+DEICTIC_DAY = r"今天|昨天|前天|今日|昨日|前日|今晨|昨晨|今晚|昨晚|前晚"
 ANAPHORIC_DAY = r"当天|当日|当晚|次日|翌日|第[二三四五六七八九十]天"
 REL_YEAR = r"去年|今年|前年|明年"  # 明年 alone is an intention (明年一定陪您过生日), not a date
 REL_MONTH = r"上个?月|本月|下个?月"
@@ -44,6 +44,7 @@ DATE_RE = re.compile(
     rf"|(?:{REL_YEAR})的?{NUM}{{1,2}}月份?(?:以来)?"
     rf"|(?:{DEICTIC_DAY}|当晚|次日|翌日|第[二三四五六七八九十]天)(?:{TIME})?|(?:当天|当日){CLOCK}"  # 当天上牌: no day
     rf"|(?<![0-9０-９月第初])[0-9０-９]{{1,2}}日(?!内|以内|之内|左右)(?:{TIME})?"  # 根茨２８日宣布 (not 3号楼)
+    rf"|(?<![0-9０-９一二三四五六七八九十〇零两月第初])(?:[二三]?十[一二三四五六七八九]?|[二三]十)日(?!内|以内|之内|左右)(?:{TIME})?"  # 十四日凌晨
     rf"|(?:去年|今年|前年)(?:年底|年初|{PART_OF_YEAR}|以来)?|(?:{REL_MONTH})(?:以来)?"
 )
 UNSURE_DAYS = 120  # a bare month-day further than this from the day of writing could be either year
@@ -55,7 +56,8 @@ RELATIVE_RE = re.compile(rf"^(?:{DEICTIC_DAY}|{REL_YEAR}|{REL_MONTH})")
 DAY_WORD_RE = re.compile(rf"^(?:{DEICTIC_DAY}|{ANAPHORIC_DAY})$")  # a whole day named by one word
 OPEN_ENDS = re.compile(r"^(?:自|从|截至|截止到?)|(?:以来|起|开始|后|前|之前|之后|期间|至今)$")
 MONTH_SHIFT = {"上月": -1, "上个月": -1, "本月": 0, "下月": 1, "下个月": 1}  # the parser reads none of these
-SAME_AS = {"今晨": "今天早上", "翌日": "次日"}  # …nor these two: the words it reads for them
+SAME_AS = {"今晨": "今天早上", "昨晨": "昨天早上", "前晚": "前天晚上", "前日": "前天",
+           "翌日": "次日"}  # …nor these: the words it reads for them
 # a date standing apart in a file name (19980110-01-003.txt, 2020-03-19_x.txt), not digits of a hash
 FILE_DATE_RE = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?![0-9A-Za-z])")
 
@@ -126,7 +128,7 @@ class DateResolver:
             t = OPEN_ENDS.sub("", t) or t
         t = t.removesuffix("以来") if RELATIVE_RE.match(t) else t
         t = re.sub(r"^(去年|今年|前年|明年)的", r"\1", t)
-        t = SAME_AS.get(t, t)
+        t = next((w + t[len(k):] for k, w in SAME_AS.items() if t.startswith(k)), t)  # 昨晨6点 → 昨天早上6点
         if t in MONTH_SHIFT:
             if base.today is None:
                 return None

@@ -14,6 +14,14 @@ class Tagger(Protocol):
         ...
 
 
+class NoEntities:
+    """A tagger that finds nothing: the pipeline without the model (benchmarks, tests about files,
+    reading, memory and speed, where the model's cost is the same per character whatever the text)."""
+
+    def tag(self, texts: list[str], batch_size: int = 64) -> list[list[tuple[int, int, str]]]:
+        return [[] for _ in texts]
+
+
 def load_tagger(model: str) -> Tagger:
     """A HanLP tagger for a shipped model path, a model directory, or a HanLP pretrained identifier."""
     from kg.ner.hanlp_engine import HanLPTagger

@@ -36,7 +36,7 @@ def fold_bit(k: int) -> int:
     return 2 << k  # 2 for fold 0, 4 for fold 1
 
 
-class Gazetteer:
+class NameLexicon:
     """string → per-type source masks (0 where the string is not of that type)."""
 
     def __init__(self, entries: dict[str, list[int]] | None = None) -> None:
@@ -99,7 +99,7 @@ class Gazetteer:
         Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     @classmethod
-    def load(cls, path: Path) -> Gazetteer:
+    def load(cls, path: Path) -> NameLexicon:
         return cls(dict(_rows(path)))
 
 
@@ -123,9 +123,9 @@ def common_words(path: Path) -> frozenset[str]:
 
 
 def build(msra_train: Iterable[tuple[list[str], set[tuple[int, int, str]]]],
-          external: Iterable[tuple[str, str]]) -> Gazetteer:
+          external: Iterable[tuple[str, str]]) -> NameLexicon:
     """From MSRA training sentences (chars, gold spans) and (text, type) pairs of other corpora."""
-    g = Gazetteer()
+    g = NameLexicon()
     for text, typ in external:
         g.add(text, typ, EXTERNAL)
     for chars, spans in msra_train:

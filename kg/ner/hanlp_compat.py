@@ -30,7 +30,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from kg.ner.gazetteer import FILE as GAZETTEER_FILE
-from kg.ner.gazetteer import N_BITS, Gazetteer, fold
+from kg.ner.gazetteer import N_BITS, NameLexicon, fold
 from kg.ner.names import split_person_spans
 
 
@@ -98,7 +98,7 @@ class BigramTaggingModel(nn.Module):
         return self.out(self.drop(h)), mask
 
 
-def _lexicon_transform(gazetteer: Gazetteer, training: bool):
+def _lexicon_transform(gazetteer: NameLexicon, training: bool):
     """HanLP transform: the lexicon bit mask of every character (see kg.ner.gazetteer); while
     training, entries known only from the sentence's own MSRA fold are hidden."""
 
@@ -142,17 +142,17 @@ class BigramRNNNamedEntityRecognizer(FixedRNNNamedEntityRecognizer):
     inputs it lacks, such as the lexicon bits, start small).
     """
 
-    def _gazetteer(self) -> Gazetteer | None:
+    def _gazetteer(self) -> NameLexicon | None:
         if not self.config.get("lexicon"):
             return None
         if getattr(self, "_lexicon", None) is None:
-            self._lexicon = Gazetteer.load(self.config.lexicon)
+            self._lexicon = NameLexicon.load(self.config.lexicon)
         return self._lexicon
 
     def load_vocabs(self, save_dir, filename="vocabs.json"):
         super().load_vocabs(save_dir, filename)
         path = Path(save_dir) / GAZETTEER_FILE
-        self._lexicon = Gazetteer.load(path) if path.exists() else None
+        self._lexicon = NameLexicon.load(path) if path.exists() else None
 
     def save_vocabs(self, save_dir, filename="vocabs.json"):
         super().save_vocabs(save_dir, filename)

@@ -12,14 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from kg.ner.lexicon import GENERIC_PARTS, STOP_CHARS
+from kg.ner.lexicon import GENERIC_PARTS, STOP_CHARS, word_class
 from kg.text.clean import is_cjk
 
 LIST_HEADS = ("街道", "镇", "乡", "社区")  # a sub-county place a list of compounds may follow
-COMPOUNDS = ("小区", "花园", "家园", "公寓", "新村", "社区", "村")
+COMPOUNDS = word_class("compound")
 SEPARATORS = "、和及与"
 # what ends the last item: 时光俊园 | 有关区域, 万宏国际 | 等小区
-ITEM_END = re.compile(r"有关|等|的|一带|周边|附近|区域|地区|片区|实施|内|外")
+ITEM_END = re.compile("|".join(word_class("item_end")))
 MAX_ITEM = 6
 
 Span4 = tuple[int, int, str, str]

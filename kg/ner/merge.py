@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 
-from kg.ner.lexicon import BEAT_SUFFIXES
+import ahocorasick
+
+from kg.ner.lexicon import BEAT_SUFFIXES, word_class
 
 PRIORITY = {"DATE": 3, "ORG": 2, "LOC": 1, "PERSON": 1}
 # where a compound place name may be cut before its innermost place (…区 | …街道 | …镇 …)
 INNER_PLACE_RE = re.compile("区|县|旗|街道|镇|乡")  # not 市: 城市花园 is one name
-COMMUNITY_UNITS = "指挥部|居委会|村委会|警务室|党支部|党委"
+COMMUNITY_UNITS = word_class("community_unit")
 
 
 def merge_mentions(text: str, found: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
@@ -33,6 +35,17 @@ def merge_mentions(text: str, found: list[tuple[int, int, str, str]]) -> list[tu
         for k in range(i, j):
             taken[k] = True
     return sorted(chosen)
+
+
+def _automaton(words: dict[str, str]) -> ahocorasick.Automaton | None:
+    """Aho-Corasick over `words` (each found as (word, its value)); None when there are none."""
+    if not words:
+        return None
+    automaton = ahocorasick.Automaton()
+    for word, value in words.items():
+        automaton.add_word(word, (word, value))
+    automaton.make_automaton()
+    return automaton
 
 
 def propagate_names(sentences, per_sentence: list[list[tuple[int, int, str, str]]],
@@ -55,22 +68,24 @@ def propagate_names(sentences, per_sentence: list[list[tuple[int, int, str, str]
         for m in INNER_PLACE_RE.finditer(name):
             if len(name) - m.end() >= min_len["LOC"]:
                 names.setdefault(name[m.end():], "LOC")
-    for name, t in list(names.items()):
-        # units named after a community the document names (沙埔头社区 → 沙埔头指挥部)
-        stem = name[: -len(beat)] if t == "LOC" and (beat := next((b for b in BEAT_SUFFIXES if name.endswith(b)), "")) else ""
-        if len(stem) >= 2:
-            units = re.compile(re.escape(stem) + f"(?:{COMMUNITY_UNITS})")
-            for sent in sentences:
-                for m in units.finditer(sent.text):
-                    names.setdefault(m.group(), "ORG")
-    ordered = sorted(names, key=len, reverse=True)
+    # units named after a community the document names (沙埔头社区 → 沙埔头指挥部): each stem's
+    # matches as `re.finditer(stem + (指挥部|…))` gives them, all stems in one pass per sentence
+    stems = {stem for name, t in names.items() if t == "LOC" and len(
+        stem := name[: -len(beat)] if (beat := next((b for b in BEAT_SUFFIXES if name.endswith(b)), "")) else "") >= 2}
+    units = _automaton({stem + unit: stem for stem in stems for unit in COMMUNITY_UNITS})
+    for sent in sentences:
+        end_of: dict[str, int] = {}  # stem → where its last match ended: matches of one stem do not overlap
+        for last, (word, stem) in sorted(units.iter(sent.text), key=lambda hit: hit[0] - len(hit[1][0])) \
+                if units else ():
+            start = last + 1 - len(word)
+            if start >= end_of.get(stem, 0):
+                end_of[stem] = last + 1
+                names.setdefault(word, "ORG")
+    # every occurrence of every name, overlapping ones too, in one pass per sentence (not one per name)
+    found = _automaton({name: name for name in names})
     out = []
     for sent, spans in zip(sentences, per_sentence, strict=True):
-        extra = []
-        for name in ordered:
-            start = sent.text.find(name)
-            while start >= 0:
-                extra.append((start, start + len(name), names[name], "propagated"))
-                start = sent.text.find(name, start + 1)
+        extra = [(last + 1 - len(name), last + 1, names[name], "propagated")
+                 for last, (name, _) in (found.iter(sent.text) if found else ())]
         out.append(merge_mentions(sent.text, spans + extra) if extra else spans)
     return out

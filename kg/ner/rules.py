@@ -24,30 +24,33 @@ from kg.ner.lexicon import (
     DIRECTIONS,
     GENERIC_PARTS,
     IDIOMS,
+    INTERNAL_UNIT_RE,
+    LOC_SUFFIX_RE,
     LOC_SUFFIXES,
     NAME_BREAKERS,
     ORG_SUFFIXES,
     PLACE_ORGS,
-    ROLES,
+    ROLE_RE,
     STOP_CHARS,
+    STRONG_ORG,
     SURNAMES,
+    TEXT_OUTLET_SUFFIXES,
+    UNIT_SUFFIX_RE,
+    UNIT_SUFFIXES,
+    word_class,
 )
 from kg.ner.models import MODEL_DIR
+from kg.ner.names import split_name_run
 from kg.ner.segmenter import NAME_TAGS, after, before, between, boundaries, is_common_word, tag, words
 from kg.ner.segmenter import load as load_segmenter
 from kg.ner.vet import Words
-from kg.resources import load_words
+from kg.resources import load_rows, load_words
 from kg.text.clean import is_cjk
 
 Span = tuple[int, int, str]
-STRONG_ORG = {"中级人民法院", "高级人民法院", "人民法院", "人民检察院", "检察院", "公安分局", "公安局", "公安厅",
-              "派出所", "交巡警大队", "交警大队", "特警大队", "刑警大队", "治安大队", "巡警大队", "大队", "支队",
-              "中队", "分局", "有限公司", "公司", "日报", "公安报", "中院", "大学", "监督管理局",
-              "管理局"}
 SHORT_UNITS = re.compile(r"(?:市|县|区|州|省)(?:公安)?局(?:党委|政治部|指挥中心)?|局党委|省公安厅|省厅|市委|市政府|县委|县政府|"
                          r"区委|区政府|省委|省政府|市中级人民法院|中院")
-INTERNAL_UNITS = re.compile(r"政治部|指挥中心|政工室|警务保障室")
-BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见习记者|特约记者|通讯员|记者|本期策划|策划|摄影|供图|"
+BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见习记者|特约记者|通讯员|实习生|记者|本期策划|策划|摄影|供图|发自|报道|"
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
 MAX_CHAIN_STEPS = 10  # places, name parts and unit words in one name; real ones have at most 7 or so
 NUMERALS = "一二三四五六七八九十两几数多0123456789"
@@ -57,7 +60,7 @@ LOCATIVES = "头上里边"  # 街头, 路上, 村里, 路边
 RELATIVE_ADMIN = "市县区省"  # 市公安局, 县委: the article's own city, county, district or province
 GOVERNMENT = re.compile("人民政府|政府")
 BYLINE_VERB = re.compile(r"报道|摄(?![\u4e00-\u9fff])")
-NO_PART_SUFFIXES = {"市委", "市政府", "县委", "县政府", "区委", "区政府", "省委", "省政府", "警方", "公安"}
+NO_PART_SUFFIXES = frozenset(word_class("no_part_suffix"))
 IDIOM_RE = re.compile("|".join(IDIOMS))
 _DIRS = "".join(sorted(DIRECTIONS))
 DIRECTION_BEFORE_LIST = re.compile(f"[{_DIRS}](?=[、和及])")  # 白城西、…
@@ -66,6 +69,16 @@ SHARED_SUFFIXES = ("保险公司", "银行", "集团", "证券")  # 泰康、中
 JOURNEY_VERB = re.compile("回到|返回|来到|赶到|抵达|前往|赶往")
 JOURNEY_END = re.compile(f"(?:{JOURNEY_VERB.pattern}|到)([\u4e00-\u9fff]{{2,4}}?)(?=[，,。；;、）)]|$)")
 HIGHWAYS = ("高速公路", "公路", "高速")
+# the scene of an incident: a road or a place, maybe a word more, and a facility head (kg/resources/scene_heads.tsv)
+ROAD_SUFFIXES = ("高速公路", "公路", "高速", "大道", "国道", "路", "街")
+ROAD_GRADE = re.compile("[一二三]级$")
+NUMBERED_ROAD = re.compile(r"(?:(?:国道|省道)[0-9０-９]+线?|[0-9０-９]+(?:国道|省道))$")
+KM_MARK = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?(?:公里|千米)处")
+SCENE_BEFORE = re.compile(r"(?:^|[，,。；;：:、（(]|在|于|至|到|沿|经|位于|市区|城区)$")
+SCENE_AFTER = re.compile(r"内|处|上|附近|时|发生|突发|[，,。；;]|$")
+ROAD_STOPS = "至沿经往驶行"  # 行至包固一级公路: the road's name starts after the verb
+NOT_MIDDLE = NOT_STEMS | {"m", "r", "f", "q", "mq"}
+NOT_ROAD_STEMS = {"m", "r", "q", "mq", "p", "c", "u"}  # (jieba tags 包 of 包固公路 and 合 of 合宁高速 as verbs)
 NEXT_DIRECTIONAL = re.compile(f"[、和及]([\u4e00-\u9fff]{{2,9}}?)[{_DIRS}](?=[、，,。等和及])")  # 、白城南等
 
 
@@ -79,19 +92,6 @@ class RuleTagger:
 
     def __post_init__(self) -> None:
         load_segmenter()  # jieba's dictionary with the model, not inside the first document's time
-
-    @cached_property
-    def _org_suffix_re(self) -> re.Pattern:
-        sufs = sorted({*ORG_SUFFIXES, "中院"}, key=len, reverse=True)
-        return re.compile("|".join(map(re.escape, sufs)))
-
-    @cached_property
-    def _loc_suffix_re(self) -> re.Pattern:
-        return re.compile("|".join(map(re.escape, sorted(LOC_SUFFIXES, key=len, reverse=True))))
-
-    @cached_property
-    def _role_re(self) -> re.Pattern:
-        return re.compile("|".join(map(re.escape, sorted(ROLES, key=len, reverse=True))))
 
     # -- helpers -------------------------------------------------------------------------------
     def _place_ending_at(self, text: str, k: int, allow_short: bool = True, any_level: bool = False) -> int:
@@ -168,6 +168,9 @@ class RuleTagger:
                 first = text[k:min(after(text, k), pos)]
                 if tag(first) in ("m", "mq"):
                     break  # 一小区: a number names nothing
+                if len(first) == 1 and tag(first) in ("p", "c") and pos - k > 2:
+                    k += 1  # 据|交警一大队, 与|城南派出所: a preposition or conjunction opens no name
+                    first = text[k:min(after(text, k), pos)]
                 if not self._place_ending_at(text, k):  # (德清县建设镇: a place anchors any stem)
                     cuts = between(text, k, pos)
                     for x, y in zip(cuts, cuts[1:], strict=False):
@@ -187,7 +190,7 @@ class RuleTagger:
     def orgs(self, text: str, model_spans: list[Span] | None = None) -> list[Span]:
         spans = []
         model_orgs = [(i, j) for i, j, t in model_spans or [] if t == "ORG"]
-        for m in self._org_suffix_re.finditer(text):
+        for m in UNIT_SUFFIX_RE.finditer(text):
             a, e = m.start(), m.end()
             if text[a - 1:a] == "副" or (m.group().endswith("部") and text[e:e + 1] == "门"):
                 continue  # 副大队长: a title, not a unit; 公安部门: departments
@@ -195,7 +198,7 @@ class RuleTagger:
             bounds = boundaries(text)
             if a not in bounds and e not in bounds:
                 continue  # 建设好一支队伍: 支队 straddles two words (一支 | 队伍)
-            start, anchored = self._chain(text, a, ORG_SUFFIXES + ("中院",),
+            start, anchored = self._chain(text, a, UNIT_SUFFIXES,
                                           max_part=6 if m.group().endswith(("公司", "医院")) else 4, bounds=bounds)
             suffix = m.group()
             prev = before(text, start) if start else start
@@ -222,7 +225,7 @@ class RuleTagger:
         spans += self._outlets(text, [(i, j) for i, j, t in model_spans or [] if t == "PERSON"])
         for m in SHORT_UNITS.finditer(text):
             spans.append((m.start(), m.end(), "ORG"))
-        for m in INTERNAL_UNITS.finditer(text):  # 政治部 alone: a department of the bureau in context
+        for m in INTERNAL_UNIT_RE.finditer(text):  # 政治部 alone: a department of the bureau in context
             i = m.start()
             if i == 0 or not is_cjk(text[i - 1]) or text[i - 1] in STOP_CHARS or text[i - 2:i] in ("该局", "本局"):
                 spans.append((i, m.end(), "ORG"))
@@ -246,7 +249,7 @@ class RuleTagger:
         for w in words(text):
             cut.append((pos, w))
             pos += len(w)
-        suffixes = load_words("outlet_suffixes")
+        suffixes = TEXT_OUTLET_SUFFIXES
         last_chars = {x[-1] for x in suffixes}
         for k, (a, w) in enumerate(cut):
             if w[-1] not in last_chars:
@@ -331,7 +334,7 @@ class RuleTagger:
         for m in self.gazetteer.short_pattern.finditer(text):
             if any(p.level <= 2 for p in self.gazetteer.short[m.group()]) and worded(m.start(), m.end()):
                 spans.append((m.start(), m.end(), "LOC"))
-        for m in self._loc_suffix_re.finditer(text):
+        for m in LOC_SUFFIX_RE.finditer(text):
             a, e = m.start(), m.end()
             if not _suffix_on_word(text, a, e, bounds, self.words.plain) or e not in bounds and text[e:e + 1] not in LOCATIVES + "处内外旁":
                 continue  # 乡村, 交叉路口: the suffix is inside a word (高速出口处: 处 is "at")
@@ -352,15 +355,92 @@ class RuleTagger:
                     continue
                 # a bare name + suffix (姑姑归乡, 因躲避…服务站) needs the model's agreement, or a
                 # community/street/village whose officer follows (隆兴社区民警吴艳)
-                served = m.group() in BEAT_SUFFIXES and self._role_re.match(text, e)
+                served = m.group() in BEAT_SUFFIXES and ROLE_RE.match(text, e)
                 if not served and not any(i <= start + 1 and e <= j + 2 for i, j in model_locs):
                     continue
             spans.append((start, e, "LOC"))
+        spans += self._scenes(text, spans + [(i, j, "LOC") for i, j in model_locs], bounds)
         spans += self._directional_list(text)
         spans += self._directional_stations(text, spans)
         spans += self._journey_ends(text, spans + [(i, j, "LOC") for i, j in model_locs])
         idioms = [(m.start(), m.end()) for m in IDIOM_RE.finditer(text)]
         return _longest([s for s in spans if not any(a < s[1] and s[0] < b for a, b in idioms)])
+
+    @cached_property
+    def _scene_head_re(self) -> re.Pattern:
+        return re.compile("|".join(map(re.escape, sorted(load_words("scene_heads"), key=len, reverse=True))))
+
+    @cached_property
+    def _road_heads(self) -> frozenset[str]:
+        return frozenset(h for h, kind in load_rows("scene_heads") if kind == "road")
+
+    def _road_start(self, text: str, k: int, bounds: frozenset[int]) -> int:
+        """Where the name of a road ending at k starts (-1 if none): a numbered road (国道324线), or a
+        stem of 2-6 characters on a word boundary before a road suffix (包固一级公路, 固察路), not a
+        pronoun or a number (这条路)."""
+        m = NUMBERED_ROAD.search(text, max(0, k - 9), k)
+        if m:
+            return m.start()
+        suf = next((x for x in ROAD_SUFFIXES if text.endswith(x, 0, k)), "")
+        if not suf:
+            return -1
+        a = k - len(suf)
+        g = ROAD_GRADE.search(text, max(0, a - 2), a)
+        a = g.start() if g else a
+        s = a
+        while s > 0 and a - s < 6 and is_cjk(text[s - 1]) and text[s - 1] not in STOP_CHARS and text[s - 1] not in ROAD_STOPS:
+            s -= 1
+        while s < a and s not in bounds:
+            s += 1
+        if a - s < 2 or tag(text[s:after(text, s)]) in NOT_ROAD_STEMS:
+            return -1
+        return s
+
+    def _anchor_start(self, text: str, j: int, ends: dict[int, int], bounds: frozenset[int]) -> int:
+        """Where a place or a road ending at j starts (-1 if none)."""
+        if j in ends:
+            return ends[j]
+        p = self._place_ending_at(text, j, any_level=True)
+        if p and j - p in bounds:
+            return j - p
+        return self._road_start(text, j, bounds)
+
+    def _scenes(self, text: str, spans: list[Span], bounds: frozenset[int]) -> list[Span]:
+        """Scenes of incidents, which are places (GUIDELINES.md: roads and crossings, highways and their
+        stations): a facility head (`scene_heads.tsv`) on a word boundary, right after a named place
+        or road, with at most one plain word between (勤俭东路|铁路|立交桥, 集美|坂头|路段), or two roads
+        joined by 与 (包固一级公路与固察路交叉路口); a road and its kilometre mark (合宁高速35公里处).
+        The phrase opens a clause or follows a word of place (在, 行至, 位于), or a word of place or
+        happening follows it (…内, …时, …发生): where something happened, not a road in general."""
+        ends = {j: i for i, j, t in spans if t == "LOC"}
+        found = []
+        heads = [(m.start(), m.end()) for m in self._scene_head_re.finditer(text) if m.start() in bounds]
+        heads += [(m.start(), m.end()) for m in KM_MARK.finditer(text)]
+        for h, e in heads:
+            km = text[e - 1] == "处" and KM_MARK.match(text, h) is not None
+            road_only = text[h:e] in self._road_heads  # 公益民|段 of a road, not 这段
+            cuts = [h] if km else [b for b in reversed(between(text, max(0, h - 3), h)) if not road_only or b < h]
+            start = -1
+            for j in cuts:
+                middle = text[j:h]
+                if middle and (any(c in STOP_CHARS or not is_cjk(c) for c in middle) or any(
+                        tag(w) in NOT_MIDDLE or not tag(w) and len(w) > 1 for w in words(middle))):
+                    continue  # 卫生院西侧路口, 开发区一路口: a direction or a number is no name's part
+                start = self._road_start(text, j, bounds) if km or road_only else self._anchor_start(text, j, ends, bounds)
+                if start >= 0:
+                    break
+            if start < 0 and text.startswith("路", h):
+                start = self._road_start(text, h + 1, bounds)  # 香山|路口: the road 香山路 and its crossing
+            if start < 0:
+                continue
+            if text[start - 1:start] in ("与", "和") and (first := self._anchor_start(text, start - 1, ends, bounds)) >= 0:
+                start = first  # 铜山大道与香山路口: the crossing of two roads
+            elif (road := NUMBERED_ROAD.search(text, max(0, start - 9), start)) is not None:
+                start = road.start()  # 国道324线集美坂头路段: the stretch of a numbered road (split by kg.link.names)
+            if not (SCENE_BEFORE.search(text, 0, start) or SCENE_AFTER.match(text, e)):
+                continue
+            found.append((start, e, "LOC"))
+        return found
 
     def _directional_list(self, text: str) -> list[Span]:
         """Checkpoints named by a city and a direction, listed: 白城西、白城南等7个任务卡点.
@@ -427,9 +507,9 @@ class RuleTagger:
     def persons(self, text: str, kind: str, model_spans: list[Span]) -> list[Span]:
         spans = []
         model_people = [(i, j) for i, j, t in model_spans if t == "PERSON"]
-        for m in self._role_re.finditer(text):
+        for m in ROLE_RE.finditer(text):
             n = self._name_at(text, m.end())
-            if not n or self._role_re.match(text, m.end()):
+            if not n or ROLE_RE.match(text, m.end()):
                 continue  # 交警劳模吴贱安: a second title follows, not a name
             i, j = m.end(), m.end() + n
             sur = 2 if text[i:i + 2] in SURNAMES else 1
@@ -462,7 +542,9 @@ class RuleTagger:
                     break
         if kind == "byline":
             spans += self._byline_names(text)
-        spans += [(a, b, "PERSON") for a, b, _ in reporter_spans(text)]  # （记者汪金福、赵忠生）
+        for a, b, _ in reporter_spans(text):  # （记者汪金福、赵忠生）; 本报记者公培佳北京报道: less the place
+            place = self._place_ending_at(text, b)
+            spans.append((a, b - place if b - place - a >= 2 and place >= 2 else b, "PERSON"))
         credit = re.search(r"(?:^|[。！？\s])([^\s。！？]{2,4})\s*摄$", text)
         if credit and credit.group(1)[:1] in SURNAMES:
             spans.append((credit.start(1), credit.end(1), "PERSON"))
@@ -483,14 +565,48 @@ class RuleTagger:
             tok = m.group()
             if tok.endswith("摄"):
                 tok = tok[:-1]
-            if 2 <= len(tok) <= 4 and all(is_cjk(c) for c in tok) and (tok[:1] in SURNAMES or tok[:2] in SURNAMES):
-                spans.append((m.start(), m.start() + len(tok), "PERSON"))
+            place = self._place_ending_at(tok, len(tok))
+            if len(tok) - place >= 2 and place >= 2:
+                tok = tok[:-place]  # 公培佳北京(报道): the name, then where the reporter filed from
+            run = split_name_run(tok, ()) if 4 <= len(tok) <= 8 else None  # 曹晟源胡琼: two names
+            for a, b in run or [(0, len(tok))]:
+                name = tok[a:b]
+                if 2 <= len(name) <= 4 and all(is_cjk(c) for c in name) and (name[:1] in SURNAMES
+                                                                           or name[:2] in SURNAMES):
+                    spans.append((m.start() + a, m.start() + b, "PERSON"))
         return spans
 
     def tag(self, text: str, kind: str = "body", model_spans: list[Span] | None = None) -> list[Span]:
         model_spans = model_spans or []
         outlets = [(a, b, "ORG") for a, b in outlet_spans(text)]  # 荆楚网武汉5月6日电, 据@楚天都市报消息
-        return self.orgs(text, model_spans) + outlets + self.locs(text, model_spans) + self.persons(text, kind, model_spans)
+        orgs, people = self.orgs(text, model_spans) + outlets, self.persons(text, kind, model_spans)
+        titled = self._titled_units(text, [*model_spans, *people], [*model_spans, *orgs])
+        return orgs + titled + self.locs(text, model_spans) + people
+
+    def _titled_units(self, text: str, people: list[Span], taken: list[Span]) -> list[Span]:
+        """A dictionary name right before a title before a person is the unit they serve in:
+        前央视主持人王伟, 证监会主席X, 工行行长X. The word must be one the dictionary tags an organisation
+        (nt) or an abbreviation (j), or a proper noun the lexicon knows as an organisation, and no place
+        (美国总统X: the country's office, see kg.relations.belongs_to)."""
+        from kg.relations.belongs_to import role_chain  # (kg.relations reads the rule layer's output)
+
+        bounds, found = boundaries(text), []
+        for i, _, t in people:
+            chain = role_chain(text, i) if t == "PERSON" else None
+            if chain is None or chain[0] not in bounds:
+                continue
+            k = chain[0]
+            a = before(text, k)
+            w = text[a:k]
+            kind = tag(w)
+            if text[a - 1:a].isdigit() or w.endswith("学") and not w.endswith(("大学", "中学", "小学")):
+                continue  # 1月9日电记者X: a dateline (日电); 财政学教授X: a field of study, no unit
+            if len(w) < 2 or not (kind in ("nt", "j") or kind == "nz" and w in self.words.orgs) or \
+                    w in load_words("generic_orgs") or self.gazetteer.lookup(w) or w in self.gazetteer.world or \
+                    any(x < k and a < y for x, y, _ in [*taken, *found]):
+                continue
+            found.append((a, k, "ORG"))
+        return found
 
 
 def _suffix_on_word(text: str, a: int, e: int, bounds: frozenset[int], plain: Collection[str]) -> bool:

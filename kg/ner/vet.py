@@ -37,25 +37,25 @@ from kg.ner.lexicon import (
     LODGINGS,
     NATIONAL_UNITS,
     ORG_HEADS,
-    ORG_SUFFIXES,
     PLACE_ORGS,
-    ROLES,
+    ROLE_RE,
     STOP_CHARS,
     SURNAMES,
+    UNIT_SUFFIXES,
+    alternation,
+    word_class,
 )
 from kg.ner.segmenter import NAME_TAGS, between, boundaries, is_common_word, tag
 from kg.text.clean import is_cjk
 
-ORG_END = re.compile("(?:" + "|".join(map(re.escape, sorted({*ORG_SUFFIXES, *PLACE_ORGS, "中院"}, key=len,
-                                                               reverse=True))) + ")")
+ORG_END = re.compile(alternation((*UNIT_SUFFIXES, *PLACE_ORGS)))
 ORG_HEAD = re.compile("(?:" + "|".join(map(re.escape, ORG_HEADS)) + ")$")
-ROLE_START = re.compile("|".join(map(re.escape, sorted(ROLES, key=len, reverse=True))))
 # what a department inside an organisation is called (…国际部, …管理学院, …教研室)
-SUB_UNITS = ("部", "委员会", "学院", "系", "所", "研究室", "教研室", "处", "科", "厂", "医院", "分行", "支行", "局", "会", "院",
-             "司", "中心", "总队", "支队", "大队")
+SUB_UNITS = word_class("sub_unit")
 BRACKETS = {"(": ")", "（": "）", "《": "》", "“": "”", "「": "」", "[": "]", "【": "】"}
 CLOSERS = {v: k for k, v in BRACKETS.items()}
 NUMERALS = set("〇零一二三四五六七八九十百千")
+NAME_DOTS = "·—-•・‧"  # what joins the parts of a foreign name in Chinese text (埃尔南·巴尔加斯, 汤姆-克鲁斯)
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def _trim(text: str, i: int, j: int) -> tuple[int, int]:
 
 def _addressed(text: str, i: int, j: int) -> bool:
     """A surname alone that names someone: 老吴, 小冯, 江主席, 王大夫 (as People's Daily tags it)."""
-    return j - i == 1 and text[i] in SURNAMES and (text[i - 1:i] in ("老", "小") or bool(ROLE_START.match(text, j)))
+    return j - i == 1 and text[i] in SURNAMES and (text[i - 1:i] in ("老", "小") or bool(ROLE_RE.match(text, j)))
 
 
 def _person_end(text: str, i: int, j: int) -> int:
@@ -158,7 +158,7 @@ def _org_span(text: str, i: int, j: int, gaz: Gazetteer, words: Words) -> tuple[
     unknown strings (审管办: an abbreviation the text alone does not resolve), a local unit word
     after a bare name part (法警支队), which the rule layer reads when a place is there."""
     s = text[i:j]
-    m = ROLE_START.search(s)
+    m = ROLE_RE.search(s)
     ends = [e.end() for e in ORG_END.finditer(s, 0, m.start() if m else len(s))]
     if ends and ends[-1] < len(s) and s not in words.orgs and (m and m.start() == ends[-1] or (
             s[ends[-1]] in STOP_CHARS or not s.endswith(SUB_UNITS) or s.endswith("团队"))):
@@ -227,7 +227,7 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
             if gaz.lookup(s) or gaz.world.kind(s) in ("country", "region"):  # 邵东, 俄罗斯: places first
                 out.append((i, j, "LOC"))
                 continue
-            role = ROLE_START.match(text, i, j)
+            role = ROLE_RE.match(text, i, j)
             if role:  # 劳模吴贱安 read as 劳模吴: the title is no part of the name
                 i = role.end()
                 if j - i < 2 and not _addressed(text, i, j):
@@ -236,8 +236,9 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
             if j - i == 3 and text[i - 1:i] in ("老", "小") and text[i + 1:j] in common_words:
                 j = i + 1  # 小王文明纠章: 小王, then the word 文明
             s = text[i:j]
-            if not all(is_cjk(c) or c in "·—" for c in s) or s in common_words:
-                continue
+            if not all(is_cjk(c) or c in NAME_DOTS for c in s) or not (is_cjk(s[0]) and is_cjk(s[-1])) or \
+                    s in common_words:
+                continue  # no Latin letters or digits; 索尔-坎贝尔, 约瑟夫•马洛德•威廉: a foreign name's dot written otherwise
             out.append((i, j, t))  # runs of names (孙岩白阳) were split by the component (kg.ner.names)
         else:
             out.append((i, j, t))

@@ -17,6 +17,11 @@ the police roles of `kg.ner.lexicon.ROLES`. A title the lexicon does not know ti
 unit the text states: right before it (中国人民银行行长易纲, 该院刑事审判庭审判员刘芳), in an apposition
 (王伟，腾讯公司副总裁，), or through a verb of taking a post (王伟加盟腾讯公司，出任副总裁; 担任X公司董事长;
 辞去…: `former`). 前/原 before the unit marks a former post (前央视主持人王伟: `former: true`).
+该院, 该局, 该公司, 本所 … before a title point back at the latest unit of that kind the article named
+(`kg/resources/anaphors.tsv`); a statutory post names the kind of unit it serves in (审判员 → a court,
+检察官 → a procuratorate, 消防员 → a fire brigade: `kg/resources/unit_titles.tsv`). Titles joined by 兼
+belong to the unit before each (副局长兼交警支队支队长); nouns may stand between unit and title
+(医院急诊科护士长X), and a noun ending like fifty known titles is one (分局法制宣传员X).
 
 Linear in a document's length: each person looks at its own sentence, the last few units of the article
 (by kind, kept as they come) and the last colleague with a unit, never back over the whole document.
@@ -30,28 +35,32 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from kg.ner.dateline import find_datelines, reporter_spans
-from kg.ner.lexicon import COUNTRY_TITLES, GOV_ROLES, ROLE_UNIT, ROLES
+from kg.ner.lexicon import COUNTRY_TITLES, GOV_ROLES, ROLE_RE, ROLE_UNIT, ROLES, word_class
+from kg.ner.segmenter import tag, words
 from kg.relations.index import BuildIndex
-from kg.resources import load_words
+from kg.resources import load_rows, load_words
 from kg.types import BuildResult, Mention, Relation
 
-ROLE_ALT = "|".join(map(re.escape, sorted(ROLES, key=len, reverse=True)))
+ROLE_ALT = ROLE_RE.pattern
 # a government title before the unit of the person's other title: 副市长、市公安局局长董留民
-GOV_BEFORE_UNIT = re.compile("(" + "|".join(sorted(GOV_ROLES, key=len, reverse=True)) + ")、$")
+GOV_BEFORE_UNIT = re.compile("(" + "|".join(sorted(GOV_ROLES, key=len, reverse=True)) + ")[、兼]$")
 GAP = re.compile(r"^(?:[0-9]+岁的?|的|党员|退休的?|老|、)*$")
-POLICE = ("公安局", "分局", "派出所", "大队", "支队", "中队", "公安厅")
+POLICE = word_class("police_unit")
 NOT_MEMBERS = {"记者", "通讯员"}  # a reporter is tied to the agency a byline names (see _reporters)
-EARLIER_TITLE = re.compile(rf"({ROLE_ALT})[、，]$")
-# statutory posts → the unit they sit in, when the text names none right before them
-COURT = ("庭", "法院", "中院")
-PROCURATORATE = ("检察院",)
-LEGAL_UNITS = {"审判员": COURT, "助理审判员": COURT, "审判长": COURT, "书记员": COURT[1:], "法官": COURT[1:],
-               "人民陪审员": COURT[1:], "检察官": PROCURATORATE, "检察员": PROCURATORATE,
-               "助理检察员": PROCURATORATE, "检察长": PROCURATORATE, "副检察长": PROCURATORATE}
+EARLIER_TITLE = re.compile(rf"({ROLE_ALT})[、，兼]$")  # 济南市公安局副局长兼交警支队支队长X
+# statutory posts → the unit they sit in, when the text names none right before them (审判员 → a court,
+# 检察官 → a procuratorate, 消防员 → a fire brigade), from kg/resources/unit_titles.tsv
+LEGAL_UNITS = {row[0]: tuple(row[1].split("|")) for row in load_rows("unit_titles")}
+# 该院, 该局, 本所 …: the latest unit named before whose name ends so (kg/resources/anaphors.tsv); a
+# division of it may follow before the title (该院刑事审判庭审判员刘芳 → the court)
+ANAPHORS = {row[0]: tuple(row[1].split("|")) for row in load_rows("anaphors")}
+ANAPHOR_BEFORE_TITLE = re.compile("(" + "|".join(sorted(ANAPHORS, key=len, reverse=True)) +
+                                  r")(?:[\u4e00-\u9fff]{2,6}?(?:庭|科|处|室|组|党委|政治部))?的?$")
+ANAPHOR_ENDS = frozenset(e for ends in ANAPHORS.values() for e in ends)
 # taking (or leaving) a post: 出任/担任 [UNIT] TITLE; joining a unit: 加盟/加入 UNIT
-TAKES_POST = re.compile(r"(?:出任|担任|升任|调任|就任|兼任|当选为?|被任命为|任命为|辞去|卸任|离任)")
-JOINS = re.compile(r"(?:加盟|加入|入职|跳槽至|跳槽到|转会至|转会到)")
-LEAVES = ("辞去", "卸任", "离任")
+LEAVES = word_class("leaves_post", "verbs")
+TAKES_POST = re.compile("(?:" + "|".join((*word_class("takes_post", "verbs"), *LEAVES)) + ")")
+JOINS = re.compile("(?:" + "|".join(word_class("joins", "verbs")) + ")")
 FORMER = ("前", "原")
 POLICE_ROLES = frozenset(ROLES)  # the roles the article's police unit may stand in for (民警X, 所长X)
 
@@ -59,7 +68,26 @@ POLICE_ROLES = frozenset(ROLES)  # the roles the article's police unit may stand
 @lru_cache(maxsize=1)
 def titles() -> frozenset[str]:
     """Job titles: the lexicon's roles and `kg/resources/titles.tsv` (loaded once)."""
-    return frozenset(ROLES) | frozenset(load_words("titles"))
+    return frozenset(ROLES) | frozenset(load_words("titles")) | frozenset(LEGAL_UNITS)
+
+
+@lru_cache(maxsize=1)
+def title_heads() -> frozenset[str]:
+    """The characters fifty or more known titles end with (宣传员, 护士长, 工程师): a noun of the dictionary
+    ending so, written between a unit and a name, is a title too (南岗分局法制宣传员李嘉男)."""
+    counts: dict[str, int] = {}
+    for t in titles():
+        counts[t[-1]] = counts.get(t[-1], 0) + 1
+    return frozenset(c for c, n in counts.items() if n >= 50)
+
+
+def _nouns(gap: str, modifiers: tuple[str, ...] = ("n", "vn")) -> list[str] | None:
+    """The dictionary words of `gap` when every one is a noun of two or more characters (法制, 急诊科), else
+    None; the words before the last may also be of the parts of speech `modifiers` (禁毒|宣传员)."""
+    ws = list(words(gap))
+    ok = ws and len(ws[-1]) >= 2 and tag(ws[-1]) in ("n", "vn") and all(len(w) >= 2 and tag(w) in modifiers
+                                                                        for w in ws[:-1])
+    return ws if ok else None
 
 
 @lru_cache(maxsize=1)
@@ -91,7 +119,7 @@ def role_chain(text: str, end: int) -> tuple[int, list[str]] | None:
     if not n:
         return None
     start, roles = end - n, [text[end - n:end]]
-    while start > 0 and text[start - 1] == "、" and (k := title_ending_at(text, start - 1)):
+    while start > 0 and text[start - 1] in "、兼" and (k := title_ending_at(text, start - 1)):
         start -= 1 + k
         roles.insert(0, text[start:start + k])
     return start, roles
@@ -106,6 +134,12 @@ class _Article:
     counts: dict[str, int] = field(default_factory=dict)  # police unit → mentions so far
     first: dict[str, int] = field(default_factory=dict)  # police unit → the order it was first named in
     best: str | None = None  # the police unit named most often (ties: the first named)
+    last_by_end: dict[str, Mention] = field(default_factory=dict)  # name ending (院, 公司 …) → latest unit
+
+    def antecedent(self, anaphor: str) -> Mention | None:
+        """The unit 该院 / 该公司 … points back at: the latest named whose name ends as the anaphor says."""
+        found = [m for e in ANAPHORS[anaphor] if (m := self.last_by_end.get(e)) is not None]
+        return max(found, key=lambda m: (m.sentence, m.sent_start)) if found else None
 
 
 KINDS = frozenset({*ROLE_UNIT.values(), *(k for kinds in LEGAL_UNITS.values() for k in kinds)})
@@ -184,6 +218,9 @@ def _see(art: _Article, o: Mention, idx: BuildIndex) -> None:
     for kind in KINDS:
         if name.endswith(kind):
             art.last_of_kind[kind] = o
+    for end in ANAPHOR_ENDS:
+        if name.endswith(end):
+            art.last_by_end[end] = o
     if name.endswith(POLICE):
         art.police.append(o)
         n = art.counts[o.entity_id] = art.counts.get(o.entity_id, 0) + 1
@@ -203,6 +240,11 @@ def _person(text, k, p, ms, art, idx, doc_id, index, unit_of, colleagues, govs, 
         for unit, role in _titles_after(text, p, ms[:k], ms[k + 1:]):  # 王伟，腾讯公司副总裁；赵五局长
             add(p.entity_id, unit, role, doc_id, index)
             unit_of.setdefault(p.entity_id, unit)
+        unit = next((o for o in reversed(ms[:k]) if o.type == "ORG"), None)
+        gap = text[unit.sent_start + len(unit.norm):p.sent_start] if unit is not None else ""
+        if 2 <= len(gap) <= 8 and (ws := _nouns(gap, ("n", "vn", "v"))) and ws[-1][-1] in title_heads():
+            add(p.entity_id, unit.entity_id, gap, doc_id, index)  # 南岗分局法制宣传员李嘉男
+            unit_of.setdefault(p.entity_id, unit.entity_id)
         return
     role_start, roles = chain
     for unit, role in _titles_before(text, role_start, ms[:k]):  # 政治局委员、书记处书记X
@@ -211,6 +253,9 @@ def _person(text, k, p, ms, art, idx, doc_id, index, unit_of, colleagues, govs, 
         return
     before = [o for o in ms[:k] if o.type == "ORG" and o.sent_start + len(o.norm) <= role_start]
     adjacent = before[-1] if before and _gap_ok(text, before[-1], role_start, ms) else None
+    if adjacent is None and (ana := ANAPHOR_BEFORE_TITLE.search(text, 0, role_start)):
+        found = art.antecedent(ana.group(1))  # 该院刑事审判庭审判员刘芳: the court named before
+        adjacent = replace(found, sent_start=ana.start(), sentence=index) if found is not None else None
     former = adjacent is not None and text[max(0, adjacent.sent_start - 1):adjacent.sent_start] in FORMER
     recent = _recent_police(art, index)
     # 公安局党委书记、局长X: a later title of the chain looks first at the units the
@@ -304,7 +349,7 @@ def _reporters(text: str, ms: list[Mention], orgs: dict[str, str], outlet: str |
     out = []
     for a, b, source in reporter_spans(text):
         person = next((m.entity_id for m in ms if m.type == "PERSON" and m.sent_start == a
-                       and m.sent_start + len(m.norm) == b), None)
+                       and m.sent_start + len(m.norm) <= b), None)  # (公培佳|北京报道: the name less the place)
         agency = outlet if source in ("", "本报") else orgs.get(source)
         if person and agency:
             out.append((person, agency))
@@ -355,8 +400,10 @@ def _country_before(text: str, role_start: int, before: list[Mention]) -> str | 
 
 
 def _gap_ok(text: str, org: Mention, role_start: int, ms: list[Mention]) -> bool:
-    """Only an age, 的, party status or the unit's own jurisdiction (隆兴社区) between unit and role."""
+    """Only an age, 的, party status, the unit's own jurisdiction (隆兴社区) or nouns between unit and role."""
     a = org.sent_start + len(org.norm)
+    if 2 <= role_start - a <= 6 and _nouns(text[a:role_start]):
+        return True  # 医院急诊科护士长X, 派出所社区民警X: a division or a field before the title
     gap = list(text[a:role_start])
     for m in ms:
         if m.type == "LOC" and a <= m.sent_start < role_start:

@@ -27,10 +27,11 @@ import hashlib
 import re
 from collections.abc import Sequence
 
+from kg.link.names import SCENE_END
 from kg.link.places import Gazetteer
 from kg.ner.dateline import find_datelines, time_zone_spans
 from kg.ner.dates import core_date
-from kg.ner.lexicon import BEAT_SUFFIXES, ROLES
+from kg.ner.lexicon import BEAT_SUFFIXES, ROLE_RE, word_class
 from kg.ner.lists import SEPARATORS as LIST_SEPARATORS
 from kg.relations.belongs_to import NOT_MEMBERS, POLICE, titles
 from kg.relations.index import BuildIndex
@@ -38,10 +39,10 @@ from kg.resources import load_words
 from kg.text.clean import is_cjk
 from kg.types import BuildResult, Entity, Mention, Relation, Sentence
 
-EVENT_VERBS = re.compile(r"回到|返回|蔓延|发生|发现|实施|封闭|封控|奔赴|赶到|抵达|深入|救助|设置|设立|开展|启动")
+EVENT_VERBS = re.compile("|".join(word_class("event_verb", "verbs")))
 ORIGIN = re.compile(r"来自于?$|(?<![自打])从$")  # 来自浙江, 从涿州(来到…): where people came from
 # a place before a title (长沙副市长) says whose office, not where something happened
-DESCRIBES = re.compile("|".join(sorted(ROLES, key=len, reverse=True)))
+DESCRIBES = ROLE_RE
 RESIDENT = re.compile("村民|居民|市民|人(?!民)")  # 南史辛庄村村民赵文军…来到…派出所: a visitor's home
 SCENE = re.compile(r"(?:在|于)$")  # 在北京市开幕: the scene of what happened
 VISIT = re.compile(r"(?:来到|到|赶到|前往|赶往|走进|深入)$")  # 来到北京市月坛派出所: the unit's place is where
@@ -50,6 +51,12 @@ FACILITY_WORDS = re.compile("卡口|卡点|检查站|服务站|收费站|执勤�
 NATIVE = re.compile(r"籍|人(?![民员士口群流])")  # 江西吉安人, 湖北籍: where someone is from, not a scene
 CREDIT = re.compile(r"^[（(][^）)]{0,40}[）)]")  # （记者李明） after a dateline
 CLAUSE_OPEN = re.compile(r"(?:^|[，,；;：:。])$")
+CASE_NAME = re.compile(r"[“\"《][^”\"》]{1,30}(?:案|案件|事件)[”\"》]")
+HEADER_END = re.compile(r"(?:信息|消息|讯|电)?[：:]")
+HEARD_FROM = re.compile(r"从[^，,。；;：:从]{2,30}?(?:获悉|了解到|得知|获知|证实)")
+TRIP_END = re.compile(r"(?:开往|驶往|飞往|发往|通往|由)$")
+TRIP_START = re.compile(r"(?:开往|驶往|飞往|发往)")
+SAME_DAY = re.compile("当日|当天|当晚|同日|同一天")
 MAX_DESCRIPTION = 60
 MAX_PLACES = 3
 NEAR = 20  # characters between a date and the place it dates
@@ -136,15 +143,28 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         printed = [m for m in ms if m.type == "DATE" and _printed(sent.text, m, ms, idx)]
         filed += printed
         dates = [m for m in ms if m.type == "DATE" and m not in printed]
+        # a date closing a header before a colon (东方网…11月12日信息：昨日中午…) dates the report
+        headed = [m for m in dates[:1] if len(dates) > 1 and HEADER_END.match(sent.text, m.sent_start + len(m.norm))]
+        filed += headed
+        dates = [m for m in dates if m not in headed]
         orgs = [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG"]
+        # …nor a place written right before a unit (深圳|福田警方: whose police), nor one inside the
+        # name of a case (“合肥市少女毁容案”)
+        cases = [(c.start(), c.end()) for c in CASE_NAME.finditer(sent.text)]
+        # …nor where a reporter heard it (记者从攀枝花仁和区…了解到), nor a trip's ends (由广东开往贵州)
+        cases += [(c.start(), c.end()) for c in HEARD_FROM.finditer(sent.text)]
         # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where, unless someone
         # went to that unit (来到北京市月坛派出所); nor do places people came from (来自浙江、山西等省)
         visited = [(a, b) for a, b in orgs if VISIT.search(sent.text, 0, a) and sent.text[a:b].endswith(POLICE)]
         locs = [m for m in ms if m.type == "LOC" and (m.source != "name" or any(a <= m.sent_start < b for a, b in visited))
                 and not any(a <= m.sent_start < b for a, b in orgs if (a, b) not in visited)
-                and not ORIGIN.search(sent.text[:m.sent_start])
+                and not ORIGIN.search(sent.text[:m.sent_start]) and not TRIP_END.search(sent.text, 0, m.sent_start)
+                and not TRIP_START.match(sent.text, _run_end(m, ms))
                 and not DESCRIBES.match(sent.text, m.sent_start + len(m.norm))
-                and not NATIVE.match(sent.text, _run_end(m, ms))]
+                and not NATIVE.match(sent.text, _run_end(m, ms))
+                and not any(_run_end(m, ms) == a for a, b in orgs if (a, b) not in visited
+                            and sent.text[a:b].endswith((*POLICE, "警方")))
+                and not any(a <= m.sent_start < b for a, b in cases)]
         if any(m.source == "name" for m in locs):  # someone went to a unit: where they live is not where
             locs = [m for m in locs if not RESIDENT.match(sent.text, m.sent_start + len(m.norm))]
         ms_locs = locs
@@ -156,9 +176,10 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             targets = [e for e in beats.get(doc_id, []) if any(e.name in u for u in units)]
         elif dates:
             # the place an event happened is named right by its date (3月19日，洮南市团结广场…)
-            d = dates[0].sent_start
-            near = [m for m in locs if abs(m.sent_start - (d + len(dates[0].norm))) <= NEAR or
-                    abs(d - (m.sent_start + len(m.norm))) <= NEAR]
+            # (or by a later date of the sentence: 11月12日信息：昨日中午…，荆州市公安县甘家厂乡发生…; the
+            # event keeps the sentence's first date)
+            near = [m for m in locs if any(abs(m.sent_start - (dm.sent_start + len(dm.norm))) <= NEAR or
+                                           abs(dm.sent_start - (m.sent_start + len(m.norm))) <= NEAR for dm in dates)]
             # …and every place listed on from one of those (万宏国际、王旗营小区万福里和时光俊园)
             for m in sorted(locs, key=lambda m: m.sent_start):
                 if m not in near and any(0 <= m.sent_start - (n.sent_start + len(n.norm)) <= 1 and
@@ -170,7 +191,8 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             marked = [m for m in near if SCENE.search(sent.text, 0, m.sent_start)]
             locs = [m for m in near if m in marked or _listed_after(sent.text, m, marked)] if marked else near
             if not locs:  # 12月6日上午，4个外地人以…为由，在重庆沙坪坝三峡广场寻求资助: the scene, farther on
-                scene = [m for m in ms_locs if SCENE.search(sent.text, 0, m.sent_start)]
+                # (行至包固一级公路与固察路交叉路口时: a scene by its head, kg.ner.rules)
+                scene = [m for m in ms_locs if SCENE.search(sent.text, 0, m.sent_start) or SCENE_END.search(m.norm)]
                 locs = [m for m in ms_locs if m in scene or _glued_on(m, scene, ms)]
         else:
             locs = [m for m in locs if m.source == "name" or EVENT_VERBS.search(  # a visited unit's place, or
@@ -208,6 +230,17 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         key = (doc_id, sent.article)
         day = core_date(date_entity.name if date_entity is not None else date.norm) if date else None
         event = _same_incident(incidents.get(key, []), date.entity_id if date else None, day, {t.id for t in targets})
+        same_day = SAME_DAY.match(date.norm) if date else None
+        if event is None and same_day:
+            # 当日20时左右: the day of the incident the article just told (12月26日20时左右), at another place
+            # of it (the crossing of the road it named): that incident, at the date the text fixed
+            last = next((e for e in reversed(incidents.get(key, [])) if e.attrs.get("date")), None)
+            if last is not None and str(last.attrs.get("iso", ""))[:10] == str(props.get("iso_date", ""))[:10]:
+                event = last
+                props["date"] = last.attrs["date"]
+                props.pop("iso_date", None)
+                if last.attrs.get("iso"):
+                    props["iso_date"] = last.attrs["iso"]
         # matched by its day and a place, at another time of it (7点左右 … 7点21分 接到报警): no second edge
         retimed = event is not None and date is not None and date.entity_id not in event.attrs["_dates"]
         if event is None:

@@ -1,0 +1,94 @@
+"""Scenes of incidents are places (kg.ner.rules._scenes, kg/resources/scene_heads.tsv) and the events'
+places (kg.relations.event_at). Sentences written for these tests, not taken from any gold document."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.link.names import split_places
+from kg.types import Document
+
+
+def _build(pipeline, text: str, date: str = ""):
+    result = pipeline.build_documents([Document(id="t", path="t", text=text, date=date)])
+    return result, {e.id: e for e in result.entities}
+
+
+def _events(result, names) -> list[tuple[str, str]]:
+    return [(names[r.target_id].name, r.properties.get("date", "")) for r in result.relations
+            if r.relation == "EVENT_AT"]
+
+
+def _locs(pipeline, text: str) -> list[str]:
+    return [text[a:b] for a, b, t in pipeline.rules.tag(text) if t == "LOC"]
+
+
+@pytest.mark.parametrize("text, scene", [
+    ("昨晚9时许，一辆货车行至人民路与建设大道交叉路口时侧翻。", "人民路与建设大道交叉路口"),
+    ("6月3日凌晨，沪宁高速120公里处发生一起追尾事故。", "沪宁高速120公里处"),
+    ("5月2日，在青年路铁路立交桥下发生一起车祸。", "青年路铁路立交桥"),
+    ("3日上午，在京沪高速山东段发生一起事故。", "京沪高速山东段"),
+])
+def test_a_scene_is_one_place(pipeline, text, scene):
+    assert scene in _locs(pipeline, text)
+    assert split_places(scene, pipeline.rules.gazetteer) == [scene]
+
+
+@pytest.mark.parametrize("text", [
+    "他走到这条路口时停了下来。",
+    "全市各路口都有交警值守。",
+    "这段路上车很多。",
+    "加快通村公路建设，让乡村更美丽。",
+])
+def test_no_scene_without_a_name(pipeline, text):
+    assert not any(x.endswith(("路口", "段", "公路")) and len(x) > 4 for x in _locs(pipeline, text))
+
+
+def test_a_scene_farther_on_is_where_it_happened(pipeline):
+    text = "昨晚9时许，一辆满载砂石、从外地开来的大货车由东向西行驶，行至人民路与建设大道交叉路口时侧翻。"
+    result, names = _build(pipeline, text, "2021-04-02")
+    assert [p for p, _ in _events(result, names)] == ["人民路与建设大道交叉路口"]
+
+
+def test_the_same_day_is_the_incident_told_just_before(pipeline):
+    text = ("5月3日20时许，在宁安一级公路长乐段发生一起交通事故。"
+            "当日20时许，一辆轿车行至宁安一级公路与江东路交叉路口时，撞上了停在路边的货车。")
+    result, names = _build(pipeline, text)
+    events = _events(result, names)
+    assert ("宁安一级公路与江东路交叉路口", "5月3日20时许") in events
+    assert len({r.source_id for r in result.relations if r.relation == "EVENT_AT"}) == 1
+
+
+def test_a_police_units_place_and_a_case_name_are_no_scene(pipeline):
+    text = "4月2日上午，杭州西湖警方在文三路与学院路交叉口抓获一名嫌疑人。"
+    result, names = _build(pipeline, text, "2021-04-05")
+    assert [p for p, _ in _events(result, names)] == ["文三路与学院路交叉口"]
+    text = "今年3月10日，“杭州市保姆纵火案”在西湖区法院公开宣判。"
+    result, names = _build(pipeline, text, "2021-04-05")
+    assert "杭州市" not in [p for p, _ in _events(result, names)]
+
+
+def test_a_stretch_of_a_numbered_road_is_on_that_road(pipeline):
+    result, names = _build(pipeline, "3月5日上午，在国道205线南安官桥路段发生一起交通事故。", "2021-03-06")
+    assert [p for p, _ in _events(result, names)] == ["南安官桥路段"]
+    assert ("南安官桥路段", "国道205线") in {(names[r.source_id].name, names[r.target_id].name)
+                                        for r in result.relations if r.relation == "LOCATED_IN"}
+
+
+def test_where_a_reporter_heard_it_and_a_trips_ends_are_no_scene(pipeline):
+    text = "记者5日10时许从湖南省株洲市醴陵市宣传部门了解到，5日6时左右，一辆大客车侧翻。"
+    result, names = _build(pipeline, text, "2021-03-06")
+    assert _events(result, names) == []
+    text = "8日凌晨，一辆由广东开往贵州的大客车在高速公路上与一辆货车追尾。"
+    result, names = _build(pipeline, text, "2021-03-09")
+    assert _events(result, names) == []
+
+
+@pytest.mark.parametrize("text, iso", [
+    ("昨晨6点过，城南镇一家小吃店突发大火。", "2021-04-17"),
+    ("前晚7时30分许，城南镇发生一起车祸。", "2021-04-16"),
+    ("十四日凌晨，城南镇发生火灾。", "2021-04-14"),
+])
+def test_days_written_as_one_word_or_in_chinese_numerals(pipeline, text, iso):
+    result, _ = _build(pipeline, text, "2021-04-18")
+    assert iso in {str(r.properties.get("iso_date", ""))[:10] for r in result.relations if r.relation == "EVENT_AT"}
