@@ -27,8 +27,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from kg.config import MAX_BYTES, NEO4J, BuildConfig, Columns, neo4j_config
 from kg.errors import InputError
-from kg.sources import MAX_BYTES, Columns, FileReader, frame_documents, pair_document, unique
+from kg.sources import frame_documents, pair_document, reading, unique
 from kg.types import RELATION_TYPES, BuildResult, Document
 
 Source = Any  # str | os.PathLike | tuple[str, str] | pandas.DataFrame | Document
@@ -189,7 +190,7 @@ class KnowledgeGraph:
         return render_html(self.result, path, focus=focus, hops=hops, serve_dir=self.folder)
 
     def to_neo4j(self, uri: str | None = None, user: str | None = None, password: str | None = None,
-                 database: str | None = None, batch_size: int = 1000, ledger: str | Path | None = None,
+                 database: str | None = None, batch_size: int = NEO4J.batch_size, ledger: str | Path | None = None,
                  force: bool = False) -> dict:
         """Make Neo4j mirror this graph with `kg load`'s writer (`kg.sinks.neo4j_sync`): the first
         load sends everything, a later one only what changed, and deletes what the graph no longer
@@ -199,13 +200,11 @@ class KnowledgeGraph:
         from kg.sinks.neo4j_rows import MemoryRows
         from kg.sinks.neo4j_sync import sync_graph
 
-        uri = uri or os.environ.get("NEO4J_URI", "bolt://127.0.0.1:7687")
-        database = database or os.environ.get("NEO4J_DATABASE")
-        folder = Path(ledger) if ledger is not None else self.folder or _ledger_home(uri, database)
+        to = neo4j_config(uri=uri or None, user=user or None, password=password, database=database or None)
+        folder = Path(ledger) if ledger is not None else self.folder or _ledger_home(to.uri, to.database)
         folder.mkdir(parents=True, exist_ok=True)
-        return sync_graph(MemoryRows(self.result), folder, uri=uri, user=user or os.environ.get("NEO4J_USER", "neo4j"),
-                          password=password if password is not None else os.environ.get("NEO4J_PASSWORD"),
-                          database=database, batch_size=batch_size, force=force)
+        return sync_graph(MemoryRows(self.result), folder, uri=to.uri, user=to.user, password=to.password,
+                          database=to.database, batch_size=batch_size, force=force)
 
 
 def _ledger_home(uri: str, database: str | None) -> Path:
@@ -243,11 +242,18 @@ def build(sources: Source | Iterable[Source], *, text_column: str = "text", id_c
         >>> kg.build(["seeds/"])                                               # doctest: +SKIP
         >>> kg.build(df, text_column="content", id_column="url", date_column="published")  # doctest: +SKIP
     """
-    from kg.pipeline import BuildConfig, Pipeline
+    from kg.pipeline import Pipeline
     from kg.text.read import InputFile, find_inputs
 
     doc_date = _check_args(doc_date, max_bytes, workers, threads)
     columns = Columns(text_column, id_column, date_column)
+    from kg.relations.people import read_aliases
+
+    config = BuildConfig(strict=strict, max_bytes=max_bytes, threads=threads, encoding=encoding, columns=columns,
+                         doc_date=doc_date, workers=workers,
+                         aliases=read_aliases(aliases) if aliases and pipeline is None else None)
+    if model:
+        config.model = model
     srcs = _as_list(sources)
     paths = [s for s in srcs if isinstance(s, str | os.PathLike | InputFile)]
     # a missing path or two files with one id fail here, before the model loads
@@ -264,31 +270,17 @@ def build(sources: Source | Iterable[Source], *, text_column: str = "text", id_c
     for _ in unique(given):  # pairs and rows that clash fail now; files as they are read
         pass
     if pipeline is None:
-        from kg.relations.people import read_aliases
-
-        config = BuildConfig(strict=strict, max_bytes=max_bytes, threads=threads, encoding=encoding,
-                             doc_date=doc_date, aliases=read_aliases(aliases) if aliases else None,
-                             workers=workers)
-        if model:
-            config.model = model
         pipeline = Pipeline(config)
-    reader = FileReader(columns, max_bytes, strict, problems=[*skipped, *notes], encoding=encoding)
-    reader.check(files)
-    reader.start(progress, files)
+    with reading(config, files, [*skipped, *notes], progress) as reader:  # `pipeline=` reads as these arguments say
 
-    def stream() -> Iterator[Document]:
-        for group in groups:
-            docs = reader.documents(group) if group and isinstance(group[0], InputFile) else group
-            for d in docs:
-                d.date = d.date or doc_date  # here too, not only in a new Pipeline: `pipeline=` has its own
-                yield d
+        def stream() -> Iterator[Document]:
+            for group in groups:
+                yield from reader.documents(group) if group and isinstance(group[0], InputFile) else group
 
-    try:
-        result = pipeline.build_documents(unique(stream()), on_part=reader.advance,
+        # dated here too, not only in the pipeline: `pipeline=` has its own doc_date
+        result = pipeline.build_documents(unique(stream(), doc_date), on_part=reader.advance,
                                           on_done=lambda d: reader.finished(d.document.id))
         result.problems = sorted(reader.problems)
-    finally:
-        reader.close()
     return KnowledgeGraph(result)
 
 

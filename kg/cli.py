@@ -10,27 +10,24 @@ from pathlib import Path
 
 import click
 
+from kg.config import LANGS, MAX_BYTES, NEO4J, NEO4J_ENV, STAGES, BuildConfig, Columns, cli_workers
 from kg.errors import KgError, printable
 
 NEO4J_OPTIONS = [
-    click.option("--uri", envvar="NEO4J_URI", default="bolt://127.0.0.1:7687", show_default=True, show_envvar=True),
-    click.option("--user", envvar="NEO4J_USER", default="neo4j", show_default=True, show_envvar=True),
-    click.option("--password", envvar="NEO4J_PASSWORD", default=None, show_envvar=True),
-    click.option("--database", envvar="NEO4J_DATABASE", default=None, show_envvar=True,
+    click.option("--uri", envvar=NEO4J_ENV["uri"][0], default=NEO4J.uri, show_default=True, show_envvar=True),
+    click.option("--user", envvar=NEO4J_ENV["user"][0], default=NEO4J.user, show_default=True, show_envvar=True),
+    click.option("--password", envvar=NEO4J_ENV["password"][0], default=NEO4J.password, show_envvar=True),
+    click.option("--database", envvar=NEO4J_ENV["database"][0], default=NEO4J.database, show_envvar=True,
                  help="default: the server's default"),
-    BATCH_OPTION := click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1)),
-    click.option("--connect-timeout", envvar="NEO4J_CONNECT_TIMEOUT", default=5.0, show_default=True,
-                 type=click.FloatRange(0, min_open=True), help="seconds to connect and handshake with Neo4j"),
-    click.option("--query-timeout", envvar="NEO4J_QUERY_TIMEOUT", default=300.0, show_default=True,
-                 type=click.FloatRange(0, min_open=True),
+    BATCH_OPTION := click.option("--batch-size", default=NEO4J.batch_size, show_default=True, type=click.IntRange(1)),
+    click.option("--connect-timeout", envvar=NEO4J_ENV["connect_timeout"][0], default=NEO4J.connect_timeout,
+                 show_default=True, type=click.FloatRange(0, min_open=True),
+                 help="seconds to connect and handshake with Neo4j"),
+    click.option("--query-timeout", envvar=NEO4J_ENV["query_timeout"][0], default=NEO4J.query_timeout,
+                 show_default=True, type=click.FloatRange(0, min_open=True),
                  help="seconds one batch may run on the server (kg load gives up 30 s later on a server that stops answering)"),
 ]
-ENVIRONMENT = """\b
-Environment:
-  NEO4J_URI       server for load, query, build --neo4j (default bolt://127.0.0.1:7687)
-  NEO4J_USER      user (default neo4j)
-  NEO4J_PASSWORD  password
-  NEO4J_DATABASE  database (default: the server's default)"""
+ENVIRONMENT = "\b\nEnvironment:\n" + "\n".join(f"  {var:<15} {what}" for var, what in list(NEO4J_ENV.values())[:4])
 
 
 def neo4j_options(f, batch: bool = True):
@@ -72,13 +69,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="output folder")
 @click.option("--model", default=None, help="shipped model (default), a HanLP pretrained name, or a model dir")
 @click.option("--strict", is_flag=True, help="any bad input file is an error (nothing is written)")
-@click.option("--max-bytes", default=200 * 1024 * 1024, show_default=True, type=click.IntRange(1),
+@click.option("--max-bytes", default=MAX_BYTES, show_default=True, type=click.IntRange(1),
               help="larger input files are refused")
 @click.option("--html", "html_path", default=None, type=click.Path(path_type=Path), help="also render HTML")
 @click.option("--neo4j", "to_neo4j", is_flag=True, help="also load into Neo4j")
 @click.option("--threads", default=None, type=click.IntRange(1),
               help="CPU threads for the NER model in each worker (default: 1 with --workers, else torch's)")
-@click.option("--workers", default=os.cpu_count() or 1, show_default="the cores", type=click.IntRange(1),
+@click.option("--workers", default=cli_workers(), show_default="the cores", type=click.IntRange(1),
               help="processes that tag and link documents, each loading the model once (≈ 600 MB each)")
 @click.option("--engine", default="local", show_default=True, type=click.Choice(["local", "spark"]),
               help="spark: map documents on a Spark cluster (pip install pyspark)")
@@ -96,7 +93,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--aliases", "aliases_path", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV of form,canonical,type: names that are one entity (empty canonical: keep people apart)")
 @click.option("--bom", is_flag=True, help="CSV tables in UTF-8 with BOM, for Excel")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True,
               help="zh: Chinese CSV headers and relation/type names (kg render/load read both)")
 @neo4j_options
 def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads, workers, engine, master, rebuild,
@@ -115,9 +112,7 @@ def build(paths, out_dir, model, strict, max_bytes, html_path, to_neo4j, threads
 
     from kg.atomic import check_writable, output_lock
     from kg.engines.folder import build_folder
-    from kg.pipeline import BuildConfig
     from kg.relations.people import read_aliases
-    from kg.sources import Columns
     from kg.text.read import find_inputs
 
     # a missing path, an id clash, a bad alias table or an unwritable output fails here, before the model loads
@@ -245,7 +240,7 @@ EXPORT_FORMATS = ["csv", "xlsx", "parquet", "graphml", "gexf", "node-link", "neo
 @click.option("-o", "--output", default=None, type=click.Path(path_type=Path),
               help="target folder (default: OUT_DIR/export-FORMAT)")
 @click.option("--bom", is_flag=True, help="CSV: UTF-8 with BOM, for Excel")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True,
               help="tables: zh gives Chinese headers, sheet names and relation/type names")
 def export(out_dir, fmt, output, bom, lang):
     """Export relation tables and graph formats for spreadsheets, Gephi, Cytoscape, neo4j-admin."""
@@ -316,6 +311,19 @@ def train(corpora, out_dir, epochs, init_from, from_stage, threads):
                          threads=threads)
     for k, v in scores.items():
         click.echo(f"{k}: {v}")
+
+
+@cli.command()
+def stages():
+    """List the stages that map each document, in order: name, version, scope, what it does.
+
+    The pipeline is kg.config.STAGES; a stage of your own goes in by name (docs: Adding a stage)."""
+    from kg.stages import REGISTRY
+
+    for name in STAGES:
+        stage = REGISTRY[name]
+        what = (stage.__doc__ or "").strip().splitlines()[0] if stage.__doc__ else ""
+        click.echo(f"{name:14s} v{stage.version:3s} {stage.scope:10s} {what}")
 
 
 INT64 = 2 ** 63  # Bolt's integers are 64-bit
@@ -405,6 +413,7 @@ EXAMPLES = {
     "train": "kg train --corpora ../shared/corpora --out models/new",
     "query": "kg query officers_of_unit --param unit=某市公安局 --format csv",
     "serve": "kg serve out/ --port 8765   # then open http://127.0.0.1:8765/",
+    "stages": "kg stages",
 }
 for _name, _example in EXAMPLES.items():
     if _name in cli.commands:

@@ -168,7 +168,8 @@ def evaluate(gold_dir: Path, seeds_dir: Path | None = None, model: str | None = 
     """Build each gold document alone, score it, and sum the counts (micro-average).
 
     `pattern` picks gold files of a folder (`pd_*.json`: the People's Daily articles only)."""
-    from kg.pipeline import BuildConfig, Pipeline
+    from kg.config import BuildConfig
+    from kg.pipeline import Pipeline
     from kg.sinks.tables import write_tables
 
     gold_dir = Path(gold_dir)

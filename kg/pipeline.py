@@ -1,96 +1,178 @@
-"""build(): read → (clean → segment → tag → link → relate each document) → reduce. Read top to bottom.
+"""build(): read → (the stages, on each document) → reduce. Read top to bottom.
 
 Map, then reduce: every document is processed on its own (`map_document` → `DocResult`, knowing
 nothing of other documents), in this process or in `config.workers` processes; then `kg.reduce`
 merges the results by entity id, the same for any input order, and runs the corpus-level steps.
 
-Each stage is a plain object or function taking and returning `kg.types` records; swap one by
-passing a different object in `Pipeline` (as spaCy swaps components). Defaults live in `BuildConfig`.
+The map is the list of stages named in `config.stages` (`kg.config.STAGES`; each a `kg.stages`
+stage: a name, a version and a call on a `DocRecord`). Insert, replace or drop one by name with
+`add_stage`, `replace_stage`, `remove_stage`, as spaCy's `add_pipe` does. Defaults live in
+`kg.config`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from kg.errors import InputError
+from kg.config import BuildConfig
+from kg.engines.local import batches, map_in_processes
 from kg.integrity import check_document
 from kg.link.linker import Linker
-from kg.ner.dateline import outside_clocks, outside_outlets
 from kg.ner.dates import DateTagger
 from kg.ner.engine import Tagger, load_tagger
-from kg.ner.lists import complete_place_lists
-from kg.ner.merge import merge_mentions, propagate_names
-from kg.ner.models import DEFAULT_MODEL
 from kg.ner.rules import RuleTagger
-from kg.ner.vet import vet_model_spans
 from kg.reduce import Reducer, corpus_steps, reduce_documents
-from kg.relations import document_relations
-from kg.relations.people import AliasTable
-from kg.sources import DEFAULT_COLUMNS, Columns, FileReader
-from kg.store import Store, Stored
-from kg.text.parts import OffsetRuns, split_parts
+from kg.sources import reading, unique
+from kg.stages import REGISTRY, SCOPES, DocRecord, Stage, check_order, stage_versions
+from kg.store import Store, Stored, pipeline_version
+from kg.text.parts import split_parts
 from kg.text.read import InputFile, find_inputs
-from kg.text.script import restore_names
-from kg.text.segment import segment
 from kg.types import BuildResult, DocResult, Document, Mention, Sentence
 
-
-@dataclass
-class BuildConfig:
-    model: str = DEFAULT_MODEL  # a shipped-model path, a HanLP pretrained identifier, or a model dir
-    strict: bool = False  # any bad input file is an error instead of a skipped file
-    max_bytes: int = 200 * 1024 * 1024  # larger files are refused, not read into memory
-    batch_size: int = 64  # sentences per NER call
-    part_chars: int = 200_000  # longer documents are processed in parts, in bounded memory
-    threads: int | None = None  # torch CPU threads for the model; None: torch's default here, 1 in a worker
-    workers: int = 1  # processes that map documents; 1 maps them here (>1: spawned, so a script needs `if __name__`)
-    batch_docs: int = 32  # documents whose sentences share one model call
-    encoding: str | None = None  # force this input encoding instead of detecting it
-    columns: Columns = DEFAULT_COLUMNS  # tables of articles (.csv/.jsonl/.parquet): text, id and date columns
-    doc_date: str = ""  # ISO date of documents whose own date is unknown (--doc-date)
-    aliases: AliasTable | None = None  # the user's alias/merge table (--aliases), see kg.relations.people
+__all__ = ["BuildConfig", "Pipeline", "batches", "build"]
 
 
 @dataclass
 class Pipeline:
-    """The stages, in order. Construct once, call `build` on any number of paths."""
+    """The stages of `config.stages`, in order, and what they share (model, rules, dates, linker).
+
+    Construct once, call `build` on any number of paths. `stages`: stage objects by name, used
+    instead of the registry's (what `add_stage` and `replace_stage` were given; they go to worker
+    processes too)."""
 
     config: BuildConfig = field(default_factory=BuildConfig)
     tagger: Tagger | None = None
     dates: DateTagger = field(default_factory=DateTagger)
     rules: RuleTagger = field(default_factory=RuleTagger)
     linker: Linker | None = None
+    stages: dict[str, Stage] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.config = replace(self.config)  # the stage list is edited here, not in the caller's config
         if self.linker is None:
             self.linker = Linker(self.rules.gazetteer)  # one gazetteer for tagging and linking
         self._given_tagger = self.tagger  # a tagger passed in goes to the workers; else each loads the model
-        if self.tagger is None and self.config.workers <= 1:
+        self._custom = dict(self.stages)  # the objects given, by name (the rest come from the registry)
+        self.stages = {}
+        self._make_stages(self.config.stages)
+        if self.tagger is None and self.config.workers <= 1 and "model" in self.config.stages:
             if self.config.threads:
                 import torch  # only the model needs torch; a stub tagger does not
 
                 torch.set_num_threads(self.config.threads)  # oversubscribed cores make the LSTM crawl
             self.tagger = load_tagger(self.config.model)
 
+    # -- the stage list ---------------------------------------------------------------------------
+    def _make_stages(self, names: Iterable[str], made: dict[str, Stage] | None = None) -> None:
+        """`self.stages` as `names` say: the objects given, those just `made`, those made already, the registry's."""
+        made = made or {}
+        names = list(names)
+        stages: dict[str, Stage] = {}
+        for name in names:
+            if name in stages:
+                raise ValueError(f"stage {name!r} named twice in {names}")
+            known = self._custom.get(name) or made.get(name) or self.stages.get(name)
+            if known is None and name not in REGISTRY:
+                raise KeyError(f"no stage {name!r}; registered: {', '.join(REGISTRY)}")
+            stages[name] = known or REGISTRY[name](self)
+        check_order(list(stages.values()))
+        self.stages = stages
+        self.config.stages = tuple(stages)
+
+    @property
+    def stage_names(self) -> list[str]:
+        """The stages, in the order they run."""
+        return list(self.stages)
+
+    def stage_versions(self) -> list[tuple[str, str]]:
+        """(name, version) of each stage, in order: the store's pipeline version holds them."""
+        return stage_versions(self.stages, self.stages)
+
+    def version(self, settings: str = "") -> str:
+        """The store's pipeline version of this pipeline (`kg.store.pipeline_version`)."""
+        return pipeline_version(self.config.model, settings, self.stage_versions())
+
+    def add_stage(self, stage: str | Stage, *, before: str | None = None, after: str | None = None,
+                  first: bool = False) -> Stage:
+        """Insert a stage (a registered name, or a stage object) before or after the stage named,
+        first, or else last; the stage made is returned. Sentence stages must stay before document ones."""
+        made = self._made(stage)
+        if made.name in self.stages:
+            raise ValueError(f"stage {made.name!r} is in the pipeline already: replace_stage or remove_stage it")
+        names = self.stage_names
+        if sum(x is not None and x is not False for x in (before, after, first)) > 1:
+            raise ValueError("give at most one of before, after, first")
+        at = 0 if first else len(names)
+        for anchor, shift in ((before, 0), (after, 1)):
+            if anchor is not None:
+                at = self._at(anchor) + shift
+        self._set(names[:at] + [made.name] + names[at:], made, given=not isinstance(stage, str))
+        return made
+
+    def replace_stage(self, name: str, stage: str | Stage) -> Stage:
+        """Put another stage (a registered name, or a stage object) where the stage `name` is."""
+        made = self._made(stage)
+        names = self.stage_names
+        names[self._at(name)] = made.name
+        if made.name in self.stages and made.name != name:
+            raise ValueError(f"stage {made.name!r} is in the pipeline already")
+        self._set(names, made, given=not isinstance(stage, str), drop=name)
+        return made
+
+    def remove_stage(self, name: str) -> Stage:
+        """Drop the stage `name`; it is returned."""
+        self._at(name)
+        stage = self.stages[name]
+        self._set([n for n in self.stage_names if n != name])
+        return stage
+
+    def _at(self, name: str) -> int:
+        if name not in self.stages:
+            raise KeyError(f"no stage {name!r} in the pipeline: {', '.join(self.stages)}")
+        return self.stage_names.index(name)
+
+    def _made(self, stage: str | Stage) -> Stage:
+        if isinstance(stage, str):
+            if stage not in REGISTRY:
+                raise KeyError(f"no stage {stage!r}; registered: {', '.join(REGISTRY)}")
+            return REGISTRY[stage](self)
+        for attr in ("name", "version", "scope"):
+            if not isinstance(getattr(stage, attr, None), str):
+                raise TypeError(f"a stage needs a str {attr!r}: {stage!r}")
+        if stage.scope not in SCOPES:
+            raise ValueError(f"stage {stage.name!r}: scope must be one of {SCOPES}, not {stage.scope!r}")
+        return stage
+
+    def _set(self, names: list[str], made: Stage | None = None, given: bool = False, drop: str = "") -> None:
+        old = self.stages, self.config.stages, dict(self._custom)
+        self._custom = {n: s for n, s in self._custom.items() if n in names and n != drop}
+        if made is not None and given:
+            self._custom[made.name] = made  # an object given: it goes to worker processes too
+        try:
+            self._make_stages(names, {made.name: made} if made is not None else None)
+        except (KeyError, ValueError):
+            self.stages, self.config.stages, self._custom = old
+            raise
+
+    # -- the map ----------------------------------------------------------------------------------
     def map_document(self, doc: Document) -> DocResult:
         """One document on its own: its sentences, mentions, entities and relations (the map step)."""
         return self.map_documents([doc])[0]
 
     def map_documents(self, docs: list[Document], on_part: Callable[[int], None] | None = None) -> list[DocResult]:
-        """`map_document` for each of `docs`; the sentences of the short ones go to the model in one call
-        (a batch of 64 sentences from many documents instead of 13 from one: a third less model time)."""
+        """`map_document` for each of `docs`; the sentence stages run on the short ones together, so
+        the model tags their sentences in one call (a batch of 64 sentences from many documents
+        instead of 13 from one: a third less model time)."""
         tagged: dict[int, tuple[list[Sentence], list[Mention]]] = {}
         short = [k for k, d in enumerate(docs) if len(d.text) <= self.config.part_chars]
-        segmented = [self._segment_part(docs[k], 0, len(docs[k].text), []) for k in short]
-        spans = self.tagger.tag([s.text for sents in segmented for s in sents], batch_size=self.config.batch_size)
-        at = 0
-        for k, sents in zip(short, segmented, strict=True):
-            tagged[k] = sents, self._mentions(docs[k], sents, spans[at: at + len(sents)])
-            at += len(sents)
+        records = [DocRecord(docs[k]) for k in short]
+        self._sentence_stages(records)
+        for k, record in zip(short, records, strict=True):
+            tagged[k] = record.sentences, record.mentions
             if on_part is not None:
                 on_part(len(docs[k].text))
         out = []
@@ -100,18 +182,19 @@ class Pipeline:
         return out
 
     def link_document(self, doc: Document, sentences: list[Sentence], mentions: list[Mention]) -> DocResult:
-        """Entities and relations of one tagged document, linked as if it were the whole corpus."""
-        alone = BuildResult(documents=[doc], sentences=sentences, mentions=mentions)
-        alone.entities = self.linker.link(alone.documents, alone.sentences, alone.mentions)
-        alone.relations = document_relations(alone, self.linker.gazetteer)
-        restore_names(alone)  # Traditional documents: names back in their own script (after all lookups)
-        done = DocResult(doc, alone.sentences, alone.mentions, alone.entities, alone.relations)
+        """The document stages (entities and relations) on one tagged document, as if it were the whole corpus."""
+        record = DocRecord(doc, result=BuildResult(documents=[doc], sentences=sentences, mentions=mentions))
+        for stage in self.stages.values():
+            if stage.scope == "document":
+                stage(record)
+        r = record.result
+        done = DocResult(doc, r.sentences, r.mentions, r.entities, r.relations)
         check_document(done)  # ids resolve: a bug stops here, naming the document, not in a reader later
         return done
 
     def process_document(self, doc: Document, on_part: Callable[[int], None] | None = None
                          ) -> tuple[list[Sentence], list[Mention]]:
-        """Clean and segment one document, then tag its sentences.
+        """The sentence stages on one document: its sentences and mentions.
 
         A document longer than `config.part_chars` is done part by part (cut at blank lines, see
         `kg.text.parts`), so only one part's per-character offset lists are alive at a time; every
@@ -121,50 +204,35 @@ class Pipeline:
         sentences: list[Sentence] = []
         mentions: list[Mention] = []
         for start, end in split_parts(doc.text, self.config.part_chars):
-            part_sentences = self._segment_part(doc, start, end, sentences)
-            spans = self.tagger.tag([s.text for s in part_sentences], batch_size=self.config.batch_size)
-            sentences += part_sentences
-            mentions += self._mentions(doc, part_sentences, spans)
+            record = DocRecord(doc, start=start, end=end, before=sentences)
+            self._sentence_stages([record])
+            sentences += record.sentences
+            mentions += record.mentions
             if on_part is not None:
                 on_part(end - start)
         return sentences, mentions
 
-    def _segment_part(self, doc: Document, start: int, end: int, before: list[Sentence]) -> list[Sentence]:
-        """Sentences of doc.text[start:end], numbered and offset as parts of `doc`."""
-        whole = start == 0 and end == len(doc.text)
-        part = doc if whole else Document(id=doc.id, path=doc.path, text=doc.text[start:end],
-                                          encoding=doc.encoding, sha256=doc.sha256)
-        sentences = segment(part)
-        article = before[-1].article + _opens_article(sentences) if before else 0
-        for sent in sentences:
-            sent.index += len(before)
-            sent.article += article
-            sent.offsets = OffsetRuns(sent.offsets, base=start)  # one int pair per run, not per char
-        return sentences
-
-    def _mentions(self, doc: Document, sentences: list[Sentence], model_spans: list) -> list[Mention]:
-        """The model's spans vetted, the rule layer's and dates added, merged: the mentions of `sentences`."""
-        mentions: list[Mention] = []
-        per_sentence = []
-        for sent, spans in zip(sentences, model_spans, strict=True):
-            spans = [s for s in spans if s[2] != "DATE"]  # dates are the rule layer's (see kg.ner.dates)
-            spans = vet_model_spans(sent.text, spans, sent.kind, self.rules.gazetteer, self.rules.common_words,
-                                    self.rules.words)
-            spans = outside_outlets(sent.text, spans)  # 央广网哈尔滨9月1日消息: the outlet is no part of a name
-            found = [(i, j, t, "model") for i, j, t in spans]
-            found += [(i, j, t, "rule") for i, j, t in self.rules.tag(sent.text, sent.kind, spans)]
-            found += [(i, j, t, "rule") for i, j, t in self.dates.tag(sent.text)]
-            merged = outside_clocks(sent.text, merge_mentions(sent.text, found))  # 北京时间: a clock, no place
-            per_sentence.append(complete_place_lists(sent.text, merged, self.rules.common_words))
-        per_sentence = [outside_clocks(sent.text, spans)  # (a place named elsewhere is none in its clock either)
-                        for sent, spans in zip(sentences, propagate_names(sentences, per_sentence), strict=True)]
-        for sent, spans in zip(sentences, per_sentence, strict=True):
-            for i, j, t, source in spans:
-                a, b = sent.span(i, j)
-                mentions.append(Mention(doc_id=doc.id, sentence=sent.index, start=a, end=b,
-                                        text=doc.text[a:b], norm=sent.text[i:j], type=t, source=source, article=sent.article,
-                                        sent_start=i))
-        return mentions
+    def _sentence_stages(self, records: list[DocRecord]) -> None:
+        """The sentence stages on `records` in turn (a stage with `pipe` takes them all at once),
+        then each record's spans as its mentions."""
+        if not records:
+            return
+        for stage in self.stages.values():
+            if stage.scope != "sentences":
+                continue
+            if hasattr(stage, "pipe"):
+                stage.pipe(records)
+            else:
+                for record in records:
+                    stage(record)
+        for record in records:
+            doc = record.doc
+            for sent, spans in zip(record.sentences, record.spans, strict=True):
+                for i, j, t, source in spans:
+                    a, b = sent.span(i, j)
+                    record.mentions.append(Mention(doc_id=doc.id, sentence=sent.index, start=a, end=b,
+                                                   text=doc.text[a:b], norm=sent.text[i:j], type=t, source=source,
+                                                   article=sent.article, sent_start=i))
 
     def build_documents(self, docs: Iterable[Document], store: Store | None = None,
                         on_done: Callable[[DocResult], None] | None = None,
@@ -181,7 +249,7 @@ class Pipeline:
             result.reused = stored.reused
             return result
         red = Reducer(steps=corpus_steps(self.config.aliases))
-        for done in self.map_all(_unique(docs, self.config.doc_date), on_part):
+        for done in self.map_all(unique(docs, self.config.doc_date), on_part):
             red.add(done)
             if on_done is not None:
                 on_done(done)
@@ -196,7 +264,7 @@ class Pipeline:
         stored = Stored()
 
         def fresh(docs: Iterable[Document]) -> Iterator[Document]:
-            for d in _unique(docs, self.config.doc_date):
+            for d in unique(docs, self.config.doc_date):
                 stored.live.append(d.id)  # (the store's pipeline version holds config.doc_date)
                 if not store.has(d):
                     yield d
@@ -225,9 +293,8 @@ class Pipeline:
     def map_all(self, docs: Iterable[Document], on_part: Callable[[int], None] | None = None) -> Iterator[DocResult]:
         """DocResults of `docs`, in batches (`config.batch_docs`), here or in worker processes."""
         if self.config.workers > 1:
-            from kg.engines.local import map_in_processes
-
-            yield from map_in_processes(docs, self.config, self._given_tagger)
+            yield from map_in_processes(docs, self.config, Pipeline, self._given_tagger, self._custom,
+                                        {n: REGISTRY[n] for n in self.config.stages if n in REGISTRY})
             return
         for batch in batches(docs, self.config.batch_docs, self.config.part_chars):
             yield from self.map_documents(batch, on_part)
@@ -262,50 +329,9 @@ class Pipeline:
         Files are read by `kg.sources` (text, HTML, tables of articles, Word, PDF); a file's id is its
         path under the folder given (`kg.text.read.find_inputs`)."""
         inputs, skipped = find_inputs(paths)
-        reader = FileReader(self.config.columns, self.config.max_bytes, self.config.strict, problems=list(skipped),
-                            encoding=self.config.encoding)
-        reader.check(inputs)
-        reader.start(progress, inputs)
-        try:
+        with reading(self.config, inputs, skipped, progress) as reader:
             yield reader.documents(inputs), reader.problems, {
                 "on_part": reader.advance, "on_done": lambda d: reader.finished(d.document.id)}
-        finally:
-            reader.close()
-
-
-def _unique(docs: Iterable[Document], doc_date: str = "") -> Iterator[Document]:
-    """`docs`, or an error naming both files when two have one id; `doc_date` for those with no date."""
-    seen: dict[str, str] = {}
-    for d in docs:
-        d.date = d.date or doc_date
-        if d.id in seen:
-            raise InputError(f"document id {d.id!r} given twice: {seen[d.id]} and {d.path}")
-        seen[d.id] = d.path
-        yield d
-
-
-def batches(docs: Iterable[Document], size: int, chars: int) -> Iterator[list[Document]]:
-    """Runs of at most `size` documents and about `chars` characters: what one model call tags."""
-    batch: list[Document] = []
-    total = 0
-    for doc in docs:
-        if batch and (len(batch) >= size or total + len(doc.text) > chars):
-            yield batch
-            batch, total = [], 0
-        batch.append(doc)
-        total += len(doc.text)
-    if batch:
-        yield batch
-
-
-def _opens_article(sentences: list[Sentence]) -> int:
-    """1 if a part starts with a headline run ending in a byline (a new article), as segment() rules."""
-    for s in sentences:
-        if s.kind == "body":
-            return 0
-        if s.kind == "byline":
-            return 1
-    return 0
 
 
 def build(paths: Iterable[str | Path], config: BuildConfig | None = None) -> BuildResult:

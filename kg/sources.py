@@ -32,17 +32,18 @@ import logging
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.config import DEFAULT_COLUMNS, MAX_BYTES, Columns
 from kg.errors import InputError
 from kg.text.read import Decoded, InputFile, decode, display, file_bytes, looks_binary, read_document
 from kg.types import Document
 
 TABLES = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
 PAGES = {".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf"}
-MAX_BYTES = 200 * 1024 * 1024
 PARTIAL = "the rest is built"  # ends a problem line about part of a file (a row, a line), not all of it
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -54,18 +55,6 @@ class DuplicateIdError(InputError):
 def dropped(where: str, what: str) -> str:
     """The problem line for part of an input left out while the rest of it is built."""
     return f"{where}: {what}; dropped, {PARTIAL}"
-
-
-@dataclass(frozen=True)
-class Columns:
-    """Columns of a table of documents. `id` and `date` default to columns named so, where present."""
-
-    text: str = "text"
-    id: str | None = None
-    date: str | None = None
-
-
-DEFAULT_COLUMNS = Columns()
 
 
 def read_documents(path: str | Path, doc_id: str | None = None, columns: Columns = DEFAULT_COLUMNS,
@@ -246,13 +235,15 @@ def _warn_surrogates(where: str) -> None:
                   UnicodeWarning, stacklevel=5)  # the caller of kg.build
 
 
-def unique(docs: Iterable[Document]) -> Iterator[Document]:
-    """`docs` as they come; InputError naming both where a document id comes twice."""
+def unique(docs: Iterable[Document], doc_date: str = "") -> Iterator[Document]:
+    """`docs` as they come, dated `doc_date` where they have no date of their own; InputError naming
+    both where a document id comes twice (the one check of every engine and of the API)."""
     seen: dict[str, str] = {}
     for doc in docs:
+        doc.date = doc.date or doc_date
         where = doc.path or "a (doc_id, text) pair"
         if doc.id in seen:
-            raise InputError(f"document id {doc.id!r} twice: {seen[doc.id]} and {where}; ids must be unique")
+            raise InputError(f"document id {doc.id!r} given twice: {seen[doc.id]} and {where}; ids must be unique")
         seen[doc.id] = where
         yield doc
 
@@ -474,6 +465,22 @@ class FileReader:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
+
+
+@contextmanager
+def reading(config: Any, files: list[Path | InputFile], problems: Iterable[str] = (),
+            progress: Callable[[int], Any] | None = None) -> Iterator[FileReader]:
+    """The FileReader of a build (`config`: a `kg.config.BuildConfig`'s reading options), for every
+    engine and the API: with `config.strict` every file is read once first (`FileReader.check`);
+    `progress` opens a bar over the files' bytes, closed at the end. `problems`: inputs already skipped."""
+    reader = FileReader(config.columns, config.max_bytes, config.strict, problems=list(problems),
+                        encoding=config.encoding)
+    reader.check(files)
+    reader.start(progress, files)
+    try:
+        yield reader
+    finally:
+        reader.close()
 
 
 def _size(f: Path | InputFile) -> int:

@@ -6,8 +6,8 @@ tables are then reduced from the shards. A re-build maps only the documents whos
 version changed, and reduces again. The key (`document_key`) is everything of the document as read:
 its id, path and row, encoding, format, date and text, so any reading option (--encoding,
 --text-column, --date-column, a row's date, --doc-date) that changes what a document is re-maps it.
-The version (`pipeline_version`) is what maps it: kg's version and the code of the stages that map
-(not the sinks, the reduce or the commands), the model's files, the resources under kg/, cpca's data.
+The version (`pipeline_version`) is what maps it: kg's version, the stages' names and versions
+(`kg.stages`), the model's files, the resources under kg/, cpca's data.
 
 Tables (one row per record, `doc` = the document the row came from):
     documents  doc, path, encoding, sha256, date, text, version, source_format, replaced, key
@@ -39,26 +39,32 @@ from kg.types import DocResult, Document, Entity, Evidence, Mention, Relation, S
 TABLES = ("documents", "sentences", "mentions", "entities", "relations")
 
 
-# Parts of the package that never change what a document maps to: the outputs (sinks, the explorer),
-# the reduce and its engines, the commands and the API around the pipeline, and reading (what it reads
-# is in each document's key). Everything else under kg/ (code and resources) is in the version.
-NOT_MAP = frozenset({"sinks", "serve", "engines", "__init__.py", "api.py", "atomic.py", "cli.py", "cypher.py",
-                     "errors.py", "eval.py", "fonts.py", "gold.py", "graph.py", "integrity.py", "reduce.py",
-                     "sources.py", "stream.py"})
+# Parts of the package whose data files never change what a document maps to: the outputs' templates
+# and the explorer's assets. Every other data file under kg/ (word lists, the shipped model) is in the version.
+NOT_MAP = frozenset({"sinks", "serve"})
+CODE = (".py", ".pyc", ".pyo")
 
 
 def map_files(package: Path | None = None) -> list[Path]:
-    """The files under kg/ whose bytes decide a document's result (code and resources), sorted."""
+    """The data files under kg/ whose bytes decide a document's result (resources, the shipped model),
+    sorted; the code is in the version through the stages' versions instead."""
     package = package or Path(__file__).parent
     return sorted(f for f in package.rglob("*") if f.is_file() and "__pycache__" not in f.parts
-                  and f.relative_to(package).parts[0] not in NOT_MAP and f.suffix not in (".pyc", ".pyo"))
+                  and f.relative_to(package).parts[0] not in NOT_MAP and f.suffix not in CODE)
 
 
-def pipeline_version(model: str, settings: str = "", package: Path | None = None) -> str:
-    """A hash of what maps a document: kg's version and the code and resources of the stages that
-    map (`map_files`), the model's files, cpca's data, and the build's `settings` that change a
-    document's result. Editing a sink or the reduce leaves it, and the store, as they were.
-    `package`: another copy of kg/ to hash (tests)."""
+def pipeline_version(model: str, settings: str = "", stages: Iterable[tuple[str, str]] | None = None,
+                     package: Path | None = None) -> str:
+    """A hash of what maps a document: kg's version, the stages (name and version of each, in
+    order; default: `kg.config.STAGES`), the resources under kg/ (`map_files`), the model's files,
+    cpca's and hanlp's versions, and the build's `settings` that change a document's result.
+    Editing a sink, the reduce or a stage's code leaves it, and the store, as they were: a stage
+    whose results change says so by a new version. `package`: another copy of kg/ to hash (tests)."""
+    if stages is None:
+        from kg.config import STAGES
+        from kg.stages import stage_versions
+
+        stages = stage_versions(STAGES)
     h = hashlib.sha256()
     h.update(settings.encode() + b"\n")
     for dist in ("kg", "cpca", "hanlp"):
@@ -66,6 +72,7 @@ def pipeline_version(model: str, settings: str = "", package: Path | None = None
             h.update(f"{dist}={metadata.version(dist)}\n".encode())
         except metadata.PackageNotFoundError:
             h.update(f"{dist}=none\n".encode())
+    h.update("".join(f"stage {name}={version}\n" for name, version in stages).encode())
     package = package or Path(__file__).parent
     files = [(f.relative_to(package).as_posix(), f) for f in map_files(package)]
     model_dir = Path(model)

@@ -118,10 +118,10 @@ def test_a_dataframe_with_dates_and_a_pair_in_one_build(pipeline):
 
 
 def test_an_id_given_twice_is_an_error_naming_both(pipeline):
-    with pytest.raises(InputError, match=r"document id 'a' twice: a \(doc_id, text\) pair and a \(doc_id, text\) pair"):
+    with pytest.raises(InputError, match=r"document id 'a' given twice: a \(doc_id, text\) pair and a \(doc_id, text\) pair"):
         kg.build([("a", SENTENCE), ("a", "另一篇。")], pipeline=pipeline)
     name = "001_f7a5ec10d2a4ddd0.txt"
-    with pytest.raises(InputError, match=f"document id '{name}' twice: {SEEDS / name} and a"):
+    with pytest.raises(InputError, match=f"document id '{name}' given twice: {SEEDS / name} and a"):
         kg.build([SEEDS / name, (name, SENTENCE)], pipeline=pipeline)
 
 

@@ -240,7 +240,7 @@ class Interrupt:
         raise KeyboardInterrupt
 
 
-@pytest.mark.parametrize("phase", ["kg.pipeline.segment", "kg.sinks.tables.relation_row",
+@pytest.mark.parametrize("phase", ["kg.stages.segment", "kg.sinks.tables.relation_row",
                                    "kg.sinks.tables._write_manifest", "kg.sinks.html.render_html"])
 def test_ctrl_c_at_any_phase_is_a_message_and_130_with_the_output_intact(phase, tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"

@@ -27,6 +27,7 @@ MODULES = [
     "kg.sinks.labels",
     "kg.sinks.relation_table",
     "kg.sources",
+    "kg.stages",
     "kg.text.clean",
     "kg.text.read",
     "kg.text.script",

@@ -167,7 +167,7 @@ def test_an_id_given_twice_is_an_error_naming_both(tmp_path):
     docs[1].id = "a.txt"
     with pytest.raises(InputError) as err:
         list(unique(docs))
-    assert str(err.value) == f"document id 'a.txt' twice: {path}#0 and {SEEDS / SEED}; ids must be unique"
+    assert str(err.value) == f"document id 'a.txt' given twice: {path}#0 and {SEEDS / SEED}; ids must be unique"
 
 
 # -- Word and PDF -------------------------------------------------------------------------------------

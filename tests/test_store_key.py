@@ -1,8 +1,8 @@
 """The store is reused exactly when a document's result cannot have changed.
 
 A document's stored result is keyed by the document as read (`kg.store.document_key`: id, path and
-row, encoding, format, date, text) and the pipeline version (`kg.store.pipeline_version`: the code
-and resources of the stages that map, the model). Each test builds a folder, changes one thing, and
+row, encoding, format, date, text) and the pipeline version (`kg.store.pipeline_version`: the
+stages' names and versions, the resources under kg/, the model). Each test builds a folder, changes one thing, and
 builds again: a change that can change the result re-maps; a sink's code cannot, and does not.
 The model is stubbed (`NoEntities`): dates and places still come from the rules.
 """
@@ -100,10 +100,12 @@ def package(tmp_path) -> Path:
 
 @pytest.mark.parametrize("edit, re_maps", [
     ("sinks/html.py", False), ("sinks/tables.py", False), ("cli.py", False), ("reduce.py", False),
-    ("ner/rules.py", True), ("link/linker.py", True), ("relations/structure.py", True), ("pipeline.py", True),
-    ("resources/places.tsv", True),  # a word list, new or edited
+    # a stage's code: its version says when its results change, not every edit of a comment
+    ("ner/rules.py", False), ("link/linker.py", False), ("relations/structure.py", False), ("pipeline.py", False),
+    ("resources/places.tsv", True), ("resources/new_words.tsv", True),  # a word list, edited or new
+    ("sinks/templates/explorer.js", False),  # an output's template
 ])
-def test_the_version_covers_the_stages_that_map_and_not_the_sinks(package, tmp_path, edit, re_maps):
+def test_the_version_covers_the_stages_and_resources_not_the_code(package, tmp_path, edit, re_maps):
     model = tmp_path / "model"
     model.mkdir()
     (model / "weights.bin").write_bytes(b"\0" * 64)
@@ -124,3 +126,19 @@ def test_the_version_covers_the_model(tmp_path):
     (model / "weights.bin").write_bytes(b"\1" * 64)
     assert pipeline_version(str(model)) != before
     assert pipeline_version("another/pretrained-name") != pipeline_version("some/pretrained-name")
+
+
+def test_the_version_covers_each_stage_name_version_and_order(tmp_path):
+    """A stage added, dropped, moved or given a new version is another pipeline: every document re-maps."""
+    from kg.config import STAGES
+    from kg.stages import stage_versions
+
+    model = str(tmp_path)
+    default = stage_versions(STAGES)
+    before = pipeline_version(model, stages=default)
+    assert pipeline_version(model) == before  # the default stages when none are given
+    bumped = [(n, "2" if n == "rules" else v) for n, v in default]
+    dropped = [s for s in default if s[0] != "lists"]
+    moved = [default[1], default[0], *default[2:]]
+    added = [*default, ("my_stage", "1")]
+    assert len({before, *(pipeline_version(model, stages=s) for s in (bumped, dropped, moved, added))}) == 5

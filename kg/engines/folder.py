@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kg.config import GRAPH_DOCS, BuildConfig
 from kg.reduce import Reducer, corpus_steps
 from kg.sinks.tables import write_tables
+from kg.stages import stage_versions
 from kg.store import Store, Stored, pipeline_version
 from kg.stream import write_tables_from_store
 from kg.types import BuildResult
-
-GRAPH_DOCS = 10_000  # past this many documents, graph.json (the whole graph in memory, ≈ 65 KB an article) only on request
 
 
 @dataclass
@@ -29,10 +29,11 @@ class FolderBuild:
     result: BuildResult | None  # the build in memory, when it was reduced in memory
 
 
-def build_folder(files: list[Path], config: Any, out_dir: Path, engine: str = "local", master: str = "local[2]",
+def build_folder(files: list[Path], config: BuildConfig, out_dir: Path, engine: str = "local", master: str = "local[2]",
                  rebuild: bool = False, graph: str = "auto", progress: Callable[[int], Any] | None = None,
                  bom: bool = False, lang: str = "en") -> FolderBuild:
-    store = Store(out_dir / "store", pipeline_version(config.model, f"doc_date={config.doc_date}"))
+    store = Store(out_dir / "store", pipeline_version(config.model, f"doc_date={config.doc_date}",
+                                                      stage_versions(config.stages)))
     steps = corpus_steps(config.aliases)
     if rebuild:
         store.prune(())

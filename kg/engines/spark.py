@@ -23,7 +23,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kg.errors import InputError, KgError
+from kg.config import SPARK_DRIVER_MEMORY, BuildConfig
+from kg.errors import KgError
 from kg.reduce import Reducer, corpus_steps, reduce_documents
 from kg.store import Store, Stored
 from kg.types import BuildResult, DocResult, Document
@@ -50,20 +51,21 @@ def spark_session(master: str, app: str = "kg"):
         builder = (builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                    # one machine: a few shuffle partitions, not a cluster's 200 (the reduce reads each on the driver)
                    .config("spark.sql.shuffle.partitions", "8")
-                   .config("spark.driver.memory", os.environ.get("KG_SPARK_DRIVER_MEMORY", "2g")))
+                   .config("spark.driver.memory", os.environ.get("KG_SPARK_DRIVER_MEMORY", SPARK_DRIVER_MEMORY)))
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
 
-def _map_partition(config: Any):
+def _map_partition(config: BuildConfig):
     """The `mapInPandas` function: pandas frames of documents in, pickled DocResults out."""
 
     def run(frames: Iterable[Any]) -> Iterator[Any]:
         import pandas as pd
 
-        from kg.pipeline import Pipeline, batches
+        from kg.engines.local import batches
+        from kg.pipeline import Pipeline
 
         key = repr(config)
         if key not in _PIPELINES:
@@ -82,7 +84,7 @@ def _map_partition(config: Any):
     return run
 
 
-def map_with_spark(docs: list[Document], config: Any, master: str, spark: Any = None) -> Iterator[DocResult]:
+def map_with_spark(docs: list[Document], config: BuildConfig, master: str, spark: Any = None) -> Iterator[DocResult]:
     """DocResults of `docs`, mapped on Spark, as the driver receives them. `spark`: a session to use
     (and leave running, for the reduce); without one, a session of `master` is started and stopped."""
     if not docs:
@@ -106,31 +108,26 @@ def map_with_spark(docs: list[Document], config: Any, master: str, spark: Any = 
             spark.stop()
 
 
-def map_paths_with_spark(paths: Iterable[str | Path], config: Any, store: Store, master: str = "local[2]",
+def map_paths_with_spark(paths: Iterable[str | Path], config: BuildConfig, store: Store, master: str = "local[2]",
                          keep: Reducer | None = None, spark: Any = None) -> Stored:
     """`Pipeline.map_paths` on Spark: read on the driver, map what the store lacks, write its shards
     (and fold them into `keep`, as `Pipeline.map_to_store` does). `spark`: see `map_with_spark`."""
-    from kg.sources import FileReader
+    from kg.sources import reading, unique
     from kg.text.read import find_inputs
 
     docs: list[Document] = []
     stored = Stored()
-    seen: dict[str, str] = {}
     inputs, skipped = find_inputs(paths)
-    reader = FileReader(config.columns, config.max_bytes, config.strict, problems=stored.problems, encoding=config.encoding)
-    reader.problems += skipped
-    reader.check(inputs)
-    for doc in reader.documents(inputs):
-        reader.finished(doc.id)  # read on the driver; no progress bar to keep per document
-        doc.date = doc.date or config.doc_date
-        if doc.id in seen:
-            raise InputError(f"document id {doc.id!r} given twice: {seen[doc.id]} and {doc.path}")
-        seen[doc.id] = doc.path
-        stored.live.append(doc.id)
-        if store.has(doc):
-            stored.reused += 1
-        else:
-            docs.append(doc)
+    with reading(config, inputs, skipped) as reader:
+        stored.problems = reader.problems
+        for doc in unique(reader.documents(inputs), config.doc_date):
+            reader.finished(doc.id)  # read on the driver; no progress bar to keep per document
+            stored.live.append(doc.id)
+            if store.has(doc):
+                stored.reused += 1
+            else:
+                docs.append(doc)
+
     def write(shard: list[DocResult]) -> None:
         store.write(shard)
         for done in shard if keep is not None else ():
@@ -147,7 +144,7 @@ def map_paths_with_spark(paths: Iterable[str | Path], config: Any, store: Store,
     return stored
 
 
-def build_with_spark(paths: Iterable[str | Path], config: Any, store: Store, master: str = "local[2]") -> BuildResult:
+def build_with_spark(paths: Iterable[str | Path], config: BuildConfig, store: Store, master: str = "local[2]") -> BuildResult:
     """`Pipeline.build` with the map on Spark, reduced from the store."""
     stored = map_paths_with_spark(paths, config, store, master)
     result = reduce_documents(store.read(stored.live), stored.problems, steps=corpus_steps(config.aliases))

@@ -13,11 +13,12 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
+from kg.config import MAX_BYTES
 from kg.errors import KgError
 from kg.serve.queries import MAX_DOC_CHARS, QueryError
 
 REREAD_FORMATS = ("text", "html", "docx", "pdf")
-MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_FILE_BYTES = MAX_BYTES  # as a build reads it
 
 
 def _original(row: sqlite3.Row, out_dir: Path) -> str | None:

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import neo4j
 from neo4j import exceptions as nx
 
+from kg.config import NEO4J
 from kg.errors import Neo4jError
 from kg.types import (
     RELATION_TYPES,
@@ -56,8 +57,8 @@ FACT_TYPES = tuple(t for t in RELATION_TYPES if t != "MENTIONED_IN")
 PROVENANCE_TYPES = ("MENTIONED_IN", "IN")  # entity → document / sentence; sentence → document
 FULLTEXT_INDEX = "entity_names"
 NODE_LABELS = ("Entity", "Document", "Sentence")
-CONNECT_TIMEOUT = 5.0  # seconds to connect and finish the Bolt handshake (a port that never answers)
-QUERY_TIMEOUT = 300.0  # seconds one batch's transaction may run on the server
+CONNECT_TIMEOUT = NEO4J.connect_timeout  # seconds to connect and finish the Bolt handshake (kg.config)
+QUERY_TIMEOUT = NEO4J.query_timeout  # seconds one batch's transaction may run on the server
 CLIENT_GRACE = 30.0  # seconds a read may wait past the server's query timeout before the client gives up
 
 SCHEMA = (
@@ -387,7 +388,7 @@ def check_server(uri: str, user: str, password: str | None, database: str | None
 
 @quiet_driver_log()
 def load_graph(result: BuildResult, *, uri: str, user: str, password: str | None,
-               database: str | None = None, batch_size: int = 1000, max_retry_time: float = 30.0,
+               database: str | None = None, batch_size: int = NEO4J.batch_size, max_retry_time: float = 30.0,
                connect_timeout: float = CONNECT_TIMEOUT, query_timeout: float = QUERY_TIMEOUT) -> dict:
     """Write `result` into Neo4j and return the write counters plus the graph's totals afterwards.
 

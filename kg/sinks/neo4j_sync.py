@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from itertools import groupby
 from pathlib import Path
 
+from kg.config import NEO4J
 from kg.errors import KgError
 from kg.sinks.neo4j import (
     CLIENT_GRACE,
@@ -148,7 +149,7 @@ def _target(uri: str, database: str | None) -> str:
 
 
 def sync_graph(source: GraphSource, out_dir: Path, *, uri: str, user: str, password: str | None,
-               database: str | None = None, batch_size: int = 1000, full: bool = False,
+               database: str | None = None, batch_size: int = NEO4J.batch_size, full: bool = False,
                max_retry_time: float = 30.0, connect_timeout: float = CONNECT_TIMEOUT,
                query_timeout: float = QUERY_TIMEOUT, force: bool = False) -> dict:
     """Mirror `source` (the rows of output folder `out_dir`) into Neo4j; the report of what was sent.

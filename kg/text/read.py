@@ -25,6 +25,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from kg.config import MAX_BYTES
 from kg.errors import InputError
 from kg.ner.dates import date_from_name
 from kg.types import Document
@@ -295,7 +296,7 @@ def file_bytes(path: Path, max_bytes: int) -> bytes:
         raise InputError(f"{name}: cannot read: {err.strerror or err}") from err
 
 
-def read_document(path: str | Path, max_bytes: int = 200 * 1024 * 1024, doc_id: str | None = None,
+def read_document(path: str | Path, max_bytes: int = MAX_BYTES, doc_id: str | None = None,
                   encoding: str | None = None) -> Document:
     """Decode one file; InputError (naming it) if it is missing, empty, too big, binary or not text.
 
