@@ -137,7 +137,7 @@ def test_the_version_covers_each_stage_name_version_and_order(tmp_path):
     default = stage_versions(STAGES)
     before = pipeline_version(model, stages=default)
     assert pipeline_version(model) == before  # the default stages when none are given
-    bumped = [(n, "2" if n == "rules" else v) for n, v in default]
+    bumped = [(n, v + ".1" if n == "rules" else v) for n, v in default]
     dropped = [s for s in default if s[0] != "lists"]
     moved = [default[1], default[0], *default[2:]]
     added = [*default, ("my_stage", "1")]
