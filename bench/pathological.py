@@ -48,7 +48,7 @@ SHAPES = {
     "byline run": lambda n: _fill("记者周佰发 通讯员李峻葵 ", n, head="（", tail="）\n"),
     # 同事X borrows the unit of the colleague named last (once a rescan of the document per 同事)
     "同事 after a unit ×n": lambda n: _fill("长春市公安局召开会议，同事周佰发参加。民警李峻葵讲话。", n, tail="\n"),
-    # found by tests/test_linear_time.py's generated repetitions (issue 23)
+    # found by tests/link/test_linear_time.py's generated repetitions (issue 23)
     "units and places ×n": lambda n: _fill("公安局仓山公安局白城市白城市", n),
     # a city's stations, each named once: every short name was compared with every name (issue 23)
     "distinct units 白城市甲乙丙派出所…": lambda n: "".join(

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from kg.sinks.neo4j_import import write_import_csv
-from tests.test_html import make_result
+from tests.sinks.test_html import make_result
 
 COMPOSE = Path(__file__).resolve().parents[1] / "docker-compose.yml"
 _VAR = re.compile(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}")

@@ -1,6 +1,6 @@
 """The docstring examples of the public API run, on a small build, without the NER model.
 
-Examples that use `result` get the two-document 洮南 build of `tests.test_html.make_result`, and
+Examples that use `result` get the two-document 洮南 build of `tests.sinks.test_html.make_result`, and
 `kg` is imported; each module's examples run in an empty folder, so `out/` is theirs to write.
 Examples that need the model, a Neo4j server or a download stay `+SKIP`.
 """
@@ -14,7 +14,7 @@ import io
 import pytest
 
 import kg
-from tests.test_html import make_result
+from tests.sinks.test_html import make_result
 
 MODULES = [
     "kg.api",

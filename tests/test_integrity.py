@@ -75,7 +75,7 @@ def test_the_map_stops_at_a_document_that_breaks_the_invariant():
 @pytest.mark.parametrize("writer", ["memory", "stream"])
 def test_no_writer_publishes_a_folder_its_readers_refuse(writer, tmp_path):
     """The in-memory and streamed writers refuse a build whose relation points nowhere, naming the
-    document; the previous folder stays as it was (the Spark writer: tests/test_spark_reduce.py)."""
+    document; the previous folder stays as it was (the Spark writer: tests/engines/test_spark_reduce.py)."""
     out = tmp_path / "out"
     good = kg.build([("old.txt", "福州市公安局民警张三说。\n")])
     good.save(out)

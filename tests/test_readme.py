@@ -94,7 +94,7 @@ def test_quick_start_runs_as_written(home, monkeypatch, capsys):
     assert (news / "entities.csv").stat().st_size > 100 and (news / "graph.html").exists()
     assert list((news / "export-xlsx").glob("*.xlsx"))
     assert "officers_of_unit" in capsys.readouterr().out  # kg query: the cookbook
-    assert served == [(news, "127.0.0.1", 8765)]  # serving itself: tests/test_serve.py
+    assert served == [(news, "127.0.0.1", 8765)]  # serving itself: tests/serve/test_serve.py
 
 
 def test_what_a_build_writes_runs_as_written(home):

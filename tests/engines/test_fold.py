@@ -2,7 +2,7 @@
 the same text transpiled by sqlglot. Here: its rules on copies of one entity and one relation that
 differ, against the in-memory fold (`kg.reduce`), and the Spark text of every query. The byte
 equality on real builds (orders, workers, `--bom --lang zh`, `--graph no`, Spark) is in
-tests/test_scale.py and tests/test_spark_reduce.py."""
+tests/engines/test_scale.py and tests/engines/test_spark_reduce.py."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from kg.sinks.tables import split_list, write_tables
 from kg.store import Store
 from kg.stream import write_tables_from_store
 from kg.types import Document, Evidence, Relation
-from tests.test_scale import OUTPUTS as FILES
+from tests.engines.test_scale import OUTPUTS as FILES
 
 TEXT = "北京市公安局民警张三在天安门广场执勤。\n"
 

@@ -18,7 +18,7 @@ from kg.sinks.tables import write_tables
 from kg.store import Store, pipeline_version
 from kg.stream import write_tables_from_store
 from kg.text.read import find_inputs, read_document
-from tests.test_scale import OUTPUTS, PD20
+from tests.engines.test_scale import OUTPUTS, PD20
 
 pytest.importorskip("pyspark")
 pytestmark = pytest.mark.slow

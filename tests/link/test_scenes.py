@@ -7,6 +7,7 @@ import pytest
 
 from kg.link.names import split_places
 from kg.types import Document
+from tests.fixtures_recorded import replay_the_model  # noqa: F401  (pipeline: recorded, no HanLP)
 
 
 def _build(pipeline, text: str, date: str = ""):

@@ -13,6 +13,7 @@ from kg.ner.dateline import find_datelines, reporter_spans
 from kg.ner.rules import RuleTagger
 from kg.ner.vet import vet_model_spans
 from kg.pipeline import Pipeline
+from tests.fixtures_recorded import replay_the_model  # noqa: F401  (pipeline: recorded, no HanLP)
 
 
 @pytest.fixture(scope="module")

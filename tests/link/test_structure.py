@@ -11,6 +11,7 @@ import pytest
 
 from kg.link.places import Gazetteer
 from kg.types import Document
+from tests.fixtures_recorded import replay_the_model  # noqa: F401  (pipeline: recorded, no HanLP)
 
 
 def _edges(pipeline, text: str, relation: str) -> set[tuple[str, str]]:

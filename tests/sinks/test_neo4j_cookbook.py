@@ -78,6 +78,6 @@ def test_mentions_in_document_with_sentences(driver):
 def test_the_manual_shows_every_query_verbatim():
     from pathlib import Path
 
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "neo4j.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "neo4j.md").read_text(encoding="utf-8")
     for q in QUERIES.values():
         assert q.cypher in doc, q.name

@@ -20,9 +20,9 @@ import pytest
 from kg.sinks.html import VIS_DIR, render_html
 from kg.sinks.tables import read_tables
 from kg.types import BuildResult
-from tests.test_html import big_result, make_result
+from tests.sinks.test_html import big_result, make_result
 
-SEEDS_TABLES = Path(__file__).parent / "data" / "seeds_tables"
+SEEDS_TABLES = Path(__file__).parents[1] / "data" / "seeds_tables"
 
 GOLDEN = {
     "small": "7d6d445d3f031b4fa9b8af8a7c06a8ab9000ddec5a1aadf8d81ef886ec97add6",
@@ -69,7 +69,7 @@ def test_templates_are_package_data():
     """An installed kg has its page templates: pyproject's package-data globs cover every file."""
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
-    root = Path(__file__).parent.parent
+    root = Path(__file__).parents[2]
     globs = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
         "package-data"]["kg"]
     files = [p.relative_to(root / "kg").as_posix() for p in (root / "kg" / "sinks" / "templates").iterdir()]

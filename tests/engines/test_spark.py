@@ -7,7 +7,7 @@ import pytest
 from kg.pipeline import BuildConfig
 from kg.sinks.tables import write_tables
 from kg.store import Store, pipeline_version
-from tests.test_scale import OUTPUTS, PD20
+from tests.engines.test_scale import OUTPUTS, PD20
 
 pytest.importorskip("pyspark")
 

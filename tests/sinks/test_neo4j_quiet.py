@@ -12,7 +12,7 @@ from kg.errors import Neo4jError
 from kg.sinks import neo4j_sync
 from kg.sinks.neo4j import quiet_driver_log
 from kg.sinks.tables import write_tables
-from tests.test_html import make_result
+from tests.sinks.test_html import make_result
 
 RETRY = "Transaction failed and will be retried in 1.0s (connection lost)"
 

@@ -20,7 +20,7 @@ from kg.ner.hanlp_engine import (
 )
 from kg.ner.models import DEFAULT_MODEL, MODEL_DIR
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +180,7 @@ def test_a_pretrained_identifier_goes_through_hanlps_own_resource_cache(tmp_path
     unpacked, _ = split_if_compressed(path_from_url(ner.MSRA_NER_ELECTRA_SMALL_ZH, str(home), HANLP_URL, True))
     shutil.copytree(MODEL_DIR, unpacked)
     out = tmp_path / "out"
-    seed = Path(__file__).resolve().parents[1] / "seeds" / "000_99624c91e82d4847.txt"
+    seed = Path(__file__).resolve().parents[2] / "seeds" / "000_99624c91e82d4847.txt"
     env = {**__import__("os").environ, "HANLP_HOME": str(home), "HANLP_OFFLINE": "1"}
     run = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(seed), "--model", "MSRA_NER_ELECTRA_SMALL_ZH",
                           "--out", str(out)], env=env, capture_output=True, text=True, timeout=600)

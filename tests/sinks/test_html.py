@@ -496,8 +496,8 @@ def nx_reach(u, centre, hops: int) -> set:
     return set(nx.single_source_shortest_path_length(u, centre, cutoff=hops))
 
 
-PD_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "pku-peoples-daily-1998" / "199801.txt.xz"
-PD_SILVER = Path(__file__).resolve().parents[2] / "shared" / "eval" / "pd_silver.py"
+PD_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "pku-peoples-daily-1998" / "199801.txt.xz"
+PD_SILVER = Path(__file__).resolve().parents[3] / "shared" / "eval" / "pd_silver.py"
 
 
 @pytest.mark.browser

@@ -16,7 +16,7 @@ import pytest
 from kg.serve.app import BackgroundServer
 from kg.sinks.tables import read_tables, write_tables
 from tests.fixtures_browser import ARTIFACTS, launch
-from tests.test_serve import copy_build, get, small_result
+from tests.serve.test_serve import copy_build, get, small_result
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -14,9 +14,9 @@ from kg.graph import to_networkx
 from kg.sinks.html import OVERVIEW_MIN_ENTITIES, OVERVIEW_NODES, calendar_date, fact_graph, render_html
 from kg.sinks.tables import read_tables, write_tables
 from kg.types import BuildResult, Document, Entity, Evidence, Relation, document_node_id
-from tests.test_html import big_result, make_result, page_data
+from tests.sinks.test_html import big_result, make_result, page_data
 
-SEEDS_TABLES = Path(__file__).parent / "data" / "seeds_tables"
+SEEDS_TABLES = Path(__file__).parents[1] / "data" / "seeds_tables"
 N = OVERVIEW_MIN_ENTITIES + 300  # documents come on top: n // 50 of them
 
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BUILD = """
 from kg.pipeline import BuildConfig, Pipeline
 from kg.types import Document
-from tests.test_workers import SlowTagger
+from tests.engines.test_workers import SlowTagger
 
 if __name__ == "__main__":
     docs = [Document(id=f"{k}.txt", path=f"{k}.txt", text="民警张三在广场执勤。\\n") for k in range(200)]

@@ -12,6 +12,7 @@ from kg.ner.dateline import find_datelines, outlet_spans, reporter_spans
 from kg.relations.belongs_to import role_chain, titles
 from kg.resources import load_words
 from kg.types import Document
+from tests.fixtures_recorded import replay_the_model  # noqa: F401  (pipeline: recorded, no HanLP)
 
 
 def _build(pipeline, text: str, date: str = ""):

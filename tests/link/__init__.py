@@ -1,0 +1,1 @@
+"""Tests of kg.link, one file per module."""

@@ -1,0 +1,1 @@
+"""Tests of kg.ner, one file per module."""

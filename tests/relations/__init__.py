@@ -1,0 +1,1 @@
+"""Tests of kg.relations, one file per module."""

@@ -1,0 +1,1 @@
+"""Tests of kg.serve, one file per module."""
