@@ -95,8 +95,9 @@ def replicate(rows: dict, k: int) -> dict:
         attrs = json.loads(e["attrs"])
         if "documents" in attrs:
             attrs["documents"] = [doc(d) for d in attrs["documents"]]
-        attrs["_parents"] = [[eid(p), rel, [doc(ev[0]), *ev[1:]], inf] for p, rel, ev, inf in attrs["_parents"]]
         e["attrs"] = json.dumps(attrs, ensure_ascii=False, sort_keys=True)
+        e["parents"] = json.dumps([[eid(p), rel, [doc(ev[0]), *ev[1:]], inf] for p, rel, ev, inf in json.loads(e["parents"])],
+                                  ensure_ascii=False)
     for r in rows["relations"]:
         r["source_id"], r["target_id"] = eid(r["source_id"]), eid(r["target_id"])
         ev = json.loads(r["evidence"])

@@ -35,7 +35,7 @@ def check_document(r: DocResult) -> None:
             raise IntegrityError(doc, f"mention {m.text!r} (sentence {m.sentence}) names entity {m.entity_id!r}, "
                                       "which the document does not have")
     for e in r.entities:
-        for parent, relation, *_ in e.attrs.get("_parents", []):
+        for parent, relation, *_ in e.parents:
             if parent not in ids:
                 raise IntegrityError(doc, f"{e.type} {e.name!r} is {relation} {parent!r}, "
                                           "which the document does not have")

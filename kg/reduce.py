@@ -25,7 +25,7 @@ from kg.relations.people import AliasTable, merge_people
 from kg.types import RELATION_TYPES, BuildResult, DocResult, Document, Entity, Mention, Relation, Sentence
 
 # attributes the fold computes itself; every other attribute is taken from the smallest document's copy
-_FOLDED = ("documents", "_parents", "_key", "_doc", "anonymized")
+_FOLDED = ("documents", "anonymized")
 
 
 def corpus_steps(aliases: AliasTable | None = None) -> tuple[Callable[[BuildResult], None], ...]:
@@ -100,12 +100,12 @@ class Reducer:
             have.attrs["documents"] = docs
         if e.attrs.get("anonymized"):
             have.attrs["anonymized"] = True
-        edges = {(p[0], p[1]): p for p in have.attrs.get("_parents", [])}
-        for p in e.attrs.get("_parents", []):
+        edges = {(p[0], p[1]): p for p in have.parents}
+        for p in e.parents:
             if (p[0], p[1]) not in edges or _edge_rank(p) < _edge_rank(edges[p[0], p[1]]):
                 edges[p[0], p[1]] = p
         if edges:
-            have.attrs["_parents"] = [edges[k] for k in sorted(edges, key=lambda k: (k[1], k[0]))]
+            have.parents = [edges[k] for k in sorted(edges, key=lambda k: (k[1], k[0]))]
         if doc_id < self._source[e.id]:  # attributes and name of the smallest document's copy
             self._source[e.id] = doc_id
             have.name = e.name

@@ -13,7 +13,7 @@ Tables (one row per record, `doc` = the document the row came from):
     documents  doc, path, encoding, sha256, date, text, version, source_format, replaced, key
     sentences  doc, sentence, text, offsets (original offset of each character), article, kind
     mentions   doc, sentence, start, end, text, norm, type, source, article, sent_start, entity_id
-    entities   doc, id, name, type, aliases, attrs (JSON; `_parents` evidence as lists)
+    entities   doc, id, name, type, aliases, attrs (JSON), parents (JSON: [parent, relation, evidence, inferred])
     relations  doc, source_id, relation, target_id, properties (JSON), evidence (JSON or null)
 """
 
@@ -37,6 +37,9 @@ from kg.text.parts import OffsetRuns
 from kg.types import DocResult, Document, Entity, Evidence, Mention, Relation, Sentence
 
 TABLES = ("documents", "sentences", "mentions", "entities", "relations")
+# The shards' layout, in the version: a store written in another layout is mapped again, never misread.
+# 2: an entity's parents in their own column (`Entity.parents`), no longer a `_parents` key of its attrs.
+STORE_FORMAT = "2"
 
 
 # Parts of the package whose data files never change what a document maps to: the outputs' templates
@@ -55,8 +58,8 @@ def map_files(package: Path | None = None) -> list[Path]:
 
 def pipeline_version(model: str, settings: str = "", stages: Iterable[tuple[str, str]] | None = None,
                      package: Path | None = None) -> str:
-    """A hash of what maps a document: kg's version, the stages (name and version of each, in
-    order; default: `kg.config.STAGES`), the resources under kg/ (`map_files`), the model's files,
+    """A hash of what maps a document and how it is kept: `STORE_FORMAT`, kg's version, the stages (name
+    and version of each, in order; default: `kg.config.STAGES`), the resources under kg/ (`map_files`), the model's files,
     cpca's and hanlp's versions, and the build's `settings` that change a document's result.
     Editing a sink, the reduce or a stage's code leaves it, and the store, as they were: a stage
     whose results change says so by a new version. `package`: another copy of kg/ to hash (tests)."""
@@ -67,6 +70,7 @@ def pipeline_version(model: str, settings: str = "", stages: Iterable[tuple[str,
         stages = stage_versions(STAGES)
     h = hashlib.sha256()
     h.update(settings.encode() + b"\n")
+    h.update(f"store format {STORE_FORMAT}\n".encode())
     for dist in ("kg", "cpca", "hanlp"):
         try:
             h.update(f"{dist}={metadata.version(dist)}\n".encode())
@@ -114,10 +118,10 @@ def to_rows(r: DocResult, version: str) -> dict[str, list[dict]]:
         "entities": [], "relations": [],
     }
     for e in r.entities:
-        attrs = {k: v for k, v in e.attrs.items() if k != "_parents"}
-        attrs["_parents"] = [[p, rel, _evidence(ev), inferred] for p, rel, ev, inferred in e.attrs.get("_parents", [])]
+        parents = [[p, rel, _evidence(ev), inferred] for p, rel, ev, inferred in e.parents]
         rows["entities"].append({"doc": doc, "id": e.id, "name": e.name, "type": e.type, "aliases": list(e.aliases),
-                                 "attrs": json.dumps(attrs, ensure_ascii=False, sort_keys=True)})
+                                 "attrs": json.dumps(e.attrs, ensure_ascii=False, sort_keys=True),
+                                 "parents": json.dumps(parents, ensure_ascii=False)})
     for x in r.relations:
         rows["relations"].append({"doc": doc, "source_id": x.source_id, "relation": x.relation,
                                   "target_id": x.target_id,
@@ -149,15 +153,12 @@ def from_rows(rows: dict[str, list[dict]]) -> DocResult:
     entities = []
     for e in rows["entities"]:
         attrs = json.loads(e["attrs"])
-        attrs.pop("_key", None)  # the linker's own bookkeeping, not needed past the map
-        attrs.pop("_doc", None)
-        attrs["_parents"] = [(one(p), one(rel), evidence(ev), inferred) for p, rel, ev, inferred in attrs["_parents"]]
-        if not attrs["_parents"]:
-            del attrs["_parents"]
         if "documents" in attrs:
             attrs["documents"] = [one(x) for x in attrs["documents"]]
+        parents = [(one(p), one(rel), evidence(ev), inferred) for p, rel, ev, inferred in json.loads(e["parents"])]
         entities.append(Entity(id=one(e["id"]), name=one(e["name"]), type=one(e["type"]),
-                               aliases=[one(a) for a in e["aliases"]], mentions=by_id.get(e["id"], []), attrs=attrs))
+                               aliases=[one(a) for a in e["aliases"]], mentions=by_id.get(e["id"], []), attrs=attrs,
+                               parents=parents))
     relations = [Relation(one(r["source_id"]), one(r["relation"]), one(r["target_id"]), json.loads(r["properties"]),
                           evidence(json.loads(r["evidence"]))) for r in rows["relations"]]
     return DocResult(doc, sentences, mentions, entities, relations)
@@ -289,7 +290,7 @@ SCHEMAS = {
                            ("source", pa.string()), ("article", pa.int64()), ("sent_start", pa.int64()),
                            ("entity_id", pa.string())]),
     "entities": pa.schema([("doc", pa.string()), ("id", pa.string()), ("name", pa.string()), ("type", pa.string()),
-                           ("aliases", pa.list_(pa.string())), ("attrs", pa.string())]),
+                           ("aliases", pa.list_(pa.string())), ("attrs", pa.string()), ("parents", pa.string())]),
     "relations": pa.schema([("doc", pa.string()), ("source_id", pa.string()), ("relation", pa.string()),
                             ("target_id", pa.string()), ("properties", pa.string()), ("evidence", pa.string())]),
 }

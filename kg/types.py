@@ -81,6 +81,9 @@ class Evidence:
     text: str  # the cleaned sentence that states the fact
 
 
+Parent = tuple[str, str, Evidence, bool]  # an entity's edge to what contains it: see `Entity.parents`
+
+
 @dataclass(slots=True)
 class Entity:
     id: str
@@ -88,7 +91,10 @@ class Entity:
     type: str  # one of NODE_TYPES
     aliases: list[str] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
-    attrs: dict[str, Any] = field(default_factory=dict)  # anonymized, iso, description, ...
+    attrs: dict[str, Any] = field(default_factory=dict)  # anonymized, iso, description, ...: what the tables write
+    # (parent id, PART_OF | LOCATED_IN, evidence, inferred): the containment the linker read in a name (湖南省永兴县),
+    # which the structure relations and event places follow; kept out of `attrs`, as no table writes it
+    parents: list[Parent] = field(default_factory=list)
 
     @property
     def documents(self) -> list[str]:

@@ -142,3 +142,12 @@ def test_the_version_covers_each_stage_name_version_and_order(tmp_path):
     moved = [default[1], default[0], *default[2:]]
     added = [*default, ("my_stage", "1")]
     assert len({before, *(pipeline_version(model, stages=s) for s in (bumped, dropped, moved, added))}) == 5
+
+
+def test_the_version_covers_the_store_layout(tmp_path, monkeypatch):
+    """Shards of another layout (before `Entity.parents` had its own column) are mapped again, never misread."""
+    import kg.store
+
+    before = pipeline_version(str(tmp_path))
+    monkeypatch.setattr(kg.store, "STORE_FORMAT", "1")
+    assert pipeline_version(str(tmp_path)) != before

@@ -87,19 +87,19 @@ class _Registry:
 
     entities: dict[tuple, Entity] = field(default_factory=dict)
     local_places: dict[tuple[str, str], Entity] = field(default_factory=dict)  # (document, bare name) → first place
+    remembered: set[str] = field(default_factory=set)  # ids of the places `remember_local` took: once each
 
     def get(self, kind: str, key: tuple, name: str) -> Entity:
         e = self.entities.get(key)
         if e is None:
             e = Entity(id=entity_id(kind, key), name=name, type=kind)
-            e.attrs["_key"] = key
             self.entities[key] = e
         return e
 
     def remember_local(self, e: Entity, doc_id: str, name: str) -> None:
         """The first place a document calls `name`: later bare mentions of `name` there are it."""
-        if "_doc" not in e.attrs:
-            e.attrs["_doc"] = doc_id
+        if e.id not in self.remembered:
+            self.remembered.add(e.id)
             self.local_places.setdefault((doc_id, name), e)
 
     @staticmethod
@@ -182,7 +182,7 @@ def _kept(entities: list[Entity], by_id: dict[str, Entity]) -> list[Entity]:
     kept = {e.id for e in entities if e.mentions or e.attrs.get("documents")}
     todo = [e for e in entities if e.id in kept]
     while todo:
-        for parent_id, _relation, ev, _inferred in todo.pop().attrs.get("_parents", []):
+        for parent_id, _relation, ev, _inferred in todo.pop().parents:
             if parent_id not in kept:
                 parent = by_id[parent_id]
                 parent.attrs["documents"] = sorted({*parent.attrs.get("documents", []), ev.doc_id})
@@ -194,7 +194,7 @@ def _kept(entities: list[Entity], by_id: dict[str, Entity]) -> list[Entity]:
 def _edge(child: Entity, parent: Entity, relation: str, ev: Evidence, inferred: bool = False) -> None:
     if child is parent:
         return
-    edges = child.attrs.setdefault("_parents", [])
+    edges = child.parents
     if all(p[0] != parent.id or p[1] != relation for p in edges):
         edges.append((parent.id, relation, ev, inferred))
 
@@ -534,7 +534,7 @@ class Linker:
             m.text, m.norm, m.sent_start = doc.text[m.start:m.end], parts[-1], i
         # a facility named by the place and a direction (白城东疫情防控服务站) is in that place
         facility = FACILITY_RE.match(parts[-1])
-        if facility and not prev.attrs.get("_parents"):
+        if facility and not prev.parents:
             lead = leading_place(facility.group(1), gaz)
             if lead and lead[0] == facility.group(1) and (place := self._article_place(lead[0], ctx, reg)):
                 _edge(prev, place, "LOCATED_IN", ev)

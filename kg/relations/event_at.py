@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from kg.link.names import SCENE_END
 from kg.link.places import Gazetteer
@@ -75,7 +76,7 @@ def _ancestors(e: Entity, idx: BuildIndex, gaz: Gazetteer, located_in: dict[str,
     out, todo = set(), [e]
     while todo:
         cur = todo.pop()
-        parents = {pid for pid, rel, _, _ in cur.attrs.get("_parents", []) if rel == "LOCATED_IN"}
+        parents = {pid for pid, rel, _, _ in cur.parents if rel == "LOCATED_IN"}
         for pid in sorted(parents | located_in.get(cur.id, set())):
             if pid not in out and pid in idx.entity:
                 out.add(pid)
@@ -126,6 +127,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
     rels: list[Relation] = []
     events: list[Entity] = []
     incidents: dict[tuple[str, int], list[Entity]] = {}  # per document and article, its events so far
+    told: dict[str, _Told] = {}  # per event id, what its sentences said so far
     for (doc_id, index), ms in sorted(idx.in_sentence.items()):
         sent = idx.sentence[(doc_id, index)]
         if sent.kind not in ("body",):
@@ -229,7 +231,8 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             props["trigger"] = trigger
         key = (doc_id, sent.article)
         day = core_date(date_entity.name if date_entity is not None else date.norm) if date else None
-        event = _same_incident(incidents.get(key, []), date.entity_id if date else None, day, {t.id for t in targets})
+        event = _same_incident(incidents.get(key, []), told, date.entity_id if date else None, day,
+                               {t.id for t in targets})
         same_day = SAME_DAY.match(date.norm) if date else None
         if event is None and same_day:
             # 当日20时左右: the day of the incident the article just told (12月26日20时左右), at another place
@@ -242,12 +245,12 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
                 if last.attrs.get("iso"):
                     props["iso_date"] = last.attrs["iso"]
         # matched by its day and a place, at another time of it (7点左右 … 7点21分 接到报警): no second edge
-        retimed = event is not None and date is not None and date.entity_id not in event.attrs["_dates"]
+        retimed = event is not None and date is not None and date.entity_id not in told[event.id].dates
         if event is None:
             eid = "event-" + hashlib.sha1(f"{doc_id}\x1f{index}\x1f{sent.text}".encode()).hexdigest()[:16]
             event = Entity(id=eid, name=desc, type="EVENT",
-                           attrs={"description": desc, "documents": [doc_id], "mention_count": 1,
-                                  "_dates": set(), "_days": set(), "_places": set(), "_people": set()})
+                           attrs={"description": desc, "documents": [doc_id], "mention_count": 1})
+            told[eid] = _Told()
             if date:
                 event.attrs["date"] = props["date"]
                 if "iso_date" in props:
@@ -258,21 +261,19 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             incidents.setdefault(key, []).append(event)
         elif trigger and "trigger" not in event.attrs:
             event.attrs["trigger"] = trigger
+        so_far = told[event.id]
         if date:
-            event.attrs["_dates"].add(date.entity_id)
+            so_far.dates.add(date.entity_id)
             if day:
-                event.attrs["_days"].add(day)
+                so_far.days.add(day)
         for t in targets:
-            if t.id not in event.attrs["_places"] or date and not retimed:
+            if t.id not in so_far.places or date and not retimed:
                 rels.append(Relation(event.id, "EVENT_AT", t.id, dict(props), ev))
-            event.attrs["_places"].add(t.id)
+            so_far.places.add(t.id)
         for who, role in _participants(sent.text, ms, lines):
-            if who.entity_id not in event.attrs["_people"]:
-                event.attrs["_people"].add(who.entity_id)
+            if who.entity_id not in so_far.people:
+                so_far.people.add(who.entity_id)
                 rels.append(Relation(who.entity_id, "INVOLVED_IN", event.id, {"role": role}, ev))
-    for e in events:
-        for k in ("_dates", "_days", "_places", "_people"):
-            e.attrs.pop(k, None)
     result.entities.extend(events)
     return rels
 
@@ -286,15 +287,28 @@ def _glued_outer(ms: list[Mention], targets: list[Entity]) -> set[str]:
             and (n := starts.get(m.sent_start + len(m.norm))) is not None and n.entity_id != m.entity_id}
 
 
-def _same_incident(earlier: list[Entity], date: str | None, day: str | None, places: set[str]) -> Entity | None:
+@dataclass
+class _Told:
+    """What an event's sentences said so far (ids of date nodes, days, places, people): a later
+    sentence that shares a date, or a day and a place, tells more of the same incident."""
+
+    dates: set[str] = field(default_factory=set)
+    days: set[str] = field(default_factory=set)
+    places: set[str] = field(default_factory=set)
+    people: set[str] = field(default_factory=set)
+
+
+def _same_incident(earlier: list[Entity], told: dict[str, _Told], date: str | None, day: str | None,
+                   places: set[str]) -> Entity | None:
     """The article's earlier event this sentence tells more of: the same date node, another time of
     its day at a place it already has, or, undated, a place it already has."""
     for e in reversed(earlier):
-        if date is not None and date in e.attrs["_dates"]:
+        so_far = told[e.id]
+        if date is not None and date in so_far.dates:
             return e
-        if date is not None and day and day in e.attrs["_days"] and places & e.attrs["_places"]:
+        if date is not None and day and day in so_far.days and places & so_far.places:
             return e
-        if date is None and places & e.attrs["_places"]:
+        if date is None and places & so_far.places:
             return e
     return None
 

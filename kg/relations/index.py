@@ -45,6 +45,6 @@ class BuildIndex:
         e = self.entity.get(entity_id)
         while e is not None and e not in out:
             out.append(e)
-            parents = [pid for pid, rel, *_ in e.attrs.get("_parents", []) if rel == "PART_OF"]
+            parents = [pid for pid, rel, *_ in e.parents if rel == "PART_OF"]
             e = self.entity.get(parents[0]) if parents else None
         return out

@@ -191,8 +191,7 @@ def _merge_entities(entities: list[Entity], new_id: dict[str, str], new_name: di
                 attrs.setdefault(k, v)
         if docs:
             attrs["documents"] = docs
-        if len(members) > 1 or nid != head.id:
-            attrs["_key"] = (head.type, name)
+        head.parents = next((m.parents for m in members if m.parents), [])
         head.id, head.name = nid, name
         head.aliases = _unique(f for f in forms if f != name)
         head.mentions = sorted(mentions, key=lambda x: (x.doc_id, x.sentence, x.start, x.end))

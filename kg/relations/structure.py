@@ -41,7 +41,7 @@ def structure(result: BuildResult, gaz: Gazetteer, idx: BuildIndex) -> list[Rela
     rels: list[Relation] = []
     has_parent: set[tuple[str, str]] = set()
     for e in result.entities:
-        for parent_id, relation, ev, inferred in e.attrs.get("_parents", []):
+        for parent_id, relation, ev, inferred in e.parents:
             props = {"inferred": True, "basis": "name"} if inferred else {}
             rels.append(Relation(e.id, relation, parent_id, props, ev))
             has_parent.add((e.id, relation))
@@ -114,7 +114,7 @@ def _gazetteer_edges(doc_id, entities, gaz, has_parent, idx) -> list[Relation]:
     for e in entities:
         if e.type != "ORG" or (e.id, "LOCATED_IN") in has_parent:
             continue
-        for parent_id, relation, *_ in e.attrs.get("_parents", []):
+        for parent_id, relation, *_ in e.parents:
             parent = idx.entity.get(parent_id)
             if relation != "PART_OF" or parent is None or not e.name.startswith(parent.name):
                 continue
@@ -174,7 +174,7 @@ def _sub_bureaus(doc_id, entities, has_parent, idx, gaz) -> list[Relation]:
                     by_article.setdefault(m.article, Counter())[e.id] += 1
     children: dict[str, list[Entity]] = {}
     for e in entities:
-        for parent_id, relation, *_ in e.attrs.get("_parents", []):
+        for parent_id, relation, *_ in e.parents:
             if relation == "PART_OF":
                 children.setdefault(parent_id, []).append(e)
     out = []
