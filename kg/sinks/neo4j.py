@@ -41,18 +41,19 @@ from neo4j import exceptions as nx
 
 from kg.config import NEO4J
 from kg.errors import Neo4jError
-from kg.types import (
-    RELATION_TYPES,
-    BuildResult,
-    Document,
-    Entity,
-    Mention,
-    Relation,
-    Sentence,
-    document_node_id,
+from kg.schema import (
+    TYPE_LABELS,
+    neo4j_document_row,
+    neo4j_document_stub,
+    neo4j_entity_row,
+    neo4j_fact_row,
+    neo4j_mention_row,
+    neo4j_mentioned_in_row,
+    neo4j_sentence_row,
+    sentence_node_id,
 )
+from kg.types import RELATION_TYPES, BuildResult, Mention, document_node_id
 
-TYPE_LABELS = {"PERSON": "Person", "ORG": "Org", "LOC": "Loc", "DATE": "Date", "EVENT": "Event"}
 FACT_TYPES = tuple(t for t in RELATION_TYPES if t != "MENTIONED_IN")
 PROVENANCE_TYPES = ("MENTIONED_IN", "IN")  # entity → document / sentence; sentence → document
 FULLTEXT_INDEX = "entity_names"
@@ -83,10 +84,6 @@ def create_schema(session) -> None:
         session.execute_write(lambda tx, q=statement: tx.run(q).consume())
 
 
-def sentence_node_id(doc_id: str, index: int) -> str:
-    return f"{doc_id}#{index}"
-
-
 @dataclass
 class GraphRows:
     """The graph as plain rows, shared by the transactional loader and the bulk-import CSVs."""
@@ -97,28 +94,6 @@ class GraphRows:
     relations: dict[tuple[str, str], list[dict]] = field(default_factory=dict)  # (type, target label) → rows
     mentions: list[dict] = field(default_factory=list)  # {entity, sentence, start, props}
     skipped: list[str] = field(default_factory=list)  # relations whose ends are not in the result
-
-
-def _scalar(v):
-    """A value Neo4j can store as a property, or None to leave it out."""
-    if v is None or v == "" or v == []:
-        return None
-    if isinstance(v, bool | int | float | str):
-        return v
-    if isinstance(v, list | tuple) and all(isinstance(a, str) for a in v):
-        return list(v)
-    return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
-
-
-def _props(d: dict) -> dict:
-    out = {}
-    for k, v in d.items():
-        if k.startswith("_"):
-            continue
-        v = _scalar(v)
-        if v is not None:
-            out[k] = v
-    return out
 
 
 def unified(v):
@@ -138,59 +113,19 @@ def _unify_types(rows: list[dict]) -> None:
             r["props"][k] = unified(r["props"][k])
 
 
-def document_row(d: Document) -> dict:
-    return {"id": document_node_id(d.id), "props": _props({"name": d.id, "path": d.path, "encoding": d.encoding,
-                                                           "sha256": d.sha256})}
-
-
-def sentence_row(s: Sentence) -> dict:
-    return {"id": sentence_node_id(s.doc_id, s.index), "document": document_node_id(s.doc_id), "props": _props(
-        {"document": s.doc_id, "index": s.index, "text": s.text, "start": s.start, "end": s.end, "kind": s.kind,
-         "article": s.article})}
-
-
-def mention_row(m: Mention, entity_id: str) -> dict:
-    return {"entity": entity_id, "sentence": sentence_node_id(m.doc_id, m.sentence), "start": m.start,
-            "props": _props({"end": m.end, "text": m.text, "source": m.source})}
-
-
-def entity_node_row(e: Entity, count: int) -> tuple[str, dict]:
-    """(type label, row) of an entity node; `count` its mentions."""
-    attrs = {k: v for k, v in e.attrs.items() if k not in ("documents", "mention_count")}
-    return TYPE_LABELS.get(e.type, ""), {"id": e.id, "props": _props({**attrs, "name": e.name, "type": e.type}),
-                                         "aliases": list(e.aliases) or None, "documents": e.documents or None,
-                                         "mention_count": count}
-
-
-def fact_row(r: Relation) -> dict:
-    """A fact's row (props not yet type-unified); its key is (source, relation, target, role)."""
-    props = {k: v for k, v in r.properties.items() if k != "role"}
-    if r.evidence is not None:
-        ev = r.evidence
-        props.update(document=ev.doc_id, sentence=ev.sentence, start=ev.start, end=ev.end, evidence=ev.text,
-                     sentence_id=sentence_node_id(ev.doc_id, ev.sentence))
-    return {"source": r.source_id, "target": r.target_id, "role": str(r.properties.get("role", "") or ""),
-            "props": _props(props)}
-
-
-def mentioned_in_row(entity_id: str, doc_id: str) -> dict:
-    """Entity → document for a document the entity's `documents` names but no relation row states."""
-    return {"source": entity_id, "role": "", "target": document_node_id(doc_id), "props": {}}
-
-
 def graph_rows(result: BuildResult) -> GraphRows:
     """Flatten a BuildResult into id-keyed rows; duplicate keys keep the first occurrence."""
     rows = GraphRows()
     docs: dict[str, dict] = {}
     for d in result.documents:
-        docs.setdefault(d.id, document_row(d))
+        docs.setdefault(d.id, neo4j_document_row(d))
     sentences: dict[str, dict] = {}
     for s in result.sentences:
-        row = sentence_row(s)
+        row = neo4j_sentence_row(s)
         sentences.setdefault(row["id"], row)
 
     def stub_sentence(doc_id: str, index: int) -> str:
-        docs.setdefault(doc_id, {"id": document_node_id(doc_id), "props": {"name": doc_id}})
+        docs.setdefault(doc_id, neo4j_document_stub(doc_id))
         sid = sentence_node_id(doc_id, index)
         sentences.setdefault(sid, {"id": sid, "document": document_node_id(doc_id),
                                    "props": {"document": doc_id, "index": index}})
@@ -209,11 +144,11 @@ def graph_rows(result: BuildResult) -> GraphRows:
         ms = e.mentions or by_entity.get(e.id, [])
         for m in ms:
             sid = stub_sentence(m.doc_id, m.sentence)
-            mentions.setdefault((e.id, sid, m.start), mention_row(m, e.id))
+            mentions.setdefault((e.id, sid, m.start), neo4j_mention_row(m, e.id))
         for doc_id in e.documents:
-            docs.setdefault(doc_id, {"id": document_node_id(doc_id), "props": {"name": doc_id}})
+            docs.setdefault(doc_id, neo4j_document_stub(doc_id))
         count = len({(m.doc_id, m.start) for m in ms}) or int(e.attrs.get("mention_count", 0) or 0)
-        label, row = entity_node_row(e, count)
+        label, row = neo4j_entity_row(e, count)
         rows.entities.setdefault(label, []).append(row)
 
     doc_ids = {d["id"] for d in docs.values()}
@@ -226,13 +161,13 @@ def graph_rows(result: BuildResult) -> GraphRows:
             continue
         if r.evidence is not None:
             stub_sentence(r.evidence.doc_id, r.evidence.sentence)
-        facts.setdefault(r.key, (rel, target, fact_row(r)))
+        facts.setdefault(r.key, (rel, target, neo4j_fact_row(r)))
     # Every entity points at each document that names it, stated by a relation or not.
     for label_rows in rows.entities.values():
         for e in label_rows:
             for doc_id in e["documents"] or []:
                 key = (e["id"], "MENTIONED_IN", document_node_id(doc_id), "")
-                facts.setdefault(key, ("MENTIONED_IN", "Document", mentioned_in_row(e["id"], doc_id)))
+                facts.setdefault(key, ("MENTIONED_IN", "Document", neo4j_mentioned_in_row(e["id"], doc_id)))
     for rel, target, row in facts.values():
         rows.relations.setdefault((rel, target), []).append(row)
     for group in [*rows.relations.values(), [e for es in rows.entities.values() for e in es]]:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from kg.config import NEO4J
 from kg.errors import KgError
+from kg.schema import TYPE_LABELS, neo4j_entity_props
 from kg.sinks.neo4j import (
     CLIENT_GRACE,
     CONNECT_TIMEOUT,
@@ -32,7 +33,6 @@ from kg.sinks.neo4j import (
     COUNTS_QUERY,
     MENTION_COUNT_QUERY,
     QUERY_TIMEOUT,
-    TYPE_LABELS,
     _write_batch,
     client_timeout,
     create_schema,
@@ -41,7 +41,7 @@ from kg.sinks.neo4j import (
     quiet_driver_log,
 )
 from kg.sinks.neo4j_ledger import MARKER_LABEL, Ledger, LedgerState, row_key
-from kg.sinks.neo4j_rows import GraphSource, entity_props
+from kg.sinks.neo4j_rows import GraphSource
 from kg.types import RELATION_TYPES
 
 _SET_IF_DIFFERENT = "WITH x, r WHERE properties(x) <> r.all SET x = r.all"
@@ -95,7 +95,7 @@ def _param(kind: str, row: dict) -> dict:
     if kind == "S":
         return {"id": row["id"], "document": row["document"], "all": {"id": row["id"], **row["props"]}}
     if kind == "E":
-        return {"id": row["id"], "all": {"id": row["id"], **{k: v for k, v in entity_props(row).items()
+        return {"id": row["id"], "all": {"id": row["id"], **{k: v for k, v in neo4j_entity_props(row).items()
                                                              if v is not None}}}
     if kind == "R":
         return {"source": row["source"], "target": row["target"], "role": row["role"],
