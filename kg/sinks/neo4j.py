@@ -11,10 +11,11 @@ The graph in Neo4j:
     (:Entity)-[:BELONGS_TO|PART_OF|LOCATED_IN|EVENT_AT|INVOLVED_IN {role, date, ..., document, sentence,
               sentence_id, start, end, evidence}]->(:Entity)   the fact and the sentence stating it
 
-Labels and relationship types come only from the fixed tables below; names and texts only ever
-travel as parameters. Every write is a `MERGE` on ids (and on `role` / mention `start` for
-relationships), and properties are written only when they differ, so a second load of the same
-output creates nothing and sets nothing, and a load cut short by a crash converges when re-run.
+The rows are `kg.schema`'s Neo4j rows, the statements `kg.cypher`'s. Labels and relationship
+types come only from fixed tables; names and texts only ever travel as parameters. Every write is
+a `MERGE` on ids (and on `role` / mention `start` for relationships), and properties are written
+only when they differ, so a second load of the same output creates nothing and sets nothing, and a
+load cut short by a crash converges when re-run.
 Each batch is one managed transaction (`session.execute_write`), which the driver retries on
 transient errors and lost connections.
 
@@ -40,9 +41,20 @@ import neo4j
 from neo4j import exceptions as nx
 
 from kg.config import NEO4J
+from kg.cypher import (
+    AWAIT_INDEXES,
+    COUNTS_QUERY,
+    MENTION_COUNT_QUERY,
+    MENTION_QUERY,
+    PING,
+    SCHEMA,
+    SENTENCE_QUERY,
+    entity_query,
+    node_query,
+    relation_query,
+)
 from kg.errors import Neo4jError
 from kg.schema import (
-    TYPE_LABELS,
     neo4j_document_row,
     neo4j_document_stub,
     neo4j_entity_row,
@@ -56,27 +68,10 @@ from kg.types import RELATION_TYPES, BuildResult, Mention, document_node_id
 
 FACT_TYPES = tuple(t for t in RELATION_TYPES if t != "MENTIONED_IN")
 PROVENANCE_TYPES = ("MENTIONED_IN", "IN")  # entity → document / sentence; sentence → document
-FULLTEXT_INDEX = "entity_names"
 NODE_LABELS = ("Entity", "Document", "Sentence")
 CONNECT_TIMEOUT = NEO4J.connect_timeout  # seconds to connect and finish the Bolt handshake (kg.config)
 QUERY_TIMEOUT = NEO4J.query_timeout  # seconds one batch's transaction may run on the server
 CLIENT_GRACE = 30.0  # seconds a read may wait past the server's query timeout before the client gives up
-
-SCHEMA = (
-    "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT document_id IF NOT EXISTS FOR (n:Document) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT sentence_id IF NOT EXISTS FOR (n:Sentence) REQUIRE n.id IS UNIQUE",
-    # `cjk` splits Han text into bigrams, so 白城 finds 白城市公安局.
-    f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.aliases] "
-    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
-)
-
-# Write only what differs: a reload of unchanged data then reports zero properties set.
-_CHANGED = "WITH x, r WHERE any(k IN keys(r.props) WHERE x[k] IS NULL OR x[k] <> r.props[k]) SET x += r.props"
-_UNION = ("FOREACH (v IN CASE WHEN r.{k} IS NULL THEN [] ELSE [coalesce(x.{k}, []) + "
-          "[a IN r.{k} WHERE NOT a IN coalesce(x.{k}, [])]] END | "
-          "FOREACH (_ IN CASE WHEN x.{k} IS NULL OR x.{k} <> v THEN [1] ELSE [] END | SET x.{k} = v))")
-
 
 def create_schema(session) -> None:
     """The constraints and the full-text index (`SCHEMA`), each `IF NOT EXISTS`: safe on every load."""
@@ -177,35 +172,6 @@ def graph_rows(result: BuildResult) -> GraphRows:
     rows.mentions = list(mentions.values())
     return rows
 
-
-def _node_query(label: str, extra_label: str = "") -> str:
-    set_label = f" SET x:{extra_label}" if extra_label else ""
-    return f"UNWIND $rows AS r MERGE (x:{label} {{id: r.id}}){set_label} {_CHANGED}"
-
-
-def _entity_query(type_label: str) -> str:
-    assert type_label in ("", *TYPE_LABELS.values())
-    set_label = f" SET x:{type_label}" if type_label else ""
-    return (f"UNWIND $rows AS r MERGE (x:Entity {{id: r.id}}) ON CREATE SET x.mention_count = r.mention_count"
-            f"{set_label} WITH x, r {_UNION.format(k='aliases')} {_UNION.format(k='documents')} {_CHANGED}")
-
-
-def _relation_query(rel: str, target: str) -> str:
-    assert rel in RELATION_TYPES and target in ("Entity", "Document")
-    return (f"UNWIND $rows AS r MATCH (a:Entity {{id: r.source}}) MATCH (b:{target} {{id: r.target}}) "
-            f"MERGE (a)-[x:{rel} {{role: r.role}}]->(b) {_CHANGED}")
-
-
-SENTENCE_QUERY = ("UNWIND $rows AS r MATCH (d:Document {id: r.document}) MERGE (x:Sentence {id: r.id}) "
-                  "MERGE (x)-[:IN]->(d) " + _CHANGED)
-MENTION_QUERY = ("UNWIND $rows AS r MATCH (e:Entity {id: r.entity}) MATCH (s:Sentence {id: r.sentence}) "
-                 "MERGE (e)-[x:MENTIONED_IN {start: r.start}]->(s) " + _CHANGED)
-# Mention counts follow the mention edges, which grow as documents are added.
-MENTION_COUNT_QUERY = ("UNWIND $rows AS id MATCH (x:Entity {id: id}) "
-                       "WITH x, COUNT { (x)-[:MENTIONED_IN]->(:Sentence) } AS n "
-                       "WHERE n > 0 AND (x.mention_count IS NULL OR x.mention_count <> n) SET x.mention_count = n")
-COUNTS_QUERY = ("CALL { MATCH (n) RETURN count(n) AS nodes } "
-                "CALL { MATCH ()-[r]->() RETURN count(r) AS relationships } RETURN nodes, relationships")
 
 COUNTERS = ("nodes_created", "relationships_created", "properties_set", "labels_added", "nodes_deleted",
             "relationships_deleted")
@@ -308,7 +274,7 @@ def open_driver(uri: str, user: str, password: str | None, database: str | None 
     try:
         driver.verify_connectivity()
         with driver.session(database=database) as session:
-            session.execute_read(lambda tx: tx.run("RETURN 1").consume())
+            session.execute_read(lambda tx: tx.run(PING).consume())
     except Exception as err:
         driver.close()
         raise neo4j_error(err, uri, user, database, connect_timeout) from err
@@ -344,15 +310,15 @@ def load_graph(result: BuildResult, *, uri: str, user: str, password: str | None
     try:
         with driver.session(database=database) as session:
             create_schema(session)
-            run(session, _node_query("Document"), rows.documents)
+            run(session, node_query("Document"), rows.documents)
             run(session, SENTENCE_QUERY, rows.sentences)
             for label, entity_rows in sorted(rows.entities.items()):
-                run(session, _entity_query(label), entity_rows)
+                run(session, entity_query(label), entity_rows)
             for (rel, target), rel_rows in sorted(rows.relations.items()):
-                run(session, _relation_query(rel, target), rel_rows)
+                run(session, relation_query(rel, target), rel_rows)
             run(session, MENTION_QUERY, rows.mentions)
             run(session, MENTION_COUNT_QUERY, [e["id"] for es in rows.entities.values() for e in es])
-            session.execute_write(lambda tx: tx.run("CALL db.awaitIndexes(300)").consume())
+            session.execute_write(lambda tx: tx.run(AWAIT_INDEXES, seconds=300).consume())
             record = session.execute_read(lambda tx: tx.run(COUNTS_QUERY).single())
     except Neo4jError:
         raise

@@ -22,9 +22,10 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from kg.atomic import atomic_open
+from kg.cypher import MARKER_LABEL
 from kg.errors import KgError
 from kg.schema import neo4j_entity_props
-from kg.sinks.neo4j_ledger import MARKER_LABEL, Ledger, LedgerState, row_key
+from kg.sinks.neo4j_ledger import Ledger, LedgerState, row_key
 from kg.sinks.neo4j_rows import (
     ARRAY_DELIMITERS,
     SPARE_DELIMITERS,
