@@ -30,7 +30,7 @@ from typing import Any
 from kg.config import MAX_BYTES, NEO4J, BuildConfig, Columns, neo4j_config
 from kg.errors import InputError
 from kg.sources import frame_documents, pair_document, reading, unique
-from kg.types import RELATION_TYPES, BuildResult, Document
+from kg.types import BuildResult, Document
 
 Source = Any  # str | os.PathLike | tuple[str, str] | pandas.DataFrame | Document
 _FILE_NAME = re.compile(r"[^\s]{1,250}\.(?:txt|csv|jsonl|parquet|html?|docx|pdf)", re.IGNORECASE)
@@ -138,18 +138,19 @@ class KnowledgeGraph:
         """One row per entity: name, type, aliases (list), mention_count, documents (list), iso, ..., id."""
         import pandas as pd
 
-        from kg.sinks.relation_table import ENTITY_COLUMNS, entity_rows
+        from kg.schema import EXPORT_ENTITY_COLUMNS, export_entity_row
 
-        return pd.DataFrame(entity_rows(self.result), columns=list(ENTITY_COLUMNS))
+        return pd.DataFrame([export_entity_row(e) for e in self.result.entities], columns=list(EXPORT_ENTITY_COLUMNS))
 
     def relations_df(self):
         """One row per relation, both ends named: head, relation, role, tail, date, evidence, start, end, ids."""
         import pandas as pd
 
-        from kg.sinks.relation_table import RELATION_COLUMNS, relation_rows
+        from kg.schema import EXPORT_RELATION_COLUMNS, export_relation_rows, export_relations
 
-        frame = pd.DataFrame(relation_rows(self.result), columns=list(RELATION_COLUMNS))
-        spans = _evidence_spans(self.result)
+        frame = pd.DataFrame(export_relation_rows(self.result), columns=list(EXPORT_RELATION_COLUMNS))
+        spans = [(r.evidence.start, r.evidence.end) if r.evidence else (None, None)
+                 for r in export_relations(self.result)]
         frame["sentence"] = pd.array(frame["sentence"], dtype="Int64")
         frame["start"] = pd.array([s for s, _ in spans], dtype="Int64")
         frame["end"] = pd.array([e for _, e in spans], dtype="Int64")
@@ -159,13 +160,9 @@ class KnowledgeGraph:
         """One row per mention: document, sentence, start, end, text, norm, type, source, entity_id, entity."""
         import pandas as pd
 
-        names = {e.id: e.name for e in self.result.entities}
-        return pd.DataFrame([{"document": m.doc_id, "sentence": m.sentence, "start": m.start, "end": m.end,
-                              "text": m.text, "norm": m.norm, "type": m.type, "source": m.source,
-                              "entity_id": m.entity_id, "entity": names.get(m.entity_id, ""), "article": m.article}
-                             for m in self.result.mentions],
-                            columns=["document", "sentence", "start", "end", "text", "norm", "type", "source",
-                                     "entity_id", "entity", "article"])
+        from kg.schema import FRAME_MENTION_COLUMNS, export_mention_rows
+
+        return pd.DataFrame(export_mention_rows(self.result, article=True), columns=FRAME_MENTION_COLUMNS)
 
     def to_networkx(self):
         """A networkx MultiDiGraph: entity and document nodes, one edge per relation (see `kg.graph`)."""
@@ -214,13 +211,6 @@ def _ledger_home(uri: str, database: str | None) -> Path:
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     digest = hashlib.sha256(f"{uri} {database or ''}".encode()).hexdigest()[:16]
     return cache / "kg" / "neo4j-ledgers" / digest
-
-
-def _evidence_spans(result: BuildResult) -> list[tuple[int | None, int | None]]:
-    """(start, end) of each relation's evidence, in `relation_rows` order (by type, stable)."""
-    order = {t: i for i, t in enumerate(RELATION_TYPES)}
-    rels = sorted(result.relations, key=lambda r: order.get(r.relation, len(order)))
-    return [(r.evidence.start, r.evidence.end) if r.evidence else (None, None) for r in rels]
 
 
 def build(sources: Source | Iterable[Source], *, text_column: str = "text", id_column: str | None = None,

@@ -13,9 +13,9 @@ pipeline version; per entity id, name, type and attributes of the smallest docum
 the sorted union of aliases and names less the name, documents from every row and from the
 MENTIONED_IN relations, which also give the mention count; per relation key, the copy with the
 smallest evidence rank (stated before inferred, evidence document, sentence, start, properties).
-The output queries (`OUTPUTS`) come sorted; `write_folded` writes them with the row functions and
-the one table writer of `kg.sinks.tables`, so every engine writes the same bytes, `bom` and `lang`
-included.
+The output queries (`OUTPUTS`) come sorted; `write_folded` writes them with the row functions of
+`kg.schema` and the one table writer of `kg.sinks.tables`, so every engine writes the same bytes,
+`bom` and `lang` included.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
-from kg.sinks.tables import (
+from kg.schema import (
     DOCUMENT_COLUMNS,
     ENTITY_COLUMNS,
     MENTION_COLUMNS,
@@ -36,8 +36,8 @@ from kg.sinks.tables import (
     mention_row,
     relation_row,
     sentence_row,
-    table_writer,
 )
+from kg.sinks.tables import table_writer
 from kg.types import RELATION_TYPES, Document, Entity, Evidence, Mention, Relation, Sentence
 
 _KIND = "CASE " + " ".join(f"WHEN relation = '{k}' THEN {i}" for i, k in enumerate(RELATION_TYPES)) + \

@@ -21,7 +21,7 @@ Each format is written into one folder, all files or none (`kg.atomic.staged_fol
                (an inferred edge's `source`) is written as `relation_source`; `read_node_link`
                restores it
 
-The table columns are `kg.sinks.relation_table.RELATION_COLUMNS` / `ENTITY_COLUMNS`.
+The tables' columns and rows are `kg.schema`'s readable tables (`EXPORT_RELATION_COLUMNS`, ...).
 
     >>> export(result, Path("out/export-xlsx"), "xlsx")
     [PosixPath('out/export-xlsx/relations.xlsx')]
@@ -41,24 +41,24 @@ from kg.atomic import atomic_open, staged_folder
 from kg.errors import KgError
 from kg.graph import read_node_link as kg_read_node_link
 from kg.graph import to_networkx, write_node_link
+from kg.schema import (
+    EXPORT_DOCUMENT_COLUMNS,
+    EXPORT_ENTITY_COLUMNS,
+    EXPORT_MENTION_COLUMNS,
+    EXPORT_RELATION_COLUMNS,
+    PLACE_COLUMNS,
+    by_relation,
+    export_document_row,
+    export_mention_rows,
+    export_place_rows,
+    export_relation_rows,
+    relation_types,
+)
 from kg.sinks.geo import place_codes
 from kg.sinks.labels import header as zh_header
 from kg.sinks.labels import value as label_value
-from kg.sinks.relation_table import (
-    ENTITY_COLUMNS,
-    RELATION_COLUMNS,
-    by_relation,
-    entity_rows,
-    relation_rows,
-    relation_types,
-)
 from kg.types import BuildResult
 
-PLACE_COLUMNS = {"adcode": "str", "longitude": "float", "latitude": "float"}
-ENTITY_EXPORT_COLUMNS = {**ENTITY_COLUMNS, **PLACE_COLUMNS}
-MENTION_COLUMNS = {"document": "str", "sentence": "int", "start": "int", "end": "int", "text": "str",
-                   "norm": "str", "type": "str", "source": "str", "entity": "str", "entity_id": "str"}
-DOCUMENT_COLUMNS = {"id": "str", "path": "str", "encoding": "str", "sha256": "str", "chars": "int", "date": "str"}
 TRANSLATED = {"relation", "type", "head_type", "tail_type"}  # columns whose values `lang` translates
 SHEET_ZH = {"relations": "关系", "entities": "实体", "mentions": "提及", "documents": "文档"}
 
@@ -96,40 +96,18 @@ def export(result: BuildResult, out_dir: Path, fmt: str, bom: bool = False, lang
 def tables(result: BuildResult, lang: str = "en") -> list[tuple[str, str, dict[str, str], list[dict]]]:
     """(file stem, sheet name, columns, rows): all relations, each relation type, entities, mentions,
     documents; in `lang` ("zh": Chinese headers, sheet names, relation and type names)."""
-    rows = relation_rows(result)
-    out = [("relations", "relations", RELATION_COLUMNS, rows)]
+    rows = export_relation_rows(result)
+    out = [("relations", "relations", EXPORT_RELATION_COLUMNS, rows)]
     for rel, group in by_relation(rows, relation_types(result)).items():
-        out.append((f"relations_{_safe_stem(rel)}", rel, RELATION_COLUMNS, group))
-    out.append(("entities", "entities", ENTITY_EXPORT_COLUMNS, _entity_rows(result)))
-    out.append(("mentions", "mentions", MENTION_COLUMNS, _mention_rows(result)))
-    out.append(("documents", "documents", DOCUMENT_COLUMNS, _document_rows(result)))
+        out.append((f"relations_{_safe_stem(rel)}", rel, EXPORT_RELATION_COLUMNS, group))
+    out.append(("entities", "entities", {**EXPORT_ENTITY_COLUMNS, **PLACE_COLUMNS}, export_place_rows(result)))
+    out.append(("mentions", "mentions", EXPORT_MENTION_COLUMNS, export_mention_rows(result)))
+    out.append(("documents", "documents", EXPORT_DOCUMENT_COLUMNS, list(map(export_document_row, result.documents))))
     if lang == "en":
         return out
     return [(stem, SHEET_ZH.get(sheet) or label_value(sheet, lang), {zh_header(c, lang): k for c, k in columns.items()},
              [{zh_header(c, lang): label_value(v, lang) if c in TRANSLATED else v for c, v in row.items()} for row in rows])
             for stem, sheet, columns, rows in out]
-
-
-def _entity_rows(result: BuildResult) -> list[dict]:
-    rows = entity_rows(result)
-    codes = place_codes(r["name"] for r in rows if r["type"] == "LOC")
-    for r in rows:
-        code = codes.get(r["name"]) if r["type"] == "LOC" else None
-        r.update(adcode=code.adcode if code else "", longitude=code.longitude if code else None,
-                 latitude=code.latitude if code else None)
-    return rows
-
-
-def _mention_rows(result: BuildResult) -> list[dict]:
-    names = {e.id: e.name for e in result.entities}
-    return [{"document": m.doc_id, "sentence": m.sentence, "start": m.start, "end": m.end, "text": m.text,
-             "norm": m.norm, "type": m.type, "source": m.source, "entity": names.get(m.entity_id, ""),
-             "entity_id": m.entity_id} for m in result.mentions]
-
-
-def _document_rows(result: BuildResult) -> list[dict]:
-    return [{"id": d.id, "path": d.path, "encoding": d.encoding, "sha256": d.sha256, "chars": len(d.text) or None,
-             "date": str(getattr(d, "date", "") or "")} for d in result.documents]
 
 
 def _safe_stem(name: str) -> str:

@@ -11,10 +11,11 @@ The graph in Neo4j:
     (:Entity)-[:BELONGS_TO|PART_OF|LOCATED_IN|EVENT_AT|INVOLVED_IN {role, date, ..., document, sentence,
               sentence_id, start, end, evidence}]->(:Entity)   the fact and the sentence stating it
 
-Labels and relationship types come only from the fixed tables below; names and texts only ever
-travel as parameters. Every write is a `MERGE` on ids (and on `role` / mention `start` for
-relationships), and properties are written only when they differ, so a second load of the same
-output creates nothing and sets nothing, and a load cut short by a crash converges when re-run.
+The rows are `kg.schema`'s Neo4j rows, the statements `kg.cypher`'s. Labels and relationship
+types come only from fixed tables; names and texts only ever travel as parameters. Every write is
+a `MERGE` on ids (and on `role` / mention `start` for relationships), and properties are written
+only when they differ, so a second load of the same output creates nothing and sets nothing, and a
+load cut short by a crash converges when re-run.
 Each batch is one managed transaction (`session.execute_write`), which the driver retries on
 transient errors and lost connections.
 
@@ -40,51 +41,42 @@ import neo4j
 from neo4j import exceptions as nx
 
 from kg.config import NEO4J
-from kg.errors import Neo4jError
-from kg.types import (
-    RELATION_TYPES,
-    BuildResult,
-    Document,
-    Entity,
-    Mention,
-    Relation,
-    Sentence,
-    document_node_id,
+from kg.cypher import (
+    AWAIT_INDEXES,
+    COUNTS_QUERY,
+    MENTION_COUNT_QUERY,
+    MENTION_QUERY,
+    PING,
+    SCHEMA,
+    SENTENCE_QUERY,
+    entity_query,
+    node_query,
+    relation_query,
 )
+from kg.errors import Neo4jError
+from kg.schema import (
+    neo4j_document_row,
+    neo4j_document_stub,
+    neo4j_entity_row,
+    neo4j_fact_row,
+    neo4j_mention_row,
+    neo4j_mentioned_in_row,
+    neo4j_sentence_row,
+    sentence_node_id,
+)
+from kg.types import RELATION_TYPES, BuildResult, Mention, document_node_id
 
-TYPE_LABELS = {"PERSON": "Person", "ORG": "Org", "LOC": "Loc", "DATE": "Date", "EVENT": "Event"}
 FACT_TYPES = tuple(t for t in RELATION_TYPES if t != "MENTIONED_IN")
 PROVENANCE_TYPES = ("MENTIONED_IN", "IN")  # entity → document / sentence; sentence → document
-FULLTEXT_INDEX = "entity_names"
 NODE_LABELS = ("Entity", "Document", "Sentence")
 CONNECT_TIMEOUT = NEO4J.connect_timeout  # seconds to connect and finish the Bolt handshake (kg.config)
 QUERY_TIMEOUT = NEO4J.query_timeout  # seconds one batch's transaction may run on the server
 CLIENT_GRACE = 30.0  # seconds a read may wait past the server's query timeout before the client gives up
 
-SCHEMA = (
-    "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT document_id IF NOT EXISTS FOR (n:Document) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT sentence_id IF NOT EXISTS FOR (n:Sentence) REQUIRE n.id IS UNIQUE",
-    # `cjk` splits Han text into bigrams, so 白城 finds 白城市公安局.
-    f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.aliases] "
-    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
-)
-
-# Write only what differs: a reload of unchanged data then reports zero properties set.
-_CHANGED = "WITH x, r WHERE any(k IN keys(r.props) WHERE x[k] IS NULL OR x[k] <> r.props[k]) SET x += r.props"
-_UNION = ("FOREACH (v IN CASE WHEN r.{k} IS NULL THEN [] ELSE [coalesce(x.{k}, []) + "
-          "[a IN r.{k} WHERE NOT a IN coalesce(x.{k}, [])]] END | "
-          "FOREACH (_ IN CASE WHEN x.{k} IS NULL OR x.{k} <> v THEN [1] ELSE [] END | SET x.{k} = v))")
-
-
 def create_schema(session) -> None:
     """The constraints and the full-text index (`SCHEMA`), each `IF NOT EXISTS`: safe on every load."""
     for statement in SCHEMA:
         session.execute_write(lambda tx, q=statement: tx.run(q).consume())
-
-
-def sentence_node_id(doc_id: str, index: int) -> str:
-    return f"{doc_id}#{index}"
 
 
 @dataclass
@@ -97,28 +89,6 @@ class GraphRows:
     relations: dict[tuple[str, str], list[dict]] = field(default_factory=dict)  # (type, target label) → rows
     mentions: list[dict] = field(default_factory=list)  # {entity, sentence, start, props}
     skipped: list[str] = field(default_factory=list)  # relations whose ends are not in the result
-
-
-def _scalar(v):
-    """A value Neo4j can store as a property, or None to leave it out."""
-    if v is None or v == "" or v == []:
-        return None
-    if isinstance(v, bool | int | float | str):
-        return v
-    if isinstance(v, list | tuple) and all(isinstance(a, str) for a in v):
-        return list(v)
-    return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
-
-
-def _props(d: dict) -> dict:
-    out = {}
-    for k, v in d.items():
-        if k.startswith("_"):
-            continue
-        v = _scalar(v)
-        if v is not None:
-            out[k] = v
-    return out
 
 
 def unified(v):
@@ -138,59 +108,19 @@ def _unify_types(rows: list[dict]) -> None:
             r["props"][k] = unified(r["props"][k])
 
 
-def document_row(d: Document) -> dict:
-    return {"id": document_node_id(d.id), "props": _props({"name": d.id, "path": d.path, "encoding": d.encoding,
-                                                           "sha256": d.sha256})}
-
-
-def sentence_row(s: Sentence) -> dict:
-    return {"id": sentence_node_id(s.doc_id, s.index), "document": document_node_id(s.doc_id), "props": _props(
-        {"document": s.doc_id, "index": s.index, "text": s.text, "start": s.start, "end": s.end, "kind": s.kind,
-         "article": s.article})}
-
-
-def mention_row(m: Mention, entity_id: str) -> dict:
-    return {"entity": entity_id, "sentence": sentence_node_id(m.doc_id, m.sentence), "start": m.start,
-            "props": _props({"end": m.end, "text": m.text, "source": m.source})}
-
-
-def entity_node_row(e: Entity, count: int) -> tuple[str, dict]:
-    """(type label, row) of an entity node; `count` its mentions."""
-    attrs = {k: v for k, v in e.attrs.items() if k not in ("documents", "mention_count")}
-    return TYPE_LABELS.get(e.type, ""), {"id": e.id, "props": _props({**attrs, "name": e.name, "type": e.type}),
-                                         "aliases": list(e.aliases) or None, "documents": e.documents or None,
-                                         "mention_count": count}
-
-
-def fact_row(r: Relation) -> dict:
-    """A fact's row (props not yet type-unified); its key is (source, relation, target, role)."""
-    props = {k: v for k, v in r.properties.items() if k != "role"}
-    if r.evidence is not None:
-        ev = r.evidence
-        props.update(document=ev.doc_id, sentence=ev.sentence, start=ev.start, end=ev.end, evidence=ev.text,
-                     sentence_id=sentence_node_id(ev.doc_id, ev.sentence))
-    return {"source": r.source_id, "target": r.target_id, "role": str(r.properties.get("role", "") or ""),
-            "props": _props(props)}
-
-
-def mentioned_in_row(entity_id: str, doc_id: str) -> dict:
-    """Entity → document for a document the entity's `documents` names but no relation row states."""
-    return {"source": entity_id, "role": "", "target": document_node_id(doc_id), "props": {}}
-
-
 def graph_rows(result: BuildResult) -> GraphRows:
     """Flatten a BuildResult into id-keyed rows; duplicate keys keep the first occurrence."""
     rows = GraphRows()
     docs: dict[str, dict] = {}
     for d in result.documents:
-        docs.setdefault(d.id, document_row(d))
+        docs.setdefault(d.id, neo4j_document_row(d))
     sentences: dict[str, dict] = {}
     for s in result.sentences:
-        row = sentence_row(s)
+        row = neo4j_sentence_row(s)
         sentences.setdefault(row["id"], row)
 
     def stub_sentence(doc_id: str, index: int) -> str:
-        docs.setdefault(doc_id, {"id": document_node_id(doc_id), "props": {"name": doc_id}})
+        docs.setdefault(doc_id, neo4j_document_stub(doc_id))
         sid = sentence_node_id(doc_id, index)
         sentences.setdefault(sid, {"id": sid, "document": document_node_id(doc_id),
                                    "props": {"document": doc_id, "index": index}})
@@ -209,11 +139,11 @@ def graph_rows(result: BuildResult) -> GraphRows:
         ms = e.mentions or by_entity.get(e.id, [])
         for m in ms:
             sid = stub_sentence(m.doc_id, m.sentence)
-            mentions.setdefault((e.id, sid, m.start), mention_row(m, e.id))
+            mentions.setdefault((e.id, sid, m.start), neo4j_mention_row(m, e.id))
         for doc_id in e.documents:
-            docs.setdefault(doc_id, {"id": document_node_id(doc_id), "props": {"name": doc_id}})
+            docs.setdefault(doc_id, neo4j_document_stub(doc_id))
         count = len({(m.doc_id, m.start) for m in ms}) or int(e.attrs.get("mention_count", 0) or 0)
-        label, row = entity_node_row(e, count)
+        label, row = neo4j_entity_row(e, count)
         rows.entities.setdefault(label, []).append(row)
 
     doc_ids = {d["id"] for d in docs.values()}
@@ -226,13 +156,13 @@ def graph_rows(result: BuildResult) -> GraphRows:
             continue
         if r.evidence is not None:
             stub_sentence(r.evidence.doc_id, r.evidence.sentence)
-        facts.setdefault(r.key, (rel, target, fact_row(r)))
+        facts.setdefault(r.key, (rel, target, neo4j_fact_row(r)))
     # Every entity points at each document that names it, stated by a relation or not.
     for label_rows in rows.entities.values():
         for e in label_rows:
             for doc_id in e["documents"] or []:
                 key = (e["id"], "MENTIONED_IN", document_node_id(doc_id), "")
-                facts.setdefault(key, ("MENTIONED_IN", "Document", mentioned_in_row(e["id"], doc_id)))
+                facts.setdefault(key, ("MENTIONED_IN", "Document", neo4j_mentioned_in_row(e["id"], doc_id)))
     for rel, target, row in facts.values():
         rows.relations.setdefault((rel, target), []).append(row)
     for group in [*rows.relations.values(), [e for es in rows.entities.values() for e in es]]:
@@ -242,35 +172,6 @@ def graph_rows(result: BuildResult) -> GraphRows:
     rows.mentions = list(mentions.values())
     return rows
 
-
-def _node_query(label: str, extra_label: str = "") -> str:
-    set_label = f" SET x:{extra_label}" if extra_label else ""
-    return f"UNWIND $rows AS r MERGE (x:{label} {{id: r.id}}){set_label} {_CHANGED}"
-
-
-def _entity_query(type_label: str) -> str:
-    assert type_label in ("", *TYPE_LABELS.values())
-    set_label = f" SET x:{type_label}" if type_label else ""
-    return (f"UNWIND $rows AS r MERGE (x:Entity {{id: r.id}}) ON CREATE SET x.mention_count = r.mention_count"
-            f"{set_label} WITH x, r {_UNION.format(k='aliases')} {_UNION.format(k='documents')} {_CHANGED}")
-
-
-def _relation_query(rel: str, target: str) -> str:
-    assert rel in RELATION_TYPES and target in ("Entity", "Document")
-    return (f"UNWIND $rows AS r MATCH (a:Entity {{id: r.source}}) MATCH (b:{target} {{id: r.target}}) "
-            f"MERGE (a)-[x:{rel} {{role: r.role}}]->(b) {_CHANGED}")
-
-
-SENTENCE_QUERY = ("UNWIND $rows AS r MATCH (d:Document {id: r.document}) MERGE (x:Sentence {id: r.id}) "
-                  "MERGE (x)-[:IN]->(d) " + _CHANGED)
-MENTION_QUERY = ("UNWIND $rows AS r MATCH (e:Entity {id: r.entity}) MATCH (s:Sentence {id: r.sentence}) "
-                 "MERGE (e)-[x:MENTIONED_IN {start: r.start}]->(s) " + _CHANGED)
-# Mention counts follow the mention edges, which grow as documents are added.
-MENTION_COUNT_QUERY = ("UNWIND $rows AS id MATCH (x:Entity {id: id}) "
-                       "WITH x, COUNT { (x)-[:MENTIONED_IN]->(:Sentence) } AS n "
-                       "WHERE n > 0 AND (x.mention_count IS NULL OR x.mention_count <> n) SET x.mention_count = n")
-COUNTS_QUERY = ("CALL { MATCH (n) RETURN count(n) AS nodes } "
-                "CALL { MATCH ()-[r]->() RETURN count(r) AS relationships } RETURN nodes, relationships")
 
 COUNTERS = ("nodes_created", "relationships_created", "properties_set", "labels_added", "nodes_deleted",
             "relationships_deleted")
@@ -373,7 +274,7 @@ def open_driver(uri: str, user: str, password: str | None, database: str | None 
     try:
         driver.verify_connectivity()
         with driver.session(database=database) as session:
-            session.execute_read(lambda tx: tx.run("RETURN 1").consume())
+            session.execute_read(lambda tx: tx.run(PING).consume())
     except Exception as err:
         driver.close()
         raise neo4j_error(err, uri, user, database, connect_timeout) from err
@@ -409,15 +310,15 @@ def load_graph(result: BuildResult, *, uri: str, user: str, password: str | None
     try:
         with driver.session(database=database) as session:
             create_schema(session)
-            run(session, _node_query("Document"), rows.documents)
+            run(session, node_query("Document"), rows.documents)
             run(session, SENTENCE_QUERY, rows.sentences)
             for label, entity_rows in sorted(rows.entities.items()):
-                run(session, _entity_query(label), entity_rows)
+                run(session, entity_query(label), entity_rows)
             for (rel, target), rel_rows in sorted(rows.relations.items()):
-                run(session, _relation_query(rel, target), rel_rows)
+                run(session, relation_query(rel, target), rel_rows)
             run(session, MENTION_QUERY, rows.mentions)
             run(session, MENTION_COUNT_QUERY, [e["id"] for es in rows.entities.values() for e in es])
-            session.execute_write(lambda tx: tx.run("CALL db.awaitIndexes(300)").consume())
+            session.execute_write(lambda tx: tx.run(AWAIT_INDEXES, seconds=300).consume())
             record = session.execute_read(lambda tx: tx.run(COUNTS_QUERY).single())
     except Neo4jError:
         raise

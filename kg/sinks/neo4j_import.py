@@ -22,15 +22,16 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from kg.atomic import atomic_open
+from kg.cypher import MARKER_LABEL
 from kg.errors import KgError
-from kg.sinks.neo4j_ledger import MARKER_LABEL, Ledger, LedgerState, row_key
+from kg.schema import neo4j_entity_props
+from kg.sinks.neo4j_ledger import Ledger, LedgerState, row_key
 from kg.sinks.neo4j_rows import (
     ARRAY_DELIMITERS,
     SPARE_DELIMITERS,
     GraphSource,
     MemoryRows,
     StreamedRows,
-    entity_props,
 )
 from kg.types import BuildResult
 
@@ -121,7 +122,7 @@ def write_import_csv(source: BuildResult | GraphSource, out_dir: Path, marker: t
             note("S", None, s)
         entities = new("entities.csv", ["id:ID(Entity)", ":LABEL"], rows.schema("entities"))
         for label, e in rows.entities():
-            entities.write([e["id"], delimiter.join(["Entity", label] if label else ["Entity"])], entity_props(e))
+            entities.write([e["id"], delimiter.join(["Entity", label] if label else ["Entity"])], neo4j_entity_props(e))
             note("E", label, e)
         mentions = new("rel_MENTIONED_IN_Sentence.csv", [":START_ID(Entity)", ":END_ID(Sentence)", ":TYPE"],
                        rows.schema("mentions"))

@@ -26,7 +26,6 @@ from pathlib import Path
 from kg.errors import KgError
 
 LEDGER_FILE = "neo4j-ledger.sqlite"
-MARKER_LABEL = "KgLoad"
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (ledger TEXT PRIMARY KEY, generation INTEGER NOT NULL, target TEXT)",

@@ -6,7 +6,7 @@ bounded memory (what is held: the document and entity ids the tables are checked
 document's mention keys). Two decisions are whole-table ones and are made by a first pass:
 a relation property whose values have several types in a (type, target) group is a string in every
 row of the group (`_unify_types`), and bulk-import headers need every column's type. Node
-properties come from fixed table columns, so their types are fixed (`NODE_SCHEMAS`).
+properties come from fixed table columns, so their types are fixed (`kg.schema.NEO4J_NODE_SCHEMAS`).
 
 Entity → document MENTIONED_IN rows that no relation row states (an entity's `documents` lists a
 document it has no mention in) are found by a merge of entities.csv and relations.csv, both
@@ -23,17 +23,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
-from kg.sinks.neo4j import (
-    GraphRows,
-    entity_node_row,
-    fact_row,
-    graph_rows,
-    mention_row,
-    mentioned_in_row,
-    sentence_row,
-    unified,
+from kg.schema import (
+    NEO4J_NODE_SCHEMAS,
+    neo4j_document_row,
+    neo4j_entity_props,
+    neo4j_entity_row,
+    neo4j_fact_row,
+    neo4j_mention_row,
+    neo4j_mentioned_in_row,
+    neo4j_sentence_row,
 )
-from kg.sinks.neo4j import document_row as _document_row
+from kg.sinks.neo4j import GraphRows, graph_rows, unified
 from kg.sinks.tables import TableReader
 from kg.types import BuildResult, document_node_id
 
@@ -42,16 +42,6 @@ ARRAY_DELIMITERS = (";", "|", "¦", "¤")
 SPARE_DELIMITERS = tuple(chr(c) for c in range(0xE000, 0xF900))
 _CANDIDATES = frozenset(ARRAY_DELIMITERS + SPARE_DELIMITERS)
 Group = tuple[str, str]  # (relationship type, target label)
-
-# Node property types of rows read from the tables (their columns are fixed).
-NODE_SCHEMAS: dict[str, dict[str, type]] = {
-    "documents": {"name": str, "path": str, "encoding": str, "sha256": str},
-    "sentences": {"document": str, "index": int, "text": str, "start": int, "end": int, "kind": str, "article": int},
-    "entities": {"name": str, "type": str, "anonymized": bool, "iso": str, "description": str, "aliases": list,
-                 "documents": list, "mention_count": int},
-    "mentions": {"start": int, "end": int, "text": str, "source": str},
-}
-
 
 class GraphSource(Protocol):
     """Rows for the loaders and the bulk-import files, each table an iterator read anew."""
@@ -65,12 +55,6 @@ class GraphSource(Protocol):
     def mentions(self) -> Iterator[dict]: ...
     def schema(self, table: str | Group) -> dict[str, type]: ...  # property → type, for file headers
     def groups(self) -> list[Group]: ...
-
-
-def entity_props(row: dict) -> dict:
-    """Every property an entity node holds."""
-    return {**row["props"], "aliases": row["aliases"], "documents": row["documents"],
-            "mention_count": row["mention_count"]}
 
 
 def _types(props) -> dict[str, type]:
@@ -93,7 +77,7 @@ class MemoryRows:
         self.rows = graph_rows(result) if isinstance(result, BuildResult) else result
         self.skipped = self.rows.skipped
         self.array_chars = _chars(a for es in self.rows.entities.values() for e in es
-                                  for v in entity_props(e).values() if isinstance(v, list) for a in v)
+                                  for v in neo4j_entity_props(e).values() if isinstance(v, list) for a in v)
 
     def documents(self) -> Iterator[dict]:
         return iter(self.rows.documents)
@@ -119,7 +103,7 @@ class MemoryRows:
         if table == "sentences":
             return _types(s["props"] for s in self.rows.sentences)
         if table == "entities":
-            return _types(entity_props(e) for _, e in self.entities())
+            return _types(neo4j_entity_props(e) for _, e in self.entities())
         if table == "mentions":
             return _types({"start": m["start"], **m["props"]} for m in self.rows.mentions)
         return _types({"role": r["role"], **r["props"]} for r in self.rows.relations.get(table, []))
@@ -170,20 +154,20 @@ class StreamedRows:
             if r.key == last:
                 continue
             last = r.key
-            yield (r.relation, "Document" if r.target_id.startswith("doc:") else "Entity"), fact_row(r)
+            yield (r.relation, "Document" if r.target_id.startswith("doc:") else "Entity"), neo4j_fact_row(r)
 
     def _mentioned(self) -> Iterator[tuple[Group, dict]]:
         return ((g, row) for g, row in self._facts() if g == ("MENTIONED_IN", "Document") and not row["role"])
 
     def documents(self) -> Iterator[dict]:
-        return (_document_row(d) for d in self.reader.documents())
+        return (neo4j_document_row(d) for d in self.reader.documents())
 
     def sentences(self) -> Iterator[dict]:
-        return (sentence_row(s) for s in self.reader.sentences())
+        return (neo4j_sentence_row(s) for s in self.reader.sentences())
 
     def entities(self) -> Iterator[tuple[str, dict]]:
         for e in self.reader.entities():
-            yield entity_node_row(e, int(e.attrs.get("mention_count", 0) or 0))
+            yield neo4j_entity_row(e, int(e.attrs.get("mention_count", 0) or 0))
 
     def mentions(self) -> Iterator[dict]:
         seen: set[tuple] = set()
@@ -196,7 +180,7 @@ class StreamedRows:
             key = (m.entity_id, m.sentence, m.start)
             if key not in seen:
                 seen.add(key)
-                yield mention_row(m, m.entity_id)
+                yield neo4j_mention_row(m, m.entity_id)
 
     def relations(self) -> Iterator[tuple[Group, dict]]:
         for group, row in self._facts():
@@ -219,11 +203,11 @@ class StreamedRows:
             for doc_id in e.documents:
                 target = document_node_id(doc_id)
                 if target not in covered and (self._covered is None or (e.id, target) not in self._covered):
-                    yield group, mentioned_in_row(e.id, doc_id)
+                    yield group, neo4j_mentioned_in_row(e.id, doc_id)
 
     def schema(self, table: str | Group) -> dict[str, type]:
         if isinstance(table, str):
-            return NODE_SCHEMAS[table]
+            return NEO4J_NODE_SCHEMAS[table]
         kinds = self._kinds.get(table, {})
         return {"role": str, **{k: str if len(ts) > 1 else next(iter(ts)) for k, ts in kinds.items()}}
 

@@ -24,15 +24,23 @@ from itertools import groupby
 from pathlib import Path
 
 from kg.config import NEO4J
+from kg.cypher import (
+    AWAIT_INDEXES,
+    COUNTS_QUERY,
+    MARKER_WRITE,
+    MARKERS_QUERY,
+    MENTION_COUNT_QUERY,
+    OTHER_MARKERS_DELETE,
+    mirror_delete_query,
+    mirror_query,
+)
 from kg.errors import KgError
+from kg.schema import neo4j_entity_props
 from kg.sinks.neo4j import (
     CLIENT_GRACE,
     CONNECT_TIMEOUT,
     COUNTERS,
-    COUNTS_QUERY,
-    MENTION_COUNT_QUERY,
     QUERY_TIMEOUT,
-    TYPE_LABELS,
     _write_batch,
     client_timeout,
     create_schema,
@@ -40,52 +48,8 @@ from kg.sinks.neo4j import (
     open_driver,
     quiet_driver_log,
 )
-from kg.sinks.neo4j_ledger import MARKER_LABEL, Ledger, LedgerState, row_key
-from kg.sinks.neo4j_rows import GraphSource, entity_props
-from kg.types import RELATION_TYPES
-
-_SET_IF_DIFFERENT = "WITH x, r WHERE properties(x) <> r.all SET x = r.all"
-MARKERS_QUERY = f"MATCH (m:{MARKER_LABEL}) RETURN m.ledger AS ledger, m.generation AS generation"
-MARKER_WRITE = f"MERGE (m:{MARKER_LABEL} {{ledger: $ledger}}) SET m.generation = $generation"
-OTHER_MARKERS_DELETE = f"MATCH (m:{MARKER_LABEL}) WHERE m.ledger <> $ledger DELETE m"
-
-
-def _query(kind: str, part) -> str:
-    """The mirroring write of one kind of row (labels and types only from the fixed tables)."""
-    if kind == "D":
-        return f"UNWIND $rows AS r MERGE (x:Document {{id: r.id}}) {_SET_IF_DIFFERENT}"
-    if kind == "S":
-        return ("UNWIND $rows AS r MATCH (d:Document {id: r.document}) MERGE (x:Sentence {id: r.id}) "
-                f"MERGE (x)-[:IN]->(d) {_SET_IF_DIFFERENT}")
-    if kind == "E":
-        assert part in ("", *TYPE_LABELS.values())
-        label = f" SET x:{part}" if part else ""
-        return f"UNWIND $rows AS r MERGE (x:Entity {{id: r.id}}){label} {_SET_IF_DIFFERENT}"
-    if kind == "R":
-        rel, target = _relation_part(part)
-        return (f"UNWIND $rows AS r MATCH (a:Entity {{id: r.source}}) MATCH (b:{target} {{id: r.target}}) "
-                f"MERGE (a)-[x:{rel} {{role: r.role}}]->(b) {_SET_IF_DIFFERENT}")
-    return ("UNWIND $rows AS r MATCH (e:Entity {id: r.entity}) MATCH (s:Sentence {id: r.sentence}) "
-            f"MERGE (e)-[x:MENTIONED_IN {{start: r.start}}]->(s) {_SET_IF_DIFFERENT}")
-
-
-def _relation_part(part) -> tuple[str, str]:
-    """(relation type, target label) of an R row, both checked: they are written into the Cypher."""
-    rel, target = part
-    assert rel in RELATION_TYPES and target in ("Entity", "Document")
-    return rel, target
-
-
-def _delete_query(kind: str, part) -> str:
-    if kind in ("D", "S", "E"):
-        label = {"D": "Document", "S": "Sentence", "E": "Entity"}[kind]
-        return f"UNWIND $rows AS r MATCH (x:{label} {{id: r.id}}) DETACH DELETE x"
-    if kind == "R":
-        rel, target = _relation_part(part)
-        return (f"UNWIND $rows AS r MATCH (a:Entity {{id: r.source}})-[x:{rel} {{role: r.role}}]->"
-                f"(b:{target} {{id: r.target}}) DELETE x")
-    return ("UNWIND $rows AS r MATCH (e:Entity {id: r.entity})-[x:MENTIONED_IN {start: r.start}]->"
-            "(s:Sentence {id: r.sentence}) DELETE x")
+from kg.sinks.neo4j_ledger import Ledger, LedgerState, row_key
+from kg.sinks.neo4j_rows import GraphSource
 
 
 def _param(kind: str, row: dict) -> dict:
@@ -95,7 +59,7 @@ def _param(kind: str, row: dict) -> dict:
     if kind == "S":
         return {"id": row["id"], "document": row["document"], "all": {"id": row["id"], **row["props"]}}
     if kind == "E":
-        return {"id": row["id"], "all": {"id": row["id"], **{k: v for k, v in entity_props(row).items()
+        return {"id": row["id"], "all": {"id": row["id"], **{k: v for k, v in neo4j_entity_props(row).items()
                                                              if v is not None}}}
     if kind == "R":
         return {"source": row["source"], "target": row["target"], "role": row["role"],
@@ -207,7 +171,7 @@ def _sync_graph(source: GraphSource, out_dir: Path, *, uri: str, user: str, pass
                                       [(row["id"] if kind == "E" else row["entity"],)
                                        for kind, _, row, _, _ in todo if kind in ("E", "M")])
                 for (kind, part), run in groupby(todo, key=lambda c: (c[0], c[1])):  # one write per run
-                    writer.put(_query(kind, part), [_param(kind, c[2]) for c in run])
+                    writer.put(mirror_query(kind, part), [_param(kind, c[2]) for c in run])
 
             chunk: list = []
             with _Writer(lambda q, p: write(session, q, p)) as writer:
@@ -221,7 +185,7 @@ def _sync_graph(source: GraphSource, out_dir: Path, *, uri: str, user: str, pass
             touched = ledger.db.execute("SELECT id FROM touched")
             while ids := [i for (i,) in touched.fetchmany(batch_size)]:
                 write(session, MENTION_COUNT_QUERY, ids)
-            session.execute_write(lambda tx: tx.run("CALL db.awaitIndexes($seconds)",
+            session.execute_write(lambda tx: tx.run(AWAIT_INDEXES,
                                                     seconds=int(query_timeout)).consume())
             generation = state.generation + 1
             session.execute_write(lambda tx: tx.run(MARKER_WRITE, ledger=state.ledger,
@@ -254,7 +218,7 @@ def _delete_vanished(ledger: Ledger, state: LedgerState, write, batch_size: int)
 
     def flush(group: tuple) -> None:
         kind, part = group
-        write(_delete_query(kind, part), groups.pop(group))
+        write(mirror_delete_query(kind, part), groups.pop(group))
 
     for key in sorted(ledger.vanished(state), key=lambda k: "RMSED".index(k[0])):
         kind = key[0]

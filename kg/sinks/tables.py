@@ -1,6 +1,6 @@
 """The build's output folder as CSV tables plus a node-link graph.json, and reading it back.
 
-Files (UTF-8, header row):
+Files (UTF-8, header row; the columns and the row functions are `kg.schema`'s):
     entities.csv   id, name, type, aliases (|-joined, see below), mention_count, documents
                    (|-joined), anonymized, iso, description
     relations.csv  source_id, relation, target_id, properties (JSON), source_name, target_name,
@@ -39,6 +39,22 @@ from pathlib import Path
 
 from kg.atomic import atomic_open, staged_folder
 from kg.errors import KgError
+from kg.schema import (
+    DOCUMENT_COLUMNS,
+    ENTITY_COLUMNS,
+    MENTION_COLUMNS,
+    RELATION_COLUMNS,
+    SENTENCE_COLUMNS,
+    TABLES,
+    document_row,
+    entity_row,
+    mention_row,
+    relation_row,
+    sentence_row,
+)
+from kg.schema import (
+    join_list as join_list,  # re-exported: readers of the tables use it with split_list
+)
 from kg.sinks.labels import english_row, header, value
 from kg.types import (
     NODE_TYPES,
@@ -53,15 +69,7 @@ from kg.types import (
     document_node_id,
 )
 
-ENTITY_COLUMNS = ["id", "name", "type", "aliases", "mention_count", "documents", "anonymized", "iso", "description"]
-RELATION_COLUMNS = ["source_id", "relation", "target_id", "properties", "source_name", "target_name", "role",
-                    "date", "document", "sentence", "start", "end", "evidence", "inferred"]
-MENTION_COLUMNS = ["document", "sentence", "start", "end", "text", "norm", "type", "source", "entity_id", "article"]
-SENTENCE_COLUMNS = ["document", "sentence", "start", "end", "article", "kind", "text"]
-DOCUMENT_COLUMNS = ["id", "path", "encoding", "sha256", "chars", "source_format", "date", "replaced"]
 MANIFEST = "manifest.json"
-TABLES = {"documents.csv": DOCUMENT_COLUMNS, "sentences.csv": SENTENCE_COLUMNS, "mentions.csv": MENTION_COLUMNS,
-          "entities.csv": ENTITY_COLUMNS, "relations.csv": RELATION_COLUMNS}
 # Columns a reader cannot do without (older folders lack `norm`; the rest are read with .get).
 REQUIRED = {"documents.csv": ["id", "path", "encoding", "sha256"],
             "sentences.csv": ["document", "sentence", "start", "end", "article", "kind", "text"],
@@ -75,11 +83,6 @@ class TableError(KgError):
     document of the row at fault, when the row names one."""
 
     document: str | None = None
-
-
-def join_list(items) -> str:
-    """`|`-join, escaping `\\` and `|` inside items."""
-    return "|".join(str(a).replace("\\", "\\\\").replace("|", "\\|") for a in items)
 
 
 def split_list(cell: str | None) -> list[str]:
@@ -123,45 +126,6 @@ def _write_csv(path: Path, columns: list[str], rows, bom: bool = False, lang: st
     with table_writer(path, columns, bom, lang) as write:
         for row in rows:
             write(row)
-
-
-def document_row(d: Document, chars: int | None = None) -> dict:
-    """`chars`: the text's length, where the text itself is not at hand (Spark's driver)."""
-    return {"id": d.id, "path": d.path, "encoding": d.encoding, "sha256": d.sha256,
-            "chars": len(d.text) if chars is None else chars,
-            "source_format": d.source_format or "text", "date": d.date or "", "replaced": d.replaced or 0}
-
-
-def sentence_row(s: Sentence) -> dict:
-    return {"document": s.doc_id, "sentence": s.index, "start": s.start, "end": s.end, "article": s.article,
-            "kind": s.kind, "text": s.text}
-
-
-def mention_row(m: Mention) -> dict:
-    return {"document": m.doc_id, "sentence": m.sentence, "start": m.start, "end": m.end, "text": m.text,
-            "norm": m.norm, "type": m.type, "source": m.source, "entity_id": m.entity_id, "article": m.article}
-
-
-def entity_row(e: Entity) -> dict:
-    return {
-        "id": e.id, "name": e.name, "type": e.type, "aliases": join_list(e.aliases),
-        "mention_count": len(e.mentions) or e.attrs.get("mention_count", 0), "documents": join_list(e.documents),
-        "anonymized": "true" if e.attrs.get("anonymized") else "",
-        "iso": e.attrs.get("iso", ""), "description": e.attrs.get("description", ""),
-    }
-
-
-def relation_row(r: Relation, names: dict[str, str]) -> dict:
-    ev = r.evidence
-    return {
-        "source_id": r.source_id, "relation": r.relation, "target_id": r.target_id,
-        "properties": json.dumps(r.properties, ensure_ascii=False, sort_keys=True),
-        "source_name": names.get(r.source_id, ""), "target_name": names.get(r.target_id, r.target_id),
-        "role": r.properties.get("role", ""), "date": r.properties.get("date", ""),
-        "document": ev.doc_id if ev else "", "sentence": ev.sentence if ev else "",
-        "start": ev.start if ev else "", "end": ev.end if ev else "", "evidence": ev.text if ev else "",
-        "inferred": "true" if r.properties.get("inferred") else "",
-    }
 
 
 def write_tables(result: BuildResult, out_dir: str | Path, bom: bool = False, lang: str = "en") -> None:

@@ -12,6 +12,7 @@ import pytest
 from kg.cli import main
 from kg.errors import KgError
 from kg.graph import to_networkx
+from kg.schema import export_relation_rows
 from kg.sinks.export import (
     FORMATS,
     csv_cell,
@@ -21,7 +22,6 @@ from kg.sinks.export import (
     safe_sheet_names,
     tables,
 )
-from kg.sinks.relation_table import relation_rows
 from kg.sinks.tables import write_tables
 from kg.types import (
     RELATION_TYPES,
@@ -171,7 +171,7 @@ def assert_round_trip(result: BuildResult, out, fmt: str, files) -> None:
 # ---- the readable rows -------------------------------------------------------------------------------
 
 def test_relation_rows_name_both_ends(result):
-    rows = relation_rows(result)
+    rows = export_relation_rows(result)
     assert [r["relation"] for r in rows] == sorted((r["relation"] for r in rows), key=RELATION_TYPES.index)
     officer = next(r for r in rows if r["head"] == "周佰发" and r["relation"] == "BELONGS_TO")
     assert officer == {
