@@ -8,7 +8,8 @@ OUT is a `kg build --graph no` output folder of the 3,148 People's Daily article
 done here into the work folder when --build is not given). Its store is used as is (1x) and
 replicated with new ids (`bench/scale.py`'s `make_replicas`: people, dates and events new per copy,
 places and units shared). Each reduce and write runs in its own process: printed are wall time and
-peak RSS of its process tree; the tables of all engines must be the same bytes (checked).
+peak RSS of its process tree (`bench/scale.py`'s `reduce_only`, the child of its replica runs too);
+the tables of all engines must be the same bytes (checked).
 `duckdb:256MB` runs DuckDB with that working memory (KG_DUCKDB_MEMORY); `sqlite` runs kg/stream.py as it was before the fold became SQL (taken from git: the parent of the
 commit that dropped SQLite from it); `spark` runs the same SQL on Spark in local[2]. No figure is
 asserted: the machine's load changes them.
@@ -27,27 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.scale import CORPUS, OUTPUTS, SHARED, make_replicas, run_tree  # noqa: E402
-
-CHILD = """
-import json, sys
-from pathlib import Path
-from kg.store import Store
-folder, engine = Path(sys.argv[1]), sys.argv[2].replace(":", "-")
-store = Store(folder / "store", (folder / "store" / "VERSION").read_text().strip())
-if engine == "spark":
-    from kg.engines.spark import spark_session
-    from kg.engines.spark_reduce import write_tables_with_spark
-    spark = spark_session("local[2]")
-    try:
-        counts = write_tables_with_spark(spark, store, store.known(), folder / "out-spark")
-    finally:
-        spark.stop()
-else:
-    from kg.stream import write_tables_from_store
-    counts = write_tables_from_store(store, store.known(), folder / f"out-{engine}")
-print(json.dumps(counts))
-"""
+from bench.scale import CORPUS, OUTPUTS, SHARED, make_replicas, reduce_command, run_tree  # noqa: E402
 
 
 def sqlite_checkout(work: Path) -> Path:
@@ -101,8 +82,7 @@ def main() -> int:
         for engine in engines:
             env = {"PYTHONPATH": os.pathsep.join([str(sqlite_checkout(work)), path]) if engine == "sqlite" else path,
                    "SPARK_LOCAL_IP": "127.0.0.1", "KG_DUCKDB_MEMORY": engine.partition(":")[2]}
-            # -P: kg from PYTHONPATH, not from the current folder
-            wall, peak, out, cpu = run_tree([sys.executable, "-P", "-c", CHILD, str(folder), engine], env=env)
+            wall, peak, out, cpu = run_tree(reduce_command(folder, engine), env=env)
             print(f"{times:>3}x {docs:>8,} articles  {engine:>6}: reduce+write {wall:7.1f} s, {cpu:6.1f} CPU-s"
                   f" (children), peak RSS {peak:6.0f} MB  rows {out.strip()}")
         first = folder / f"out-{engines[0].replace(':', '-')}"

@@ -32,7 +32,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:  # a reduce child's PYTHONPATH may put an older kg first: keep its order
+    sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpora" / "pku-peoples-daily-1998" / "199801.txt.xz"
 OUTPUTS = ("documents.csv", "sentences.csv", "mentions.csv", "entities.csv", "relations.csv")
@@ -128,26 +129,35 @@ def make_replicas(src: Path, dst: Path, times: int) -> int:
     return n
 
 
-def reduce_only(folder: Path, engine: str = "sqlite") -> None:
-    """The child process of the replica runs: reduce and write the tables of folder/store, with the
-    DuckDB fold (`kg.stream`, the SQL of `kg.engines.fold`) into folder/out or the same SQL on Spark local[2] (`kg.engines.spark_reduce`) into folder/out-spark."""
+def reduce_only(folder: Path, engine: str = "duckdb") -> None:
+    """The child process of every reduce benchmark (this script's replicas, `bench/reduce.py`): reduce
+    and write the tables of folder/store into folder/out-ENGINE and print the row counts. `spark`:
+    the fold's SQL on Spark local[2] (`kg.engines.spark_reduce`); any other name (`duckdb`,
+    `duckdb:256MB`, `sqlite`) labels a run of `kg.stream.write_tables_from_store` of the kg on the
+    path: the DuckDB fold, or an older kg that `bench/reduce.py` puts first (its SQLite sort)."""
     from kg.store import Store
 
     store = Store(folder / "store", (folder / "store" / "VERSION").read_text().strip())
+    out = folder / f"out-{engine.replace(':', '-')}"
     if engine == "spark":
         from kg.engines.spark import spark_session
         from kg.engines.spark_reduce import write_tables_with_spark
 
         spark = spark_session("local[2]")
         try:
-            counts = write_tables_with_spark(spark, store, store.known(), folder / "out-spark")
+            counts = write_tables_with_spark(spark, store, store.known(), out)
         finally:
             spark.stop()
     else:
         from kg.stream import write_tables_from_store
 
-        counts = write_tables_from_store(store, store.known(), folder / "out")
+        counts = write_tables_from_store(store, store.known(), out)
     print(json.dumps(counts))
+
+
+def reduce_command(folder: Path, engine: str = "duckdb") -> list[str]:
+    """The command of a `reduce_only` child: kg from PYTHONPATH (-P: not from the current folder)."""
+    return [sys.executable, "-P", "-m", "bench.scale", "--reduce-only", str(folder), "--reduce-engine", engine]
 
 
 def main() -> int:
@@ -161,7 +171,7 @@ def main() -> int:
     ap.add_argument("--reduce-spark", action=argparse.BooleanOptionalAction, default=True,
                     help="also time the Spark SQL reduce of each replica (local[2])")
     ap.add_argument("--reduce-only", type=Path, default=None, help=argparse.SUPPRESS)
-    ap.add_argument("--reduce-engine", default="sqlite", help=argparse.SUPPRESS)
+    ap.add_argument("--reduce-engine", default="duckdb", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.reduce_only:
         reduce_only(args.reduce_only, args.reduce_engine)
@@ -213,13 +223,13 @@ def main() -> int:
         made = time.perf_counter()
         n = make_replicas(first, folder, times)
         made = time.perf_counter() - made
-        wall, peak, out, _ = run_tree([sys.executable, str(Path(__file__).resolve()), "--reduce-only", str(folder)])
+        wall, peak, out, _ = run_tree(reduce_command(folder))
         print(f"{times:>4}x: {n:,} articles (store made in {made:.0f} s): reduce+write {wall:.1f} s, "
               f"peak RSS {peak:.0f} MB, rows {out.strip()}")
         if args.reduce_spark:
-            wall, peak, out, _ = run_tree([sys.executable, str(Path(__file__).resolve()), "--reduce-only", str(folder),
-                                           "--reduce-engine", "spark"], env={"SPARK_LOCAL_IP": "127.0.0.1"})
-            same = all((folder / "out-spark" / n).read_bytes() == (folder / "out" / n).read_bytes() for n in OUTPUTS)
+            wall, peak, out, _ = run_tree(reduce_command(folder, "spark"), env={"SPARK_LOCAL_IP": "127.0.0.1"})
+            same = all((folder / "out-spark" / n).read_bytes() == (folder / "out-duckdb" / n).read_bytes()
+                       for n in OUTPUTS)
             print(f"{'':>6}Spark SQL reduce+write (local[2]): {wall:.1f} s, peak RSS {peak:.0f} MB (JVM included), "
                   f"tables {'identical' if same else 'DIFFERENT'}")
     return 0

@@ -119,12 +119,12 @@ def score(gold: dict, out_dir: Path) -> dict:
         if r["type"] == "EVENT_AT":
             ti = pred_to_gold.get(r["t"])
             date = _norm(str(r["props"].get("date", "")))
-            for gti, gdate in gold_rels["EVENT_AT"]:
-                if gti == ti and (not gdate or gdate in date or (date and date in gdate)):
-                    pred_rels["EVENT_AT"].add((gti, gdate))
-                    break
-            else:
-                pred_rels["EVENT_AT"].add(("x", r["s"], r["t"], date))
+            # the gold events this one matches, in a fixed order (not the set's, which follows the hash
+            # seed): one not matched yet, then the same date, then one that gives a date, then by date
+            fits = sorted((g for g in gold_rels["EVENT_AT"]
+                           if g[0] == ti and (not g[1] or g[1] in date or (date and date in g[1]))),
+                          key=lambda g: (g in pred_rels["EVENT_AT"], g[1] != date, not g[1], g[1]))
+            pred_rels["EVENT_AT"].add(fits[0] if fits else ("x", r["s"], r["t"], date))
         else:
             hi, ti = pred_to_gold.get(r["s"]), pred_to_gold.get(r["t"])
             pred_rels[r["type"]].add((hi, ti) if hi is not None and ti is not None else ("x", r["s"], r["t"]))

@@ -1,14 +1,19 @@
 """The fold as one SQL text (`kg.engines.fold`): DuckDB runs it for local builds of any size, Spark
 the same text transpiled by sqlglot. Here: its rules on copies of one entity and one relation that
-differ, against the in-memory fold (`kg.reduce`), and the Spark text of every query. The byte
-equality on real builds (orders, workers, `--bom --lang zh`, `--graph no`, Spark) is in
-tests/engines/test_scale.py and tests/engines/test_spark_reduce.py."""
+differ, against the in-memory fold (`kg.reduce`); a property over document order and sharding on
+real documents (the seeds, PD20, the copies), where both folds must give the bytes of the in-memory fold in
+order; and the Spark text of every query. More byte equality on real builds (workers, `--graph no`,
+Spark) is in tests/engines/test_scale.py and tests/engines/test_spark_reduce.py."""
 
 from __future__ import annotations
 
+import copy
 import csv
+import random
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kg.engines.fold import OUTPUTS, spark_sql, views
 from kg.reduce import reduce_documents
@@ -17,6 +22,7 @@ from kg.store import Store
 from kg.stream import write_tables_from_store
 from kg.types import Document, Evidence, Relation
 from tests.engines.test_scale import OUTPUTS as FILES
+from tests.engines.test_scale import _docs
 
 TEXT = "北京市公安局民警张三在天安门广场执勤。\n"
 
@@ -54,7 +60,7 @@ def test_the_sql_fold_keeps_the_rules_of_the_in_memory_one(copies, tmp_path):
     store.write(copies[:2])
     store.write(copies[2:])
     counts = write_tables_from_store(store, [d.document.id for d in copies], tmp_path / "sql", bom=True, lang="zh")
-    write_tables(reduce_documents(copies), tmp_path / "memory", bom=True, lang="zh")
+    write_tables(reduce_documents(copy.deepcopy(copies)), tmp_path / "memory", bom=True, lang="zh")  # it folds in place
     for name in FILES[:-1]:
         assert (tmp_path / "sql" / name).read_bytes() == (tmp_path / "memory" / name).read_bytes(), name
     assert counts["documents"] == 3
@@ -68,6 +74,40 @@ def test_the_sql_fold_keeps_the_rules_of_the_in_memory_one(copies, tmp_path):
     with open(tmp_path / "sql" / "relations.csv", encoding="utf-8-sig") as fh:
         located = [r for r in csv.DictReader(fh) if r["主体ID"] == unit["ID"] and r["客体ID"] == place["ID"]]
     assert [(r["文档"], r["推断"]) for r in located] == [("b.txt", "")]
+
+
+@pytest.fixture(scope="module")
+def real(pipeline, copies, tmp_path_factory):
+    """The seeds, PD20, two documents naming one officer and the three `copies`, each mapped on its
+    own (the map's output, before any reduce), and the tables of the in-memory fold of them in order."""
+    mapped = [pipeline.map_document(d) for d in _docs()] + copy.deepcopy(copies)
+    out = tmp_path_factory.mktemp("in-order")
+    write_tables(reduce_documents(copy.deepcopy(mapped)), out, bom=True, lang="zh")
+    return mapped, {name: (out / name).read_bytes() for name in FILES[:-1]}
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), cuts=st.lists(st.integers(1, 32), max_size=5))
+def test_both_folds_give_the_same_tables_for_any_order_and_sharding(real, tmp_path_factory, seed, cuts):
+    """One reduce, two engines: the in-memory fold (API, graph.json, the explorer) of the mapped
+    documents in any order, and the SQL fold (DuckDB here; Spark runs the same text) of a store they
+    were written to in that order, cut into any shards, give the tables of the in-memory fold in
+    order, byte for byte (`--bom --lang zh`, documents.csv included). The order is a seeded shuffle:
+    each order equally likely (hypothesis's own permutations stay near the identity)."""
+    mapped, expected = real
+    order = list(range(len(mapped)))
+    random.Random(seed).shuffle(order)
+    cuts = sorted({c for c in cuts if c < len(mapped)})
+    docs = [copy.deepcopy(mapped[i]) for i in order]
+    tmp = tmp_path_factory.mktemp("order")
+    write_tables(reduce_documents(docs), tmp / "memory", bom=True, lang="zh")
+    store = Store(tmp / "store", "v")
+    for a, b in zip([0, *cuts], [*cuts, len(docs)], strict=True):
+        store.write([copy.deepcopy(mapped[i]) for i in order[a:b]])
+    write_tables_from_store(store, [mapped[i].document.id for i in order], tmp / "sql", bom=True, lang="zh")
+    for name, want in expected.items():
+        assert (tmp / "memory" / name).read_bytes() == want, name
+        assert (tmp / "sql" / name).read_bytes() == want, name
 
 
 @pytest.mark.parametrize("query", [q for _, q, _ in views("v")] + list(OUTPUTS.values()))
