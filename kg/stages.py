@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from kg.ner.dateline import outside_clocks, outside_outlets
+from kg.ner.dateline import find_dateline, outside_clocks, outside_outlets
 from kg.ner.lists import complete_place_lists
 from kg.ner.merge import merge_mentions, propagate_names
 from kg.ner.vet import vet_model_spans
@@ -259,11 +259,13 @@ class Dates(_Base):
     """Dates and times (`kg.ner.dates`); source "rule"."""
 
     name = "dates"
-    version = "2"  # issue 22's names, nesting and scenes; word lists as data
+    version = "3"  # no ages (今年59岁), no day counts (5至15日拘留), no 今天 without a day of writing
 
     def __call__(self, record: DocRecord) -> None:
+        anchored = bool(record.doc.date) or any(
+            find_dateline(s.text) is not None for s in (*record.before, *record.sentences))
         for k, sent in enumerate(record.sentences):
-            record.spans[k] += [(i, j, t, "rule") for i, j, t in self.pipeline.dates.tag(sent.text)]
+            record.spans[k] += [(i, j, t, "rule") for i, j, t in self.pipeline.dates.tag(sent.text, anchored)]
 
 
 @register_stage
