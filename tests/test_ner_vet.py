@@ -297,3 +297,10 @@ def test_another_time_of_the_days_incident_is_the_same_incident(pipeline: Pipeli
 def test_an_organisation_cut_at_its_bracket_down_to_a_country_is_the_country(rules):
     text = "巴西《环球报》昨天报道了这一消息。"
     assert vet(rules, text, at(text, ("巴西《环球报》", "ORG"))) == [("巴西", "LOC")]
+
+
+def test_a_unit_of_the_articles_own_province_or_city_is_kept(rules):
+    text = "两名伤者被送往省人民医院，市国土资源局和区教育局派人到场，法警支队也来了。"
+    spans = at(text, ("省人民医院", "ORG"), ("市国土资源局", "ORG"), ("区教育局", "ORG"), ("法警支队", "ORG"))
+    # 省|人民医院 is a unit of the province the article is about; 法警支队 names no place at all
+    assert vet(rules, text, spans) == [("省人民医院", "ORG"), ("市国土资源局", "ORG"), ("区教育局", "ORG")]
