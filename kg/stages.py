@@ -259,7 +259,7 @@ class Dates(_Base):
     """Dates and times (`kg.ner.dates`); source "rule"."""
 
     name = "dates"
-    version = "3"  # no ages (今年59岁), no day counts (5至15日拘留), no 今天 without a day of writing
+    version = "4"  # clock times alone (中午12时许); no ages (今年59岁), day counts (5至15日), 今天 with no day of writing
 
     def __call__(self, record: DocRecord) -> None:
         anchored = bool(record.doc.date) or any(

@@ -155,3 +155,13 @@ def test_the_dates_stage_reads_the_document_date_and_dateline():
     assert found("昨天，一辆货车在高速上侧翻。") == []
     assert found("昨天，一辆货车在高速上侧翻。", "2021-03-04") == ["昨天"]
     assert found("新华社广州3月4日电 昨天，一辆货车在高速上侧翻。") == ["3月4日", "昨天"]
+
+
+@pytest.mark.parametrize("text, dates", [
+    ("火势很快得到控制。下午３时许，明火被扑灭。", ["下午３时许"]),
+    ("九时二十分，救援人员赶到。", ["九时二十分"]),
+    ("他每天早上7点出门，一直干到9点。", []),  # a habit; an hour alone
+    ("民警第一时间赶到现场。", []),
+])
+def test_a_clock_time_standing_alone_is_a_date(text, dates):
+    assert [text[i:j] for i, j, _ in DateTagger().tag(text)] == dates
