@@ -242,6 +242,8 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
             if not all(is_cjk(c) or c in NAME_DOTS for c in s) or not (is_cjk(s[0]) and is_cjk(s[-1])) or \
                     s in common_words:
                 continue  # no Latin letters or digits; 索尔-坎贝尔, 约瑟夫•马洛德•威廉: a foreign name's dot written otherwise
+            if len(s) == 3 and i not in boundaries(text) and is_common_word(s[1:]):
+                continue  # 酬|谢围观: a "surname" cut from a word, then a word (围观) for the given name
             out.append((i, j, t))  # runs of names (孙岩白阳) were split by the component (kg.ner.names)
         else:
             out.append((i, j, t))
