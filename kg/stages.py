@@ -218,7 +218,7 @@ class Vet(_Base):
     """The model's spans checked against the gazetteer and the lexicon (`kg.ner.vet`)."""
 
     name = "vet"
-    version = "4"  # units of the article's own province or city kept (省人民医院); no person cut from a word (酬|谢围观)
+    version = "5"  # a hospital of the article's own province kept (省人民医院); no person cut from a word (酬|谢围观)
 
     def __call__(self, record: DocRecord) -> None:
         rules = self.pipeline.rules

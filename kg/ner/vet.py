@@ -56,7 +56,8 @@ BRACKETS = {"(": ")", "（": "）", "《": "》", "“": "”", "「": "」", "[
 CLOSERS = {v: k for k, v in BRACKETS.items()}
 NUMERALS = set("〇零一二三四五六七八九十百千")
 NAME_DOTS = "·—-•・‧"
-OWN_LEVELS = frozenset("省市县区")  # 省人民医院: the province the article is about (kg.link.names.RELATIVE_HEADS)  # what joins the parts of a foreign name in Chinese text (埃尔南·巴尔加斯, 汤姆-克鲁斯)
+OWN_LEVELS = frozenset("省市县区")  # 省人民医院: the province the article is about (kg.link.names.RELATIVE_HEADS)
+INSTITUTIONS = word_class("institution")  # what joins the parts of a foreign name in Chinese text (埃尔南·巴尔加斯, 汤姆-克鲁斯)
 
 
 @dataclass(frozen=True)
@@ -177,8 +178,8 @@ def _org_span(text: str, i: int, j: int, gaz: Gazetteer, words: Words) -> tuple[
     if ends:
         if placed or not is_local_unit(s):
             return i, j
-        if s[0] in OWN_LEVELS and len(s) >= 4 and i + 1 in boundaries(text):
-            return i, j  # 省|人民医院, 市|国土资源局: the unit of the article's own province or city
+        if s[0] in OWN_LEVELS and s.endswith(INSTITUTIONS) and len(s) >= 4 and i + 1 in boundaries(text):
+            return i, j  # 省|人民医院: the hospital of the article's own province (not 县|农业局: a department)
         start = _brand(text, i, j, words)
         return None if start is None else (start, j)
     if s.startswith(tuple(GENERIC_PARTS)):
