@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from kg.ner.dateline import outside_clocks, outside_outlets
+from kg.ner.dateline import find_dateline, outside_clocks, outside_outlets
 from kg.ner.lists import complete_place_lists
 from kg.ner.merge import merge_mentions, propagate_names
 from kg.ner.vet import vet_model_spans
@@ -218,7 +218,7 @@ class Vet(_Base):
     """The model's spans checked against the gazetteer and the lexicon (`kg.ner.vet`)."""
 
     name = "vet"
-    version = "2"  # issue 22's names, nesting and scenes; word lists as data
+    version = "5"  # a hospital of the article's own province kept (省人民医院); no person cut from a word (酬|谢围观)
 
     def __call__(self, record: DocRecord) -> None:
         rules = self.pipeline.rules
@@ -259,11 +259,13 @@ class Dates(_Base):
     """Dates and times (`kg.ner.dates`); source "rule"."""
 
     name = "dates"
-    version = "2"  # issue 22's names, nesting and scenes; word lists as data
+    version = "4"  # clock times alone (中午12时许); no ages (今年59岁), day counts (5至15日), 今天 with no day of writing
 
     def __call__(self, record: DocRecord) -> None:
+        anchored = bool(record.doc.date) or any(
+            find_dateline(s.text) is not None for s in (*record.before, *record.sentences))
         for k, sent in enumerate(record.sentences):
-            record.spans[k] += [(i, j, t, "rule") for i, j, t in self.pipeline.dates.tag(sent.text)]
+            record.spans[k] += [(i, j, t, "rule") for i, j, t in self.pipeline.dates.tag(sent.text, anchored)]
 
 
 @register_stage

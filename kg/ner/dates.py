@@ -26,6 +26,7 @@ from typing import Any
 NUM = r"[0-9０-９一二三四五六七八九十〇零两]"
 YNUM = r"[0-9０-９一二三四五六七八九〇零]"  # digits of a year (１９９７两年 is two years, not a date)
 DAY = rf"(?:(?:{YNUM}{{4}}|{YNUM}{{2}})年)?{NUM}{{1,2}}月(?:{NUM}{{1,3}}[日号]|上旬|中旬|下旬|初|底|末)"
+DAYPART = r"(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜间|深夜|夜里)"
 CLOCK = rf"(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|晚|夜间|深夜|夜里|夜)?(?:{NUM}{{1,3}}[时点](?:{NUM}{{1,3}}分?|半|多)?(?:许|左右)?)"
 TIME = rf"(?:{CLOCK}|凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|晚间|晚|夜间|深夜|夜里)"
 DATE = rf"{DAY}(?:{TIME})?"
@@ -43,9 +44,13 @@ DATE_RE = re.compile(
     rf"|{YNUM}{{4}}年(?:{NUM}{{1,2}}月份?|{PART_OF_YEAR})?(?:以来)?"
     rf"|(?:{REL_YEAR})的?{NUM}{{1,2}}月份?(?:以来)?"
     rf"|(?:{DEICTIC_DAY}|当晚|次日|翌日|第[二三四五六七八九十]天)(?:{TIME})?|(?:当天|当日){CLOCK}"  # 当天上牌: no day
-    rf"|(?<![0-9０-９月第初])[0-9０-９]{{1,2}}日(?!内|以内|之内|左右)(?:{TIME})?"  # 根茨２８日宣布 (not 3号楼)
+    rf"|(?<![0-9０-９月第初])(?<![0-9０-９]至)[0-9０-９]{{1,2}}日(?!内|以内|之内|左右)(?:{TIME})?"  # 根茨２８日宣布 (not 3号楼; 5至15日拘留: days)
     rf"|(?<![0-9０-９一二三四五六七八九十〇零两月第初])(?:[二三]?十[一二三四五六七八九]?|[二三]十)日(?!内|以内|之内|左右)(?:{TIME})?"  # 十四日凌晨
-    rf"|(?:去年|今年|前年)(?:年底|年初|{PART_OF_YEAR}|以来)?|(?:{REL_MONTH})(?:以来)?"
+    rf"|(?:去年|今年|前年)(?!{NUM}{{1,3}}周?岁)(?:年底|年初|{PART_OF_YEAR}|以来)?|(?:{REL_MONTH})(?:以来)?"  # 今年59岁: an age
+    # a clock time standing alone (中午12时许, 十一时四十五分): a time of the day just named; not a habit
+    # (每天早上9点), not an hour alone (到7时, 第一时间, 一时半会)
+    rf"|(?<!每天)(?<!每日)(?<![0-9０-９]){DAYPART}{NUM}{{1,3}}[时点](?:{NUM}{{1,3}}分?|半|多)?(?:许|左右)?"
+    rf"|(?<![0-9０-９第小个]){NUM}{{1,3}}[时点]{NUM}{{1,3}}分(?:许|左右)?"
 )
 UNSURE_DAYS = 120  # a bare month-day further than this from the day of writing could be either year
 BARE_DAY_RE = re.compile(r"^[0-9]{1,2}日")
@@ -238,11 +243,25 @@ def to_iso(text: str, year: int | None = None) -> str | None:
     return DateResolver().to_iso(text, DateBase(year=year))
 
 
+CLOCK_RE = re.compile(rf"{NUM}[时点]")
+MONTH_WRITTEN = re.compile(rf"{NUM}月")
+
+
+def counts_from_writing(text: str) -> bool:
+    """今天, 昨天上午, 今年, 去年夏天, 上月: the expression names its day, month or year only from the
+    day of writing (no day, month or clock of its own). 昨日凌晨4点40分 and 今年5月10日 write theirs."""
+    t = unicodedata.normalize("NFKC", text)
+    return bool(RELATIVE_RE.match(t)) and not (CLOCK_RE.search(t) or MONTH_WRITTEN.search(t))
+
+
 @dataclass
 class DateTagger:
-    def tag(self, text: str) -> list[tuple[int, int, str]]:
+    def tag(self, text: str, anchored: bool = True) -> list[tuple[int, int, str]]:
+        """Date spans of `text`. `anchored`: the document has a day of writing (its date or a
+        dateline). Without one, 今天 / 昨天上午 / 今年 name no day a reader can find, so they are no
+        DATE (GUIDELINES: explicit dates)."""
         out = []
         for m in DATE_RE.finditer(text):
-            if m.end() - m.start() >= 2:
+            if m.end() - m.start() >= 2 and (anchored or not counts_from_writing(m.group())):
                 out.append((m.start(), m.end(), "DATE"))
         return out

@@ -55,7 +55,9 @@ SUB_UNITS = word_class("sub_unit")
 BRACKETS = {"(": ")", "（": "）", "《": "》", "“": "”", "「": "」", "[": "]", "【": "】"}
 CLOSERS = {v: k for k, v in BRACKETS.items()}
 NUMERALS = set("〇零一二三四五六七八九十百千")
-NAME_DOTS = "·—-•・‧"  # what joins the parts of a foreign name in Chinese text (埃尔南·巴尔加斯, 汤姆-克鲁斯)
+NAME_DOTS = "·—-•・‧"
+OWN_LEVELS = frozenset("省市县区")  # 省人民医院: the province the article is about (kg.link.names.RELATIVE_HEADS)
+INSTITUTIONS = word_class("institution")  # what joins the parts of a foreign name in Chinese text (埃尔南·巴尔加斯, 汤姆-克鲁斯)
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,8 @@ def _org_span(text: str, i: int, j: int, gaz: Gazetteer, words: Words) -> tuple[
     if ends:
         if placed or not is_local_unit(s):
             return i, j
+        if s[0] in OWN_LEVELS and s.endswith(INSTITUTIONS) and len(s) >= 4 and i + 1 in boundaries(text):
+            return i, j  # 省|人民医院: the hospital of the article's own province (not 县|农业局: a department)
         start = _brand(text, i, j, words)
         return None if start is None else (start, j)
     if s.startswith(tuple(GENERIC_PARTS)):
@@ -239,6 +243,8 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
             if not all(is_cjk(c) or c in NAME_DOTS for c in s) or not (is_cjk(s[0]) and is_cjk(s[-1])) or \
                     s in common_words:
                 continue  # no Latin letters or digits; 索尔-坎贝尔, 约瑟夫•马洛德•威廉: a foreign name's dot written otherwise
+            if len(s) == 3 and i not in boundaries(text) and is_common_word(s[1:]):
+                continue  # 酬|谢围观: a "surname" cut from a word, then a word (围观) for the given name
             out.append((i, j, t))  # runs of names (孙岩白阳) were split by the component (kg.ner.names)
         else:
             out.append((i, j, t))

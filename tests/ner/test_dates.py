@@ -117,3 +117,51 @@ def test_two_times_of_one_day_are_two_dates():
     found = _link(text, "d.txt", "2019-05-07")
     assert found["5月6日9时许"][0] != found["5月6日下午"][0]  # two times, two nodes (the surface text)
     assert found["5月6日"][0] == found["5月6日9时许"][0]  # the day alone joins the first time named
+
+
+@pytest.mark.parametrize("text, dates", [
+    ("被撞的老人今年72岁，家住附近小区。", []),  # an age, not a year
+    ("去年１９岁的他考上了大学，今年３月参军。", ["今年３月"]),
+    ("违法人员被分别处以3至10日行政拘留。", []),  # a count of days
+    ("两人于6月3日至10日被拘留。", ["6月3日", "10日"]),
+])
+def test_ages_and_day_counts_are_no_dates(text, dates):
+    assert [text[i:j] for i, j, _ in DateTagger().tag(text)] == dates
+
+
+def test_today_needs_a_day_of_writing():
+    text = "昨天上午，记者在现场看到，今年新修的路面已经塌陷。昨日凌晨3时许，路面再次下沉。"
+    anchored = [text[i:j] for i, j, _ in DateTagger().tag(text)]
+    assert anchored == ["昨天上午", "今年", "昨日凌晨3时许"]
+    # with no document date and no dateline only the expression that writes its own clock is a date
+    assert [text[i:j] for i, j, _ in DateTagger().tag(text, anchored=False)] == ["昨日凌晨3时许"]
+
+
+def test_the_dates_stage_reads_the_document_date_and_dateline():
+    from kg.pipeline import Pipeline
+    from kg.stages import Dates, DocRecord
+
+    pipeline = Pipeline.__new__(Pipeline)
+    pipeline.dates = DateTagger()
+    stage = Dates(pipeline)
+
+    def found(text: str, day: str = "") -> list[str]:
+        doc = Document("x.txt", "x.txt", text, date=day)
+        sents = segment(doc)
+        record = DocRecord(doc, sentences=sents, spans=[[] for _ in sents])
+        stage(record)
+        return [s.text[i:j] for s, spans in zip(sents, record.spans, strict=True) for i, j, *_ in spans]
+
+    assert found("昨天，一辆货车在高速上侧翻。") == []
+    assert found("昨天，一辆货车在高速上侧翻。", "2021-03-04") == ["昨天"]
+    assert found("新华社广州3月4日电 昨天，一辆货车在高速上侧翻。") == ["3月4日", "昨天"]
+
+
+@pytest.mark.parametrize("text, dates", [
+    ("火势很快得到控制。下午３时许，明火被扑灭。", ["下午３时许"]),
+    ("九时二十分，救援人员赶到。", ["九时二十分"]),
+    ("他每天早上7点出门，一直干到9点。", []),  # a habit; an hour alone
+    ("民警第一时间赶到现场。", []),
+])
+def test_a_clock_time_standing_alone_is_a_date(text, dates):
+    assert [text[i:j] for i, j, _ in DateTagger().tag(text)] == dates

@@ -298,3 +298,17 @@ def test_another_time_of_the_days_incident_is_the_same_incident(pipeline: Pipeli
 def test_an_organisation_cut_at_its_bracket_down_to_a_country_is_the_country(rules):
     text = "巴西《环球报》昨天报道了这一消息。"
     assert vet(rules, text, at(text, ("巴西《环球报》", "ORG"))) == [("巴西", "LOC")]
+
+
+def test_a_person_cut_from_a_word_with_a_word_for_a_name_is_dropped(rules):
+    text = "他拒绝收酬谢围观群众，谢东明却收下了。"
+    spans = at(text, ("谢围观", "PERSON"), ("谢东明", "PERSON"))
+    # 酬谢|围观: the "surname" ends the word 酬谢 and the "given name" is the word 围观
+    assert vet(rules, text, spans) == [("谢东明", "PERSON")]
+
+
+def test_a_hospital_of_the_articles_own_province_is_kept(rules):
+    text = "两名伤者被送往省人民医院，省高级人民法院派人到场。"
+    spans = at(text, ("省人民医院", "ORG"), ("省高级人民法院", "ORG"))
+    # a hospital is named by what it is; a court or department needs its place's name (GUIDELINES)
+    assert vet(rules, text, spans) == [("省人民医院", "ORG")]
