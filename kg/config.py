@@ -115,6 +115,7 @@ def neo4j_config(**given: object) -> Neo4jConfig:
 # -- other environment variables -------------------------------------------------------------------
 ENVIRONMENT = {
     "KG_SPARK_DRIVER_MEMORY": "the Spark driver's memory with a local master (default 2g)",
+    "KG_WORDS": "a folder of your own word lists, added to kg/resources' files of the same names (docs/word-lists.md)",
     "XDG_CACHE_HOME": "where kg caches fonts and the ledgers of graphs loaded into Neo4j without a folder",
 }
 SPARK_DRIVER_MEMORY = "2g"

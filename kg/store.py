@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kg.atomic import remove_leftovers
+from kg.resources import user_files
 from kg.text.parts import OffsetRuns
 from kg.types import DocResult, Document, Entity, Evidence, Mention, Relation, Sentence
 
@@ -60,7 +61,7 @@ def pipeline_version(model: str, settings: str = "", stages: Iterable[tuple[str,
                      package: Path | None = None) -> str:
     """A hash of what maps a document and how it is kept: `STORE_FORMAT`, kg's version, the stages (name
     and version of each, in order; default: `kg.config.STAGES`), the resources under kg/ (`map_files`), the model's files,
-    cpca's and hanlp's versions, and the build's `settings` that change a document's result.
+    cpca's and hanlp's versions, the user's word lists (`KG_WORDS`) and the build's `settings` that change a document's result.
     Editing a sink, the reduce or a stage's code leaves it, and the store, as they were: a stage
     whose results change says so by a new version. `package`: another copy of kg/ to hash (tests)."""
     if stages is None:
@@ -79,6 +80,7 @@ def pipeline_version(model: str, settings: str = "", stages: Iterable[tuple[str,
     h.update("".join(f"stage {name}={version}\n" for name, version in stages).encode())
     package = package or Path(__file__).parent
     files = [(f.relative_to(package).as_posix(), f) for f in map_files(package)]
+    files += [(f"KG_WORDS/{f.name}", f) for f in user_files()]  # the user's word lists change results too
     model_dir = Path(model)
     files += [(f.relative_to(model_dir).as_posix(), f) for f in sorted(model_dir.rglob("*"))
               if f.is_file()] if model_dir.is_dir() else []
