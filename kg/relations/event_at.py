@@ -57,6 +57,12 @@ HEARD_FROM = re.compile(r"从[^，,。；;：:从]{2,30}?(?:获悉|了解到|得
 TRIP_END = re.compile(r"(?:开往|驶往|飞往|发往|通往|由)$")
 TRIP_START = re.compile(r"(?:开往|驶往|飞往|发往)")
 SAME_DAY = re.compile("当日|当天|当晚|同日|同一天")
+TALLY = re.compile(r"(?:截至|截止到?|到)$")  # 截至22日上午10时，…回收完毕: a count's or a state's day, not an incident's
+# 记者22日从…获悉, 23日，记者再次探访…: the day a reporter heard or went, not the day of what happened
+REPORTER_BEFORE = re.compile(r"记者$")
+REPORTER_AFTER = re.compile(r"[，,]?(?:本报)?记者|[，,]?从[^，,。；;：:从]{2,30}?(?:获悉|了解到|得知|获知)")
+# 据中国消防在线消息，…: the source's words, not a scene (据国家地震台网测定, 据民政部统计)
+SOURCE = re.compile(r"据[^，,。；;：:据]{2,24}?(?:消息|报道|统计|测定|通报)")
 MAX_DESCRIPTION = 60
 MAX_PLACES = 3
 NEAR = 20  # characters between a date and the place it dates
@@ -147,12 +153,16 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         headed = [m for m in dates[:1] if len(dates) > 1 and HEADER_END.match(sent.text, m.sent_start + len(m.norm))]
         filed += headed
         dates = [m for m in dates if m not in headed]
+        dates = [m for m in dates if not TALLY.search(sent.text, 0, m.sent_start)
+                 and not REPORTER_BEFORE.search(sent.text, 0, m.sent_start)
+                 and not REPORTER_AFTER.match(sent.text, m.sent_start + len(m.norm))]
         orgs = [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG"]
         # …nor a place written right before a unit (深圳|福田警方: whose police), nor one inside the
         # name of a case (“合肥市少女毁容案”)
         cases = [(c.start(), c.end()) for c in CASE_NAME.finditer(sent.text)]
         # …nor where a reporter heard it (记者从攀枝花仁和区…了解到), nor a trip's ends (由广东开往贵州)
         cases += [(c.start(), c.end()) for c in HEARD_FROM.finditer(sent.text)]
+        cases += [(c.start(), c.end()) for c in SOURCE.finditer(sent.text)]
         # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where, unless someone
         # went to that unit (来到北京市月坛派出所); nor do places people came from (来自浙江、山西等省)
         visited = [(a, b) for a, b in orgs if VISIT.search(sent.text, 0, a) and sent.text[a:b].endswith(POLICE)]
