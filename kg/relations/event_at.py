@@ -56,6 +56,7 @@ HEADER_END = re.compile(r"(?:信息|消息|讯|电)?[：:]")
 HEARD_FROM = re.compile(r"从[^，,。；;：:从]{2,30}?(?:获悉|了解到|得知|获知|证实)")
 TRIP_END = re.compile(r"(?:开往|驶往|飞往|发往|通往|由)$")
 TRIP_START = re.compile(r"(?:开往|驶往|飞往|发往)")
+AT_UNIT = re.compile(r"\S{0,3}?(?:内|里)?(?:发生|突发)")  # 拉丁酒吧发生, …分公司停车场内发生: at the unit's premises
 SAME_DAY = re.compile("当日|当天|当晚|同日|同一天")
 TALLY = re.compile(r"(?:截至|截止到?|到)$")  # 截至22日上午10时，…回收完毕: a count's or a state's day, not an incident's
 # 记者22日从…获悉, 23日，记者再次探访…: the day a reporter heard or went, not the day of what happened
@@ -211,6 +212,11 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             e = idx.entity[m.entity_id]
             if e not in targets:
                 targets.append(e)
+        if not targets and dates:
+            # no place but the one a unit is named after, the unit opening the sentence's story right
+            # after its date (8月31日，哈尔滨市公安局民警…; 2月8日，桃江县公安局…派出所民警在工作中发现…):
+            # the unit acted at home, so its place is the scene
+            targets = _acting_unit_place(sent.text, dates[0], ms, idx)
         if not targets and dates and EVENT_VERBS.search(sent.text):
             # no place by the date, but "the checkpoint" (杨少帅讲起了同事张凯在卡口上的一个故事。
             # 11月10日14时，正在开展防疫工作的张凯…) where the article names exactly one
@@ -285,6 +291,18 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             e.attrs.pop(k, None)
     result.entities.extend(events)
     return rels
+
+
+def _acting_unit_place(text: str, date: Mention, ms: list[Mention], idx: BuildIndex) -> list[Entity]:
+    """The place a unit's name opens with, where that unit's staff follow the date (and a comma) at once
+    (8月31日，哈尔滨市公安局民警…) or where something broke out at the unit (1月31日晚，长乐市拉丁酒吧发生
+    特大火灾), not the unit's own acts (…党委向…发出号召, …环保局通报)."""
+    end = date.sent_start + len(date.norm)
+    end += len(text[end:end + 1]) if text[end:end + 1] in "，," else 0
+    units = [m for m in ms if m.type == "ORG" and m.sent_start == end  # …and its staff acted (民警, 干警)
+             and (ROLE_RE.match(text, m.sent_start + len(m.norm)) or AT_UNIT.match(text, m.sent_start + len(m.norm)))]
+    return [idx.entity[m.entity_id] for m in ms if m.type == "LOC" and units and m.sent_start == end
+            and m.sent_start + len(m.norm) < units[0].sent_start + len(units[0].norm)][:1]
 
 
 def _glued_outer(ms: list[Mention], targets: list[Entity]) -> set[str]:
