@@ -56,6 +56,7 @@ HEADER_END = re.compile(r"(?:信息|消息|讯|电)?[：:]")
 HEARD_FROM = re.compile(r"从[^，,。；;：:从]{2,30}?(?:获悉|了解到|得知|获知|证实)")
 TRIP_END = re.compile(r"(?:开往|驶往|飞往|发往|通往|由)$")
 TRIP_START = re.compile(r"(?:开往|驶往|飞往|发往)")
+FROM_TO = re.compile(r"从[^，,。；;：:从]{1,12}?(?:乘|坐|搭乘|开车|驾车)[^，,。；;：:从]{0,8}?(?:到|至|抵达)$")  # 从南昌乘飞机到重庆: a trip's end
 AT_UNIT = re.compile(r"\S{0,3}?(?:内|里)?(?:发生|突发)")  # 拉丁酒吧发生, …分公司停车场内发生: at the unit's premises
 SAME_DAY = re.compile("当日|当天|当晚|同日|同一天")
 TALLY = re.compile(r"(?:截至|截止到?|到)$")  # 截至22日上午10时，…回收完毕: a count's or a state's day, not an incident's
@@ -170,6 +171,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         locs = [m for m in ms if m.type == "LOC" and (m.source != "name" or any(a <= m.sent_start < b for a, b in visited))
                 and not any(a <= m.sent_start < b for a, b in orgs if (a, b) not in visited)
                 and not ORIGIN.search(sent.text[:m.sent_start]) and not TRIP_END.search(sent.text, 0, m.sent_start)
+                and not FROM_TO.search(sent.text, 0, m.sent_start)
                 and not TRIP_START.match(sent.text, _run_end(m, ms))
                 and not DESCRIBES.match(sent.text, m.sent_start + len(m.norm))
                 and not NATIVE.match(sent.text, _run_end(m, ms))
