@@ -129,3 +129,10 @@ def test_the_end_of_a_trip_is_no_scene(pipeline):
     text = "据交代，3人5月1日从南宁乘火车到昆明，先后到过多个景点。"
     result, names = _build(pipeline, text, "2021-05-08")
     assert "昆明市" not in [p for p, _ in _events(result, names)]
+
+
+def test_an_undated_visit_to_a_unit_is_no_event(pipeline):
+    # where people go in general (到…公安局办事的群众), not an incident; a dated visit stays one
+    text = "到湖南省岳阳市公安局办事的群众惊喜地发现，办证窗口排队的人少了。"
+    result, names = _build(pipeline, text, "1998-01-20")
+    assert _events(result, names) == []

@@ -208,8 +208,10 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
                 scene = [m for m in ms_locs if SCENE.search(sent.text, 0, m.sent_start) or SCENE_END.search(m.norm)]
                 locs = [m for m in ms_locs if m in scene or _glued_on(m, scene, ms)]
         else:
-            locs = [m for m in locs if m.source == "name" or EVENT_VERBS.search(  # a visited unit's place, or
-                sent.text[max(0, m.sent_start - 6): m.sent_start + len(m.norm) + 6])]  # a verb by the place
+            # a verb by the place (a visited unit's place, undated, is where people go in general:
+            # 到海南省琼山市公安局办事的群众…)
+            locs = [m for m in locs if m.source != "name" and EVENT_VERBS.search(
+                sent.text[max(0, m.sent_start - 6): m.sent_start + len(m.norm) + 6])]
         for m in locs:
             e = idx.entity[m.entity_id]
             if e not in targets:
