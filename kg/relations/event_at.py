@@ -44,7 +44,7 @@ ORIGIN = re.compile(r"来自于?$|(?<![自打])从$")  # 来自浙江, 从涿州
 # a place before a title (长沙副市长) says whose office, not where something happened
 DESCRIBES = ROLE_RE
 RESIDENT = re.compile("村民|居民|市民|人(?!民)")  # 南史辛庄村村民赵文军…来到…派出所: a visitor's home
-SCENE = re.compile(r"(?:在|于)$")  # 在北京市开幕: the scene of what happened
+SCENE = re.compile(r"(?:在|于|行经|途经|行至|驶至|驶入|位于)$")  # 在北京市开幕: the scene of what happened
 VISIT = re.compile(r"(?:来到|到|赶到|前往|赶往|走进|深入)$")  # 来到北京市月坛派出所: the unit's place is where
 FACILITIES = ("检查站", "服务站", "收费站", "卡点", "出口")
 FACILITY_WORDS = re.compile("卡口|卡点|检查站|服务站|收费站|执勤点")
