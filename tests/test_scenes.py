@@ -136,3 +136,12 @@ def test_an_undated_visit_to_a_unit_is_no_event(pipeline):
     text = "到湖南省岳阳市公安局办事的群众惊喜地发现，办证窗口排队的人少了。"
     result, names = _build(pipeline, text, "1998-01-20")
     assert _events(result, names) == []
+
+
+@pytest.mark.parametrize("text", [
+    "昨日上午8时15分，一列由西安开往兰州的旅客列车在山区线路上运行，行至平凉市崆峒区时机车突然着火。",
+    "昨日上午8时15分，一辆满载乘客、由西安开往兰州的长途客车由东向西行驶，途经平凉市崆峒区时突然起火。",
+])
+def test_a_scene_marked_by_a_verb_of_passing(pipeline, text):
+    result, names = _build(pipeline, text, "2021-10-02")
+    assert [p for p, _ in _events(result, names)] == ["崆峒区"]
