@@ -246,7 +246,7 @@ class Rules(_Base):
     """The rule layer's names (`kg.ner.rules`), which read the model's spans; source "rule"."""
 
     name = "rules"
-    version = "2"  # issue 22's names, nesting and scenes; word lists as data
+    version = "3"  # issue 22 (events): scenes past a plain word the model calls a place (勤俭东路|铁路|立交桥)
 
     def __call__(self, record: DocRecord) -> None:
         for k, sent in enumerate(record.sentences):
@@ -273,7 +273,7 @@ class Merge(_Base):
     """Overlapping spans of a sentence resolved to one non-overlapping set (`kg.ner.merge`)."""
 
     name = "merge"
-    version = "2"  # issue 22's names, nesting and scenes; word lists as data
+    version = "3"  # issue 22 (events): a scene beats the model's span that runs past its head
 
     def __call__(self, record: DocRecord) -> None:
         record.spans = [outside_clocks(s.text, merge_mentions(s.text, spans))  # 北京时间: a clock, no place
@@ -350,7 +350,7 @@ class EventAt(_DocumentStage):
     """Events, where and when (`kg.relations.event_at`); adds EVENT entities."""
 
     name = "event_at"
-    version = "2"  # issue 22's names, nesting and scenes; word lists as data
+    version = "3"  # issue 22 (events): tallies, reporters' days, sources, trips' ends; a unit's staff acting
 
     def __call__(self, record: DocRecord) -> None:
         r = record.result

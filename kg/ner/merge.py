@@ -11,11 +11,14 @@ import re
 import ahocorasick
 
 from kg.ner.lexicon import BEAT_SUFFIXES, word_class
+from kg.resources import load_words
 
 PRIORITY = {"DATE": 3, "ORG": 2, "LOC": 1, "PERSON": 1}
 # where a compound place name may be cut before its innermost place (…区 | …街道 | …镇 …)
 INNER_PLACE_RE = re.compile("区|县|旗|街道|镇|乡")  # not 市: 城市花园 is one name
 COMMUNITY_UNITS = word_class("community_unit")
+SCENE_HEADS = tuple(sorted(load_words("scene_heads"), key=len, reverse=True))
+MAX_OVERRUN = 3  # 勤俭东路铁路立交桥|桥洞内: what the model runs on past a scene's head
 
 
 def merge_mentions(text: str, found: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
@@ -23,6 +26,11 @@ def merge_mentions(text: str, found: list[tuple[int, int, str, str]]) -> list[tu
         i, j, t, source = s
         return (-(j - i), -PRIORITY.get(t, 0), 0 if source == "rule" else 1, i, t, source)
 
+    # a scene the rules end on its head (…立交桥) beats the model's span that runs on past it by a
+    # part of the scene (…立交桥桥洞): the place is the bridge, 桥洞内 says where at it
+    scenes = [(i, j) for i, j, t, source in found if t == "LOC" and source == "rule" and text[i:j].endswith(SCENE_HEADS)]
+    found = [s for s in found if not (s[2] == "LOC" and s[3] == "model" and any(
+        i <= s[0] and j < s[1] <= j + MAX_OVERRUN for i, j in scenes))]
     chosen: list[tuple[int, int, str, str]] = []
     taken = [False] * len(text)
     for s in sorted(set(found), key=rank):

@@ -75,7 +75,7 @@ ROAD_GRADE = re.compile("[一二三]级$")
 NUMBERED_ROAD = re.compile(r"(?:(?:国道|省道)[0-9０-９]+线?|[0-9０-９]+(?:国道|省道))$")
 KM_MARK = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?(?:公里|千米)处")
 SCENE_BEFORE = re.compile(r"(?:^|[，,。；;：:、（(]|在|于|至|到|沿|经|位于|市区|城区)$")
-SCENE_AFTER = re.compile(r"内|处|上|附近|时|发生|突发|[，,。；;]|$")
+SCENE_AFTER = re.compile(r"[\u4e00-\u9fff]{0,2}?(?:内|处|上|附近)|时|发生|突发|[，,。；;]|$")  # 立交桥桥洞内: a part of the scene, then where
 ROAD_STOPS = "至沿经往驶行"  # 行至包固一级公路: the road's name starts after the verb
 NOT_MIDDLE = NOT_STEMS | {"m", "r", "f", "q", "mq"}
 NOT_ROAD_STEMS = {"m", "r", "q", "mq", "p", "c", "u"}  # (jieba tags 包 of 包固公路 and 合 of 合宁高速 as verbs)
@@ -420,26 +420,26 @@ class RuleTagger:
             km = text[e - 1] == "处" and KM_MARK.match(text, h) is not None
             road_only = text[h:e] in self._road_heads  # 公益民|段 of a road, not 这段
             cuts = [h] if km else [b for b in reversed(between(text, max(0, h - 3), h)) if not road_only or b < h]
-            start = -1
+            starts = []
             for j in cuts:
                 middle = text[j:h]
                 if middle and (any(c in STOP_CHARS or not is_cjk(c) for c in middle) or any(
                         tag(w) in NOT_MIDDLE or not tag(w) and len(w) > 1 for w in words(middle))):
                     continue  # 卫生院西侧路口, 开发区一路口: a direction or a number is no name's part
-                start = self._road_start(text, j, bounds) if km or road_only else self._anchor_start(text, j, ends, bounds)
-                if start >= 0:
+                starts.append(self._road_start(text, j, bounds) if km or road_only
+                              else self._anchor_start(text, j, ends, bounds))
+            if text.startswith("路", h):
+                starts.append(self._road_start(text, h + 1, bounds))  # 香山|路口: the road 香山路 and its crossing
+            # the nearest anchor that makes a scene; else one farther (勤俭东路|铁路|立交桥桥洞内: 铁路, a
+            # plain word the model calls a place, opens no scene, 勤俭东路 does)
+            for start in (x for x in starts if x >= 0):
+                if text[start - 1:start] in ("与", "和") and (first := self._anchor_start(text, start - 1, ends, bounds)) >= 0:
+                    start = first  # 铜山大道与香山路口: the crossing of two roads
+                elif (road := NUMBERED_ROAD.search(text, max(0, start - 9), start)) is not None:
+                    start = road.start()  # 国道324线集美坂头路段: the stretch of a numbered road (split by kg.link.names)
+                if SCENE_BEFORE.search(text, 0, start) or SCENE_AFTER.match(text, e):
+                    found.append((start, e, "LOC"))
                     break
-            if start < 0 and text.startswith("路", h):
-                start = self._road_start(text, h + 1, bounds)  # 香山|路口: the road 香山路 and its crossing
-            if start < 0:
-                continue
-            if text[start - 1:start] in ("与", "和") and (first := self._anchor_start(text, start - 1, ends, bounds)) >= 0:
-                start = first  # 铜山大道与香山路口: the crossing of two roads
-            elif (road := NUMBERED_ROAD.search(text, max(0, start - 9), start)) is not None:
-                start = road.start()  # 国道324线集美坂头路段: the stretch of a numbered road (split by kg.link.names)
-            if not (SCENE_BEFORE.search(text, 0, start) or SCENE_AFTER.match(text, e)):
-                continue
-            found.append((start, e, "LOC"))
         return found
 
     def _directional_list(self, text: str) -> list[Span]:

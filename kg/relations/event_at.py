@@ -45,7 +45,7 @@ ORIGIN = re.compile(r"来自于?$|(?<![自打])从$")  # 来自浙江, 从涿州
 # a place before a title (长沙副市长) says whose office, not where something happened
 DESCRIBES = ROLE_RE
 RESIDENT = re.compile("村民|居民|市民|人(?!民)")  # 南史辛庄村村民赵文军…来到…派出所: a visitor's home
-SCENE = re.compile(r"(?:在|于)$")  # 在北京市开幕: the scene of what happened
+SCENE = re.compile(r"(?:在|于|行经|途经|行至|驶至|驶入|位于)$")  # 在北京市开幕: the scene of what happened
 VISIT = re.compile(r"(?:来到|到|赶到|前往|赶往|走进|深入)$")  # 来到北京市月坛派出所: the unit's place is where
 FACILITIES = ("检查站", "服务站", "收费站", "卡点", "出口")
 FACILITY_WORDS = re.compile("卡口|卡点|检查站|服务站|收费站|执勤点")
@@ -57,7 +57,15 @@ HEADER_END = re.compile(r"(?:信息|消息|讯|电)?[：:]")
 HEARD_FROM = re.compile(r"从[^，,。；;：:从]{2,30}?(?:获悉|了解到|得知|获知|证实)")
 TRIP_END = re.compile(r"(?:开往|驶往|飞往|发往|通往|由)$")
 TRIP_START = re.compile(r"(?:开往|驶往|飞往|发往)")
+FROM_TO = re.compile(r"从[^，,。；;：:从]{1,12}?(?:乘|坐|搭乘|开车|驾车)[^，,。；;：:从]{0,8}?(?:到|至|抵达)$")  # 从南昌乘飞机到重庆: a trip's end
+AT_UNIT = re.compile(r"\S{0,3}?(?:内|里)?(?:发生|突发)")  # 拉丁酒吧发生, …分公司停车场内发生: at the unit's premises
 SAME_DAY = re.compile("当日|当天|当晚|同日|同一天")
+TALLY = re.compile(r"(?:截至|截止到?|到)$")  # 截至22日上午10时，…回收完毕: a count's or a state's day, not an incident's
+# 记者22日从…获悉, 23日，记者再次探访…: the day a reporter heard or went, not the day of what happened
+REPORTER_BEFORE = re.compile(r"记者$")
+REPORTER_AFTER = re.compile(r"[，,]?(?:本报)?记者|[，,]?从[^，,。；;：:从]{2,30}?(?:获悉|了解到|得知|获知)")
+# 据中国消防在线消息，…: the source's words, not a scene (据国家地震台网测定, 据民政部统计)
+SOURCE = re.compile(r"据[^，,。；;：:据]{2,24}?(?:消息|报道|统计|测定|通报)")
 MAX_DESCRIPTION = 60
 MAX_PLACES = 3
 NEAR = 20  # characters between a date and the place it dates
@@ -149,18 +157,23 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         headed = [m for m in dates[:1] if len(dates) > 1 and HEADER_END.match(sent.text, m.sent_start + len(m.norm))]
         filed += headed
         dates = [m for m in dates if m not in headed]
+        dates = [m for m in dates if not TALLY.search(sent.text, 0, m.sent_start)
+                 and not REPORTER_BEFORE.search(sent.text, 0, m.sent_start)
+                 and not REPORTER_AFTER.match(sent.text, m.sent_start + len(m.norm))]
         orgs = [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG"]
         # …nor a place written right before a unit (深圳|福田警方: whose police), nor one inside the
         # name of a case (“合肥市少女毁容案”)
         cases = [(c.start(), c.end()) for c in CASE_NAME.finditer(sent.text)]
         # …nor where a reporter heard it (记者从攀枝花仁和区…了解到), nor a trip's ends (由广东开往贵州)
         cases += [(c.start(), c.end()) for c in HEARD_FROM.finditer(sent.text)]
+        cases += [(c.start(), c.end()) for c in SOURCE.finditer(sent.text)]
         # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where, unless someone
         # went to that unit (来到北京市月坛派出所); nor do places people came from (来自浙江、山西等省)
         visited = [(a, b) for a, b in orgs if VISIT.search(sent.text, 0, a) and sent.text[a:b].endswith(POLICE)]
         locs = [m for m in ms if m.type == "LOC" and (m.source != "name" or any(a <= m.sent_start < b for a, b in visited))
                 and not any(a <= m.sent_start < b for a, b in orgs if (a, b) not in visited)
                 and not ORIGIN.search(sent.text[:m.sent_start]) and not TRIP_END.search(sent.text, 0, m.sent_start)
+                and not FROM_TO.search(sent.text, 0, m.sent_start)
                 and not TRIP_START.match(sent.text, _run_end(m, ms))
                 and not DESCRIBES.match(sent.text, m.sent_start + len(m.norm))
                 and not NATIVE.match(sent.text, _run_end(m, ms))
@@ -197,12 +210,19 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
                 scene = [m for m in ms_locs if SCENE.search(sent.text, 0, m.sent_start) or SCENE_END.search(m.norm)]
                 locs = [m for m in ms_locs if m in scene or _glued_on(m, scene, ms)]
         else:
-            locs = [m for m in locs if m.source == "name" or EVENT_VERBS.search(  # a visited unit's place, or
-                sent.text[max(0, m.sent_start - 6): m.sent_start + len(m.norm) + 6])]  # a verb by the place
+            # a verb by the place (a visited unit's place, undated, is where people go in general:
+            # 到海南省琼山市公安局办事的群众…)
+            locs = [m for m in locs if m.source != "name" and EVENT_VERBS.search(
+                sent.text[max(0, m.sent_start - 6): m.sent_start + len(m.norm) + 6])]
         for m in locs:
             e = idx.entity[m.entity_id]
             if e not in targets:
                 targets.append(e)
+        if not targets and dates:
+            # no place but the one a unit is named after, the unit opening the sentence's story right
+            # after its date (8月31日，哈尔滨市公安局民警…; 2月8日，桃江县公安局…派出所民警在工作中发现…):
+            # the unit acted at home, so its place is the scene
+            targets = _acting_unit_place(sent.text, dates[0], ms, idx)
         if not targets and dates and EVENT_VERBS.search(sent.text):
             # no place by the date, but "the checkpoint" (杨少帅讲起了同事张凯在卡口上的一个故事。
             # 11月10日14时，正在开展防疫工作的张凯…) where the article names exactly one
@@ -276,6 +296,18 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
                 rels.append(Relation(who.entity_id, "INVOLVED_IN", event.id, {"role": role}, ev))
     result.entities.extend(events)
     return rels
+
+
+def _acting_unit_place(text: str, date: Mention, ms: list[Mention], idx: BuildIndex) -> list[Entity]:
+    """The place a unit's name opens with, where that unit's staff follow the date (and a comma) at once
+    (8月31日，哈尔滨市公安局民警…) or where something broke out at the unit (1月31日晚，长乐市拉丁酒吧发生
+    特大火灾), not the unit's own acts (…党委向…发出号召, …环保局通报)."""
+    end = date.sent_start + len(date.norm)
+    end += len(text[end:end + 1]) if text[end:end + 1] in "，," else 0
+    units = [m for m in ms if m.type == "ORG" and m.sent_start == end  # …and its staff acted (民警, 干警)
+             and (ROLE_RE.match(text, m.sent_start + len(m.norm)) or AT_UNIT.match(text, m.sent_start + len(m.norm)))]
+    return [idx.entity[m.entity_id] for m in ms if m.type == "LOC" and units and m.sent_start == end
+            and m.sent_start + len(m.norm) < units[0].sent_start + len(units[0].norm)][:1]
 
 
 def _glued_outer(ms: list[Mention], targets: list[Entity]) -> set[str]:

@@ -93,3 +93,56 @@ def test_where_a_reporter_heard_it_and_a_trips_ends_are_no_scene(pipeline):
 def test_days_written_as_one_word_or_in_chinese_numerals(pipeline, text, iso):
     result, _ = _build(pipeline, text, "2021-04-18")
     assert iso in {str(r.properties.get("iso_date", ""))[:10] for r in result.relations if r.relation == "EVENT_AT"}
+
+
+def test_a_scene_with_a_plain_word_before_its_head_and_a_part_after_it(pipeline):
+    # the model's span runs on past the head (…立交桥桥洞); the scene is the bridge, 桥洞内 says where at it
+    text = "5月2日晚上8点左右，市区解放东路铁路立交桥桥洞内发生一起事故。"
+    result, names = _build(pipeline, text, "2021-05-03")
+    assert [p for p, _ in _events(result, names)] == ["解放东路铁路立交桥"]
+    text = "昨天下午，市区中山北路铁路立交桥桥洞内有一辆货车被卡住。"
+    result, names = _build(pipeline, text, "2021-05-03")
+    assert [p for p, _ in _events(result, names)] == ["中山北路铁路立交桥"]
+
+
+def test_a_tally_and_a_reporters_day_date_no_incident(pipeline):
+    text = "截至6日上午10时，城南镇受灾群众已全部转移。"
+    result, names = _build(pipeline, text, "2021-05-07")
+    assert _events(result, names) == []
+    text = "7日，记者再次来到城南镇，河面上依旧漂着油污。"
+    result, names = _build(pipeline, text, "2021-05-08")
+    assert _events(result, names) == []
+    text = "据中国地震台网消息，5月7日，云南省漾濞县发生5.1级地震。"
+    result, names = _build(pipeline, text, "2021-05-08")
+    assert "中国" not in [p for p, _ in _events(result, names)]
+
+
+def test_a_units_staff_acting_on_a_day_place_the_event_at_the_units_place(pipeline):
+    text = "9月2日，长沙市公安局民警走进校园，向学生讲解防范电信诈骗知识。"
+    result, names = _build(pipeline, text, "2021-09-03")
+    assert [p for p, _ in _events(result, names)] == ["长沙市"]
+    text = "9月2日，长沙市公安局党委向全市公安机关发出号召。"  # the unit's own act: no scene
+    result, names = _build(pipeline, text, "2021-09-03")
+    assert _events(result, names) == []
+
+
+def test_the_end_of_a_trip_is_no_scene(pipeline):
+    text = "据交代，3人5月1日从南宁乘火车到昆明，先后到过多个景点。"
+    result, names = _build(pipeline, text, "2021-05-08")
+    assert "昆明市" not in [p for p, _ in _events(result, names)]
+
+
+def test_an_undated_visit_to_a_unit_is_no_event(pipeline):
+    # where people go in general (到…公安局办事的群众), not an incident; a dated visit stays one
+    text = "到湖南省岳阳市公安局办事的群众惊喜地发现，办证窗口排队的人少了。"
+    result, names = _build(pipeline, text, "1998-01-20")
+    assert _events(result, names) == []
+
+
+@pytest.mark.parametrize("text", [
+    "昨日上午8时15分，一列由西安开往兰州的旅客列车在山区线路上运行，行至平凉市崆峒区时机车突然着火。",
+    "昨日上午8时15分，一辆满载乘客、由西安开往兰州的长途客车由东向西行驶，途经平凉市崆峒区时突然起火。",
+])
+def test_a_scene_marked_by_a_verb_of_passing(pipeline, text):
+    result, names = _build(pipeline, text, "2021-10-02")
+    assert [p for p, _ in _events(result, names)] == ["崆峒区"]
