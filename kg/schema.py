@@ -249,11 +249,9 @@ def _scalar(v):
 
 
 def neo4j_props(d: dict) -> dict:
-    """The properties Neo4j stores: no `_` keys, no empty values, nested values as JSON."""
+    """The properties Neo4j stores: no empty values, nested values as JSON."""
     out = {}
     for k, v in d.items():
-        if k.startswith("_"):
-            continue
         v = _scalar(v)
         if v is not None:
             out[k] = v
