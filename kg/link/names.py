@@ -31,7 +31,7 @@ RELATIVE_HEADS = ("市", "县", "区", "省", "州", "局", "本", "该", "我",
 POLICE_KINDS = word_class("police_kind")
 POLICE_BRANCH = re.compile(f"(?:{'|'.join(POLICE_KINDS)})(?:支队|大队)")
 # a direction and a road or street word: what follows a road's name (中山北路, 解放东街, 人民南大街)
-ROAD_AFTER = re.compile(f"[{''.join(sorted(DIRECTIONS))}中]大?(?:路|街|道|巷)")
+ROAD_AFTER = re.compile(f"[{''.join(sorted(DIRECTIONS))}中]大?(?:{'|'.join(word_class('road_word', 'pattern_words'))})")
 SCENE_END = re.compile("(?:" + "|".join(map(re.escape, sorted(load_words("scene_heads"), key=len, reverse=True)))
                        + r")$|[0-9０-９](?:公里|千米)处$")
 NUMBERED_ROAD = re.compile(r"(?:国道|省道)[0-9０-９]+线?|[0-9０-９]+(?:国道|省道)")

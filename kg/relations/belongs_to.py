@@ -44,7 +44,8 @@ from kg.types import BuildResult, Mention, Relation
 ROLE_ALT = ROLE_RE.pattern
 # a government title before the unit of the person's other title: 副市长、市公安局局长董留民
 GOV_BEFORE_UNIT = re.compile("(" + "|".join(sorted(GOV_ROLES, key=len, reverse=True)) + ")[、兼]$")
-GAP = re.compile(r"^(?:[0-9]+岁的?|的|党员|退休的?|老|、)*$")
+# what may stand between a unit and its member's title: an age, 的, 党员, 退休(的), 老 (kg/resources/pattern_words.tsv)
+GAP = re.compile(f"^(?:[0-9]+岁的?|{'|'.join(word_class('title_gap', 'pattern_words'))}|、)*$")
 POLICE = word_class("police_unit")
 NOT_MEMBERS = {"记者", "通讯员"}  # a reporter is tied to the agency a byline names (see _reporters)
 EARLIER_TITLE = re.compile(rf"({ROLE_ALT})[、，兼]$")  # 济南市公安局副局长兼交警支队支队长X
