@@ -52,25 +52,21 @@ from kg.ner.lexicon import (
     alternation,
     word_class,
 )
+from kg.resources import alternatives
 from kg.types import Document, Entity, Evidence, Mention, Sentence
 
 MAX_CONTEXT_UNIT = 48  # characters in a unit name that completes later short forms (局党委 → …公安局党委)
 FESTIVALS = word_class("festival")
 
 
-def _words(cls: str) -> str:
-    """The alternation of a class of kg/resources/pattern_words.tsv, in file order."""
-    return "|".join(map(re.escape, word_class(cls, "pattern_words")))
-
-
 YEAR_RE = re.compile(r"(20\d\d|19\d\d)年")
 # the unit (place) word closing a name, anchored: `_fuller` takes the longest (中院 is no word of a chain)
 UNIT_WORD_RE = re.compile(f"(?:{alternation(ORG_SUFFIXES)})$")
 PLACE_WORD_RE = re.compile(f"(?:{LOC_SUFFIX_RE.pattern})$")
-BRANCH_RE = re.compile(f"(.{{4,}}?)(?:{_words('branch_suffix')})$")
+BRANCH_RE = re.compile(f"(.{{4,}}?)(?:{alternatives('branch_suffix')})$")
 FACILITY_RE = re.compile(f"([\u4e00-\u9fff]{{2,4}}?)[{''.join(sorted(DIRECTIONS))}](?:{'|'.join(FACILITY_HEADS)})")
-BRAND_RE = re.compile(_words("brand_word"))
-SUB_COUNTY_RE = re.compile(f"([\u4e00-\u9fff]{{2,4}}?)(?:{_words('sub_county_suffix')})")
+BRAND_RE = re.compile(alternatives("brand_word"))
+SUB_COUNTY_RE = re.compile(f"([\u4e00-\u9fff]{{2,4}}?)(?:{alternatives('sub_county_suffix')})")
 
 
 def entity_id(kind: str, key: tuple) -> str:
@@ -78,7 +74,7 @@ def entity_id(kind: str, key: tuple) -> str:
     return f"{kind.lower()}-{digest}"
 
 
-TIME_OF_DAY = re.compile(f"[日号]((?:{_words('day_part')})?"
+TIME_OF_DAY = re.compile(f"[日号]((?:{alternatives('day_part')})?"
                          r"(?:[0-9０-９零一二三四五六七八九十两]+[时点:：][0-9０-９零一二三四五六七八九十半分]*)?)")
 
 

@@ -7,6 +7,7 @@ Loaded once per process; a missing or malformed file is a one-line error naming 
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -44,3 +45,9 @@ def load_rows(name: str) -> tuple[tuple[str, ...], ...]:
 def load_words(name: str) -> tuple[str, ...]:
     """The first column of `kg/resources/NAME.tsv`, in file order."""
     return tuple(row[0] for row in load_rows(name))
+
+
+def alternatives(cls: str, name: str = "pattern_words") -> str:
+    """A regex alternation of the words of `kg/resources/NAME.tsv` whose second column is `cls`, in file
+    order: the order a regex tries them in, so a pattern built of it matches as its literal did."""
+    return "|".join(re.escape(row[0]) for row in load_rows(name) if row[1:2] == (cls,))
