@@ -107,7 +107,8 @@ def replicate(rows: dict, k: int) -> dict:
 
 
 def make_replicas(src: Path, dst: Path, times: int) -> int:
-    from kg.store import Store, from_rows
+    from kg.schema import store_result
+    from kg.store import Store
 
     with open(src / "store" / "VERSION") as fh:
         version = fh.read().strip()
@@ -118,7 +119,7 @@ def make_replicas(src: Path, dst: Path, times: int) -> int:
     for k in range(times):
         batch = []
         for rows in source.rows(live):
-            batch.append(from_rows(replicate(rows, k)))
+            batch.append(store_result(replicate(rows, k)))
             if len(batch) == 64:
                 target.write(batch)
                 n += len(batch)

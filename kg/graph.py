@@ -27,7 +27,7 @@ def to_networkx(result: BuildResult) -> nx.MultiDiGraph:
         g.add_node(document_node_id(d.id), name=d.id, type="DOCUMENT", aliases=[], mentions=0, documents=[d.id],
                    path=d.path)
     for e in result.entities:
-        attrs = {k: v for k, v in e.attrs.items() if k not in ("documents", "mention_count") and not k.startswith("_")}
+        attrs = {k: v for k, v in e.attrs.items() if k not in ("documents", "mention_count")}
         g.add_node(e.id, name=e.name, type=e.type, aliases=list(e.aliases),
                    mentions=len(e.mentions) or int(e.attrs.get("mention_count", 0)), documents=e.documents, **attrs)
     for r in result.relations:

@@ -11,6 +11,8 @@ Three families, so that a writer only writes and a new column is added in one pl
   the fact, so a spreadsheet reader needs no join. Values keep their Python types; the column
   dicts give each column's kind ("str": "" when absent, "int": None when absent, "bool", "float",
   "list" of str), so every writer renders them alike (CSV joins lists with `|`, Parquet keeps them).
+- **The store** (`kg.store`): one document's result as rows of five Parquet tables, and back
+  (`store_rows`, `store_result`); `doc` names the document each row came from.
 - **Neo4j rows** (`kg load`, the bulk-import files): `{id, props}` node rows and `{source, target,
   role, props}` relationship rows, from a build in memory or read from an output folder
   (`kg.sinks.neo4j_rows`); property values are what Neo4j can store (`neo4j_props`).
@@ -25,12 +27,17 @@ Three families, so that a writer only writes and a new column is added in one pl
 from __future__ import annotations
 
 import json
+import sys
+from collections import defaultdict
 
+from kg.text.parts import OffsetRuns
 from kg.types import (
     RELATION_TYPES,
     BuildResult,
+    DocResult,
     Document,
     Entity,
+    Evidence,
     Mention,
     Relation,
     Sentence,
@@ -220,6 +227,91 @@ def export_document_row(d: Document) -> dict:
             "date": str(getattr(d, "date", "") or "")}
 
 
+# ---- the store (kg.store's Parquet shards) -----------------------------------------------------------
+
+# Each table's columns and their kinds (`kg.store.SCHEMAS` gives each kind its Parquet type); JSON columns are "str".
+STORE_COLUMNS: dict[str, dict[str, str]] = {
+    "documents": {"doc": "str", "path": "str", "encoding": "str", "sha256": "str", "date": "str", "text": "large_str",
+                  "version": "str", "source_format": "str", "replaced": "int", "key": "str"},
+    "sentences": {"doc": "str", "sentence": "int", "text": "str", "offsets": "int_list", "article": "int",
+                  "kind": "str"},
+    "mentions": {"doc": "str", "sentence": "int", "start": "int", "end": "int", "text": "str", "norm": "str",
+                 "type": "str", "source": "str", "article": "int", "sent_start": "int", "entity_id": "str"},
+    # attrs: JSON; parents: JSON, [parent, relation, evidence, inferred] each
+    "entities": {"doc": "str", "id": "str", "name": "str", "type": "str", "aliases": "str_list", "attrs": "str",
+                 "parents": "str"},
+    # properties: JSON; evidence: JSON, [document, sentence, start, end, text] or null
+    "relations": {"doc": "str", "source_id": "str", "relation": "str", "target_id": "str", "properties": "str",
+                  "evidence": "str"},
+}
+
+
+def _store_evidence(ev: Evidence | None) -> list | None:
+    return None if ev is None else [ev.doc_id, ev.sentence, ev.start, ev.end, ev.text]
+
+
+def store_rows(r: DocResult, version: str, key: str) -> dict[str, list[dict]]:
+    """One document's result as rows of the five tables; `version` and `key` (`kg.store.document_key`)
+    go in its documents row."""
+    d, doc = r.document, r.document.id
+    rows: dict[str, list[dict]] = {
+        "documents": [{"doc": doc, "path": d.path, "encoding": d.encoding, "sha256": d.sha256, "date": d.date,
+                       "text": d.text, "version": version, "source_format": d.source_format, "replaced": d.replaced,
+                       "key": key}],
+        "sentences": [{"doc": doc, "sentence": s.index, "text": s.text, "offsets": list(s.offsets),
+                       "article": s.article, "kind": s.kind} for s in r.sentences],
+        "mentions": [{"doc": doc, "sentence": m.sentence, "start": m.start, "end": m.end, "text": m.text,
+                      "norm": m.norm, "type": m.type, "source": m.source, "article": m.article,
+                      "sent_start": m.sent_start, "entity_id": m.entity_id} for m in r.mentions],
+        "entities": [], "relations": [],
+    }
+    for e in r.entities:
+        parents = [[p, rel, _store_evidence(ev), inferred] for p, rel, ev, inferred in e.parents]
+        rows["entities"].append({"doc": doc, "id": e.id, "name": e.name, "type": e.type, "aliases": list(e.aliases),
+                                 "attrs": json.dumps(e.attrs, ensure_ascii=False, sort_keys=True),
+                                 "parents": json.dumps(parents, ensure_ascii=False)})
+    for x in r.relations:
+        rows["relations"].append({"doc": doc, "source_id": x.source_id, "relation": x.relation,
+                                  "target_id": x.target_id,
+                                  "properties": json.dumps(x.properties, ensure_ascii=False, sort_keys=True),
+                                  "evidence": json.dumps(_store_evidence(x.evidence), ensure_ascii=False)})
+    return rows
+
+
+def store_result(rows: dict[str, list[dict]]) -> DocResult:
+    """The inverse of `store_rows` (entities get their mentions back by id, as the linker gave them).
+    Ids, names and sentence texts are shared strings: a fold over many documents holds each once."""
+    d = rows["documents"][0]
+    doc = Document(id=d["doc"], path=d["path"], text=d.get("text", ""), encoding=d["encoding"], sha256=d["sha256"],
+                   date=d["date"], source_format=d.get("source_format") or "text", replaced=d.get("replaced") or 0)
+    one = sys.intern
+    sentences = [Sentence(doc_id=s["doc"], index=s["sentence"], text=s["text"], offsets=OffsetRuns(s["offsets"]),
+                          article=s["article"], kind=s["kind"]) for s in rows["sentences"]]
+    mentions = [Mention(doc_id=m["doc"], sentence=m["sentence"], start=m["start"], end=m["end"], text=m["text"],
+                        type=m["type"], norm=m["norm"], source=m["source"], article=m["article"],
+                        sent_start=m["sent_start"], entity_id=m["entity_id"]) for m in rows["mentions"]]
+    by_id: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        by_id[m.entity_id].append(m)
+    texts: dict[str, str] = {}  # the document's sentence texts, one object each
+
+    def evidence(v: list | None) -> Evidence | None:
+        return None if v is None else Evidence(one(v[0]), v[1], v[2], v[3], texts.setdefault(v[4], v[4]))
+
+    entities = []
+    for e in rows["entities"]:
+        attrs = json.loads(e["attrs"])
+        if "documents" in attrs:
+            attrs["documents"] = [one(x) for x in attrs["documents"]]
+        parents = [(one(p), one(rel), evidence(ev), inferred) for p, rel, ev, inferred in json.loads(e["parents"])]
+        entities.append(Entity(id=one(e["id"]), name=one(e["name"]), type=one(e["type"]),
+                               aliases=[one(a) for a in e["aliases"]], mentions=by_id.get(e["id"], []), attrs=attrs,
+                               parents=parents))
+    relations = [Relation(one(r["source_id"]), one(r["relation"]), one(r["target_id"]), json.loads(r["properties"]),
+                          evidence(json.loads(r["evidence"]))) for r in rows["relations"]]
+    return DocResult(doc, sentences, mentions, entities, relations)
+
+
 # ---- Neo4j rows ---------------------------------------------------------------------------------------
 
 TYPE_LABELS = {"PERSON": "Person", "ORG": "Org", "LOC": "Loc", "DATE": "Date", "EVENT": "Event"}
@@ -249,11 +341,9 @@ def _scalar(v):
 
 
 def neo4j_props(d: dict) -> dict:
-    """The properties Neo4j stores: no `_` keys, no empty values, nested values as JSON."""
+    """The properties Neo4j stores: no empty values, nested values as JSON."""
     out = {}
     for k, v in d.items():
-        if k.startswith("_"):
-            continue
         v = _scalar(v)
         if v is not None:
             out[k] = v

@@ -9,20 +9,14 @@ its id, path and row, encoding, format, date and text, so any reading option (--
 The version (`pipeline_version`) is what maps it: kg's version, the stages' names and versions
 (`kg.stages`), the model's files, the resources under kg/, cpca's data.
 
-Tables (one row per record, `doc` = the document the row came from):
-    documents  doc, path, encoding, sha256, date, text, version, source_format, replaced, key
-    sentences  doc, sentence, text, offsets (original offset of each character), article, kind
-    mentions   doc, sentence, start, end, text, norm, type, source, article, sent_start, entity_id
-    entities   doc, id, name, type, aliases, attrs (JSON), parents (JSON: [parent, relation, evidence, inferred])
-    relations  doc, source_id, relation, target_id, properties (JSON), evidence (JSON or null)
+The tables' columns and rows (`doc` = the document the row came from) are `kg.schema.STORE_COLUMNS`,
+`store_rows` and `store_result`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -34,8 +28,8 @@ import pyarrow.parquet as pq
 
 from kg.atomic import remove_leftovers
 from kg.resources import user_files
-from kg.text.parts import OffsetRuns
-from kg.types import DocResult, Document, Entity, Evidence, Mention, Relation, Sentence
+from kg.schema import STORE_COLUMNS, store_result, store_rows
+from kg.types import DocResult, Document
 
 TABLES = ("documents", "sentences", "mentions", "entities", "relations")
 # The shards' layout, in the version: a store written in another layout is mapped again, never misread.
@@ -101,71 +95,6 @@ def document_key(doc: Document) -> str:
     return h.hexdigest()
 
 
-def _evidence(ev: Evidence | None) -> list | None:
-    return None if ev is None else [ev.doc_id, ev.sentence, ev.start, ev.end, ev.text]
-
-
-def to_rows(r: DocResult, version: str) -> dict[str, list[dict]]:
-    """One document's result as rows of the five tables."""
-    d, doc = r.document, r.document.id
-    rows: dict[str, list[dict]] = {
-        "documents": [{"doc": doc, "path": d.path, "encoding": d.encoding, "sha256": d.sha256, "date": d.date,
-                       "text": d.text, "version": version, "source_format": d.source_format, "replaced": d.replaced,
-                       "key": document_key(d)}],
-        "sentences": [{"doc": doc, "sentence": s.index, "text": s.text, "offsets": list(s.offsets),
-                       "article": s.article, "kind": s.kind} for s in r.sentences],
-        "mentions": [{"doc": doc, "sentence": m.sentence, "start": m.start, "end": m.end, "text": m.text,
-                      "norm": m.norm, "type": m.type, "source": m.source, "article": m.article,
-                      "sent_start": m.sent_start, "entity_id": m.entity_id} for m in r.mentions],
-        "entities": [], "relations": [],
-    }
-    for e in r.entities:
-        parents = [[p, rel, _evidence(ev), inferred] for p, rel, ev, inferred in e.parents]
-        rows["entities"].append({"doc": doc, "id": e.id, "name": e.name, "type": e.type, "aliases": list(e.aliases),
-                                 "attrs": json.dumps(e.attrs, ensure_ascii=False, sort_keys=True),
-                                 "parents": json.dumps(parents, ensure_ascii=False)})
-    for x in r.relations:
-        rows["relations"].append({"doc": doc, "source_id": x.source_id, "relation": x.relation,
-                                  "target_id": x.target_id,
-                                  "properties": json.dumps(x.properties, ensure_ascii=False, sort_keys=True),
-                                  "evidence": json.dumps(_evidence(x.evidence), ensure_ascii=False)})
-    return rows
-
-
-def from_rows(rows: dict[str, list[dict]]) -> DocResult:
-    """The inverse of `to_rows` (entities get their mentions back by id, as the linker gave them).
-    Ids, names and sentence texts are shared strings: a fold over many documents holds each once."""
-    d = rows["documents"][0]
-    doc = Document(id=d["doc"], path=d["path"], text=d.get("text", ""), encoding=d["encoding"], sha256=d["sha256"],
-                   date=d["date"], source_format=d.get("source_format") or "text", replaced=d.get("replaced") or 0)
-    one = sys.intern
-    sentences = [Sentence(doc_id=s["doc"], index=s["sentence"], text=s["text"], offsets=OffsetRuns(s["offsets"]),
-                          article=s["article"], kind=s["kind"]) for s in rows["sentences"]]
-    mentions = [Mention(doc_id=m["doc"], sentence=m["sentence"], start=m["start"], end=m["end"], text=m["text"],
-                        type=m["type"], norm=m["norm"], source=m["source"], article=m["article"],
-                        sent_start=m["sent_start"], entity_id=m["entity_id"]) for m in rows["mentions"]]
-    by_id: dict[str, list[Mention]] = defaultdict(list)
-    for m in mentions:
-        by_id[m.entity_id].append(m)
-    texts: dict[str, str] = {}  # the document's sentence texts, one object each
-
-    def evidence(v: list | None) -> Evidence | None:
-        return None if v is None else Evidence(one(v[0]), v[1], v[2], v[3], texts.setdefault(v[4], v[4]))
-
-    entities = []
-    for e in rows["entities"]:
-        attrs = json.loads(e["attrs"])
-        if "documents" in attrs:
-            attrs["documents"] = [one(x) for x in attrs["documents"]]
-        parents = [(one(p), one(rel), evidence(ev), inferred) for p, rel, ev, inferred in json.loads(e["parents"])]
-        entities.append(Entity(id=one(e["id"]), name=one(e["name"]), type=one(e["type"]),
-                               aliases=[one(a) for a in e["aliases"]], mentions=by_id.get(e["id"], []), attrs=attrs,
-                               parents=parents))
-    relations = [Relation(one(r["source_id"]), one(r["relation"]), one(r["target_id"]), json.loads(r["properties"]),
-                          evidence(json.loads(r["evidence"]))) for r in rows["relations"]]
-    return DocResult(doc, sentences, mentions, entities, relations)
-
-
 @dataclass
 class Stored:
     """What a map into the store did: the build's documents (ids), how many it reused, unreadable files."""
@@ -218,7 +147,7 @@ class Store:
         shard = f"{self._next:08d}-{digest}"
         rows: dict[str, list[dict]] = {t: [] for t in TABLES}
         for r in results:
-            for table, part in to_rows(r, self.version).items():
+            for table, part in store_rows(r, self.version, document_key(r.document)).items():
                 rows[table] += part
         for table in (*TABLES[1:], TABLES[0]):
             target = self.folder / table / f"{shard}.parquet"
@@ -234,7 +163,7 @@ class Store:
         """The stored results of the documents `live` (ids), shard by shard; other rows are ignored.
         Only `tables` are read (the others come back empty; documents always, without text unless asked)."""
         for rows in self.rows(live, tables):
-            yield from_rows(rows)
+            yield store_result(rows)
 
     def rows(self, live: Iterable[str], tables: tuple[str, ...] = TABLES, in_order: bool = False
              ) -> Iterator[dict[str, list[dict]]]:
@@ -280,19 +209,9 @@ class Store:
                     shard.unlink()
 
 
-SCHEMAS = {
-    "documents": pa.schema([("doc", pa.string()), ("path", pa.string()), ("encoding", pa.string()),
-                            ("sha256", pa.string()), ("date", pa.string()), ("text", pa.large_string()),
-                            ("version", pa.string()), ("source_format", pa.string()), ("replaced", pa.int64()),
-                            ("key", pa.string())]),
-    "sentences": pa.schema([("doc", pa.string()), ("sentence", pa.int64()), ("text", pa.string()),
-                            ("offsets", pa.list_(pa.int64())), ("article", pa.int64()), ("kind", pa.string())]),
-    "mentions": pa.schema([("doc", pa.string()), ("sentence", pa.int64()), ("start", pa.int64()),
-                           ("end", pa.int64()), ("text", pa.string()), ("norm", pa.string()), ("type", pa.string()),
-                           ("source", pa.string()), ("article", pa.int64()), ("sent_start", pa.int64()),
-                           ("entity_id", pa.string())]),
-    "entities": pa.schema([("doc", pa.string()), ("id", pa.string()), ("name", pa.string()), ("type", pa.string()),
-                           ("aliases", pa.list_(pa.string())), ("attrs", pa.string()), ("parents", pa.string())]),
-    "relations": pa.schema([("doc", pa.string()), ("source_id", pa.string()), ("relation", pa.string()),
-                            ("target_id", pa.string()), ("properties", pa.string()), ("evidence", pa.string())]),
-}
+
+# The Parquet type of each column kind of `kg.schema.STORE_COLUMNS`.
+_ARROW = {"str": pa.string(), "large_str": pa.large_string(), "int": pa.int64(), "int_list": pa.list_(pa.int64()),
+          "str_list": pa.list_(pa.string())}
+SCHEMAS = {table: pa.schema([(c, _ARROW[kind]) for c, kind in columns.items()])
+           for table, columns in STORE_COLUMNS.items()}

@@ -142,8 +142,8 @@ def _mention(row: Mapping) -> dict:
 
 
 def _entity(row: Mapping) -> dict:
-    """The folded row as the table's: the head's attributes less the fold's own (`_…`), then the fold's."""
-    attrs = {k: v for k, v in json.loads(row["attrs"]).items() if not k.startswith("_")}
+    """The folded row as the table's: the head's attributes, then the fold's."""
+    attrs = json.loads(row["attrs"])
     if row["anonymized"]:
         attrs["anonymized"] = True
     if row["documents"]:

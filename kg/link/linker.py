@@ -52,18 +52,21 @@ from kg.ner.lexicon import (
     alternation,
     word_class,
 )
+from kg.resources import alternatives
 from kg.types import Document, Entity, Evidence, Mention, Sentence
 
 MAX_CONTEXT_UNIT = 48  # characters in a unit name that completes later short forms (局党委 → …公安局党委)
 FESTIVALS = word_class("festival")
+
+
 YEAR_RE = re.compile(r"(20\d\d|19\d\d)年")
 # the unit (place) word closing a name, anchored: `_fuller` takes the longest (中院 is no word of a chain)
 UNIT_WORD_RE = re.compile(f"(?:{alternation(ORG_SUFFIXES)})$")
 PLACE_WORD_RE = re.compile(f"(?:{LOC_SUFFIX_RE.pattern})$")
-BRANCH_RE = re.compile(r"(.{4,}?)(?:分公司|支公司|分行|支行|营业部)$")
+BRANCH_RE = re.compile(f"(.{{4,}}?)(?:{alternatives('branch_suffix')})$")
 FACILITY_RE = re.compile(f"([\u4e00-\u9fff]{{2,4}}?)[{''.join(sorted(DIRECTIONS))}](?:{'|'.join(FACILITY_HEADS)})")
-BRAND_RE = re.compile("公司|集团|银行|保险")
-SUB_COUNTY_RE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:街道|社区|乡|镇|村)")
+BRAND_RE = re.compile(alternatives("brand_word"))
+SUB_COUNTY_RE = re.compile(f"([\u4e00-\u9fff]{{2,4}}?)(?:{alternatives('sub_county_suffix')})")
 
 
 def entity_id(kind: str, key: tuple) -> str:
@@ -71,7 +74,7 @@ def entity_id(kind: str, key: tuple) -> str:
     return f"{kind.lower()}-{digest}"
 
 
-TIME_OF_DAY = re.compile(r"[日号]((?:凌晨|清晨|早上|早晨|上午|中午|午间|下午|傍晚|晚上|晚间|夜间|深夜|当晚|晚|夜|早)?"
+TIME_OF_DAY = re.compile(f"[日号]((?:{alternatives('day_part')})?"
                          r"(?:[0-9０-９零一二三四五六七八九十两]+[时点:：][0-9０-９零一二三四五六七八九十半分]*)?)")
 
 

@@ -24,18 +24,19 @@ from kg.ner.lexicon import (
     UNIT_SUFFIXES,
     word_class,
 )
-from kg.resources import load_words
+from kg.resources import alternatives, load_words
 
 RELATIVE_HEADS = ("市", "县", "区", "省", "州", "局", "本", "该", "我", "各")  # 市委, 本局: the article's own
 # a branch of a city's police named by its kind alone (交警支队, 治安大队): the bureau's, in its article
 POLICE_KINDS = word_class("police_kind")
-POLICE_BRANCH = re.compile(f"(?:{'|'.join(POLICE_KINDS)})(?:支队|大队)")
+POLICE_BRANCH = re.compile(f"(?:{'|'.join(POLICE_KINDS)})(?:{alternatives('branch_head')})")
 # a direction and a road or street word: what follows a road's name (中山北路, 解放东街, 人民南大街)
-ROAD_AFTER = re.compile(f"[{''.join(sorted(DIRECTIONS))}中]大?(?:路|街|道|巷)")
+ROAD_AFTER = re.compile(f"[{''.join(sorted(DIRECTIONS))}中]大?(?:{alternatives('road_word')})")
 SCENE_END = re.compile("(?:" + "|".join(map(re.escape, sorted(load_words("scene_heads"), key=len, reverse=True)))
                        + r")$|[0-9０-９](?:公里|千米)处$")
-NUMBERED_ROAD = re.compile(r"(?:国道|省道)[0-9０-９]+线?|[0-9０-９]+(?:国道|省道)")
-GENERIC_ROADS = {"高速公路", "公路", "高速", "国道", "省道"}
+_NUMBERED = alternatives("numbered_road")
+NUMBERED_ROAD = re.compile(f"(?:{_NUMBERED})[0-9０-９]+线?|[0-9０-９]+(?:{_NUMBERED})")
+GENERIC_ROADS = frozenset(word_class("generic_road", "pattern_words"))
 FACILITY_HEADS = word_class("facility_head")  # 白城东 + 服务站, 许昌北 + 站
 
 

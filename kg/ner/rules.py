@@ -44,12 +44,13 @@ from kg.ner.names import split_name_run
 from kg.ner.segmenter import NAME_TAGS, after, before, between, boundaries, is_common_word, tag, words
 from kg.ner.segmenter import load as load_segmenter
 from kg.ner.vet import Words
-from kg.resources import load_rows, load_words
+from kg.resources import alternatives, load_rows, load_words
 from kg.text.clean import is_cjk
 
 Span = tuple[int, int, str]
-SHORT_UNITS = re.compile(r"(?:市|县|区|州|省)(?:公安)?局(?:党委|政治部|指挥中心)?|局党委|省公安厅|省厅|市委|市政府|县委|县政府|"
-                         r"区委|区政府|省委|省政府|市中级人民法院|中院")
+# a unit the article names by its level alone (市公安局政治部, 县委, 中院; kg/resources/pattern_words.tsv)
+SHORT_UNITS = re.compile(f"(?:{alternatives('short_level')})(?:公安)?局(?:{alternatives('bureau_part')})?"
+                         f"|{alternatives('short_unit')}")
 BYLINE_ROLES = re.compile(r"本报见习记者|本报记者|本报通讯员|见习记者|特约记者|通讯员|实习生|记者|本期策划|策划|摄影|供图|发自|报道|"
                           r"责任编辑|编辑|文\s*[/／]|图\s*[/／]|[/／:：●□■]")
 MAX_CHAIN_STEPS = 10  # places, name parts and unit words in one name; real ones have at most 7 or so

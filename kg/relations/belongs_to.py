@@ -38,13 +38,14 @@ from kg.ner.dateline import find_datelines, reporter_spans
 from kg.ner.lexicon import COUNTRY_TITLES, GOV_ROLES, ROLE_RE, ROLE_UNIT, ROLES, word_class
 from kg.ner.segmenter import tag, words
 from kg.relations.index import BuildIndex
-from kg.resources import load_rows, load_words
+from kg.resources import alternatives, load_rows, load_words
 from kg.types import BuildResult, Mention, Relation
 
 ROLE_ALT = ROLE_RE.pattern
 # a government title before the unit of the person's other title: 副市长、市公安局局长董留民
 GOV_BEFORE_UNIT = re.compile("(" + "|".join(sorted(GOV_ROLES, key=len, reverse=True)) + ")[、兼]$")
-GAP = re.compile(r"^(?:[0-9]+岁的?|的|党员|退休的?|老|、)*$")
+# what may stand between a unit and its member's title: an age, 的, 党员, 退休(的), 老 (kg/resources/pattern_words.tsv)
+GAP = re.compile(f"^(?:[0-9]+岁的?|{alternatives('title_gap')}|、)*$")
 POLICE = word_class("police_unit")
 NOT_MEMBERS = {"记者", "通讯员"}  # a reporter is tied to the agency a byline names (see _reporters)
 EARLIER_TITLE = re.compile(rf"({ROLE_ALT})[、，兼]$")  # 济南市公安局副局长兼交警支队支队长X
@@ -55,7 +56,8 @@ LEGAL_UNITS = {row[0]: tuple(row[1].split("|")) for row in load_rows("unit_title
 # division of it may follow before the title (该院刑事审判庭审判员刘芳 → the court)
 ANAPHORS = {row[0]: tuple(row[1].split("|")) for row in load_rows("anaphors")}
 ANAPHOR_BEFORE_TITLE = re.compile("(" + "|".join(sorted(ANAPHORS, key=len, reverse=True)) +
-                                  r")(?:[\u4e00-\u9fff]{2,6}?(?:庭|科|处|室|组|党委|政治部))?的?$")
+                                  r")(?:[\u4e00-\u9fff]{2,6}?(?:" + alternatives("division_word")
+                                  + "))?的?$")
 ANAPHOR_ENDS = frozenset(e for ends in ANAPHORS.values() for e in ends)
 # taking (or leaving) a post: 出任/担任 [UNIT] TITLE; joining a unit: 加盟/加入 UNIT
 LEAVES = word_class("leaves_post", "verbs")

@@ -12,6 +12,7 @@ titles, scene words, outlets; see docs/word-lists.md). The store's key hashes th
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from pathlib import Path
 
@@ -80,3 +81,9 @@ def _read(path: Path) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
 def load_words(name: str) -> tuple[str, ...]:
     """The first column of `kg/resources/NAME.tsv`, in file order."""
     return tuple(row[0] for row in load_rows(name))
+
+
+def alternatives(cls: str, name: str = "pattern_words") -> str:
+    """A regex alternation of the words of `kg/resources/NAME.tsv` whose second column is `cls`, in file
+    order: the order a regex tries them in, so a pattern built of it matches as its literal did."""
+    return "|".join(re.escape(row[0]) for row in load_rows(name) if row[1:2] == (cls,))
