@@ -36,7 +36,7 @@ DATELINE_RE = re.compile(
 REPORTERS_RE = re.compile(
     rf"(?P<source>{AGENCY})?(?:(?:见习|特约|驻[{_CJK}]{{1,6}})?记者|实习生)[ \u3000]?[：:]?[ \u3000]?"
     rf"(?P<names>[{_CJK}·]{{2,5}}?(?:[、\s][{_CJK}·]{{2,5}}?)*?)"
-    rf"(?=报道|摄|）|\)|[、，,：:\s]*$|[：:]|、(?:{AGENCY})记者|通讯员|实习生|文[/／]|[/／])"
+    rf"(?=报道|摄|）|\)|[、，,：:\s]*$|[：:]|、?(?:{AGENCY})?记者|通讯员|实习生|文[/／]|[/／])"
 )
 # 北京时间3月2日: a time zone, not the place of anything
 TIME_ZONE_RE = re.compile(r"(?:北京|当地|格林尼治|东京|莫斯科)时间")
