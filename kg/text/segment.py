@@ -26,8 +26,9 @@ _MARKS = {"-": "", "：": r"\s*[:：]", "／": r"\s*[/／]"}
 _ROLES = sorted(load_rows("byline_roles"), key=lambda r: -len(r[0]))  # longest first: 本报记者 before 记者
 BYLINE = re.compile("|".join(re.escape(role) + _MARKS[mark] for role, mark in _ROLES) + r"|^\s*[●□■]\s*\S")
 # a byline is names and roles: a clause mark says the block is a sentence that speaks of a reporter
-# (彩民张捷（化名）日前向记者投诉称，) or one that ends on the reporter's note (…联系。（记者：钟欣）)
-CLAUSE_MARKS = re.compile(r"[，,；;。！？!?]")
+# (彩民张捷（化名）日前向记者投诉称，) or one that ends on the reporter's note (…联系。（记者：钟欣）); an ASCII
+# ? or ! in a byline is mostly a character the page lost (每经记者何?发自北京), so it says nothing
+CLAUSE_MARKS = re.compile(r"[，,；;。！？]")
 CAPTION_CREDIT = re.compile(r"[\s　]\S{2,4}\s*摄\s*$")
 MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+")
 SENTENCE_END = "。！？!?…"
