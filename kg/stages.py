@@ -175,6 +175,7 @@ class Segment(_Base):
     Sentences are numbered and offset as parts of the whole document."""
 
     name = "segment"
+    version = "2"  # a block with a clause mark is no byline (…日前向记者投诉称，); 实习生 opens a byline
 
     def __call__(self, record: DocRecord) -> None:
         doc = record.doc
@@ -233,7 +234,7 @@ class Outlets(_Base):
     """央广网哈尔滨9月1日消息: the outlet a dateline names is no part of a model span (`kg.ner.dateline`)."""
 
     name = "outlets"
-    version = "2"  # issue 22's names, nesting and scenes; word lists as data
+    version = "3"  # reporters after 记者： and 实习生 (（记者：钟欣）, 实习生夏冬梅)
 
     def __call__(self, record: DocRecord) -> None:
         for k, sent in enumerate(record.sentences):
@@ -246,7 +247,7 @@ class Rules(_Base):
     """The rule layer's names (`kg.ner.rules`), which read the model's spans; source "rule"."""
 
     name = "rules"
-    version = "3"  # issue 22 (events): scenes past a plain word the model calls a place (勤俭东路|铁路|立交桥)
+    version = "4"  # scenes past a plain word the model calls a place (勤俭东路|铁路|立交桥); reporters after 记者： and 实习生
 
     def __call__(self, record: DocRecord) -> None:
         for k, sent in enumerate(record.sentences):
@@ -339,7 +340,7 @@ class BelongsTo(_DocumentStage):
     """People in units (`kg.relations.belongs_to`)."""
 
     name = "belongs_to"
-    version = "2"  # issue 22's names, nesting and scenes; word lists as data
+    version = "3"  # reporters after 记者： and 实习生 (（记者：钟欣）, 实习生夏冬梅)
 
     def __call__(self, record: DocRecord) -> None:
         record.result.relations += belongs_to(record.result, record.index)

@@ -31,11 +31,12 @@ DATELINE_RE = re.compile(
     r"|讯|(?(by)消息|(?!)))(?![话视脑报影力子息])"  # 电话, 电视, 讯报, 讯息: not a dateline's 电/讯
 )
 # reporters after a dateline or a source: （记者汪金福、赵忠生）, 记者吴兴华报道, 新华社记者盖金东、本报记者毛磊报道,
+# （记者：钟欣）, （记者孟梅实习生夏冬梅）,
 # （海峡都市报记者吴臻游庆辉通讯员…）
 REPORTERS_RE = re.compile(
-    rf"(?P<source>{AGENCY})?(?:见习|特约|驻[{_CJK}]{{1,6}})?记者[ \u3000]?"
+    rf"(?P<source>{AGENCY})?(?:(?:见习|特约|驻[{_CJK}]{{1,6}})?记者|实习生)[ \u3000]?[：:]?[ \u3000]?"
     rf"(?P<names>[{_CJK}·]{{2,5}}?(?:[、\s][{_CJK}·]{{2,5}}?)*?)"
-    rf"(?=报道|摄|）|\)|[、，,：:\s]*$|[：:]|、(?:{AGENCY})记者|通讯员|实习生|文[/／]|[/／])"
+    rf"(?=报道|摄|）|\)|[、，,：:\s]*$|[：:]|、?(?:{AGENCY})?记者|通讯员|实习生|文[/／]|[/／])"
 )
 # 北京时间3月2日: a time zone, not the place of anything
 TIME_ZONE_RE = re.compile(r"(?:北京|当地|格林尼治|东京|莫斯科)时间")

@@ -15,14 +15,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kg.resources import load_rows
 from kg.text.clean import Cleaned, clean
 from kg.text.script import simplified
 from kg.types import Document, Sentence
 
 BLANK_LINE = re.compile(r"\n[ \t\r\u3000]*\n")
 FURNITURE = re.compile(r"^\s*(第\s*[（(]?\s*\d+\s*[)）]?\s*[版期]|\d{1,3}|[-—]\s*\d+\s*[-—]|警界)\s*$")
-BYLINE = re.compile(r"(本报记者|本报通讯员|通讯员|特约记者|记者|文\s*[/／]|图\s*[/／]|供图|摄影|本期策划|策划\s*[:：]|"
-                    r"责任编辑|编辑\s*[:：]|^\s*[●□■]\s*\S)")
+_MARKS = {"-": "", "：": r"\s*[:：]", "／": r"\s*[/／]"}
+_ROLES = sorted(load_rows("byline_roles"), key=lambda r: -len(r[0]))  # longest first: 本报记者 before 记者
+BYLINE = re.compile("|".join(re.escape(role) + _MARKS[mark] for role, mark in _ROLES) + r"|^\s*[●□■]\s*\S")
+# a byline is names and roles: a clause mark says the block is a sentence that speaks of a reporter
+# (彩民张捷（化名）日前向记者投诉称，) or one that ends on the reporter's note (…联系。（记者：钟欣）); an ASCII
+# ? or ! in a byline is mostly a character the page lost (每经记者何?发自北京), so it says nothing
+CLAUSE_MARKS = re.compile(r"[，,；;。！？]")
 CAPTION_CREDIT = re.compile(r"[\s　]\S{2,4}\s*摄\s*$")
 MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+")
 SENTENCE_END = "。！？!?…"
@@ -76,7 +82,8 @@ def _classify(text: str, start: int, end: int) -> Block:
     if md:
         return Block("heading", clean(text, start + md.end(), end).strip(), 1)
     short = len(raw.strip()) <= 40
-    if short and (BYLINE.search(raw) or CAPTION_CREDIT.search(raw)) and not raw.rstrip().endswith("。"):
+    if short and (BYLINE.search(raw) and not CLAUSE_MARKS.search(raw) or CAPTION_CREDIT.search(raw)) \
+            and not raw.rstrip().endswith("。"):
         return Block("byline", clean(text, start, end, keep_spaces=True).strip(), len(lines))
     cleaned = clean(text, start, end).strip()
     if CAPTION_CREDIT.search(raw):  # a photo caption: keep the credit's space so the name stands apart

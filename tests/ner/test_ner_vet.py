@@ -90,6 +90,17 @@ def test_datelines_and_their_reporters():
     assert [n for n in ("本报记者王锦鹄毛磊"[a:b] for a, b, _ in reporter_spans("本报记者王锦鹄毛磊"))] == ["王锦鹄", "毛磊"]
 
 
+def test_reporters_after_a_colon_and_after_an_intern():
+    """CLUENER's modern bylines: （记者：钟欣）, and 实习生 as a reporter's role (（记者孟梅实习生夏冬梅）)."""
+    text = "工作证号等信息并及时与机场有关部门和中国驻法使馆联系。（记者：钟欣）"
+    assert [text[a:b] for a, b, _ in reporter_spans(text)] == ["钟欣"]
+    text = "早报讯（记者孟梅实习生夏冬梅）央行有关负责人近日表示，要加快制定“放贷人条例”，"
+    assert [text[a:b] for a, b, _ in reporter_spans(text)] == ["孟梅", "夏冬梅"]
+    text = "晨报讯（实习生李泽玲记者金融）当绝大多数中资银行已开始实施房贷新政之时，"
+    assert [text[a:b] for a, b, _ in reporter_spans(text)] == ["李泽玲", "金融"]
+    assert reporter_spans("一位曾为李贵斌提供咨询的人士告诉记者：“李贵斌是一个有足够‘宽度’的企业家。") == []
+
+
 def test_a_reporters_name_loses_the_verb(rules):
     text = "本报苏州１月１日电记者龚雯报道：１９９７年１２月３１日子夜"
     assert "龚雯" in [text[a:b] for a, b, _ in rules.persons(text, "body", [])]
