@@ -168,8 +168,8 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         cases += [(c.start(), c.end()) for c in HEARD_FROM.finditer(sent.text)]
         cases += [(c.start(), c.end()) for c in SOURCE.finditer(sent.text)]
         # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where, unless someone
-        # went to that unit (来到北京市月坛派出所); nor do places people came from (来自浙江、山西等省)
-        visited = [(a, b) for a, b in orgs if VISIT.search(sent.text, 0, a) and sent.text[a:b].endswith(POLICE)]
+        # went to that unit (来到北京市月坛派出所, 送到澄城县人民医院); nor do places people came from (来自浙江、山西等省)
+        visited = [(a, b) for a, b in orgs if VISIT.search(sent.text, 0, a)]
         locs = [m for m in ms if m.type == "LOC" and (m.source != "name" or any(a <= m.sent_start < b for a, b in visited))
                 and not any(a <= m.sent_start < b for a, b in orgs if (a, b) not in visited)
                 and not ORIGIN.search(sent.text[:m.sent_start]) and not TRIP_END.search(sent.text, 0, m.sent_start)

@@ -146,3 +146,10 @@ def test_an_undated_visit_to_a_unit_is_no_event(pipeline):
 def test_a_scene_marked_by_a_verb_of_passing(pipeline, text):
     result, names = _build(pipeline, text, "2021-10-02")
     assert [p for p, _ in _events(result, names)] == ["崆峒区"]
+
+
+def test_a_unit_someone_was_taken_to_places_the_event(pipeline):
+    # 送到…医院: the hospital's place is where it happened, as for a police station someone went to
+    text = "7月9日晚，两名伤者被送到洛阳市中心医院抢救。"
+    result, names = _build(pipeline, text, "2021-07-10")
+    assert [p for p, _ in _events(result, names)] == ["洛阳市"]
