@@ -351,7 +351,8 @@ class EventAt(_DocumentStage):
     """Events, where and when (`kg.relations.event_at`); adds EVENT entities."""
 
     name = "event_at"
-    version = "3"  # issue 22 (events): tallies, reporters' days, sources, trips' ends; a unit's staff acting
+    version = "4"  # issue 22 (events): tallies, reporters' days, sources, trips' ends; a unit's staff acting; any unit visited;
+    # a vehicle's destination (前往X的)
 
     def __call__(self, record: DocRecord) -> None:
         r = record.result

@@ -57,6 +57,7 @@ HEADER_END = re.compile(r"(?:信息|消息|讯|电)?[：:]")
 HEARD_FROM = re.compile(r"从[^，,。；;：:从]{2,30}?(?:获悉|了解到|得知|获知|证实)")
 TRIP_END = re.compile(r"(?:开往|驶往|飞往|发往|通往|由)$")
 TRIP_START = re.compile(r"(?:开往|驶往|飞往|发往)")
+HEADED_FOR = re.compile(r"(?:前往|去往|驶向)$")  # 一辆前往神农架的大客车: where a vehicle was going, if 的 follows
 FROM_TO = re.compile(r"从[^，,。；;：:从]{1,12}?(?:乘|坐|搭乘|开车|驾车)[^，,。；;：:从]{0,8}?(?:到|至|抵达)$")  # 从南昌乘飞机到重庆: a trip's end
 AT_UNIT = re.compile(r"\S{0,3}?(?:内|里)?(?:发生|突发)")  # 拉丁酒吧发生, …分公司停车场内发生: at the unit's premises
 SAME_DAY = re.compile("当日|当天|当晚|同日|同一天")
@@ -168,13 +169,14 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         cases += [(c.start(), c.end()) for c in HEARD_FROM.finditer(sent.text)]
         cases += [(c.start(), c.end()) for c in SOURCE.finditer(sent.text)]
         # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where, unless someone
-        # went to that unit (来到北京市月坛派出所); nor do places people came from (来自浙江、山西等省)
-        visited = [(a, b) for a, b in orgs if VISIT.search(sent.text, 0, a) and sent.text[a:b].endswith(POLICE)]
+        # went to that unit (来到北京市月坛派出所, 送到澄城县人民医院); nor do places people came from (来自浙江、山西等省)
+        visited = [(a, b) for a, b in orgs if VISIT.search(sent.text, 0, a)]
         locs = [m for m in ms if m.type == "LOC" and (m.source != "name" or any(a <= m.sent_start < b for a, b in visited))
                 and not any(a <= m.sent_start < b for a, b in orgs if (a, b) not in visited)
                 and not ORIGIN.search(sent.text[:m.sent_start]) and not TRIP_END.search(sent.text, 0, m.sent_start)
                 and not FROM_TO.search(sent.text, 0, m.sent_start)
                 and not TRIP_START.match(sent.text, _run_end(m, ms))
+                and not (HEADED_FOR.search(sent.text, 0, m.sent_start) and sent.text.startswith("的", _run_end(m, ms)))
                 and not DESCRIBES.match(sent.text, m.sent_start + len(m.norm))
                 and not NATIVE.match(sent.text, _run_end(m, ms))
                 and not any(_run_end(m, ms) == a for a, b in orgs if (a, b) not in visited
@@ -207,7 +209,9 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             locs = [m for m in near if m in marked or _listed_after(sent.text, m, marked)] if marked else near
             if not locs:  # 12月6日上午，4个外地人以…为由，在重庆沙坪坝三峡广场寻求资助: the scene, farther on
                 # (行至包固一级公路与固察路交叉路口时: a scene by its head, kg.ner.rules)
-                scene = [m for m in ms_locs if SCENE.search(sent.text, 0, m.sent_start) or SCENE_END.search(m.norm)]
+                # (行经兴山县峡口镇: the run a marker opens, its head split off a longer name)
+                scene = [m for m in ms if m.type == "LOC" and (m in ms_locs or m.source == "name")
+                         and (SCENE.search(sent.text, 0, m.sent_start) or SCENE_END.search(m.norm))]
                 locs = [m for m in ms_locs if m in scene or _glued_on(m, scene, ms)]
         else:
             # a verb by the place (a visited unit's place, undated, is where people go in general:

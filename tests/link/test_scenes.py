@@ -146,3 +146,18 @@ def test_an_undated_visit_to_a_unit_is_no_event(pipeline):
 def test_a_scene_marked_by_a_verb_of_passing(pipeline, text):
     result, names = _build(pipeline, text, "2021-10-02")
     assert [p for p, _ in _events(result, names)] == ["崆峒区"]
+
+
+def test_a_unit_someone_was_taken_to_places_the_event(pipeline):
+    # 送到…医院: the hospital's place is where it happened, as for a police station someone went to
+    text = "7月9日晚，两名伤者被送到洛阳市中心医院抢救。"
+    result, names = _build(pipeline, text, "2021-07-10")
+    assert [p for p, _ in _events(result, names)] == ["洛阳市"]
+
+
+def test_where_a_vehicle_was_headed_is_no_scene(pipeline):
+    # 一辆前往X的客车: the bus's destination, near the date; the scene is where it passed, farther on
+    text = "5月2日上午，一辆前往九寨沟的成都籍旅游大巴在行经阿坝州茂县叠溪镇时翻下山坡。"
+    result, names = _build(pipeline, text, "2021-05-03")
+    places = [p for p, _ in _events(result, names)]
+    assert places and "九寨沟" not in places and all(p in "阿坝州茂县叠溪镇" for p in places)
