@@ -36,4 +36,4 @@ def test_a_recording_of_other_model_files_is_refused(tmp_path):
 
 
 def test_the_modules_that_replay_are_found_for_re_recording():
-    assert {p.name for p in opted_in()} >= {"test_relations.py", "test_scenes.py", "test_structure.py", "test_ner_vet.py"}
+    assert {p.name for p in opted_in()} >= {"test_relations.py", "test_scenes.py", "test_structure.py", "test_vet.py"}
