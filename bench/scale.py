@@ -224,14 +224,15 @@ def main() -> int:
         made = time.perf_counter()
         n = make_replicas(first, folder, times)
         made = time.perf_counter() - made
-        wall, peak, out, _ = run_tree(reduce_command(folder))
+        wall, peak, out, cpu = run_tree(reduce_command(folder))
         print(f"{times:>4}x: {n:,} articles (store made in {made:.0f} s): reduce+write {wall:.1f} s, "
-              f"peak RSS {peak:.0f} MB, rows {out.strip()}")
+              f"{cpu:.1f} CPU-s, peak RSS {peak:.0f} MB, rows {out.strip()}")
         if args.reduce_spark:
-            wall, peak, out, _ = run_tree(reduce_command(folder, "spark"), env={"SPARK_LOCAL_IP": "127.0.0.1"})
+            wall, peak, out, cpu = run_tree(reduce_command(folder, "spark"), env={"SPARK_LOCAL_IP": "127.0.0.1"})
             same = all((folder / "out-spark" / n).read_bytes() == (folder / "out-duckdb" / n).read_bytes()
                        for n in OUTPUTS)
-            print(f"{'':>6}Spark SQL reduce+write (local[2]): {wall:.1f} s, peak RSS {peak:.0f} MB (JVM included), "
+            print(f"{'':>6}Spark SQL reduce+write (local[2]): {wall:.1f} s, {cpu:.1f} CPU-s (JVM's if reaped), "
+                  f"peak RSS {peak:.0f} MB (JVM included), "
                   f"tables {'identical' if same else 'DIFFERENT'}")
     return 0
 
