@@ -39,6 +39,7 @@ from kg.ner.lexicon import (
     UNIT_SUFFIXES,
     word_class,
 )
+from kg.ner.lists import SEPARATORS
 from kg.ner.models import MODEL_DIR
 from kg.ner.names import split_name_run
 from kg.ner.segmenter import NAME_TAGS, after, before, between, boundaries, is_common_word, tag, words
@@ -80,6 +81,12 @@ SCENE_AFTER = re.compile(r"[\u4e00-\u9fff]{0,2}?(?:内|处|上|附近)|时|发�
 ROAD_STOPS = "至沿经往驶行"  # 行至包固一级公路: the road's name starts after the verb
 NOT_MIDDLE = NOT_STEMS | {"m", "r", "f", "q", "mq"}
 NOT_ROAD_STEMS = {"m", "r", "q", "mq", "p", "c", "u"}  # (jieba tags 包 of 包固公路 and 合 of 合宁高速 as verbs)
+# a street named where a place is meant (kg/resources/pattern_words.tsv road_cue, road_suffix)
+ROAD_CUES = frozenset(word_class("road_cue", "pattern_words"))
+STREET_SUFFIXES = word_class("road_suffix", "pattern_words")
+STREET_BEFORE = re.compile(f"(?:{alternatives('road_suffix')})[{SEPARATORS}]$")  # 洪兴路、|勤俭路
+STREET_AFTER = re.compile(f"[{SEPARATORS}][\u4e00-\u9fff]{{2,6}}?(?:{alternatives('road_suffix')})"
+                          f"(?=[{SEPARATORS}，,。；;：:）)等]|$)")  # 禾兴北路|、城北路、
 NEXT_DIRECTIONAL = re.compile(f"[、和及]([\u4e00-\u9fff]{{2,9}}?)[{_DIRS}](?=[、，,。等和及])")  # 、白城南等
 
 
@@ -341,7 +348,7 @@ class RuleTagger:
                 continue  # 乡村, 交叉路口: the suffix is inside a word (高速出口处: 处 is "at")
             if text[e:e + 1] == "民" and m.group() in ("村", "乡", "镇"):
                 continue  # 村民, 乡民: people of the village, not another village
-            if len(m.group()) == 1 and text[e:e + 1] in LOCATIVES:
+            if len(m.group()) == 1 and text[e:e + 1] and text[e:e + 1] in LOCATIVES:
                 continue  # 长沙市街头, 村里: a street-side, not a street's name
             start, anchored = self._chain(text, a, LOC_SUFFIXES, max_part=4, bounds=bounds)
             # a direction after a place inside a facility name: 白城 东 疫情防控服务站
@@ -358,7 +365,9 @@ class RuleTagger:
                 # community/street/village whose officer follows (隆兴社区民警吴艳)
                 served = m.group() in BEAT_SUFFIXES and ROLE_RE.match(text, e)
                 if not served and not any(i <= start + 1 and e <= j + 2 for i, j in model_locs):
-                    continue
+                    start = self._street_start(text, start, a, e)
+                    if start < 0:
+                        continue
             spans.append((start, e, "LOC"))
         spans += self._scenes(text, spans + [(i, j, "LOC") for i, j in model_locs], bounds)
         spans += self._directional_list(text)
@@ -366,6 +375,31 @@ class RuleTagger:
         spans += self._journey_ends(text, spans + [(i, j, "LOC") for i, j in model_locs])
         idioms = [(m.start(), m.end()) for m in IDIOM_RE.finditer(text)]
         return _longest([s for s in spans if not any(a < s[1] and s[0] < b for a, b in idioms)])
+
+    def _street_start(self, text: str, start: int, a: int, e: int) -> int:
+        """Where a street's name the model missed starts (-1 if none), where the sentence means a place:
+        after a word of place or motion (在|文汇路, 北至|纬五路), or listed beside another street
+        (洪兴路、|勤俭路, 禾兴北路|、城北路). The stem is a name of 2-4 characters: not a number or pronoun
+        (这条路, 一路), not a verb or a plain word on the way somewhere (回家|路上, 人生|路上), and the
+        whole is no common word. Highways are the scene rule's (包固一级公路)."""
+        cut = start
+        for w in words(text[start:a]):  # 北至|纬五路: the name starts after the cue the chain ran over
+            cut += len(w)
+            if w in ROAD_CUES and a - cut >= 2:
+                start = cut
+        name, stem = text[start:e], text[start:a]
+        if not name.endswith(STREET_SUFFIXES) or name.endswith(HIGHWAYS) or not 2 <= len(stem) <= 4 \
+                or name in self.common_words \
+                or name in self.words.plain:
+            return -1
+        first = words(stem)
+        if tag(first[0]) in NOT_ROAD_STEMS or len(first) == 1 and tag(stem) in NOT_MIDDLE:
+            return -1
+        if text[e:e + 1] == "上" and (stem in self.words.plain or stem in self.common_words or is_common_word(stem)):
+            return -1  # 在人生路上: a way, no street
+        cue = text[before(text, start):start] if start else ""
+        listed = STREET_BEFORE.search(text, 0, start) is not None or STREET_AFTER.match(text, e) is not None
+        return start if cue in ROAD_CUES or listed else -1
 
     @cached_property
     def _scene_head_re(self) -> re.Pattern:
