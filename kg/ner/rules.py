@@ -81,6 +81,8 @@ SCENE_AFTER = re.compile(r"[\u4e00-\u9fff]{0,2}?(?:内|处|上|附近)|时|发�
 ROAD_STOPS = "至沿经往驶行"  # 行至包固一级公路: the road's name starts after the verb
 NOT_MIDDLE = NOT_STEMS | {"m", "r", "f", "q", "mq"}
 NOT_ROAD_STEMS = {"m", "r", "q", "mq", "p", "c", "u"}  # (jieba tags 包 of 包固公路 and 合 of 合宁高速 as verbs)
+# verbs of telling someone what to do, before a title (责令|中队长; kg/resources/verbs.tsv)
+DIRECTS = tuple(sorted(word_class("directs", "verbs"), key=len, reverse=True))
 # a street named where a place is meant (kg/resources/pattern_words.tsv road_cue, road_suffix)
 ROAD_CUES = frozenset(word_class("road_cue", "pattern_words"))
 STREET_SUFFIXES = word_class("road_suffix", "pattern_words")
@@ -214,6 +216,8 @@ class RuleTagger:
             if text[e:e + 1] == "长":  # 大队长, 刑警大队长: a title; but 历城大队长 is the head of 历城大队
                 while a - start > 2 and text[start:start + 2] in self.words.plain:
                     start, verb = start + 2, True  # 交待历城大队长: the verb is no part of the name
+                while (w := next((x for x in DIRECTS if text.startswith(x, start)), "")) and start + len(w) <= a:
+                    start, verb = start + len(w), True  # 责令|中队长停职: telling the unit's head, no 责令中队
                 if a - start < 2 or self._suffix_ending_at(text, a, ORG_SUFFIXES):
                     continue
             if start == a or self._suffix_ending_at(text, start + 8, ORG_SUFFIXES) and \
