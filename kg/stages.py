@@ -247,7 +247,7 @@ class Rules(_Base):
     """The rule layer's names (`kg.ner.rules`), which read the model's spans; source "rule"."""
 
     name = "rules"
-    version = "4"  # scenes past a plain word the model calls a place (勤俭东路|铁路|立交桥); reporters after 记者： and 实习生
+    version = "5"  # issue 22 (modern news): streets in place context (在|文汇路, 洪兴路、勤俭路); no 责令中队 of 责令中队长
 
     def __call__(self, record: DocRecord) -> None:
         for k, sent in enumerate(record.sentences):
@@ -317,7 +317,7 @@ class Link(_DocumentStage):
     """Mentions → entities, linked within the document (`kg.link.linker`)."""
 
     name = "link"
-    version = "2"  # issue 22's names, nesting and scenes; word lists as data
+    version = "3"  # issue 22 (modern news): a scene names the road it is on (勤俭东路|铁路立交桥); 包固一级公路 = 包固公路
 
     def __call__(self, record: DocRecord) -> None:
         r = record.result

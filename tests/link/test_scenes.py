@@ -24,15 +24,31 @@ def _locs(pipeline, text: str) -> list[str]:
     return [text[a:b] for a, b, t in pipeline.rules.tag(text) if t == "LOC"]
 
 
-@pytest.mark.parametrize("text, scene", [
-    ("昨晚9时许，一辆货车行至人民路与建设大道交叉路口时侧翻。", "人民路与建设大道交叉路口"),
-    ("6月3日凌晨，沪宁高速120公里处发生一起追尾事故。", "沪宁高速120公里处"),
-    ("5月2日，在青年路铁路立交桥下发生一起车祸。", "青年路铁路立交桥"),
-    ("3日上午，在京沪高速山东段发生一起事故。", "京沪高速山东段"),
+@pytest.mark.parametrize("text, scene, road", [
+    ("昨晚9时许，一辆货车行至人民路与建设大道交叉路口时侧翻。", "人民路与建设大道交叉路口", "人民路"),
+    ("6月3日凌晨，沪宁高速120公里处发生一起追尾事故。", "沪宁高速120公里处", "沪宁高速"),
+    ("5月2日，在青年路铁路立交桥下发生一起车祸。", "青年路铁路立交桥", "青年路"),
+    ("3日上午，在京沪高速山东段发生一起事故。", "京沪高速山东段", "京沪高速"),
+    ("他站在文化路路口等车。", "文化路路口", None),  # the road's own crossing: one place, no road apart
 ])
-def test_a_scene_is_one_place(pipeline, text, scene):
+def test_a_scene_is_one_place_after_the_road_it_is_on(pipeline, text, scene, road):
     assert scene in _locs(pipeline, text)
-    assert split_places(scene, pipeline.rules.gazetteer) == [scene]
+    assert split_places(scene, pipeline.rules.gazetteer) == ([road] if road else []) + [scene]
+
+
+def test_the_road_of_a_scene_is_a_place_the_scene_is_in(pipeline):
+    result, names = _build(pipeline, "5月2日，在青年路铁路立交桥下发生一起车祸。", "2021-05-03")
+    located = {(names[r.source_id].name, names[r.target_id].name) for r in result.relations
+               if r.relation == "LOCATED_IN"}
+    assert ("青年路铁路立交桥", "青年路") in located
+    assert {m.norm for m in result.mentions if m.type == "LOC"} >= {"青年路", "青年路铁路立交桥"}
+
+
+def test_a_graded_highway_is_the_one_named_without_its_grade(pipeline):
+    text = "宁安公路发生车祸。5月3日20时许，在宁安一级公路长乐段发生一起交通事故。"
+    result, _ = _build(pipeline, text)
+    roads = [e for e in result.entities if e.type == "LOC" and e.name.startswith("宁安") and "段" not in e.name]
+    assert len(roads) == 1, [e.name for e in roads]
 
 
 @pytest.mark.parametrize("text", [
