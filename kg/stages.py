@@ -317,7 +317,7 @@ class Link(_DocumentStage):
     """Mentions → entities, linked within the document (`kg.link.linker`)."""
 
     name = "link"
-    version = "3"  # issue 22 (modern news): a scene names the road it is on (勤俭东路|铁路立交桥); 包固一级公路 = 包固公路
+    version = "4"  # issue 22 (modern news): a scene names the road it is on (勤俭东路|铁路立交桥) and a crossing its second road; 包固一级公路 = 包固公路
 
     def __call__(self, record: DocRecord) -> None:
         r = record.result

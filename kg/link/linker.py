@@ -32,6 +32,7 @@ from kg.link.names import (
     Context,
     UnitNames,
     addressed_person,
+    crossed_road,
     expand_org,
     is_local_unit,
     leading_place,
@@ -534,6 +535,14 @@ class Linker:
             prev, prev_surface = e, part
         assert prev is not None
         reg.alias(prev, form)
+        crossed = crossed_road(parts[-1])
+        i = m.sent_start + len(form) - len(parts[-1]) + (crossed[0] if crossed else 0)
+        if crossed and form.endswith(parts[-1]) and sent.text.startswith(crossed[1], i):
+            road = reg.local_places.get((doc.id, crossed[1])) or reg.get("LOC", ("LOC", doc.id, crossed[1]), crossed[1])
+            reg.remember_local(road, doc.id, crossed[1])
+            start, end = sent.span(i, i + len(crossed[1]))
+            derived.append(Mention(doc.id, m.sentence, start, end, doc.text[start:end], "LOC", norm=crossed[1],
+                                   source="name", article=m.article, sent_start=i, entity_id=road.id))
         if (len(parts) > 1 and "".join(p for p, inside in zip(parts, nested, strict=True) if not inside) == form
                 and len(parts[-1]) > 2 and PLACE_WORD_RE.search(parts[-1])
                 and sent.text.startswith(form, m.sent_start)):

@@ -39,6 +39,8 @@ NUMBERED_ROAD = re.compile(f"(?:{_NUMBERED})[0-9０-９]+线?|[0-9０-９]+(?:{_
 GENERIC_ROADS = frozenset(word_class("generic_road", "pattern_words"))
 # a highway's grade, which a shorter mention of it leaves out (包固一级公路, 包固公路)
 ROAD_GRADE = re.compile("[一二三]级(?=公路$)")
+# what joins the two roads of a crossing (A与B交叉路口)
+CROSSING_JOINS = frozenset(word_class("crossing_join", "pattern_words"))
 # the road a scene is on, named first (勤俭东路|铁路立交桥, 京港澳高速|17.5公里处): a stem and a road word
 SCENE_ROAD = re.compile("[\u4e00-\u9fff]{2,8}?(?:" + "|".join(sorted(
     {*word_class("generic_road", "pattern_words"), *word_class("road_suffix", "pattern_words")}, key=len, reverse=True))
@@ -319,3 +321,15 @@ def nested_parts(parts: list[str]) -> list[bool]:
     """For each part of `split_places`, whether the next part's name holds it (a road and the scene on
     it) rather than follows it (洮北区 | 东风乡)."""
     return [k + 1 < len(parts) and parts[k + 1].startswith(p) for k, p in enumerate(parts)]
+
+
+def crossed_road(scene: str) -> tuple[int, str] | None:
+    """(offset, name) of the second road of a crossing named by two (包固一级公路与固察路交叉路口 → 固察路):
+    a place of its own, which the crossing is no more in than in the first."""
+    first, head = SCENE_ROAD.match(scene), SCENE_END.search(scene)
+    if first is None or head is None or scene[first.end():first.end() + 1] not in CROSSING_JOINS:
+        return None
+    road = SCENE_ROAD.match(scene, first.end() + 1)
+    if road is None or road.end() > head.start() or road.group() in GENERIC_ROADS:
+        return None
+    return road.start(), road.group()

@@ -44,6 +44,14 @@ def test_the_road_of_a_scene_is_a_place_the_scene_is_in(pipeline):
     assert {m.norm for m in result.mentions if m.type == "LOC"} >= {"青年路", "青年路铁路立交桥"}
 
 
+def test_both_roads_of_a_crossing_are_places(pipeline):
+    result, names = _build(pipeline, "昨晚9时许，一辆货车行至人民路与建设大道交叉路口时侧翻。", "2021-04-02")
+    assert {m.norm for m in result.mentions if m.type == "LOC"} >= {"人民路", "建设大道", "人民路与建设大道交叉路口"}
+    located = {(names[r.source_id].name, names[r.target_id].name) for r in result.relations
+               if r.relation == "LOCATED_IN"}
+    assert ("人民路与建设大道交叉路口", "人民路") in located
+
+
 def test_a_graded_highway_is_the_one_named_without_its_grade(pipeline):
     text = "宁安公路发生车祸。5月3日20时许，在宁安一级公路长乐段发生一起交通事故。"
     result, _ = _build(pipeline, text)
