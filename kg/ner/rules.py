@@ -467,8 +467,9 @@ class RuleTagger:
                     continue  # 卫生院西侧路口, 开发区一路口: a direction or a number is no name's part
                 starts.append(self._road_start(text, j, bounds) if km or road_only
                               else self._anchor_start(text, j, ends, bounds))
-            if text.startswith("路", h):
-                starts.append(self._road_start(text, h + 1, bounds))  # 香山|路口: the road 香山路 and its crossing
+            if text.startswith("路", h) and (road := self._road_start(text, h + 1, bounds)) >= 0 and \
+                    text[road:h] not in self.common_words:  # 事故|路段, 施工|路段: a plain word names no road
+                starts.append(road)  # 香山|路口: the road 香山路 and its crossing
             # the nearest anchor that makes a scene; else one farther (勤俭东路|铁路|立交桥桥洞内: 铁路, a
             # plain word the model calls a place, opens no scene, 勤俭东路 does)
             for start in (x for x in starts if x >= 0):

@@ -69,6 +69,11 @@ def test_no_scene_without_a_name(pipeline, text):
     assert not any(x.endswith(("路口", "段", "公路")) and len(x) > 4 for x in _locs(pipeline, text))
 
 
+@pytest.mark.parametrize("text", ["目前，事故路段交通已经恢复正常。", "在施工路段，车辆请减速慢行。"])
+def test_a_plain_word_before_a_stretch_names_no_road(pipeline, text):
+    assert _locs(pipeline, text) == []
+
+
 def test_a_scene_farther_on_is_where_it_happened(pipeline):
     text = "昨晚9时许，一辆满载砂石、从外地开来的大货车由东向西行驶，行至人民路与建设大道交叉路口时侧翻。"
     result, names = _build(pipeline, text, "2021-04-02")
