@@ -372,6 +372,8 @@ class RuleTagger:
                     start = self._street_start(text, start, a, e)
                     if start < 0:
                         continue
+                if (start + 1, e) in model_locs and start + 1 in bounds and text[start] in ROAD_CUES:
+                    start += 1  # 西靠|新昆洛路: the model leaves the verb out, and so does the name
             spans.append((start, e, "LOC"))
         spans += self._scenes(text, spans + [(i, j, "LOC") for i, j in model_locs], bounds)
         spans += self._directional_list(text)

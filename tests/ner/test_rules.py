@@ -128,3 +128,10 @@ def test_a_verb_of_telling_before_a_title_is_no_unit(rules):
     orgs = [t for t in rules.tag("局长当场责令中队长写出检查，又叫来城南大队长。") if t[2] == "ORG"]
     text = "局长当场责令中队长写出检查，又叫来城南大队长。"
     assert [text[a:b] for a, b, _ in orgs] == ["城南大队"]
+
+
+def test_a_verb_of_place_the_model_leaves_out_is_no_part_of_the_street(rules):
+    text = "新校区北邻长江路，西靠青云路。"
+    i = text.index("青云路")
+    found = [text[a:b] for a, b, _ in rules.locs(text, [(i, i + 3, "LOC")])]
+    assert "青云路" in found and "靠青云路" not in found
