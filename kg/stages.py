@@ -247,7 +247,7 @@ class Rules(_Base):
     """The rule layer's names (`kg.ner.rules`), which read the model's spans; source "rule"."""
 
     name = "rules"
-    version = "7"  # issue 22 (modern news): streets in place context (在|文汇路, 洪兴路、勤俭路, 西靠|新昆洛路); no 责令中队 of 责令中队长; no road of 事故|路段
+    version = "7"  # issue 22 (modern news): streets in place context (在|中山路, 百花路、长乐路, 西靠|青云路); no 责令中队 of 责令中队长; no road of 事故|路段
 
     def __call__(self, record: DocRecord) -> None:
         for k, sent in enumerate(record.sentences):

@@ -86,9 +86,9 @@ DIRECTS = tuple(sorted(word_class("directs", "verbs"), key=len, reverse=True))
 # a street named where a place is meant (kg/resources/pattern_words.tsv road_cue, road_suffix)
 ROAD_CUES = frozenset(word_class("road_cue", "pattern_words"))
 STREET_SUFFIXES = word_class("road_suffix", "pattern_words")
-STREET_BEFORE = re.compile(f"(?:{alternatives('road_suffix')})[{SEPARATORS}]$")  # 洪兴路、|勤俭路
+STREET_BEFORE = re.compile(f"(?:{alternatives('road_suffix')})[{SEPARATORS}]$")  # 百花路、|长乐路
 STREET_AFTER = re.compile(f"[{SEPARATORS}][\u4e00-\u9fff]{{2,6}}?(?:{alternatives('road_suffix')})"
-                          f"(?=[{SEPARATORS}，,。；;：:）)等]|$)")  # 禾兴北路|、城北路、
+                          f"(?=[{SEPARATORS}，,。；;：:）)等]|$)")  # 长乐东路|、新华街、
 NEXT_DIRECTIONAL = re.compile(f"[、和及]([\u4e00-\u9fff]{{2,9}}?)[{_DIRS}](?=[、，,。等和及])")  # 、白城南等
 
 
@@ -373,7 +373,7 @@ class RuleTagger:
                     if start < 0:
                         continue
                 if (start + 1, e) in model_locs and start + 1 in bounds and text[start] in ROAD_CUES:
-                    start += 1  # 西靠|新昆洛路: the model leaves the verb out, and so does the name
+                    start += 1  # 西靠|青云路: the model leaves the verb out, and so does the name
             spans.append((start, e, "LOC"))
         spans += self._scenes(text, spans + [(i, j, "LOC") for i, j in model_locs], bounds)
         spans += self._directional_list(text)
@@ -384,8 +384,8 @@ class RuleTagger:
 
     def _street_start(self, text: str, start: int, a: int, e: int) -> int:
         """Where a street's name the model missed starts (-1 if none), where the sentence means a place:
-        after a word of place or motion (在|文汇路, 北至|纬五路), or listed beside another street
-        (洪兴路、|勤俭路, 禾兴北路|、城北路). The stem is a name of 2-4 characters: not a number or pronoun
+        after a word of place or motion (在|中山路, 北至|纬五路), or listed beside another street
+        (百花路、|长乐路, 长乐东路|、新华街). The stem is a name of 2-4 characters: not a number or pronoun
         (这条路, 一路), not a verb or a plain word on the way somewhere (回家|路上, 人生|路上), and the
         whole is no common word. Highways are the scene rule's (包固一级公路)."""
         cut = start
@@ -395,8 +395,7 @@ class RuleTagger:
                 start = cut
         name, stem = text[start:e], text[start:a]
         if not name.endswith(STREET_SUFFIXES) or name.endswith(HIGHWAYS) or not 2 <= len(stem) <= 4 \
-                or name in self.common_words \
-                or name in self.words.plain:
+                or name in self.common_words or name in self.words.plain:
             return -1
         first = words(stem)
         if tag(first[0]) in NOT_ROAD_STEMS or len(first) == 1 and tag(stem) in NOT_MIDDLE:
