@@ -247,7 +247,7 @@ class Rules(_Base):
     """The rule layer's names (`kg.ner.rules`), which read the model's spans; source "rule"."""
 
     name = "rules"
-    version = "4"  # scenes past a plain word the model calls a place (勤俭东路|铁路|立交桥); reporters after 记者： and 实习生
+    version = "7"  # issue 22 (modern news): streets in place context (在|中山路, 百花路、长乐路, 西靠|青云路); no 责令中队 of 责令中队长; no road of 事故|路段
 
     def __call__(self, record: DocRecord) -> None:
         for k, sent in enumerate(record.sentences):
@@ -317,7 +317,7 @@ class Link(_DocumentStage):
     """Mentions → entities, linked within the document (`kg.link.linker`)."""
 
     name = "link"
-    version = "2"  # issue 22's names, nesting and scenes; word lists as data
+    version = "4"  # issue 22 (modern news): a scene names the road it is on (勤俭东路|铁路立交桥) and a crossing its second road; 包固一级公路 = 包固公路
 
     def __call__(self, record: DocRecord) -> None:
         r = record.result

@@ -28,12 +28,15 @@ from dataclasses import dataclass, field, replace
 
 from kg.link.names import (
     FACILITY_HEADS,
+    ROAD_GRADE,
     Context,
     UnitNames,
     addressed_person,
+    crossed_road,
     expand_org,
     is_local_unit,
     leading_place,
+    nested_parts,
     split_places,
     split_units,
     suffixed_place,
@@ -501,6 +504,7 @@ class Linker:
             reg.alias(e, form)
             return e, []
         parts = split_places(form, gaz)
+        nested = nested_parts(parts)
         prev: Entity | None = None
         prev_surface = ""
         derived: list[Mention] = []
@@ -514,22 +518,33 @@ class Linker:
                 e = reg.get("LOC", ("LOC", scope, part), part)
                 if scope == doc.id:
                     # the same bare place named under a parent elsewhere in this document is that place
-                    e = reg.local_places.get((doc.id, part), e)
+                    e = reg.local_places.get((doc.id, part)) or reg.local_places.get(
+                        (doc.id, ROAD_GRADE.sub("", part))) or e  # (包固一级公路: the 包固公路 named before)
                 reg.remember_local(e, doc.id, part)
             reg.alias(e, part)
             if prev is not None:
                 _edge(e, prev, "LOCATED_IN", ev)
-                reg.alias(e, prev_surface + part)
+                if not nested[n - 1]:
+                    reg.alias(e, prev_surface + part)
             i = m.sent_start + pos
             if n < len(parts) - 1 and sent.text.startswith(part, i):  # (a fuller name's parts are not in the text)
                 start, end = sent.span(i, i + len(part))
                 derived.append(Mention(doc.id, m.sentence, start, end, doc.text[start:end], "LOC", norm=part,
                                        source="name", article=m.article, sent_start=i, entity_id=e.id))
-            pos += len(part)
+            pos += 0 if nested[n] else len(part)  # (a road's scene starts where the road does)
             prev, prev_surface = e, part
         assert prev is not None
         reg.alias(prev, form)
-        if (len(parts) > 1 and "".join(parts) == form and len(parts[-1]) > 2 and PLACE_WORD_RE.search(parts[-1])
+        crossed = crossed_road(parts[-1])
+        i = m.sent_start + len(form) - len(parts[-1]) + (crossed[0] if crossed else 0)
+        if crossed and form.endswith(parts[-1]) and sent.text.startswith(crossed[1], i):
+            road = reg.local_places.get((doc.id, crossed[1])) or reg.get("LOC", ("LOC", doc.id, crossed[1]), crossed[1])
+            reg.remember_local(road, doc.id, crossed[1])
+            start, end = sent.span(i, i + len(crossed[1]))
+            derived.append(Mention(doc.id, m.sentence, start, end, doc.text[start:end], "LOC", norm=crossed[1],
+                                   source="name", article=m.article, sent_start=i, entity_id=road.id))
+        if (len(parts) > 1 and "".join(p for p, inside in zip(parts, nested, strict=True) if not inside) == form
+                and len(parts[-1]) > 2 and PLACE_WORD_RE.search(parts[-1])
                 and sent.text.startswith(form, m.sent_start)):
             # the mention is of the innermost place (城关镇 of 湖南省永兴县城关镇), the outer ones derived
             i = m.sent_start + len(form) - len(parts[-1])

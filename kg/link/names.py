@@ -37,6 +37,14 @@ SCENE_END = re.compile("(?:" + "|".join(map(re.escape, sorted(load_words("scene_
 _NUMBERED = alternatives("numbered_road")
 NUMBERED_ROAD = re.compile(f"(?:{_NUMBERED})[0-9０-９]+线?|[0-9０-９]+(?:{_NUMBERED})")
 GENERIC_ROADS = frozenset(word_class("generic_road", "pattern_words"))
+# a highway's grade, which a shorter mention of it leaves out (包固一级公路, 包固公路)
+ROAD_GRADE = re.compile("[一二三]级(?=公路$)")
+# what joins the two roads of a crossing (A与B交叉路口)
+CROSSING_JOINS = frozenset(word_class("crossing_join", "pattern_words"))
+# the road a scene is on, named first (勤俭东路|铁路立交桥, 京港澳高速|17.5公里处): a stem and a road word
+SCENE_ROAD = re.compile("[\u4e00-\u9fff]{2,8}?(?:" + "|".join(sorted(
+    {*word_class("generic_road", "pattern_words"), *word_class("road_suffix", "pattern_words")}, key=len, reverse=True))
+    + ")")
 FACILITY_HEADS = word_class("facility_head")  # 白城东 + 服务站, 许昌北 + 站
 
 
@@ -101,7 +109,8 @@ def strip_higher_places(name: str, gaz: Gazetteer) -> str:
 def split_places(name: str, gaz: Gazetteer) -> list[str]:
     """Components of a compound place name, outermost first. A scene (kg.ner.rules: a road or place and
     a facility head, 勤俭东路铁路立交桥, 包固一级公路与固察路交叉路口) is one place after the administrative
-    places written in full before it (通州区 | …路口)."""
+    places written in full before it (通州区 | …路口), after the road it is on where its name opens with
+    one (勤俭东路 | 勤俭东路铁路立交桥: the scene's name holds the road's, see `nested_parts`)."""
     if SCENE_END.search(name):
         road = NUMBERED_ROAD.match(name)
         if road and road.end() < len(name) and name[road.end()] not in "与和":
@@ -110,6 +119,13 @@ def split_places(name: str, gaz: Gazetteer) -> list[str]:
         while (lead := leading_place(rest, gaz, short_level=0)) and len(rest) > len(lead[0]) and lead[0] == lead[1]:
             parts.append(lead[0])
             rest = rest[len(lead[0]):]
+        road = SCENE_ROAD.match(rest)
+        head = SCENE_END.search(rest)
+        if road and head and road.end() < head.start() \
+                and road.group() not in GENERIC_ROADS and not gaz.lookup(road.group()):
+            # the road, then the scene on it (nested: the scene's name holds it); a head right after the
+            # road (九江路路口, 香山路段) names the road's own crossing or stretch, one place
+            parts.append(road.group())
         return [*parts, rest]
     parts: list[str] = []
     i, buf_start = 0, 0
@@ -299,3 +315,21 @@ class UnitNames:
 def _in_order(short: str, long: str) -> bool:
     it = iter(long)
     return all(c in it for c in short)
+
+
+def nested_parts(parts: list[str]) -> list[bool]:
+    """For each part of `split_places`, whether the next part's name holds it (a road and the scene on
+    it) rather than follows it (洮北区 | 东风乡)."""
+    return [k + 1 < len(parts) and parts[k + 1].startswith(p) for k, p in enumerate(parts)]
+
+
+def crossed_road(scene: str) -> tuple[int, str] | None:
+    """(offset, name) of the second road of a crossing named by two (包固一级公路与固察路交叉路口 → 固察路):
+    a place of its own, which the crossing is no more in than in the first."""
+    first, head = SCENE_ROAD.match(scene), SCENE_END.search(scene)
+    if first is None or head is None or scene[first.end():first.end() + 1] not in CROSSING_JOINS:
+        return None
+    road = SCENE_ROAD.match(scene, first.end() + 1)
+    if road is None or road.end() > head.start() or road.group() in GENERIC_ROADS:
+        return None
+    return road.start(), road.group()

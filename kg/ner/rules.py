@@ -39,6 +39,7 @@ from kg.ner.lexicon import (
     UNIT_SUFFIXES,
     word_class,
 )
+from kg.ner.lists import SEPARATORS
 from kg.ner.models import MODEL_DIR
 from kg.ner.names import split_name_run
 from kg.ner.segmenter import NAME_TAGS, after, before, between, boundaries, is_common_word, tag, words
@@ -80,6 +81,14 @@ SCENE_AFTER = re.compile(r"[\u4e00-\u9fff]{0,2}?(?:内|处|上|附近)|时|发�
 ROAD_STOPS = "至沿经往驶行"  # 行至包固一级公路: the road's name starts after the verb
 NOT_MIDDLE = NOT_STEMS | {"m", "r", "f", "q", "mq"}
 NOT_ROAD_STEMS = {"m", "r", "q", "mq", "p", "c", "u"}  # (jieba tags 包 of 包固公路 and 合 of 合宁高速 as verbs)
+# verbs of telling someone what to do, before a title (责令|中队长; kg/resources/verbs.tsv)
+DIRECTS = tuple(sorted(word_class("directs", "verbs"), key=len, reverse=True))
+# a street named where a place is meant (kg/resources/pattern_words.tsv road_cue, road_suffix)
+ROAD_CUES = frozenset(word_class("road_cue", "pattern_words"))
+STREET_SUFFIXES = word_class("road_suffix", "pattern_words")
+STREET_BEFORE = re.compile(f"(?:{alternatives('road_suffix')})[{SEPARATORS}]$")  # 百花路、|长乐路
+STREET_AFTER = re.compile(f"[{SEPARATORS}][\u4e00-\u9fff]{{2,6}}?(?:{alternatives('road_suffix')})"
+                          f"(?=[{SEPARATORS}，,。；;：:）)等]|$)")  # 长乐东路|、新华街、
 NEXT_DIRECTIONAL = re.compile(f"[、和及]([\u4e00-\u9fff]{{2,9}}?)[{_DIRS}](?=[、，,。等和及])")  # 、白城南等
 
 
@@ -207,6 +216,8 @@ class RuleTagger:
             if text[e:e + 1] == "长":  # 大队长, 刑警大队长: a title; but 历城大队长 is the head of 历城大队
                 while a - start > 2 and text[start:start + 2] in self.words.plain:
                     start, verb = start + 2, True  # 交待历城大队长: the verb is no part of the name
+                while (w := next((x for x in DIRECTS if text.startswith(x, start)), "")) and start + len(w) <= a:
+                    start, verb = start + len(w), True  # 责令|中队长停职: telling the unit's head, no 责令中队
                 if a - start < 2 or self._suffix_ending_at(text, a, ORG_SUFFIXES):
                     continue
             if start == a or self._suffix_ending_at(text, start + 8, ORG_SUFFIXES) and \
@@ -341,7 +352,7 @@ class RuleTagger:
                 continue  # 乡村, 交叉路口: the suffix is inside a word (高速出口处: 处 is "at")
             if text[e:e + 1] == "民" and m.group() in ("村", "乡", "镇"):
                 continue  # 村民, 乡民: people of the village, not another village
-            if len(m.group()) == 1 and text[e:e + 1] in LOCATIVES:
+            if len(m.group()) == 1 and text[e:e + 1] and text[e:e + 1] in LOCATIVES:
                 continue  # 长沙市街头, 村里: a street-side, not a street's name
             start, anchored = self._chain(text, a, LOC_SUFFIXES, max_part=4, bounds=bounds)
             # a direction after a place inside a facility name: 白城 东 疫情防控服务站
@@ -358,7 +369,11 @@ class RuleTagger:
                 # community/street/village whose officer follows (隆兴社区民警吴艳)
                 served = m.group() in BEAT_SUFFIXES and ROLE_RE.match(text, e)
                 if not served and not any(i <= start + 1 and e <= j + 2 for i, j in model_locs):
-                    continue
+                    start = self._street_start(text, start, a, e)
+                    if start < 0:
+                        continue
+                if (start + 1, e) in model_locs and start + 1 in bounds and text[start] in ROAD_CUES:
+                    start += 1  # 西靠|青云路: the model leaves the verb out, and so does the name
             spans.append((start, e, "LOC"))
         spans += self._scenes(text, spans + [(i, j, "LOC") for i, j in model_locs], bounds)
         spans += self._directional_list(text)
@@ -366,6 +381,30 @@ class RuleTagger:
         spans += self._journey_ends(text, spans + [(i, j, "LOC") for i, j in model_locs])
         idioms = [(m.start(), m.end()) for m in IDIOM_RE.finditer(text)]
         return _longest([s for s in spans if not any(a < s[1] and s[0] < b for a, b in idioms)])
+
+    def _street_start(self, text: str, start: int, a: int, e: int) -> int:
+        """Where a street's name the model missed starts (-1 if none), where the sentence means a place:
+        after a word of place or motion (在|中山路, 北至|纬五路), or listed beside another street
+        (百花路、|长乐路, 长乐东路|、新华街). The stem is a name of 2-4 characters: not a number or pronoun
+        (这条路, 一路), not a verb or a plain word on the way somewhere (回家|路上, 人生|路上), and the
+        whole is no common word. Highways are the scene rule's (包固一级公路)."""
+        cut = start
+        for w in words(text[start:a]):  # 北至|纬五路: the name starts after the cue the chain ran over
+            cut += len(w)
+            if w in ROAD_CUES and a - cut >= 2:
+                start = cut
+        name, stem = text[start:e], text[start:a]
+        if not name.endswith(STREET_SUFFIXES) or name.endswith(HIGHWAYS) or not 2 <= len(stem) <= 4 \
+                or name in self.common_words or name in self.words.plain:
+            return -1
+        first = words(stem)
+        if tag(first[0]) in NOT_ROAD_STEMS or len(first) == 1 and tag(stem) in NOT_MIDDLE:
+            return -1
+        if text[e:e + 1] == "上" and (stem in self.words.plain or stem in self.common_words or is_common_word(stem)):
+            return -1  # 在人生路上: a way, no street
+        cue = text[before(text, start):start] if start else ""
+        listed = STREET_BEFORE.search(text, 0, start) is not None or STREET_AFTER.match(text, e) is not None
+        return start if cue in ROAD_CUES or listed else -1
 
     @cached_property
     def _scene_head_re(self) -> re.Pattern:
@@ -429,8 +468,9 @@ class RuleTagger:
                     continue  # 卫生院西侧路口, 开发区一路口: a direction or a number is no name's part
                 starts.append(self._road_start(text, j, bounds) if km or road_only
                               else self._anchor_start(text, j, ends, bounds))
-            if text.startswith("路", h):
-                starts.append(self._road_start(text, h + 1, bounds))  # 香山|路口: the road 香山路 and its crossing
+            if text.startswith("路", h) and (road := self._road_start(text, h + 1, bounds)) >= 0 and \
+                    text[road:h] not in self.common_words:  # 事故|路段, 施工|路段: a plain word names no road
+                starts.append(road)  # 香山|路口: the road 香山路 and its crossing
             # the nearest anchor that makes a scene; else one farther (勤俭东路|铁路|立交桥桥洞内: 铁路, a
             # plain word the model calls a place, opens no scene, 勤俭东路 does)
             for start in (x for x in starts if x >= 0):

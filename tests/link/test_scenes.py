@@ -24,15 +24,39 @@ def _locs(pipeline, text: str) -> list[str]:
     return [text[a:b] for a, b, t in pipeline.rules.tag(text) if t == "LOC"]
 
 
-@pytest.mark.parametrize("text, scene", [
-    ("昨晚9时许，一辆货车行至人民路与建设大道交叉路口时侧翻。", "人民路与建设大道交叉路口"),
-    ("6月3日凌晨，沪宁高速120公里处发生一起追尾事故。", "沪宁高速120公里处"),
-    ("5月2日，在青年路铁路立交桥下发生一起车祸。", "青年路铁路立交桥"),
-    ("3日上午，在京沪高速山东段发生一起事故。", "京沪高速山东段"),
+@pytest.mark.parametrize("text, scene, road", [
+    ("昨晚9时许，一辆货车行至人民路与建设大道交叉路口时侧翻。", "人民路与建设大道交叉路口", "人民路"),
+    ("6月3日凌晨，沪宁高速120公里处发生一起追尾事故。", "沪宁高速120公里处", "沪宁高速"),
+    ("5月2日，在青年路铁路立交桥下发生一起车祸。", "青年路铁路立交桥", "青年路"),
+    ("3日上午，在京沪高速山东段发生一起事故。", "京沪高速山东段", "京沪高速"),
+    ("他站在文化路路口等车。", "文化路路口", None),  # the road's own crossing: one place, no road apart
 ])
-def test_a_scene_is_one_place(pipeline, text, scene):
+def test_a_scene_is_one_place_after_the_road_it_is_on(pipeline, text, scene, road):
     assert scene in _locs(pipeline, text)
-    assert split_places(scene, pipeline.rules.gazetteer) == [scene]
+    assert split_places(scene, pipeline.rules.gazetteer) == ([road] if road else []) + [scene]
+
+
+def test_the_road_of_a_scene_is_a_place_the_scene_is_in(pipeline):
+    result, names = _build(pipeline, "5月2日，在青年路铁路立交桥下发生一起车祸。", "2021-05-03")
+    located = {(names[r.source_id].name, names[r.target_id].name) for r in result.relations
+               if r.relation == "LOCATED_IN"}
+    assert ("青年路铁路立交桥", "青年路") in located
+    assert {m.norm for m in result.mentions if m.type == "LOC"} >= {"青年路", "青年路铁路立交桥"}
+
+
+def test_both_roads_of_a_crossing_are_places(pipeline):
+    result, names = _build(pipeline, "昨晚9时许，一辆货车行至人民路与建设大道交叉路口时侧翻。", "2021-04-02")
+    assert {m.norm for m in result.mentions if m.type == "LOC"} >= {"人民路", "建设大道", "人民路与建设大道交叉路口"}
+    located = {(names[r.source_id].name, names[r.target_id].name) for r in result.relations
+               if r.relation == "LOCATED_IN"}
+    assert ("人民路与建设大道交叉路口", "人民路") in located
+
+
+def test_a_graded_highway_is_the_one_named_without_its_grade(pipeline):
+    text = "宁安公路发生车祸。5月3日20时许，在宁安一级公路长乐段发生一起交通事故。"
+    result, _ = _build(pipeline, text)
+    roads = [e for e in result.entities if e.type == "LOC" and e.name.startswith("宁安") and "段" not in e.name]
+    assert len(roads) == 1, [e.name for e in roads]
 
 
 @pytest.mark.parametrize("text", [
@@ -43,6 +67,11 @@ def test_a_scene_is_one_place(pipeline, text, scene):
 ])
 def test_no_scene_without_a_name(pipeline, text):
     assert not any(x.endswith(("路口", "段", "公路")) and len(x) > 4 for x in _locs(pipeline, text))
+
+
+@pytest.mark.parametrize("text", ["目前，事故路段交通已经恢复正常。", "在施工路段，车辆请减速慢行。"])
+def test_a_plain_word_before_a_stretch_names_no_road(pipeline, text):
+    assert _locs(pipeline, text) == []
 
 
 def test_a_scene_farther_on_is_where_it_happened(pipeline):

@@ -98,3 +98,40 @@ def test_where_a_journey_from_a_known_place_ends_is_a_place(rules):
     assert locs(rules, "他从武汉回到家中，") == ["武汉"]  # a common word
     assert locs(rules, "从湖北返回村里，") == ["湖北"]  # 返回 is no name part before 村
     assert locs(rules, "坐丈夫的车从固原到银川就诊，") == ["固原", "银川"]  # 银川 is known: 就诊 is no name part
+
+
+@pytest.mark.parametrize("text, streets", [
+    ("他骑车经过百花路、长乐东路、新华街，最后到了家。", ["百花路", "长乐东路", "新华街"]),  # listed beside streets
+    ("下午三点，老李赶到文昌路买菜。", ["文昌路"]),  # after a word of motion
+    ("工地西至青松路，北至长河路。", ["青松路", "长河路"]),  # 西至|青松路: the cue is no part of the name
+])
+def test_a_street_the_model_missed_where_a_place_is_meant(rules, text, streets):
+    assert locs(rules, text) == streets
+
+
+@pytest.mark.parametrize("text", [
+    "他在回家路上摔了一跤。",  # a way home, no street
+    "走在人生路上，难免有坎坷。",
+    "这条路很宽。",
+    "我们在马路上走。",
+    "前方道路施工。",
+])
+def test_no_street_without_a_name(rules, text):
+    assert locs(rules, text) == []
+
+
+def test_a_one_character_suffix_closing_the_text_is_a_name_not_a_locative(rules):
+    assert locs(rules, "他骑车经过百花路、长乐东路") == ["百花路", "长乐东路"]
+
+
+def test_a_verb_of_telling_before_a_title_is_no_unit(rules):
+    orgs = [t for t in rules.tag("局长当场责令中队长写出检查，又叫来城南大队长。") if t[2] == "ORG"]
+    text = "局长当场责令中队长写出检查，又叫来城南大队长。"
+    assert [text[a:b] for a, b, _ in orgs] == ["城南大队"]
+
+
+def test_a_verb_of_place_the_model_leaves_out_is_no_part_of_the_street(rules):
+    text = "新校区北邻长江路，西靠青云路。"
+    i = text.index("青云路")
+    found = [text[a:b] for a, b, _ in rules.locs(text, [(i, i + 3, "LOC")])]
+    assert "青云路" in found and "靠青云路" not in found
