@@ -1,21 +1,22 @@
-"""The fold of a build's per-document results, written once as SQL over the store's tables.
+"""The fold of a build's per-document results, written once as SQL over the store's tables: the only reduce.
 
-One definition, two engines: DuckDB runs it as written for local builds of any size (out-of-core
-group-bys and sorts over the Parquet shards, `kg.stream`), and Spark runs the same text transpiled
-by sqlglot (`spark_sql`) for clusters (`kg.engines.spark_reduce`). Each engine only names its inputs:
+One definition, two engines: DuckDB runs it as written for every local build (`kg.stream`: over the
+results of `kg.build` as Arrow tables in memory, or out of core over the store's Parquet shards), and
+Spark runs the same text transpiled by sqlglot (`spark_sql`) for clusters (`kg.engines.spark_reduce`).
+Each engine only names its inputs:
 
     <table>_shards  every row of a store table (`kg.store.TABLES`), with its shard's name as `shard`
     wanted (doc)    the build's documents
     renamed (old, new, name)  the ids the corpus-level steps merged (`kg.stream.rename_table`)
 
-The rules are those of `kg.reduce` (the in-memory fold): per document, the newest shard of this
-pipeline version; per entity id, name, type and attributes of the smallest document's row, aliases
-the sorted union of aliases and names less the name, documents from every row and from the
-MENTIONED_IN relations, which also give the mention count; per relation key, the copy with the
-smallest evidence rank (stated before inferred, evidence document, sentence, start, properties).
+The rules: per document, the newest shard of this pipeline version; per entity id, name, type and
+attributes of the smallest document's row, aliases the sorted union of aliases and names less the
+name, documents from every row and from the MENTIONED_IN relations, which also give the mention
+count; per relation key, the copy with the smallest evidence rank (stated before inferred, evidence
+document, sentence, start, properties); an entity's parent edges likewise, per parent and relation.
 The output queries (`OUTPUTS`) come sorted; `write_folded` writes them with the row functions of
 `kg.schema` and the one table writer of `kg.sinks.tables`, so every engine writes the same bytes,
-`bom` and `lang` included.
+`bom` and `lang` included. `RESULT` and `folded_result` give the build as records (the API, graph.json).
 """
 
 from __future__ import annotations
