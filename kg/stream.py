@@ -50,13 +50,17 @@ def _database(path: Path | None) -> Any:
     return db
 
 
-def _live(db: Any, live: Iterable[str], version: str) -> None:
-    """`wanted` (the documents `live`) and the live views (`live_<table>`) over `<table>_shards`."""
+def _live(db: Any, live: Iterable[str] | None, version: str) -> None:
+    """`wanted` (the documents `live`; None: every document of the shards) and the live views
+    (`live_<table>`) over `<table>_shards`."""
     import pyarrow as pa
 
-    db.register("wanted_arrow", pa.table({"doc": pa.array(sorted(set(live)), pa.string())}))
-    db.execute("CREATE TABLE wanted AS SELECT doc FROM wanted_arrow")
-    db.unregister("wanted_arrow")
+    if live is None:
+        db.execute("CREATE TABLE wanted AS SELECT DISTINCT doc FROM documents_shards")
+    else:
+        db.register("wanted_arrow", pa.table({"doc": pa.array(sorted(set(live)), pa.string())}))
+        db.execute("CREATE TABLE wanted AS SELECT doc FROM wanted_arrow")
+        db.unregister("wanted_arrow")
     for name, query, keep in views(version)[:6]:  # newest and the live rows, before any renaming
         db.execute(f"CREATE {'TABLE' if keep else 'VIEW'} {name} AS {query}")
 
@@ -83,6 +87,8 @@ def connect_results(results: Iterable[DocResult]) -> Iterator[Any]:
     """`connect` for results in memory: an in-memory DuckDB whose `<table>_shards` are the Arrow
     tables of `results` (one shard, named ""), every one of them wanted. A document id given twice
     is an InputError naming both paths."""
+    import pyarrow as pa
+
     results = list(results)
     seen: dict[str, str] = {}
     for r in results:
@@ -93,10 +99,9 @@ def connect_results(results: Iterable[DocResult]) -> Iterator[Any]:
     del results
     db = _database(None)
     try:
-        for table in TABLES:
-            db.register(f"{table}_arrow", tables[table])
-            db.execute(f"CREATE VIEW {table}_shards AS SELECT *, '' AS shard FROM {table}_arrow")
-        _live(db, seen, "")
+        for table, rows in tables.items():
+            db.register(f"{table}_shards", rows.append_column("shard", pa.repeat("", rows.num_rows)))
+        _live(db, None, "")
         yield db
     finally:
         db.close()
@@ -173,7 +178,9 @@ def rename_table(db: Any, version: str, steps: tuple = CORPUS_STEPS, keep_all: b
                                     for row in group], {k: v for k, v in local.items() if v}, chains)
             rows += [(k, v, None) for k, v in new.items() if k != v]
         db.unregister("simple_arrow")
-    columns = list(zip(*rows, strict=True)) or [(), (), ()]
+    if not rows:
+        return
+    columns = list(zip(*rows, strict=True))
     db.register("renamed_arrow", pa.table({c: pa.array(list(v), pa.string())
                                            for c, v in zip(("old", "new", "name"), columns, strict=True)}))
     db.execute("INSERT INTO renamed SELECT old, new, name FROM renamed_arrow")
