@@ -2,8 +2,8 @@
 
 Map, then reduce: every document is processed on its own (`map_document` → `DocResult`, knowing
 nothing of other documents), in this process or in `config.workers` processes; then `kg.reduce`
-merges the results by entity id (one SQL fold, on DuckDB), the same for any input order, after the
-corpus-level steps.
+merges the results by entity id (the one SQL fold, on DuckDB), the same for any input order, the
+corpus-level steps deciding which ids become one.
 
 The map is the list of stages named in `config.stages` (`kg.config.STAGES`; each a `kg.stages`
 stage: a name, a version and a call on a `DocRecord`). Insert, replace or drop one by name with
