@@ -2,7 +2,8 @@
 
 Map, then reduce: every document is processed on its own (`map_document` → `DocResult`, knowing
 nothing of other documents), in this process or in `config.workers` processes; then `kg.reduce`
-merges the results by entity id, the same for any input order, and runs the corpus-level steps.
+merges the results by entity id (the one SQL fold, on DuckDB), the same for any input order, the
+corpus-level steps deciding which ids become one.
 
 The map is the list of stages named in `config.stages` (`kg.config.STAGES`; each a `kg.stages`
 stage: a name, a version and a call on a `DocRecord`). Insert, replace or drop one by name with
@@ -25,7 +26,7 @@ from kg.link.linker import Linker
 from kg.ner.dates import DateTagger
 from kg.ner.engine import Tagger, load_tagger
 from kg.ner.rules import RuleTagger
-from kg.reduce import Reducer, corpus_steps, reduce_documents
+from kg.reduce import corpus_steps, reduce_documents
 from kg.sources import reading, unique
 from kg.stages import REGISTRY, SCOPES, DocRecord, Stage, check_order, stage_versions
 from kg.store import Store, Stored, pipeline_version
@@ -244,23 +245,24 @@ class Pipeline:
         `on_done(doc_result)` is called as each document is mapped (or found in the store: then the
         result is empty); `on_part(chars)` as each part of a document mapped in this process is tagged."""
         if store is not None:
+            from kg.stream import reduce_store
+
             stored = self.map_to_store(docs, store, on_done, on_part)
-            result = reduce_documents(store.read(stored.live), steps=corpus_steps(self.config.aliases))
+            result = reduce_store(store, stored.live, corpus_steps(self.config.aliases))
             result.reused = stored.reused
             return result
-        red = Reducer(steps=corpus_steps(self.config.aliases))
-        for done in self.map_all(unique(docs, self.config.doc_date), on_part):
-            red.add(done)
+        done = []
+        for r in self.map_all(unique(docs, self.config.doc_date), on_part):
+            done.append(r)
             if on_done is not None:
-                on_done(done)
-        return red.result()
+                on_done(r)
+        return reduce_documents(done, steps=corpus_steps(self.config.aliases))
 
     def map_to_store(self, docs: Iterable[Document], store: Store,
                      on_done: Callable[[DocResult], None] | None = None,
-                     on_part: Callable[[int], None] | None = None, keep: Reducer | None = None) -> Stored:
+                     on_part: Callable[[int], None] | None = None) -> Stored:
         """Map the documents `store` lacks (new content or pipeline version), each batch of results
-        written to its shards as it is made: memory holds a batch, not the corpus. `keep`: a reduce
-        that each written batch is also folded into (a small build need not read its shards back)."""
+        written to its shards as it is made: memory holds a batch, not the corpus."""
         stored = Stored()
 
         def fresh(docs: Iterable[Document]) -> Iterator[Document]:
@@ -273,20 +275,15 @@ class Pipeline:
                 if on_done is not None:
                     on_done(DocResult(d))
 
-        def write(shard: list[DocResult]) -> None:
-            store.write(shard)
-            for done in shard if keep is not None else ():
-                keep.add(done)  # after the write: the fold changes the first copy of each entity
-
         shard: list[DocResult] = []
         for done in self.map_all(fresh(docs), on_part):
             shard.append(done)
             if len(shard) >= self.config.batch_docs:
-                write(shard)
+                store.write(shard)
                 shard = []
             if on_done is not None:
                 on_done(done)
-        write(shard)
+        store.write(shard)
         store.prune(stored.live)
         return stored
 
@@ -315,10 +312,10 @@ class Pipeline:
         return result
 
     def map_paths(self, paths: Iterable[str | Path | InputFile], store: Store,
-                  progress: Callable[[int], Any] | None = None, keep: Reducer | None = None) -> Stored:
-        """`build` up to the store: map what it lacks; reduce later (`kg.reduce`, `kg.stream`)."""
+                  progress: Callable[[int], Any] | None = None) -> Stored:
+        """`build` up to the store: map what it lacks; reduce later (`kg.stream`)."""
         with self._reading(paths, progress) as (docs, problems, hooks):
-            stored = self.map_to_store(docs, store, keep=keep, **hooks)
+            stored = self.map_to_store(docs, store, **hooks)
         stored.problems = problems
         return stored
 

@@ -145,15 +145,12 @@ class Store:
         ids = sorted(r.document.id for r in results)
         digest = hashlib.sha1("\x1f".join([self.version, *ids]).encode()).hexdigest()[:12]
         shard = f"{self._next:08d}-{digest}"
-        rows: dict[str, list[dict]] = {t: [] for t in TABLES}
-        for r in results:
-            for table, part in store_rows(r, self.version, document_key(r.document)).items():
-                rows[table] += part
+        tables = arrow_tables(results, self.version)
         for table in (*TABLES[1:], TABLES[0]):
             target = self.folder / table / f"{shard}.parquet"
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f".{target.name}.{os.getpid()}.w.tmp")  # as kg.atomic names them: cleaned up
-            pq.write_table(pa.Table.from_pylist(rows[table], schema=SCHEMAS[table]), tmp)
+            pq.write_table(tables[table], tmp)
             os.replace(tmp, target)
         for r in results:
             known[r.document.id] = (document_key(r.document), shard)
@@ -215,3 +212,13 @@ _ARROW = {"str": pa.string(), "large_str": pa.large_string(), "int": pa.int64(),
           "str_list": pa.list_(pa.string())}
 SCHEMAS = {table: pa.schema([(c, _ARROW[kind]) for c, kind in columns.items()])
            for table, columns in STORE_COLUMNS.items()}
+
+
+def arrow_tables(results: Iterable[DocResult], version: str) -> dict[str, pa.Table]:
+    """The store's five tables of `results` (`kg.schema.store_rows`) as Arrow tables: what a shard
+    holds, and what the fold reads in memory (`kg.stream.connect_results`)."""
+    rows: dict[str, list[dict]] = {t: [] for t in TABLES}
+    for r in results:
+        for table, part in store_rows(r, version, document_key(r.document)).items():
+            rows[table] += part
+    return {t: pa.Table.from_pylist(rows[t], schema=SCHEMAS[t]) for t in TABLES}

@@ -83,13 +83,10 @@ def test_no_writer_publishes_a_folder_its_readers_refuse(writer, tmp_path):
     broken = _broken()
     with pytest.raises(IntegrityError, match=r"document 'a\.txt'.*relations\.csv.*loc-0000000000000000") as err:
         if writer == "memory":
-            from kg.reduce import tidy
             from kg.types import BuildResult
 
-            result = BuildResult([broken.document], broken.sentences, broken.mentions, broken.entities,
-                                 broken.relations)
-            tidy(result)
-            write_tables(result, out)
+            write_tables(BuildResult([broken.document], broken.sentences, broken.mentions, broken.entities,
+                                     broken.relations), out)
         else:
             store = Store(tmp_path / "store", "v")
             store.write([broken])

@@ -1,21 +1,22 @@
-"""The fold of a build's per-document results, written once as SQL over the store's tables.
+"""The fold of a build's per-document results, written once as SQL over the store's tables: the only reduce.
 
-One definition, two engines: DuckDB runs it as written for local builds of any size (out-of-core
-group-bys and sorts over the Parquet shards, `kg.stream`), and Spark runs the same text transpiled
-by sqlglot (`spark_sql`) for clusters (`kg.engines.spark_reduce`). Each engine only names its inputs:
+One definition, two engines: DuckDB runs it as written for every local build (`kg.stream`: over the
+results of `kg.build` as Arrow tables in memory, or out of core over the store's Parquet shards), and
+Spark runs the same text transpiled by sqlglot (`spark_sql`) for clusters (`kg.engines.spark_reduce`).
+Each engine only names its inputs:
 
     <table>_shards  every row of a store table (`kg.store.TABLES`), with its shard's name as `shard`
     wanted (doc)    the build's documents
     renamed (old, new, name)  the ids the corpus-level steps merged (`kg.stream.rename_table`)
 
-The rules are those of `kg.reduce` (the in-memory fold): per document, the newest shard of this
-pipeline version; per entity id, name, type and attributes of the smallest document's row, aliases
-the sorted union of aliases and names less the name, documents from every row and from the
-MENTIONED_IN relations, which also give the mention count; per relation key, the copy with the
-smallest evidence rank (stated before inferred, evidence document, sentence, start, properties).
+The rules: per document, the newest shard of this pipeline version; per entity id, name, type and
+attributes of the smallest document's row, aliases the sorted union of aliases and names less the
+name, documents from every row and from the MENTIONED_IN relations, which also give the mention
+count; per relation key, the copy with the smallest evidence rank (stated before inferred, evidence
+document, sentence, start, properties); an entity's parent edges likewise, per parent and relation.
 The output queries (`OUTPUTS`) come sorted; `write_folded` writes them with the row functions of
 `kg.schema` and the one table writer of `kg.sinks.tables`, so every engine writes the same bytes,
-`bom` and `lang` included.
+`bom` and `lang` included. `RESULT` and `folded_result` give the build as records (the API, graph.json).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ from kg.schema import (
     sentence_row,
 )
 from kg.sinks.tables import table_writer
-from kg.types import RELATION_TYPES, Document, Entity, Evidence, Mention, Relation, Sentence
+from kg.text.parts import OffsetRuns
+from kg.types import RELATION_TYPES, BuildResult, Document, Entity, Evidence, Mention, Relation, Sentence
 
 _KIND = "CASE " + " ".join(f"WHEN relation = '{k}' THEN {i}" for i, k in enumerate(RELATION_TYPES)) + \
     f" ELSE {len(RELATION_TYPES)} END"
@@ -58,7 +60,7 @@ def views(version: str) -> list[tuple[str, str, bool]]:
         # a renamed entity's own name stays an alias; an alias table's name replaces it
         ("entity_rows", "SELECT e.doc, coalesce(r.new, e.id) AS id, coalesce(r.name, e.name) AS name, e.type,"
                         " CASE WHEN r.old IS NULL THEN e.aliases ELSE list_concat(e.aliases, [e.name]) END AS aliases,"
-                        " e.attrs FROM live_entities e LEFT JOIN renamed r ON r.old = e.id", False),
+                        " e.attrs, e.parents FROM live_entities e LEFT JOIN renamed r ON r.old = e.id", False),
         ("relation_rows", "SELECT coalesce(s.new, r.source_id) AS source_id, r.relation,"
                           " coalesce(t.new, r.target_id) AS target_id, r.properties, r.evidence FROM live_relations r"
                           " LEFT JOIN renamed s ON s.old = r.source_id LEFT JOIN renamed t ON t.old = r.target_id",
@@ -110,6 +112,32 @@ OUTPUTS = {
     "entities": "SELECT * FROM folded_entities ORDER BY id",
     "relations": "SELECT r.*, s.name AS source_name, t.name AS target_name FROM folded_relations r"
                  " LEFT JOIN folded_entities s ON s.id = r.source_id LEFT JOIN folded_entities t ON t.id = r.target_id"
+                 " ORDER BY kind, source_id, target_id, role, relation",
+}
+
+
+# The build as records (`kg.stream.read_result`, for the API and graph.json): the rows of `OUTPUTS`, in
+# their order, with what the tables leave out: document texts, sentence offsets, each mention's norm and
+# place in its sentence, every attribute of an entity's head row, and its edges to what contains it
+# (`Entity.parents`: per parent and relation, the copy with the smallest rank, as a relation's).
+_PARENTS = (
+    "SELECT id, list({'parent': parent, 'relation': relation, 'evidence': best.evidence, 'inferred': best.inferred}"
+    " ORDER BY relation, parent) AS parents FROM (SELECT id, parent, relation,"
+    " min({'inferred': inferred, 'ev_doc': ev_doc, 'ev_sentence': ev_sentence, 'ev_start': ev_start,"
+    " 'evidence': evidence}) AS best FROM (SELECT e.id, coalesce(r.new, p->>'$[0]') AS parent,"
+    " p->>'$[1]' AS relation, coalesce(p->>'$[3]' = 'true', false) AS inferred,"
+    " coalesce(p->>'$[2][0]', '') AS ev_doc, coalesce(CAST(p->>'$[2][1]' AS BIGINT), -1) AS ev_sentence,"
+    " coalesce(CAST(p->>'$[2][2]' AS BIGINT), -1) AS ev_start, CAST(p->'$[2]' AS VARCHAR) AS evidence"
+    " FROM entity_rows e, unnest(CAST(json_extract(e.parents, '$[*]') AS JSON[])) AS u(p)"
+    " LEFT JOIN renamed r ON r.old = p->>'$[0]')"
+    " GROUP BY id, parent, relation) GROUP BY id")
+RESULT = {
+    "documents": "SELECT doc, path, encoding, sha256, date, source_format, replaced, text FROM live_documents"
+                 " ORDER BY doc",
+    "sentences": "SELECT doc, sentence, text, offsets, article, kind FROM live_sentences ORDER BY doc, sentence",
+    "mentions": OUTPUTS["mentions"].replace("m.article,", "m.article, m.sent_start,"),
+    "entities": f"SELECT f.*, p.parents FROM folded_entities f LEFT JOIN ({_PARENTS}) p ON p.id = f.id ORDER BY f.id",
+    "relations": "SELECT source_id, relation, target_id, properties, evidence FROM folded_relations"
                  " ORDER BY kind, source_id, target_id, role, relation",
 }
 
@@ -185,3 +213,53 @@ def write_folded(rows: Callable[[str], Iterable[Mapping]], out: Path, bom: bool 
         if table in counts:
             counts[table] = n
     return counts
+
+
+def _evidence(text: str | None) -> Evidence | None:
+    ev = json.loads(text) if text is not None else None
+    return None if ev is None else Evidence(*ev)
+
+
+def folded_result(rows: Callable[[str], Iterable[Mapping]], tables: Iterable[str] = tuple(RESULT),
+                  relations: Iterable[str] | None = None) -> BuildResult:
+    """The build as records from `rows(query)` (an engine running a `RESULT` query): what `read_tables`
+    reads back from the tables, and what they leave out (texts, offsets, attributes, parent edges).
+    Only `tables` are read (the others stay empty), and of the relations only the types `relations`, if given."""
+    tables = set(tables)
+    out = BuildResult()
+
+    def read(table: str) -> Iterable[Mapping]:
+        if table not in tables:
+            return ()
+        if table == "relations" and relations is not None:  # (their order: not kept)
+            kinds = ", ".join("'" + k.replace("'", "''") + "'" for k in relations)
+            return rows(f"SELECT * FROM ({RESULT[table]}) WHERE relation IN ({kinds})")
+        return rows(RESULT[table])
+
+    out.documents = [Document(id=r["doc"], path=r["path"], text=r["text"] or "", encoding=r["encoding"],
+                              sha256=r["sha256"], date=r["date"] or "", source_format=r["source_format"] or "text",
+                              replaced=r["replaced"] or 0) for r in read("documents")]
+    out.sentences = [Sentence(doc_id=r["doc"], index=r["sentence"], text=r["text"], offsets=OffsetRuns(r["offsets"]),
+                              article=r["article"], kind=r["kind"]) for r in read("sentences")]
+    by_entity: dict[str, list[Mention]] = {}
+    for r in read("mentions"):
+        m = Mention(doc_id=r["doc"], sentence=r["sentence"], start=r["start"], end=r["end"], text=r["text"],
+                    type=r["type"], norm=r["norm"], source=r["source"], article=r["article"],
+                    sent_start=r["sent_start"], entity_id=r["entity_id"])
+        out.mentions.append(m)
+        by_entity.setdefault(m.entity_id, []).append(m)
+    for r in read("entities"):
+        mentions = by_entity.get(r["id"], [])
+        attrs = {k: v for k, v in json.loads(r["attrs"]).items() if k not in ("documents", "anonymized")}
+        if r["anonymized"]:
+            attrs["anonymized"] = True
+        if r["documents"]:
+            attrs["documents"] = list(r["documents"])
+        if r["is_mentioned"] and not mentions:
+            attrs["mention_count"] = r["mention_count"]
+        parents = [(p["parent"], p["relation"], _evidence(p["evidence"]), p["inferred"]) for p in r["parents"] or ()]
+        out.entities.append(Entity(id=r["id"], name=r["name"], type=r["type"], aliases=list(r["aliases"] or ()),
+                                   mentions=mentions, attrs=dict(sorted(attrs.items())), parents=parents))
+    out.relations = [Relation(r["source_id"], r["relation"], r["target_id"], json.loads(r["properties"]),
+                              _evidence(r["evidence"])) for r in read("relations")]
+    return out

@@ -3,10 +3,10 @@
 Documents are read on the driver and sent to the cluster as a DataFrame; `mapInPandas` maps them
 in batches (one model call each) on the Python workers, each loading the model once and keeping
 it (Spark reuses its Python workers). Results come back to the driver as they are made, are
-written to the same Parquet store as a local build (`kg.store`), and are reduced by the same
-order-free Python reduce (`kg.reduce`) or, when the build streams (no graph.json), by Spark SQL
-group-bys over the store (`kg.engines.spark_reduce`, in the map's session): either way a Spark
-build's tables are the local build's, byte for byte.
+written to the same Parquet store as a local build (`kg.store`), and are reduced by the one SQL
+fold (`kg.engines.fold`): on DuckDB on the driver (`kg.stream`) when the build is small enough for
+graph.json, else by Spark SQL over the store (`kg.engines.spark_reduce`, in the map's session):
+either way a Spark build's tables are the local build's, byte for byte.
 
 On a cluster, `kg` must be installed on the workers (the same version: the store checks it).
 A local master binds the driver to 127.0.0.1 and the UI is off: nothing listens beyond loopback.
@@ -25,7 +25,7 @@ from typing import Any
 
 from kg.config import SPARK_DRIVER_MEMORY, BuildConfig
 from kg.errors import KgError
-from kg.reduce import Reducer, corpus_steps, reduce_documents
+from kg.reduce import corpus_steps
 from kg.store import Store, Stored
 from kg.types import BuildResult, DocResult, Document
 
@@ -109,9 +109,9 @@ def map_with_spark(docs: list[Document], config: BuildConfig, master: str, spark
 
 
 def map_paths_with_spark(paths: Iterable[str | Path], config: BuildConfig, store: Store, master: str = "local[2]",
-                         keep: Reducer | None = None, spark: Any = None) -> Stored:
-    """`Pipeline.map_paths` on Spark: read on the driver, map what the store lacks, write its shards
-    (and fold them into `keep`, as `Pipeline.map_to_store` does). `spark`: see `map_with_spark`."""
+                         spark: Any = None) -> Stored:
+    """`Pipeline.map_paths` on Spark: read on the driver, map what the store lacks, write its shards.
+    `spark`: see `map_with_spark`."""
     from kg.sources import reading, unique
     from kg.text.read import find_inputs
 
@@ -128,25 +128,22 @@ def map_paths_with_spark(paths: Iterable[str | Path], config: BuildConfig, store
             else:
                 docs.append(doc)
 
-    def write(shard: list[DocResult]) -> None:
-        store.write(shard)
-        for done in shard if keep is not None else ():
-            keep.add(done)
-
     shard: list[DocResult] = []
     for done in map_with_spark(docs, config, master, spark):
         shard.append(done)
         if len(shard) >= config.batch_docs:
-            write(shard)
+            store.write(shard)
             shard = []
-    write(shard)
+    store.write(shard)
     store.prune(stored.live)
     return stored
 
 
 def build_with_spark(paths: Iterable[str | Path], config: BuildConfig, store: Store, master: str = "local[2]") -> BuildResult:
-    """`Pipeline.build` with the map on Spark, reduced from the store."""
+    """`Pipeline.build` with the map on Spark, reduced from the store (on DuckDB, `kg.stream.reduce_store`)."""
+    from kg.stream import reduce_store
+
     stored = map_paths_with_spark(paths, config, store, master)
-    result = reduce_documents(store.read(stored.live), stored.problems, steps=corpus_steps(config.aliases))
+    result = reduce_store(store, stored.live, corpus_steps(config.aliases), problems=stored.problems)
     result.reused = stored.reused
     return result
