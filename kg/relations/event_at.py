@@ -32,7 +32,7 @@ from kg.link.names import SCENE_END
 from kg.link.places import Gazetteer
 from kg.ner.dateline import find_datelines, time_zone_spans
 from kg.ner.dates import core_date
-from kg.ner.lexicon import BEAT_SUFFIXES, ROLE_RE, word_class
+from kg.ner.lexicon import BEAT_SUFFIXES, ROLE_RE, alternation, word_class
 from kg.ner.lists import SEPARATORS as LIST_SEPARATORS
 from kg.relations.belongs_to import NOT_MEMBERS, POLICE, titles
 from kg.relations.index import BuildIndex
@@ -60,6 +60,10 @@ TRIP_START = re.compile(r"(?:开往|驶往|飞往|发往)")
 HEADED_FOR = re.compile(r"(?:前往|去往|驶向)$")  # 一辆前往神农架的大客车: where a vehicle was going, if 的 follows
 FROM_TO = re.compile(r"从[^，,。；;：:从]{1,12}?(?:乘|坐|搭乘|开车|驾车)[^，,。；;：:从]{0,8}?(?:到|至|抵达)$")  # 从南昌乘飞机到重庆: a trip's end
 AT_UNIT = re.compile(r"\S{0,3}?(?:内|里)?(?:发生|突发)")  # 拉丁酒吧发生, …分公司停车场内发生: at the unit's premises
+# a school, a hospital, a prison, a factory: a unit whose grounds are a place (`word_classes.tsv` premises)
+PREMISES = tuple(word_class("premises"))
+# …and its own people, written after it (某学院陆续有101名学生…, 某监狱超过600名囚犯…): what befell them befell there
+MEMBERS = re.compile(rf"(?!的)[^，,。；;：:、]{{0,16}}?(?:{alternation(word_class('member'))})")
 SAME_DAY = re.compile("当日|当天|当晚|同日|同一天")
 TALLY = re.compile(r"(?:截至|截止到?|到)$")  # 截至22日上午10时，…回收完毕: a count's or a state's day, not an incident's
 # 记者22日从…获悉, 23日，记者再次探访…: the day a reporter heard or went, not the day of what happened
@@ -171,6 +175,9 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where, unless someone
         # went to that unit (来到北京市月坛派出所, 送到澄城县人民医院); nor do places people came from (来自浙江、山西等省)
         visited = [(a, b) for a, b in orgs if VISIT.search(sent.text, 0, a)]
+        # …or the unit is the scene: premises where something broke out or befell its people (在某中学,
+        # 某中学74名学生出现食物中毒症状, 某酒吧发生火灾)
+        visited += [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG" and _premises_scene(sent.text, m)]
         locs = [m for m in ms if m.type == "LOC" and (m.source != "name" or any(a <= m.sent_start < b for a, b in visited))
                 and not any(a <= m.sent_start < b for a, b in orgs if (a, b) not in visited)
                 and not ORIGIN.search(sent.text[:m.sent_start]) and not TRIP_END.search(sent.text, 0, m.sent_start)
@@ -234,7 +241,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         if not targets:
             continue
         anc = set().union(*(_ancestors(e, idx, gaz, located_in) for e in targets))
-        anc |= _glued_outer(ms, targets)  # 日本东京: the country written right before its city
+        anc |= _glued_outer(ms, targets, anc)  # 日本东京: the country written right before its city
         targets = [e for e in targets if e.id not in anc][:MAX_PLACES]
         date = dates[0] if dates else (filed[0] if filed else None)
         date_entity = idx.entity.get(date.entity_id) if date else None
@@ -314,10 +321,19 @@ def _acting_unit_place(text: str, date: Mention, ms: list[Mention], idx: BuildIn
             and m.sent_start + len(m.norm) < units[0].sent_start + len(units[0].norm)][:1]
 
 
-def _glued_outer(ms: list[Mention], targets: list[Entity]) -> set[str]:
+def _premises_scene(text: str, m: Mention) -> bool:
+    """The unit `m` names premises (a school, a factory) the sentence marks as where it happened: a
+    scene word before it (在), an outbreak after it (发生, 突发) or its own people after it (74名学生)."""
+    end = m.sent_start + len(m.norm)
+    return m.norm.endswith(PREMISES) and bool(SCENE.search(text, 0, m.sent_start) or AT_UNIT.match(text, end)
+                                              or MEMBERS.match(text, end))
+
+
+def _glued_outer(ms: list[Mention], targets: list[Entity], anc: set[str]) -> set[str]:
     """Places written straight before another target (日本东京, 美国纽约): the outer place of a compound
-    the gazetteer does not chain (a country and its city)."""
-    ids = {t.id for t in targets}
+    the gazetteer does not chain (a country and its city), unless that target holds the first one
+    (…杨家渭村台州大东鞋厂: the city a factory is named after, not a place inside the village)."""
+    ids = {t.id for t in targets} - anc
     starts = {m.sent_start: m for m in ms if m.type == "LOC" and m.entity_id in ids}
     return {m.entity_id for m in ms if m.type == "LOC" and m.entity_id in ids
             and (n := starts.get(m.sent_start + len(m.norm))) is not None and n.entity_id != m.entity_id}
