@@ -202,8 +202,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             # the place an event happened is named right by its date (3月19日，洮南市团结广场…)
             # (or by a later date of the sentence: 11月12日信息：昨日中午…，荆州市公安县甘家厂乡发生…; the
             # event keeps the sentence's first date)
-            near = [m for m in locs if any(abs(m.sent_start - (dm.sent_start + len(dm.norm))) <= NEAR or
-                                           abs(dm.sent_start - (m.sent_start + len(m.norm))) <= NEAR for dm in dates)]
+            near = [m for m in locs if _near(m, dates)]
             # …and every place listed on from one of those (万宏国际、王旗营小区万福里和时光俊园)
             for m in sorted(locs, key=lambda m: m.sent_start):
                 if m not in near and any(0 <= m.sent_start - (n.sent_start + len(n.norm)) <= 1 and
@@ -234,6 +233,12 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             # after its date (8月31日，哈尔滨市公安局民警…; 2月8日，桃江县公安局…派出所民警在工作中发现…):
             # the unit acted at home, so its place is the scene
             targets = _acting_unit_place(sent.text, dates[0], ms, idx)
+        if not targets and dates:
+            # no place at all, but premises the sentence makes the scene by its date (昨天，某中学21名学生
+            # 吃完午餐后…): the school is where it happened, and its name holds no place to point at
+            targets = [idx.entity[m.entity_id] for m in ms if m.type == "ORG" and _premises_scene(sent.text, m)
+                       and _near(m, dates) and not any(n.type == "LOC" and m.sent_start <= n.sent_start
+                                                       < m.sent_start + len(m.norm) for n in ms)][:1]
         if not targets and dates and EVENT_VERBS.search(sent.text):
             # no place by the date, but "the checkpoint" (杨少帅讲起了同事张凯在卡口上的一个故事。
             # 11月10日14时，正在开展防疫工作的张凯…) where the article names exactly one
@@ -319,6 +324,12 @@ def _acting_unit_place(text: str, date: Mention, ms: list[Mention], idx: BuildIn
              and (ROLE_RE.match(text, m.sent_start + len(m.norm)) or AT_UNIT.match(text, m.sent_start + len(m.norm)))]
     return [idx.entity[m.entity_id] for m in ms if m.type == "LOC" and units and m.sent_start == end
             and m.sent_start + len(m.norm) < units[0].sent_start + len(units[0].norm)][:1]
+
+
+def _near(m: Mention, dates: list[Mention]) -> bool:
+    """`m` is written within NEAR characters of one of `dates`, before or after it."""
+    return any(abs(m.sent_start - (d.sent_start + len(d.norm))) <= NEAR or
+               abs(d.sent_start - (m.sent_start + len(m.norm))) <= NEAR for d in dates)
 
 
 def _premises_scene(text: str, m: Mention) -> bool:
