@@ -260,7 +260,7 @@ class Dates(_Base):
     """Dates and times (`kg.ner.dates`); source "rule"."""
 
     name = "dates"
-    version = "4"  # clock times alone (中午12时许); no ages (今年59岁), day counts (5至15日), 今天 with no day of writing
+    version = "5"  # weekdays of the week of writing (上周五), 今（30）日
 
     def __call__(self, record: DocRecord) -> None:
         anchored = bool(record.doc.date) or any(
@@ -286,7 +286,7 @@ class Lists(_Base):
     """The unnamed items of place lists (`kg.ner.lists`); source "list"."""
 
     name = "lists"
-    version = "2"  # issue 22's names, nesting and scenes; word lists as data
+    version = "3"  # no verb phrase as a list item (…村 | 发生一起山火)
 
     def __call__(self, record: DocRecord) -> None:
         words = self.pipeline.rules.common_words
@@ -351,8 +351,7 @@ class EventAt(_DocumentStage):
     """Events, where and when (`kg.relations.event_at`); adds EVENT entities."""
 
     name = "event_at"
-    version = "4"  # issue 22 (events): tallies, reporters' days, sources, trips' ends; a unit's staff acting; any unit visited;
-    # a vehicle's destination (前往X的)
+    version = "5"  # premises as the scene (a school whose pupils fell ill, a factory on fire): their place, else themselves
 
     def __call__(self, record: DocRecord) -> None:
         r = record.result

@@ -196,3 +196,24 @@ def test_a_dictionary_unit_before_a_title_and_a_person(pipeline):
     assert ("王伟", "央视", "主持人") in rels and ("刘明", "证监会", "主席") in rels
     result, names = _build(pipeline, "新华社北京1月9日电记者冯林报道：东北财经大学经济学教授陈东作报告。")
     assert "日电" not in {e.name for e in result.entities} and "经济学" not in {e.name for e in result.entities}
+
+
+# -- premises as the scene (issue 22) ---------------------------------------------------------------
+
+def test_a_school_whose_pupils_fell_ill_is_the_scene(pipeline):
+    # the place the school is named after, the gold's way (an event's place is a LOC)
+    text = "5日上午，江门市实验中学30名学生陆续出现呕吐症状，被送往医院治疗。"
+    result, names = _build(pipeline, text, "2021-03-06")
+    assert {(place, date) for _, place, date, _ in _events(result, names)} == {("江门市", "5日上午")}
+
+
+def test_premises_named_after_no_place_are_the_scene_themselves(pipeline):
+    text = "昨天，育英中学12名学生吃完午饭后出现腹痛。"
+    result, names = _build(pipeline, text, "2021-03-06")
+    assert {(place, date) for _, place, date, _ in _events(result, names)} == {("育英中学", "昨天")}
+
+
+def test_a_units_own_act_does_not_make_its_place_a_scene(pipeline):
+    text = "8日，江门市实验中学发布了新学期的招生简章。"
+    result, names = _build(pipeline, text, "2021-03-09")
+    assert _events(result, names) == []
