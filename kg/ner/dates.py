@@ -34,7 +34,7 @@ DATE = rf"{DAY}(?:{TIME})?"
 # …or by its weekday in the week of writing or the one before or after (上周五, 本周二, 下星期一)
 DEICTIC_DAY = r"今天|昨天|前天|今日|昨日|前日|今晨|昨晨|今晚|昨晚|前晚|[上本这下]个?(?:周|星期|礼拜)[一二三四五六日天]"
 # 今（30）日: today, with its day of the month in brackets
-TODAY_NUMBERED = rf"今[（(][0-9０-９]{{1,2}}[）)]日"
+TODAY_NUMBERED = r"今[（(][0-9０-９]{1,2}[）)]日"
 ANAPHORIC_DAY = r"当天|当日|当晚|次日|翌日|第[二三四五六七八九十]天"
 REL_YEAR = r"去年|今年|前年|明年"  # 明年 alone is an intention (明年一定陪您过生日), not a date
 REL_MONTH = r"上个?月|本月|下个?月"
