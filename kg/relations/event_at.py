@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from kg.link.names import SCENE_END
 from kg.link.places import Gazetteer
 from kg.ner.dateline import find_datelines, time_zone_spans
-from kg.ner.dates import core_date
+from kg.ner.dates import DAYPART, core_date
 from kg.ner.lexicon import BEAT_SUFFIXES, ROLE_RE, alternation, word_class
 from kg.ner.lists import SEPARATORS as LIST_SEPARATORS
 from kg.relations.belongs_to import NOT_MEMBERS, POLICE, titles
@@ -64,6 +64,9 @@ AT_UNIT = re.compile(r"\S{0,3}?(?:内|里)?(?:发生|突发)")  # 拉丁酒吧�
 PREMISES = tuple(word_class("premises"))
 # …and its own people, written after it (某学院陆续有101名学生…, 某监狱超过600名囚犯…): what befell them befell there
 MEMBERS = re.compile(rf"(?!的)[^，,。；;：:、]{{0,16}}?(?:{alternation(word_class('member'))})")
+# 由22日的5米多变为2米多, 次日的监测结果: a date qualifying a noun dates a state or a finding, not what happened
+# (去年夏天的一个晚上, 5日的凌晨: the date goes on)
+ATTRIBUTE = re.compile(rf"的(?!时候|[一那这][个天]|第|{DAYPART}|[晚夜早])")
 SAME_DAY = re.compile("当日|当天|当晚|同日|同一天")
 TALLY = re.compile(r"(?:截至|截止到?|到)$")  # 截至22日上午10时，…回收完毕: a count's or a state's day, not an incident's
 # 记者22日从…获悉, 23日，记者再次探访…: the day a reporter heard or went, not the day of what happened
@@ -163,6 +166,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         filed += headed
         dates = [m for m in dates if m not in headed]
         dates = [m for m in dates if not TALLY.search(sent.text, 0, m.sent_start)
+                 and not ATTRIBUTE.match(sent.text, m.sent_start + len(m.norm))
                  and not REPORTER_BEFORE.search(sent.text, 0, m.sent_start)
                  and not REPORTER_AFTER.match(sent.text, m.sent_start + len(m.norm))]
         orgs = [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG"]

@@ -217,3 +217,9 @@ def test_a_units_own_act_does_not_make_its_place_a_scene(pipeline):
     text = "8日，江门市实验中学发布了新学期的招生简章。"
     result, names = _build(pipeline, text, "2021-03-09")
     assert _events(result, names) == []
+
+
+def test_a_date_qualifying_a_noun_dates_no_incident(pipeline):
+    text = "12日，长宁河发生溢油事故。此时长宁河水位已回落，河面宽度也由13日的8米变为3米。"
+    result, names = _build(pipeline, text, "2021-03-15")
+    assert {date for _, _, date, _ in _events(result, names)} == {"12日"}  # not 13日: a width on that day
