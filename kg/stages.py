@@ -219,7 +219,7 @@ class Vet(_Base):
     """The model's spans checked against the gazetteer and the lexicon (`kg.ner.vet`)."""
 
     name = "vet"
-    version = "5"  # a hospital of the article's own province kept (省人民医院); no person cut from a word (酬|谢围观)
+    version = "6"  # a place, then a unit it does not name (…工业区|内一棉花厂): the place
 
     def __call__(self, record: DocRecord) -> None:
         rules = self.pipeline.rules
@@ -247,7 +247,7 @@ class Rules(_Base):
     """The rule layer's names (`kg.ner.rules`), which read the model's spans; source "rule"."""
 
     name = "rules"
-    version = "4"  # scenes past a plain word the model calls a place (勤俭东路|铁路|立交桥); reporters after 记者： and 实习生
+    version = "5"  # 工业区 a place's suffix
 
     def __call__(self, record: DocRecord) -> None:
         for k, sent in enumerate(record.sentences):
@@ -317,7 +317,7 @@ class Link(_DocumentStage):
     """Mentions → entities, linked within the document (`kg.link.linker`)."""
 
     name = "link"
-    version = "2"  # issue 22's names, nesting and scenes; word lists as data
+    version = "3"  # 工业区 a place's suffix
 
     def __call__(self, record: DocRecord) -> None:
         r = record.result
@@ -351,7 +351,8 @@ class EventAt(_DocumentStage):
     """Events, where and when (`kg.relations.event_at`); adds EVENT entities."""
 
     name = "event_at"
-    version = "5"  # premises as the scene (a school whose pupils fell ill, a factory on fire): their place, else themselves
+    version = "5"  # premises as the scene (a school whose pupils fell ill, a factory on fire): their place, else themselves;
+    # a date qualifying a noun (次日的监测结果) dates no incident
 
     def __call__(self, record: DocRecord) -> None:
         r = record.result
