@@ -60,6 +60,7 @@ TRIP_START = re.compile(r"(?:开往|驶往|飞往|发往)")
 HEADED_FOR = re.compile(r"(?:前往|去往|驶向)$")  # 一辆前往神农架的大客车: where a vehicle was going, if 的 follows
 FROM_TO = re.compile(r"从[^，,。；;：:从]{1,12}?(?:乘|坐|搭乘|开车|驾车)[^，,。；;：:从]{0,8}?(?:到|至|抵达)$")  # 从南昌乘飞机到重庆: a trip's end
 AT_UNIT = re.compile(r"\S{0,3}?(?:内|里)?(?:发生|突发)")  # 拉丁酒吧发生, …分公司停车场内发生: at the unit's premises
+INSIDE = re.compile(r"[^，,。；;：:、]{0,4}?[内里][，,]")  # 某医院急诊科内，十几名…: the clause is set there
 # a school, a hospital, a prison, a factory: a unit whose grounds are a place (`word_classes.tsv` premises)
 PREMISES = tuple(word_class("premises"))
 # …and its own people, written after it (某学院陆续有101名学生…, 某监狱超过600名囚犯…): what befell them befell there
@@ -338,10 +339,11 @@ def _near(m: Mention, dates: list[Mention]) -> bool:
 
 def _premises_scene(text: str, m: Mention) -> bool:
     """The unit `m` names premises (a school, a factory) the sentence marks as where it happened: a
-    scene word before it (在), an outbreak after it (发生, 突发) or its own people after it (74名学生)."""
+    scene word before it (在), an outbreak after it (发生, 突发), its own people after it (74名学生), or
+    the sentence set inside it (某医院急诊科内，…)."""
     end = m.sent_start + len(m.norm)
     return m.norm.endswith(PREMISES) and bool(SCENE.search(text, 0, m.sent_start) or AT_UNIT.match(text, end)
-                                              or MEMBERS.match(text, end))
+                                              or MEMBERS.match(text, end) or INSIDE.match(text, end))
 
 
 def _glued_outer(ms: list[Mention], targets: list[Entity], anc: set[str]) -> set[str]:

@@ -207,6 +207,12 @@ def test_a_school_whose_pupils_fell_ill_is_the_scene(pipeline):
     assert {(place, date) for _, place, date, _ in _events(result, names)} == {("江门市", "5日上午")}
 
 
+def test_a_clause_set_inside_premises_is_there(pipeline):
+    text = "6日晚，惠州市中心医院急诊科内，二十多名工人正在输液。"
+    result, names = _build(pipeline, text, "2021-03-07")
+    assert {(place, date) for _, place, date, _ in _events(result, names)} == {("惠州市", "6日晚")}
+
+
 def test_premises_named_after_no_place_are_the_scene_themselves(pipeline):
     text = "昨天，育英中学12名学生吃完午饭后出现腹痛。"
     result, names = _build(pipeline, text, "2021-03-06")
