@@ -352,7 +352,8 @@ class EventAt(_DocumentStage):
 
     name = "event_at"
     version = "5"  # premises as the scene (a school whose pupils fell ill, a factory on fire): their place, else themselves;
-    # a date qualifying a noun (次日的监测结果) dates no incident
+    # a date qualifying a noun (次日的监测结果) dates no incident; follow-ups (事后…) no incident of their own; a spot
+    # beside a named place (X西侧) far from the date
 
     def __call__(self, record: DocRecord) -> None:
         r = record.result

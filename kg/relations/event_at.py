@@ -69,6 +69,7 @@ MEMBERS = re.compile(rf"(?!的)[^，,。；;：:、]{{0,16}}?(?:{alternation(wor
 # (去年夏天的一个晚上, 5日的凌晨: the date goes on)
 ATTRIBUTE = re.compile(rf"的(?!时候|[一那这][个天]|第|{DAYPART}|[晚夜早])")
 FOLLOW_UP = re.compile(r"(?:事后|事发后|随后|之后|此后)[，,]?")  # what was done after the incident
+BESIDE = re.compile(r"(?:[东南西北]侧|附近|一带|门前|门口|周边|旁边|对面)")  # X西侧: a spot by a named place
 SAME_DAY = re.compile("当日|当天|当晚|同日|同一天")
 TALLY = re.compile(r"(?:截至|截止到?|到)$")  # 截至22日上午10时，…回收完毕: a count's or a state's day, not an incident's
 # 记者22日从…获悉, 23日，记者再次探访…: the day a reporter heard or went, not the day of what happened
@@ -226,6 +227,8 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
                 scene = [m for m in ms if m.type == "LOC" and (m in ms_locs or m.source == "name")
                          and (SCENE.search(sent.text, 0, m.sent_start) or SCENE_END.search(m.norm))]
                 locs = [m for m in ms_locs if m in scene or _glued_on(m, scene, ms)]
+                # (对芙蓉宾馆西侧的美容美发店进行了清理: a spot the sentence places by its side)
+                locs = locs or [m for m in ms_locs if m.source != "name" and BESIDE.match(sent.text, _run_end(m, ms))][:1]
         else:
             # a verb by the place (a visited unit's place, undated, is where people go in general:
             # 到海南省琼山市公安局办事的群众…)
