@@ -219,7 +219,7 @@ class Vet(_Base):
     """The model's spans checked against the gazetteer and the lexicon (`kg.ner.vet`)."""
 
     name = "vet"
-    version = "5"  # a hospital of the article's own province kept (省人民医院); no person cut from a word (酬|谢围观)
+    version = "6"  # a place, then a unit it does not name (…工业区|内一棉花厂): the place
 
     def __call__(self, record: DocRecord) -> None:
         rules = self.pipeline.rules
@@ -247,7 +247,7 @@ class Rules(_Base):
     """The rule layer's names (`kg.ner.rules`), which read the model's spans; source "rule"."""
 
     name = "rules"
-    version = "7"  # issue 22 (modern news): streets in place context (在|中山路, 百花路、长乐路, 西靠|青云路); no 责令中队 of 责令中队长; no road of 事故|路段
+    version = "8"  # issue 22 (modern news): streets in place context (在|中山路, 百花路、长乐路, 西靠|青云路); no 责令中队 of 责令中队长; no road of 事故|路段; 工业区 a place's suffix
 
     def __call__(self, record: DocRecord) -> None:
         for k, sent in enumerate(record.sentences):
@@ -260,7 +260,7 @@ class Dates(_Base):
     """Dates and times (`kg.ner.dates`); source "rule"."""
 
     name = "dates"
-    version = "4"  # clock times alone (中午12时许); no ages (今年59岁), day counts (5至15日), 今天 with no day of writing
+    version = "5"  # weekdays of the week of writing (上周五), 今（30）日
 
     def __call__(self, record: DocRecord) -> None:
         anchored = bool(record.doc.date) or any(
@@ -286,7 +286,7 @@ class Lists(_Base):
     """The unnamed items of place lists (`kg.ner.lists`); source "list"."""
 
     name = "lists"
-    version = "2"  # issue 22's names, nesting and scenes; word lists as data
+    version = "3"  # no verb phrase as a list item (…村 | 发生一起山火)
 
     def __call__(self, record: DocRecord) -> None:
         words = self.pipeline.rules.common_words
@@ -317,7 +317,7 @@ class Link(_DocumentStage):
     """Mentions → entities, linked within the document (`kg.link.linker`)."""
 
     name = "link"
-    version = "4"  # issue 22 (modern news): a scene names the road it is on (勤俭东路|铁路立交桥) and a crossing its second road; 包固一级公路 = 包固公路
+    version = "5"  # issue 22 (modern news): a scene names the road it is on (勤俭东路|铁路立交桥) and a crossing its second road; 包固一级公路 = 包固公路; 工业区 a place's suffix
 
     def __call__(self, record: DocRecord) -> None:
         r = record.result
@@ -351,8 +351,9 @@ class EventAt(_DocumentStage):
     """Events, where and when (`kg.relations.event_at`); adds EVENT entities."""
 
     name = "event_at"
-    version = "4"  # issue 22 (events): tallies, reporters' days, sources, trips' ends; a unit's staff acting; any unit visited;
-    # a vehicle's destination (前往X的)
+    version = "5"  # premises as the scene (a school whose pupils fell ill, a factory on fire): their place, else themselves;
+    # a date qualifying a noun (次日的监测结果) dates no incident; follow-ups (事后…) no incident of their own; a spot
+    # beside a named place (X西侧) far from the date
 
     def __call__(self, record: DocRecord) -> None:
         r = record.result

@@ -31,7 +31,10 @@ CLOCK = rf"(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|晚|夜间
 TIME = rf"(?:{CLOCK}|凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|晚间|晚|夜间|深夜|夜里)"
 DATE = rf"{DAY}(?:{TIME})?"
 # days named from the day of writing or from the date just named (当天 = that day)
-DEICTIC_DAY = r"今天|昨天|前天|今日|昨日|前日|今晨|昨晨|今晚|昨晚|前晚"
+# …or by its weekday in the week of writing or the one before or after (上周五, 本周二, 下星期一)
+DEICTIC_DAY = r"今天|昨天|前天|今日|昨日|前日|今晨|昨晨|今晚|昨晚|前晚|[上本这下]个?(?:周|星期|礼拜)[一二三四五六日天]"
+# 今（30）日: today, with its day of the month in brackets
+TODAY_NUMBERED = r"今[（(][0-9０-９]{1,2}[）)]日"
 ANAPHORIC_DAY = r"当天|当日|当晚|次日|翌日|第[二三四五六七八九十]天"
 REL_YEAR = r"去年|今年|前年|明年"  # 明年 alone is an intention (明年一定陪您过生日), not a date
 REL_MONTH = r"上个?月|本月|下个?月"
@@ -44,6 +47,7 @@ DATE_RE = re.compile(
     rf"|{YNUM}{{4}}年(?:{NUM}{{1,2}}月份?|{PART_OF_YEAR})?(?:以来)?"
     rf"|(?:{REL_YEAR})的?{NUM}{{1,2}}月份?(?:以来)?"
     rf"|(?:{DEICTIC_DAY}|当晚|次日|翌日|第[二三四五六七八九十]天)(?:{TIME})?|(?:当天|当日){CLOCK}"  # 当天上牌: no day
+    rf"|{TODAY_NUMBERED}(?:{TIME})?"
     rf"|(?<![0-9０-９月第初])(?<![0-9０-９]至)[0-9０-９]{{1,2}}日(?!内|以内|之内|左右)(?:{TIME})?"  # 根茨２８日宣布 (not 3号楼; 5至15日拘留: days)
     rf"|(?<![0-9０-９一二三四五六七八九十〇零两月第初])(?:[二三]?十[一二三四五六七八九]?|[二三]十)日(?!内|以内|之内|左右)(?:{TIME})?"  # 十四日凌晨
     rf"|(?:去年|今年|前年)(?!{NUM}{{1,3}}周?岁)(?:年底|年初|{PART_OF_YEAR}|以来)?|(?:{REL_MONTH})(?:以来)?"  # 今年59岁: an age
@@ -134,6 +138,7 @@ class DateResolver:
         t = t.removesuffix("以来") if RELATIVE_RE.match(t) else t
         t = re.sub(r"^(去年|今年|前年|明年)的", r"\1", t)
         t = next((w + t[len(k):] for k, w in SAME_AS.items() if t.startswith(k)), t)  # 昨晨6点 → 昨天早上6点
+        t = re.sub(r"^今\(([0-9]{1,2})\)日", r"\1日", t)  # 今（30）日上午 → 30日上午: the day it writes
         if t in MONTH_SHIFT:
             if base.today is None:
                 return None

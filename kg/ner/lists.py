@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from kg.ner import segmenter
 from kg.ner.lexicon import GENERIC_PARTS, STOP_CHARS, word_class
 from kg.text.clean import is_cjk
 
@@ -21,6 +22,8 @@ SEPARATORS = "、和及与"
 # what ends the last item: 时光俊园 | 有关区域, 万宏国际 | 等小区
 ITEM_END = re.compile("|".join(word_class("item_end")))
 MAX_ITEM = 6
+# dictionary parts of speech no name is made of: a verb or a numeral (长行村 | 发生一起山火 is what happened there)
+NOT_NAME_TAGS = ("v", "m")
 
 Span4 = tuple[int, int, str, str]
 
@@ -34,9 +37,17 @@ def _item(text: str, pos: int, taken: list[bool], common_words: Collection[str])
     s = text[pos:k]
     closed = k == len(text) or not is_cjk(text[k]) or text[k] in SEPARATORS or ITEM_END.match(text, k)
     if not closed or not 2 <= len(s) <= MAX_ITEM or s[0] in STOP_CHARS or s in common_words \
-            or any(g in s for g in GENERIC_PARTS):
+            or any(g in s for g in GENERIC_PARTS) or _verb_phrase(text, pos, k):
         return None
     return pos, k
+
+
+def _verb_phrase(text: str, i: int, j: int) -> bool:
+    """text[i:j] ends inside a word of the sentence, or holds a verb or a numeral of two or more
+    characters (发生一起山火): what the sentence says happened, not a name."""
+    if j not in segmenter.boundaries(text):
+        return True
+    return any(len(w) >= 2 and segmenter.tag(w).startswith(NOT_NAME_TAGS) for w in segmenter.words(text[i:j]))
 
 
 def complete_place_lists(text: str, spans: list[Span4], common_words: Collection[str] = frozenset()

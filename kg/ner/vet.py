@@ -48,6 +48,8 @@ from kg.ner.lexicon import (
 from kg.ner.segmenter import NAME_TAGS, between, boundaries, is_common_word, tag
 from kg.text.clean import is_cjk
 
+# 工业区内一棉花厂, 新村的一家纸品厂: "a factory in/of" a place, no unit's name
+UNNAMED_UNIT = re.compile(r"[内里的]一[家个所座间]?")
 ORG_END = re.compile(alternation((*UNIT_SUFFIXES, *PLACE_ORGS)))
 ORG_HEAD = re.compile("(?:" + "|".join(map(re.escape, ORG_HEADS)) + ")$")
 # what a department inside an organisation is called (…国际部, …管理学院, …教研室)
@@ -210,6 +212,9 @@ def vet_model_spans(text: str, spans: list[tuple[int, int, str]], kind: str, gaz
             out.append((i, j, "LOC"))  # 银川南检查站, 芙蓉宾馆: a place's name, whatever the model's label
         elif t == "LOC" and s.endswith(FIRMS) and len(s) >= 4:
             out.append((i, j, "ORG"))  # 五金电工批发商店: a firm
+        elif t == "ORG" and (k := UNNAMED_UNIT.search(s)) and k.start() >= 2:
+            if s[:k.start()].endswith(LOC_SUFFIXES):
+                out.append((i, i + k.start(), "LOC"))  # 胪厦工业区|内一棉花厂: a place, then a unit it does not name
         elif t == "ORG" and s[0] in STOP_CHARS and s not in words.orgs and i + 1 in boundaries(text):
             continue  # 驻|车管所: a function word opens no organisation's name (住房|公积金…, 全国|人大…: no function word)
         elif t == "ORG":

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from kg.link.names import SCENE_END
 from kg.link.places import Gazetteer
 from kg.ner.dateline import find_datelines, time_zone_spans
-from kg.ner.dates import core_date
-from kg.ner.lexicon import BEAT_SUFFIXES, ROLE_RE, word_class
+from kg.ner.dates import DAYPART, core_date
+from kg.ner.lexicon import BEAT_SUFFIXES, ROLE_RE, alternation, word_class
 from kg.ner.lists import SEPARATORS as LIST_SEPARATORS
 from kg.relations.belongs_to import NOT_MEMBERS, POLICE, titles
 from kg.relations.index import BuildIndex
@@ -60,6 +60,16 @@ TRIP_START = re.compile(r"(?:开往|驶往|飞往|发往)")
 HEADED_FOR = re.compile(r"(?:前往|去往|驶向)$")  # 一辆前往神农架的大客车: where a vehicle was going, if 的 follows
 FROM_TO = re.compile(r"从[^，,。；;：:从]{1,12}?(?:乘|坐|搭乘|开车|驾车)[^，,。；;：:从]{0,8}?(?:到|至|抵达)$")  # 从南昌乘飞机到重庆: a trip's end
 AT_UNIT = re.compile(r"\S{0,3}?(?:内|里)?(?:发生|突发)")  # 拉丁酒吧发生, …分公司停车场内发生: at the unit's premises
+INSIDE = re.compile(r"[^，,。；;：:、]{0,4}?[内里][，,]")  # 某医院急诊科内，十几名…: the clause is set there
+# a school, a hospital, a prison, a factory: a unit whose grounds are a place (`word_classes.tsv` premises)
+PREMISES = tuple(word_class("premises"))
+# …and its own people, written after it (某学院陆续有101名学生…, 某监狱超过600名囚犯…): what befell them befell there
+MEMBERS = re.compile(rf"(?!的)[^，,。；;：:、]{{0,16}}?(?:{alternation(word_class('member'))})")
+# 由22日的5米多变为2米多, 次日的监测结果: a date qualifying a noun dates a state or a finding, not what happened
+# (去年夏天的一个晚上, 5日的凌晨: the date goes on)
+ATTRIBUTE = re.compile(rf"的(?!时候|[一那这][个天]|第|{DAYPART}|[晚夜早])")
+FOLLOW_UP = re.compile(r"(?:事后|事发后|随后|之后|此后)[，,]?")  # what was done after the incident
+BESIDE = re.compile(r"(?:[东南西北]侧|附近|一带|门前|门口|周边|旁边|对面)")  # X西侧: a spot by a named place
 SAME_DAY = re.compile("当日|当天|当晚|同日|同一天")
 TALLY = re.compile(r"(?:截至|截止到?|到)$")  # 截至22日上午10时，…回收完毕: a count's or a state's day, not an incident's
 # 记者22日从…获悉, 23日，记者再次探访…: the day a reporter heard or went, not the day of what happened
@@ -159,6 +169,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         filed += headed
         dates = [m for m in dates if m not in headed]
         dates = [m for m in dates if not TALLY.search(sent.text, 0, m.sent_start)
+                 and not ATTRIBUTE.match(sent.text, m.sent_start + len(m.norm))
                  and not REPORTER_BEFORE.search(sent.text, 0, m.sent_start)
                  and not REPORTER_AFTER.match(sent.text, m.sent_start + len(m.norm))]
         orgs = [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG"]
@@ -171,6 +182,9 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         # places inside a unit's name (福州市 in 福州市公安局) say who acted, not where, unless someone
         # went to that unit (来到北京市月坛派出所, 送到澄城县人民医院); nor do places people came from (来自浙江、山西等省)
         visited = [(a, b) for a, b in orgs if VISIT.search(sent.text, 0, a)]
+        # …or the unit is the scene: premises where something broke out or befell its people (在某中学,
+        # 某中学74名学生出现食物中毒症状, 某酒吧发生火灾)
+        visited += [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG" and _premises_scene(sent.text, m)]
         locs = [m for m in ms if m.type == "LOC" and (m.source != "name" or any(a <= m.sent_start < b for a, b in visited))
                 and not any(a <= m.sent_start < b for a, b in orgs if (a, b) not in visited)
                 and not ORIGIN.search(sent.text[:m.sent_start]) and not TRIP_END.search(sent.text, 0, m.sent_start)
@@ -186,6 +200,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             locs = [m for m in locs if not RESIDENT.match(sent.text, m.sent_start + len(m.norm))]
         ms_locs = locs
         targets: list[Entity] = []
+        follow: Entity | None = None  # the article's incident an undated follow-up tells more of
         if not locs and dates and EVENT_VERBS.search(sent.text):
             # …except a team named for the community it was sent to (3月14日接到通知奔赴抗疫前线，
             # 深圳中院沙埔头社区抗疫突击队…): with no other place, the event is where the team went
@@ -195,8 +210,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             # the place an event happened is named right by its date (3月19日，洮南市团结广场…)
             # (or by a later date of the sentence: 11月12日信息：昨日中午…，荆州市公安县甘家厂乡发生…; the
             # event keeps the sentence's first date)
-            near = [m for m in locs if any(abs(m.sent_start - (dm.sent_start + len(dm.norm))) <= NEAR or
-                                           abs(dm.sent_start - (m.sent_start + len(m.norm))) <= NEAR for dm in dates)]
+            near = [m for m in locs if _near(m, dates)]
             # …and every place listed on from one of those (万宏国际、王旗营小区万福里和时光俊园)
             for m in sorted(locs, key=lambda m: m.sent_start):
                 if m not in near and any(0 <= m.sent_start - (n.sent_start + len(n.norm)) <= 1 and
@@ -213,11 +227,18 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
                 scene = [m for m in ms if m.type == "LOC" and (m in ms_locs or m.source == "name")
                          and (SCENE.search(sent.text, 0, m.sent_start) or SCENE_END.search(m.norm))]
                 locs = [m for m in ms_locs if m in scene or _glued_on(m, scene, ms)]
+                # (对芙蓉宾馆西侧的美容美发店进行了清理: a spot the sentence places by its side)
+                locs = locs or [m for m in ms_locs if m.source != "name" and BESIDE.match(sent.text, _run_end(m, ms))][:1]
         else:
             # a verb by the place (a visited unit's place, undated, is where people go in general:
             # 到海南省琼山市公安局办事的群众…)
             locs = [m for m in locs if m.source != "name" and EVENT_VERBS.search(
                 sent.text[max(0, m.sent_start - 6): m.sent_start + len(m.norm) + 6])]
+            # 事后…在梁王河设置了围油设施: what was done after the article's incident is more of it, and no
+            # incident of its own where the article told none
+            if locs and FOLLOW_UP.match(sent.text):
+                follow = incidents.get((doc_id, sent.article), [None])[-1]
+                locs = locs if follow is not None else []
         for m in locs:
             e = idx.entity[m.entity_id]
             if e not in targets:
@@ -227,6 +248,12 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             # after its date (8月31日，哈尔滨市公安局民警…; 2月8日，桃江县公安局…派出所民警在工作中发现…):
             # the unit acted at home, so its place is the scene
             targets = _acting_unit_place(sent.text, dates[0], ms, idx)
+        if not targets and dates:
+            # no place at all, but premises the sentence makes the scene by its date (昨天，某中学21名学生
+            # 吃完午餐后…): the school is where it happened, and its name holds no place to point at
+            targets = [idx.entity[m.entity_id] for m in ms if m.type == "ORG" and _premises_scene(sent.text, m)
+                       and _near(m, dates) and not any(n.type == "LOC" and m.sent_start <= n.sent_start
+                                                       < m.sent_start + len(m.norm) for n in ms)][:1]
         if not targets and dates and EVENT_VERBS.search(sent.text):
             # no place by the date, but "the checkpoint" (杨少帅讲起了同事张凯在卡口上的一个故事。
             # 11月10日14时，正在开展防疫工作的张凯…) where the article names exactly one
@@ -234,7 +261,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         if not targets:
             continue
         anc = set().union(*(_ancestors(e, idx, gaz, located_in) for e in targets))
-        anc |= _glued_outer(ms, targets)  # 日本东京: the country written right before its city
+        anc |= _glued_outer(ms, targets, anc)  # 日本东京: the country written right before its city
         targets = [e for e in targets if e.id not in anc][:MAX_PLACES]
         date = dates[0] if dates else (filed[0] if filed else None)
         date_entity = idx.entity.get(date.entity_id) if date else None
@@ -256,7 +283,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         key = (doc_id, sent.article)
         day = core_date(date_entity.name if date_entity is not None else date.norm) if date else None
         event = _same_incident(incidents.get(key, []), told, date.entity_id if date else None, day,
-                               {t.id for t in targets})
+                               {t.id for t in targets}) or follow
         same_day = SAME_DAY.match(date.norm) if date else None
         if event is None and same_day:
             # 当日20时左右: the day of the incident the article just told (12月26日20时左右), at another place
@@ -314,10 +341,26 @@ def _acting_unit_place(text: str, date: Mention, ms: list[Mention], idx: BuildIn
             and m.sent_start + len(m.norm) < units[0].sent_start + len(units[0].norm)][:1]
 
 
-def _glued_outer(ms: list[Mention], targets: list[Entity]) -> set[str]:
+def _near(m: Mention, dates: list[Mention]) -> bool:
+    """`m` is written within NEAR characters of one of `dates`, before or after it."""
+    return any(abs(m.sent_start - (d.sent_start + len(d.norm))) <= NEAR or
+               abs(d.sent_start - (m.sent_start + len(m.norm))) <= NEAR for d in dates)
+
+
+def _premises_scene(text: str, m: Mention) -> bool:
+    """The unit `m` names premises (a school, a factory) the sentence marks as where it happened: a
+    scene word before it (在), an outbreak after it (发生, 突发), its own people after it (74名学生), or
+    the sentence set inside it (某医院急诊科内，…)."""
+    end = m.sent_start + len(m.norm)
+    return m.norm.endswith(PREMISES) and bool(SCENE.search(text, 0, m.sent_start) or AT_UNIT.match(text, end)
+                                              or MEMBERS.match(text, end) or INSIDE.match(text, end))
+
+
+def _glued_outer(ms: list[Mention], targets: list[Entity], anc: set[str]) -> set[str]:
     """Places written straight before another target (日本东京, 美国纽约): the outer place of a compound
-    the gazetteer does not chain (a country and its city)."""
-    ids = {t.id for t in targets}
+    the gazetteer does not chain (a country and its city), unless that target holds the first one
+    (…杨家渭村台州大东鞋厂: the city a factory is named after, not a place inside the village)."""
+    ids = {t.id for t in targets} - anc
     starts = {m.sent_start: m for m in ms if m.type == "LOC" and m.entity_id in ids}
     return {m.entity_id for m in ms if m.type == "LOC" and m.entity_id in ids
             and (n := starts.get(m.sent_start + len(m.norm))) is not None and n.entity_id != m.entity_id}

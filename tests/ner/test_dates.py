@@ -29,6 +29,8 @@ def resolver() -> DateResolver:
     ("去年11月10日14时", "2002-11-10"), ("自3月2日起", "2003-03-02"), ("2月1日至2月4日", "2003-02-01/2003-02-04"),
     ("５日晚", "2003-01-05"), ("28日", "2003-01-28"),  # a bare day: the nearest month's
     ("1999年8月份", "1999-08"), ("一九九九年以来", "1999"), ("2001年5月6日", "2001-05-06"),
+    # a weekday of the week of writing or the one before (2003-01-15 is a Wednesday); today with its day
+    ("上周五", "2003-01-10"), ("本周一", "2003-01-13"), ("上星期二晚上", "2003-01-07"), ("今（15）日上午", "2003-01-15"),
 ])
 def test_resolved_against_the_article_day(resolver, text, iso):
     assert resolver.to_iso(text, JAN) == iso
@@ -62,6 +64,12 @@ def test_tagger_finds_relative_and_chinese_numeral_dates():
             "市长１２日表示，3号楼5日内完工，每月15日发放。２００１年初开工，前年冬天停工。")
     found = [text[i:j] for i, j, _ in DateTagger().tag(text)]
     assert found == ["今天上午", "十二月三十一日", "当晚十一时", "上月以来", "１２日", "２００１年初", "前年冬天"]
+
+
+def test_tagger_finds_weekdays_of_the_week_of_writing():
+    text = "工厂30名工人上周五吃了盒饭后腹痛，比赛原定本周二举行。今（12）日上午，厂区恢复生产。他每周五值班。"
+    found = [text[i:j] for i, j, _ in DateTagger().tag(text)]
+    assert found == ["上周五", "本周二", "今（12）日上午"]  # 每周五: a habit, no day
 
 
 def test_file_names_carry_dates():

@@ -26,3 +26,10 @@ def test_a_list_needs_a_found_compound_and_a_street_before_it():
     assert _found(text, [_at(text, "王旗营小区")]) == []  # no street or town heads the list
     text = "联盟街道王旗营小区居民和社区干部"
     assert _found(text, [_at(text, "联盟街道"), _at(text, "王旗营小区")]) == []  # 居民 is a common word
+
+
+def test_what_happened_after_a_village_is_no_list_item():
+    text = "城关镇新华村发生一起车祸"  # a verb phrase glued on after the village names no lane inside it
+    assert _found(text, [_at(text, "城关镇"), _at(text, "新华村")]) == []
+    text = "城关镇新华村东巷和北巷附近实行交通管制"  # a name glued on after the village still is one
+    assert _found(text, [_at(text, "城关镇"), _at(text, "新华村")]) == ["东巷", "北巷"]

@@ -323,3 +323,13 @@ def test_a_hospital_of_the_articles_own_province_is_kept(rules):
     spans = at(text, ("省人民医院", "ORG"), ("省高级人民法院", "ORG"))
     # a hospital is named by what it is; a court or department needs its place's name (GUIDELINES)
     assert vet(rules, text, spans) == [("省人民医院", "ORG")]
+
+
+def test_a_unit_a_place_holds_but_does_not_name_is_the_place(rules):
+    # the model's "organisation" runs from a place into "a factory in it": the place stays, no unit is named
+    text = "3日凌晨，江口开发区内一纸箱厂突发火灾。"
+    assert vet(rules, text, at(text, ("江口开发区内一纸箱厂", "ORG"))) == [("江口开发区", "LOC")]
+    text = "昨天，新塘工业区的一家玩具厂发生火灾。"
+    assert vet(rules, text, at(text, ("新塘工业区的一家玩具厂", "ORG"))) == [("新塘工业区", "LOC")]
+    text = "他在第一汽车制造厂工作。"  # 一 inside a name: kept
+    assert vet(rules, text, at(text, ("第一汽车制造厂", "ORG"))) == [("第一汽车制造厂", "ORG")]

@@ -196,3 +196,49 @@ def test_a_dictionary_unit_before_a_title_and_a_person(pipeline):
     assert ("王伟", "央视", "主持人") in rels and ("刘明", "证监会", "主席") in rels
     result, names = _build(pipeline, "新华社北京1月9日电记者冯林报道：东北财经大学经济学教授陈东作报告。")
     assert "日电" not in {e.name for e in result.entities} and "经济学" not in {e.name for e in result.entities}
+
+
+# -- premises as the scene (issue 22) ---------------------------------------------------------------
+
+def test_a_school_whose_pupils_fell_ill_is_the_scene(pipeline):
+    # the place the school is named after, the gold's way (an event's place is a LOC)
+    text = "5日上午，江门市实验中学30名学生陆续出现呕吐症状，被送往医院治疗。"
+    result, names = _build(pipeline, text, "2021-03-06")
+    assert {(place, date) for _, place, date, _ in _events(result, names)} == {("江门市", "5日上午")}
+
+
+def test_a_clause_set_inside_premises_is_there(pipeline):
+    text = "6日晚，惠州市中心医院急诊科内，二十多名工人正在输液。"
+    result, names = _build(pipeline, text, "2021-03-07")
+    assert {(place, date) for _, place, date, _ in _events(result, names)} == {("惠州市", "6日晚")}
+
+
+def test_premises_named_after_no_place_are_the_scene_themselves(pipeline):
+    text = "昨天，育英中学12名学生吃完午饭后出现腹痛。"
+    result, names = _build(pipeline, text, "2021-03-06")
+    assert {(place, date) for _, place, date, _ in _events(result, names)} == {("育英中学", "昨天")}
+
+
+def test_a_units_own_act_does_not_make_its_place_a_scene(pipeline):
+    text = "8日，江门市实验中学发布了新学期的招生简章。"
+    result, names = _build(pipeline, text, "2021-03-09")
+    assert _events(result, names) == []
+
+
+def test_a_date_qualifying_a_noun_dates_no_incident(pipeline):
+    text = "12日，长宁河发生溢油事故。此时长宁河水位已回落，河面宽度也由13日的8米变为3米。"
+    result, names = _build(pipeline, text, "2021-03-15")
+    assert {date for _, _, date, _ in _events(result, names)} == {"12日"}  # not 13日: a width on that day
+
+
+def test_a_follow_up_is_no_incident_of_its_own(pipeline):
+    # 事后…: what was done after the incident; with no incident told before it, no event at all
+    text = "事后该公司在青石河设置了3处拦油设施。"
+    result, names = _build(pipeline, text, "2021-03-15")
+    assert _events(result, names) == []
+
+
+def test_a_spot_beside_a_named_place_far_from_the_date(pipeline):
+    text = "9日晚，市公安局治安支队、巡警大队和城东派出所的三十多名民警对人民公园东侧的几家歌舞厅进行了突击检查。"
+    result, names = _build(pipeline, text, "2021-03-10")
+    assert {(place, date) for _, place, date, _ in _events(result, names)} == {("人民公园", "9日晚")}
