@@ -35,8 +35,10 @@ from kg.store import TABLES, Store, arrow_tables
 from kg.text.script import simplified
 from kg.types import BuildResult, DocResult, Entity, Mention
 
-MEMORY_LIMIT = "512MB"  # DuckDB's working memory (KG_DUCKDB_MEMORY to change it); past it, group-bys and sorts spill
-BATCH_ROWS = 20_000  # rows handed from DuckDB to the table writer at a time
+MEMORY_LIMIT = "256MB"  # DuckDB's working memory (KG_DUCKDB_MEMORY to change it); past it, group-bys and sorts spill
+THREAD_MEMORY = 128 * 2**20  # about this much of the working memory per DuckDB thread (each holds its own buffers)
+BATCH_ROWS = 20_000  # rows handed from DuckDB to the table writer (and renames to DuckDB) at a time
+ENTITY_PARTS = ("entity_heads", "entity_aliases", "entity_documents", "entity_mentions")  # read only by folded_entities
 
 
 def _database(path: Path) -> Any:
@@ -45,6 +47,10 @@ def _database(path: Path) -> Any:
 
     db = duckdb.connect(str(path / "fold.duckdb"))
     db.execute(f"SET memory_limit = '{os.environ.get('KG_DUCKDB_MEMORY') or MEMORY_LIMIT}'")
+    size, unit = db.execute("SELECT current_setting('memory_limit')").fetchall()[0][0].split()  # '244.1 MiB'
+    limit = float(size) * 1024 ** ("bytes", "KiB", "MiB", "GiB", "TiB").index(unit)
+    cores = db.execute("SELECT current_setting('threads')").fetchall()[0][0]  # DuckDB's default: the cores
+    db.execute(f"SET threads = {max(1, min(cores, round(limit / THREAD_MEMORY)))}")
     db.execute(f"SET temp_directory = '{path / 'spill'}'")
     db.execute("SET enable_progress_bar = false")
     db.execute("SET preserve_insertion_order = false")  # every output query has its ORDER BY
@@ -169,7 +175,7 @@ def rename_table(db: Any, version: str, steps: tuple = CORPUS_STEPS, keep_all: b
     The default steps (`CORPUS_STEPS`: who is who, `kg.relations.people`) run name by name from a query
     sorted by name: held in memory are only the PART_OF / LOCATED_IN edges and the places (they grow
     with the units and places of the corpus, not with its articles) and the people of one name at a
-    time. Other steps (an alias table can merge entities of any type), or `keep_all`, run on the fold's
+    time; the renames go to DuckDB a batch at a time. Other steps (an alias table can merge entities of any type), or `keep_all`, run on the fold's
     own build of the entities and their BELONGS_TO, PART_OF, LOCATED_IN relations, in memory."""
     import pyarrow as pa
 
@@ -177,9 +183,8 @@ def rename_table(db: Any, version: str, steps: tuple = CORPUS_STEPS, keep_all: b
     if not steps:
         return
     if keep_all or tuple(steps) != CORPUS_STEPS:
-        rows = _renamed_in_memory(db, version, steps)
+        _insert_renamed(db, _renamed_in_memory(db, version, steps))
     else:
-        rows = []
         up: dict[str, set[str]] = {}
         for r in _rows(db, "SELECT source_id, target_id FROM live_relations WHERE relation IN ('PART_OF', 'LOCATED_IN')"):
             up.setdefault(sys.intern(r["source_id"]), set()).add(sys.intern(r["target_id"]))
@@ -188,6 +193,8 @@ def rename_table(db: Any, version: str, steps: tuple = CORPUS_STEPS, keep_all: b
         names = [r["name"] for r in _rows(db, "SELECT DISTINCT name FROM live_entities WHERE type = 'PERSON'")]
         db.register("simple_arrow", pa.table({"name": pa.array(names, pa.string()),
                                               "simple": pa.array([simplified(n) for n in names], pa.string())}))
+        writer = db.cursor()  # the renames go in while `people` streams on `db`, a batch at a time
+        writer.execute(f"SET schema = '{db.execute('SELECT current_schema()').fetchall()[0][0]}'")
         people = _rows(db, (  # one row per person id: the name of its first document's copy (as the fold names it)
             "WITH p AS (SELECT e.id, e.doc, s.simple AS name,"
             " coalesce(json_extract_string(e.attrs, '$.anonymized') = 'true', false) AS anonymized"
@@ -197,14 +204,28 @@ def rename_table(db: Any, version: str, steps: tuple = CORPUS_STEPS, keep_all: b
             " m AS (SELECT source_id AS person, list(DISTINCT target_id) AS units FROM live_relations"
             " WHERE relation = 'BELONGS_TO' GROUP BY source_id)"
             " SELECT g.name, g.id, g.docs, m.units FROM g LEFT JOIN m ON m.person = g.id ORDER BY g.name, g.id"))
-        for name, group in groupby(people, key=lambda row: row["name"]):
-            group = list(group)
-            local = {row["id"]: frozenset(u for u in row["units"] or () if chains.get(u, set()) & places)
-                     for row in group}
-            new = person_ids(name, [Entity(id=row["id"], name=name, type="PERSON", attrs={"documents": row["docs"]})
-                                    for row in group], {k: v for k, v in local.items() if v}, chains)
-            rows += [(k, v, None) for k, v in new.items() if k != v]
+        try:
+            rows: list[tuple[str, str, None]] = []
+            for name, group in groupby(people, key=lambda row: row["name"]):
+                group = list(group)
+                local = {row["id"]: frozenset(u for u in row["units"] or () if chains.get(u, set()) & places)
+                         for row in group}
+                new = person_ids(name, [Entity(id=row["id"], name=name, type="PERSON", attrs={"documents": row["docs"]})
+                                        for row in group], {k: v for k, v in local.items() if v}, chains)
+                rows += [(k, v, None) for k, v in new.items() if k != v]
+                if len(rows) >= BATCH_ROWS:
+                    _insert_renamed(writer, rows)
+                    rows = []
+            _insert_renamed(writer, rows)
+        finally:
+            writer.close()
         db.unregister("simple_arrow")
+
+
+def _insert_renamed(db: Any, rows: list[tuple[str, str, str | None]]) -> None:
+    """Append (old, new, name) rows to the table `renamed`."""
+    import pyarrow as pa
+
     if not rows:
         return
     columns = list(zip(*rows, strict=True))
@@ -278,7 +299,14 @@ def write_tables_from_store(store: Store, live: Iterable[str], out_dir: str | Pa
     live = sorted(set(live))
     with staged_folder(out_dir, last=MANIFEST) as out, tempfile.TemporaryDirectory(dir=out) as tmp:  # a killed run's: cleaned up
         with connect(store, live, Path(tmp)) as db:
-            fold(db, store.version, steps, keep_all)
+            rename_table(db, store.version, steps, keep_all)
+            for name, query, keep in views(store.version)[6:]:  # `_fold`, leaving less in memory
+                db.execute(f"CREATE OR REPLACE {'TABLE' if keep else 'VIEW'} {name} AS {query}")
+                if keep:  # to the database file, so its blocks can leave memory; FORCE waits for another reader
+                    db.execute("FORCE CHECKPOINT")
+                if name == "folded_entities":  # its parts are read by nothing else: memory back before the relations
+                    for part in ENTITY_PARTS:
+                        db.execute(f"DROP TABLE {part}")
             counts = write_folded(lambda query: _rows(db, query), out, bom, lang)
         (out / "graph.json").unlink(missing_ok=True)
         seal(out, out_dir)
