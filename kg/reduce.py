@@ -13,32 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from kg.relations.people import AliasTable, merge_people
+from kg.corpus import CORPUS_STEPS, corpus_steps
+from kg.stream import reduce_results
 from kg.types import BuildResult, DocResult
 
-
-def _people_across_documents(result: BuildResult) -> None:
-    result.relations = merge_people(result, result.relations)
-
-
-CORPUS_STEPS: tuple[Callable[[BuildResult], None], ...] = (_people_across_documents,)
-
-
-def corpus_steps(aliases: AliasTable | None = None) -> tuple[Callable[[BuildResult], None], ...]:
-    """The corpus-level steps, in order: who is who across documents (`kg.relations.people`), with
-    the user's alias table, if any (without one: `CORPUS_STEPS`, which the fold runs name by name)."""
-    if aliases is None:
-        return CORPUS_STEPS
-
-    def people_across_documents(result: BuildResult) -> None:
-        result.relations = merge_people(result, result.relations, aliases)
-
-    return (people_across_documents,)
+__all__ = ["CORPUS_STEPS", "corpus_steps", "reduce_documents"]
 
 
 def reduce_documents(docs: Iterable[DocResult], problems: Iterable[str] = (),
                      steps: Iterable[Callable[[BuildResult], None]] = CORPUS_STEPS) -> BuildResult:
     """Merge per-document results (any order) into one build: the fold on an in-memory DuckDB."""
-    from kg.stream import reduce_results
-
     return reduce_results(docs, problems, tuple(steps))

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from kg.atomic import staged_folder
+from kg.corpus import CORPUS_STEPS
 from kg.engines.fold import folded_result, views, write_folded
 from kg.errors import InputError
 from kg.integrity import check_build
-from kg.reduce import CORPUS_STEPS
 from kg.relations.people import chains_of, person_ids
 from kg.sinks.tables import MANIFEST, seal
 from kg.store import TABLES, Store, arrow_tables

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.config import GRAPH_DOCS, BuildConfig
-from kg.reduce import corpus_steps
+from kg.corpus import corpus_steps
 from kg.sinks.tables import write_tables
 from kg.stages import stage_versions
 from kg.store import Store, Stored, pipeline_version

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from kg.config import SPARK_DRIVER_MEMORY, BuildConfig
+from kg.corpus import corpus_steps
 from kg.errors import KgError
-from kg.reduce import corpus_steps
 from kg.store import Store, Stored
 from kg.types import BuildResult, DocResult, Document
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from kg.atomic import staged_folder
+from kg.corpus import CORPUS_STEPS
 from kg.engines.fold import spark_sql, views, write_folded
-from kg.reduce import CORPUS_STEPS
 from kg.sinks.tables import MANIFEST, seal
 from kg.store import TABLES, Store
 from kg.stream import write_renamed
