@@ -36,6 +36,14 @@ def test_a_scene_is_one_place_after_the_road_it_is_on(pipeline, text, scene, roa
     assert split_places(scene, pipeline.rules.gazetteer) == ([road] if road else []) + [scene]
 
 
+@pytest.mark.parametrize("scene, parts", [
+    ("新桥街道路口", ["新桥街道路口"]),  # a subdistrict (新桥|街道): no street 新桥街 cut out of it
+    ("南外环与高速路引线十字路口", ["南外环与高速路引线十字路口"]),  # two roads joined: no one road 南外环与高速
+])
+def test_a_scene_road_ends_where_a_word_does_and_joins_no_two_roads(pipeline, scene, parts):
+    assert split_places(scene, pipeline.rules.gazetteer) == parts
+
+
 def test_the_road_of_a_scene_is_a_place_the_scene_is_in(pipeline):
     result, names = _build(pipeline, "5月2日，在青年路铁路立交桥下发生一起车祸。", "2021-05-03")
     located = {(names[r.source_id].name, names[r.target_id].name) for r in result.relations
