@@ -336,8 +336,10 @@ def scene_road(scene: str, pos: int = 0) -> re.Match | None:
 
 def nested_parts(parts: list[str]) -> list[bool]:
     """For each part of `split_places`, whether the next part's name holds it (a road and the scene on
-    it) rather than follows it (洮北区 | 东风乡)."""
-    return [k + 1 < len(parts) and parts[k + 1].startswith(p) for k, p in enumerate(parts)]
+    it) rather than follows it (洮北区 | 东风乡). Only a scene holds a part: a place written twice, short then
+    in full (北京 | 北京市, an address's habit), is two parts in a row."""
+    return [k + 1 < len(parts) and parts[k + 1].startswith(p) and SCENE_END.search(parts[k + 1]) is not None
+            for k, p in enumerate(parts)]
 
 
 def crossed_road(scene: str) -> tuple[int, str] | None:
