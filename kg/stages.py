@@ -247,7 +247,7 @@ class Rules(_Base):
     """The rule layer's names (`kg.ner.rules`), which read the model's spans; source "rule"."""
 
     name = "rules"
-    version = "8"  # issue 22 (modern news): streets in place context (在|中山路, 百花路、长乐路, 西靠|青云路); no 责令中队 of 责令中队长; no road of 事故|路段; 工业区 a place's suffix
+    version = "9"  # no street of a set phrase or a verb and its way (走下坡路, 走|上坡路); issue 22 (modern news): streets in place context (在|中山路, 百花路、长乐路, 西靠|青云路); no 责令中队 of 责令中队长; no road of 事故|路段; 工业区 a place's suffix
 
     def __call__(self, record: DocRecord) -> None:
         for k, sent in enumerate(record.sentences):
@@ -260,7 +260,7 @@ class Dates(_Base):
     """Dates and times (`kg.ner.dates`); source "rule"."""
 
     name = "dates"
-    version = "5"  # weekdays of the week of writing (上周五), 今（30）日
+    version = "6"  # weekdays of the week of writing (上周五), 今（30）日; 天 Sunday only after 星期/礼拜 (no 上周天 of 上周天气)
 
     def __call__(self, record: DocRecord) -> None:
         anchored = bool(record.doc.date) or any(
@@ -317,7 +317,7 @@ class Link(_DocumentStage):
     """Mentions → entities, linked within the document (`kg.link.linker`)."""
 
     name = "link"
-    version = "5"  # issue 22 (modern news): a scene names the road it is on (勤俭东路|铁路立交桥) and a crossing its second road; 包固一级公路 = 包固公路; 工业区 a place's suffix
+    version = "6"  # a scene's road ends where a word does and joins no two roads (no 新桥街 of 新桥街道路口); 北京|北京市 two parts, not nested; issue 22 (modern news): a scene names the road it is on (勤俭东路|铁路立交桥) and a crossing its second road; 包固一级公路 = 包固公路; 工业区 a place's suffix
 
     def __call__(self, record: DocRecord) -> None:
         r = record.result

@@ -24,6 +24,7 @@ from kg.ner.lexicon import (
     UNIT_SUFFIXES,
     word_class,
 )
+from kg.ner.segmenter import boundaries, words
 from kg.resources import alternatives, load_words
 
 RELATIVE_HEADS = ("市", "县", "区", "省", "州", "局", "本", "该", "我", "各")  # 市委, 本局: the article's own
@@ -42,9 +43,9 @@ ROAD_GRADE = re.compile("[一二三]级(?=公路$)")
 # what joins the two roads of a crossing (A与B交叉路口)
 CROSSING_JOINS = frozenset(word_class("crossing_join", "pattern_words"))
 # the road a scene is on, named first (勤俭东路|铁路立交桥, 京港澳高速|17.5公里处): a stem and a road word
-SCENE_ROAD = re.compile("[\u4e00-\u9fff]{2,8}?(?:" + "|".join(sorted(
+_ROAD_WORDS = "|".join(sorted(
     {*word_class("generic_road", "pattern_words"), *word_class("road_suffix", "pattern_words")}, key=len, reverse=True))
-    + ")")
+_SCENE_ROADS = tuple(re.compile(f"[\u4e00-\u9fff]{{{k}}}(?:{_ROAD_WORDS})") for k in range(2, 9))
 FACILITY_HEADS = word_class("facility_head")  # 白城东 + 服务站, 许昌北 + 站
 
 
@@ -119,7 +120,7 @@ def split_places(name: str, gaz: Gazetteer) -> list[str]:
         while (lead := leading_place(rest, gaz, short_level=0)) and len(rest) > len(lead[0]) and lead[0] == lead[1]:
             parts.append(lead[0])
             rest = rest[len(lead[0]):]
-        road = SCENE_ROAD.match(rest)
+        road = scene_road(rest)
         head = SCENE_END.search(rest)
         if road and head and road.end() < head.start() \
                 and road.group() not in GENERIC_ROADS and not gaz.lookup(road.group()):
@@ -317,19 +318,37 @@ def _in_order(short: str, long: str) -> bool:
     return all(c in it for c in short)
 
 
+def scene_road(scene: str, pos: int = 0) -> re.Match | None:
+    """The road named at `pos` of a scene (勤俭东路|铁路立交桥, 京港澳高速|17.5公里处): the shortest stem and
+    road word that ends where a word does (新桥街道 is a subdistrict: no 新桥街) and holds no join of
+    two roads (南外环与高速路: two roads, no one road's name)."""
+    cuts, joins, at = boundaries(scene), [], 0
+    for w in words(scene):
+        if w in CROSSING_JOINS:
+            joins.append(at)
+        at += len(w)
+    for pattern in _SCENE_ROADS:
+        road = pattern.match(scene, pos)
+        if road and road.end() in cuts and not any(pos <= j < road.end() for j in joins):
+            return road
+    return None
+
+
 def nested_parts(parts: list[str]) -> list[bool]:
     """For each part of `split_places`, whether the next part's name holds it (a road and the scene on
-    it) rather than follows it (洮北区 | 东风乡)."""
-    return [k + 1 < len(parts) and parts[k + 1].startswith(p) for k, p in enumerate(parts)]
+    it) rather than follows it (洮北区 | 东风乡). Only a scene holds a part: a place written twice, short then
+    in full (北京 | 北京市, an address's habit), is two parts in a row."""
+    return [k + 1 < len(parts) and parts[k + 1].startswith(p) and SCENE_END.search(parts[k + 1]) is not None
+            for k, p in enumerate(parts)]
 
 
 def crossed_road(scene: str) -> tuple[int, str] | None:
     """(offset, name) of the second road of a crossing named by two (包固一级公路与固察路交叉路口 → 固察路):
     a place of its own, which the crossing is no more in than in the first."""
-    first, head = SCENE_ROAD.match(scene), SCENE_END.search(scene)
+    first, head = scene_road(scene), SCENE_END.search(scene)
     if first is None or head is None or scene[first.end():first.end() + 1] not in CROSSING_JOINS:
         return None
-    road = SCENE_ROAD.match(scene, first.end() + 1)
+    road = scene_road(scene, first.end() + 1)
     if road is None or road.end() > head.start() or road.group() in GENERIC_ROADS:
         return None
     return road.start(), road.group()

@@ -31,8 +31,10 @@ CLOCK = rf"(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|晚|夜间
 TIME = rf"(?:{CLOCK}|凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|晚间|晚|夜间|深夜|夜里)"
 DATE = rf"{DAY}(?:{TIME})?"
 # days named from the day of writing or from the date just named (当天 = that day)
-# …or by its weekday in the week of writing or the one before or after (上周五, 本周二, 下星期一)
-DEICTIC_DAY = r"今天|昨天|前天|今日|昨日|前日|今晨|昨晨|今晚|昨晚|前晚|[上本这下]个?(?:周|星期|礼拜)[一二三四五六日天]"
+# …or by its weekday in the week of writing or the one before or after (上周五, 本周二, 下星期一); 天 is
+# Sunday only after 星期/礼拜 (上周天气: the week's weather, no day)
+DEICTIC_DAY = (r"今天|昨天|前天|今日|昨日|前日|今晨|昨晨|今晚|昨晚|前晚"
+               r"|[上本这下]个?(?:周[一二三四五六日]|(?:星期|礼拜)[一二三四五六日天])")
 # 今（30）日: today, with its day of the month in brackets
 TODAY_NUMBERED = r"今[（(][0-9０-９]{1,2}[）)]日"
 ANAPHORIC_DAY = r"当天|当日|当晚|次日|翌日|第[二三四五六七八九十]天"

@@ -80,6 +80,8 @@ SCENE_BEFORE = re.compile(r"(?:^|[，,。；;：:、（(]|在|于|至|到|沿|�
 SCENE_AFTER = re.compile(r"[\u4e00-\u9fff]{0,2}?(?:内|处|上|附近)|时|发生|突发|[，,。；;]|$")  # 立交桥桥洞内: a part of the scene, then where
 ROAD_STOPS = "至沿经往驶行"  # 行至包固一级公路: the road's name starts after the verb
 NOT_MIDDLE = NOT_STEMS | {"m", "r", "f", "q", "mq"}
+SET_PHRASES = {"l", "i"}  # jieba's idioms and set phrases (走下坡路)
+VERBS = {"v", "vd", "vi"}
 NOT_ROAD_STEMS = {"m", "r", "q", "mq", "p", "c", "u"}  # (jieba tags 包 of 包固公路 and 合 of 合宁高速 as verbs)
 # verbs of telling someone what to do, before a title (责令|中队长; kg/resources/verbs.tsv)
 DIRECTS = tuple(sorted(word_class("directs", "verbs"), key=len, reverse=True))
@@ -400,6 +402,10 @@ class RuleTagger:
         first = words(stem)
         if tag(first[0]) in NOT_ROAD_STEMS or len(first) == 1 and tag(stem) in NOT_MIDDLE:
             return -1
+        parts = words(name)
+        if tag(name) in SET_PHRASES or len(parts) > 1 and len(parts[0]) == 1 and tag(parts[0]) in VERBS \
+                and len(parts[1]) > 2 and parts[1] == name[1:]:
+            return -1  # 在走下坡路, 在走|上坡路: a verb and its way, no street (解放路, 走马街 are)
         if text[e:e + 1] == "上" and (stem in self.words.plain or stem in self.common_words or is_common_word(stem)):
             return -1  # 在人生路上: a way, no street
         cue = text[before(text, start):start] if start else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.link.names import split_places
+from kg.link.names import nested_parts, split_places
 from kg.types import Document
 from tests.fixtures_recorded import replay_the_model  # noqa: F401  (pipeline: recorded, no HanLP)
 
@@ -34,6 +34,23 @@ def _locs(pipeline, text: str) -> list[str]:
 def test_a_scene_is_one_place_after_the_road_it_is_on(pipeline, text, scene, road):
     assert scene in _locs(pipeline, text)
     assert split_places(scene, pipeline.rules.gazetteer) == ([road] if road else []) + [scene]
+
+
+@pytest.mark.parametrize("scene, parts", [
+    ("新桥街道路口", ["新桥街道路口"]),  # a subdistrict (新桥|街道): no street 新桥街 cut out of it
+    ("南外环与高速路引线十字路口", ["南外环与高速路引线十字路口"]),  # two roads joined: no one road 南外环与高速
+])
+def test_a_scene_road_ends_where_a_word_does_and_joins_no_two_roads(pipeline, scene, parts):
+    assert split_places(scene, pipeline.rules.gazetteer) == parts
+
+
+def test_a_place_written_twice_in_an_address_is_no_road_inside_a_scene(pipeline):
+    """上海上海市…: the short name then the full one are two parts in a row, so the address still splits."""
+    text = "收件地址：上海上海市徐汇区漕溪北路。"
+    result, _ = _build(pipeline, text)
+    assert {m.text for m in result.mentions if m.type == "LOC"} >= {"上海市", "徐汇区", "漕溪北路"}
+    assert nested_parts(["上海", "上海市", "徐汇区"]) == [False, False, False]
+    assert nested_parts(["青年路", "青年路铁路立交桥"]) == [True, False]
 
 
 def test_the_road_of_a_scene_is_a_place_the_scene_is_in(pipeline):

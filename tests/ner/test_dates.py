@@ -72,6 +72,12 @@ def test_tagger_finds_weekdays_of_the_week_of_writing():
     assert found == ["上周五", "本周二", "今（12）日上午"]  # 每周五: a habit, no day
 
 
+def test_tian_is_sunday_only_after_xingqi_or_libai():
+    text = "站长在例会上回顾上周天气，又说上星期天下了大雨。"
+    found = [text[i:j] for i, j, _ in DateTagger().tag(text)]
+    assert found == ["上星期天"]  # 上周天气: the week's weather, no day
+
+
 def test_file_names_carry_dates():
     assert date_from_name("20030115-02-011.txt") == "2003-01-15"
     assert date_from_name("2021-06-30_report.txt") == "2021-06-30"

@@ -115,6 +115,8 @@ def test_a_street_the_model_missed_where_a_place_is_meant(rules, text, streets):
     "这条路很宽。",
     "我们在马路上走。",
     "前方道路施工。",
+    "这家工厂的效益一直在走下坡路。",  # a set phrase: a way down, no street
+    "入冬后，他们的生意在走上坡路。",  # a verb and its way
 ])
 def test_no_street_without_a_name(rules, text):
     assert locs(rules, text) == []
