@@ -68,7 +68,6 @@ MEMBERS = re.compile(rf"(?!的)[^，,。；;：:、]{{0,16}}?(?:{alternation(wor
 # 由22日的5米多变为2米多, 次日的监测结果: a date qualifying a noun dates a state or a finding, not what happened
 # (去年夏天的一个晚上, 5日的凌晨: the date goes on)
 ATTRIBUTE = re.compile(rf"的(?!时候|[一那这][个天]|第|{DAYPART}|[晚夜早])")
-FOLLOW_UP = re.compile(r"(?:事后|事发后|随后|之后|此后)[，,]?")  # what was done after the incident
 BESIDE = re.compile(r"(?:[东南西北]侧|附近|一带|门前|门口|周边|旁边|对面)")  # X西侧: a spot by a named place
 SAME_DAY = re.compile("当日|当天|当晚|同日|同一天")
 TALLY = re.compile(r"(?:截至|截止到?|到)$")  # 截至22日上午10时，…回收完毕: a count's or a state's day, not an incident's
@@ -200,7 +199,6 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             locs = [m for m in locs if not RESIDENT.match(sent.text, m.sent_start + len(m.norm))]
         ms_locs = locs
         targets: list[Entity] = []
-        follow: Entity | None = None  # the article's incident an undated follow-up tells more of
         if not locs and dates and EVENT_VERBS.search(sent.text):
             # …except a team named for the community it was sent to (3月14日接到通知奔赴抗疫前线，
             # 深圳中院沙埔头社区抗疫突击队…): with no other place, the event is where the team went
@@ -234,11 +232,6 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             # 到海南省琼山市公安局办事的群众…)
             locs = [m for m in locs if m.source != "name" and EVENT_VERBS.search(
                 sent.text[max(0, m.sent_start - 6): m.sent_start + len(m.norm) + 6])]
-            # 事后…在梁王河设置了围油设施: what was done after the article's incident is more of it, and no
-            # incident of its own where the article told none
-            if locs and FOLLOW_UP.match(sent.text):
-                follow = incidents.get((doc_id, sent.article), [None])[-1]
-                locs = locs if follow is not None else []
         for m in locs:
             e = idx.entity[m.entity_id]
             if e not in targets:
@@ -283,7 +276,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         key = (doc_id, sent.article)
         day = core_date(date_entity.name if date_entity is not None else date.norm) if date else None
         event = _same_incident(incidents.get(key, []), told, date.entity_id if date else None, day,
-                               {t.id for t in targets}) or follow
+                               {t.id for t in targets})
         same_day = SAME_DAY.match(date.norm) if date else None
         if event is None and same_day:
             # 当日20时左右: the day of the incident the article just told (12月26日20时左右), at another place

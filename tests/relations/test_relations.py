@@ -231,13 +231,6 @@ def test_a_date_qualifying_a_noun_dates_no_incident(pipeline):
     assert {date for _, _, date, _ in _events(result, names)} == {"12日"}  # not 13日: a width on that day
 
 
-def test_a_follow_up_is_no_incident_of_its_own(pipeline):
-    # 事后…: what was done after the incident; with no incident told before it, no event at all
-    text = "事后该公司在青石河设置了3处拦油设施。"
-    result, names = _build(pipeline, text, "2021-03-15")
-    assert _events(result, names) == []
-
-
 def test_a_spot_beside_a_named_place_far_from_the_date(pipeline):
     text = "9日晚，市公安局治安支队、巡警大队和城东派出所的三十多名民警对人民公园东侧的几家歌舞厅进行了突击检查。"
     result, names = _build(pipeline, text, "2021-03-10")
