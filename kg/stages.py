@@ -351,9 +351,10 @@ class EventAt(_DocumentStage):
     """Events, where and when (`kg.relations.event_at`); adds EVENT entities."""
 
     name = "event_at"
-    version = "5"  # premises as the scene (a school whose pupils fell ill, a factory on fire): their place, else themselves;
-    # a date qualifying a noun (次日的监测结果) dates no incident; follow-ups (事后…) no incident of their own; a spot
-    # beside a named place (X西侧) far from the date
+    version = "6"  # premises as the scene (a school whose pupils fell ill, a factory on fire): their place, else themselves,
+    # never a country, quoted or verb-opened names, or where the clause names a place; a date qualifying a noun
+    # (次日的监测结果) dates no incident unless it goes on (的前两天, 的3月上旬) or the noun is an incident (的会见);
+    # a spot beside a named place (X西侧) far from the date, unless loot was sold or a culprit fled there
 
     def __call__(self, record: DocRecord) -> None:
         r = record.result

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from kg.link.names import SCENE_END
 from kg.link.places import Gazetteer
+from kg.ner import segmenter
 from kg.ner.dateline import find_datelines, time_zone_spans
 from kg.ner.dates import DAYPART, core_date
 from kg.ner.lexicon import BEAT_SUFFIXES, ROLE_RE, alternation, word_class
@@ -66,10 +67,18 @@ PREMISES = tuple(word_class("premises"))
 # …and its own people, written after it (某学院陆续有101名学生…, 某监狱超过600名囚犯…): what befell them befell there
 MEMBERS = re.compile(rf"(?!的)[^，,。；;：:、]{{0,16}}?(?:{alternation(word_class('member'))})")
 # 由22日的5米多变为2米多, 次日的监测结果: a date qualifying a noun dates a state or a finding, not what happened
-# (去年夏天的一个晚上, 5日的凌晨: the date goes on)
-ATTRIBUTE = re.compile(rf"的(?!时候|[一那这][个天]|第|{DAYPART}|[晚夜早])")
-FOLLOW_UP = re.compile(r"(?:事后|事发后|随后|之后|此后)[，,]?")  # what was done after the incident
+# (去年夏天的一个晚上, 5日的凌晨, 春节的前两天, 某年的3月上旬, 某年的最后一天: the date goes on, though
+# 的5米多 is a number, no date; 今天的会见, 当天的判决: the noun is the incident, `word_classes.tsv` event_noun);
+# 1992年度的 qualifies like 1992年的
+ATTRIBUTE = re.compile(rf"(?:(?<=年)度)?的(?!时候|[一那这][个天]|第|{DAYPART}|[晚夜早]|最?[前后]|[底初]|[上中下]旬"
+                       rf"|[0-9０-９一二三四五六七八九十〇]+[月日号]|{alternation(word_class('event_noun'))})")
 BESIDE = re.compile(r"(?:[东南西北]侧|附近|一带|门前|门口|周边|旁边|对面)")  # X西侧: a spot by a named place
+# …but not in a clause that sells the loot there, nor one that flees to it (逃到, 作案后窜至): where the loot or
+# the culprit went (`verbs.tsv` sells, flees)
+SELLS = re.compile(alternation(word_class("sells", "verbs")))
+FLEES = re.compile(rf"(?:{alternation(word_class('flees', 'verbs'))}|后[^，,。；;：:]*?窜[至到入])[^，,。；;：:]*$")
+CLAUSE_MARKS = "，,。；;：:"
+QUOTES = (("“", "”"), ("「", "」"))
 SAME_DAY = re.compile("当日|当天|当晚|同日|同一天")
 TALLY = re.compile(r"(?:截至|截止到?|到)$")  # 截至22日上午10时，…回收完毕: a count's or a state's day, not an incident's
 # 记者22日从…获悉, 23日，记者再次探访…: the day a reporter heard or went, not the day of what happened
@@ -184,7 +193,10 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         visited = [(a, b) for a, b in orgs if VISIT.search(sent.text, 0, a)]
         # …or the unit is the scene: premises where something broke out or befell its people (在某中学,
         # 某中学74名学生出现食物中毒症状, 某酒吧发生火灾)
-        visited += [(m.sent_start, m.sent_start + len(m.norm)) for m in ms if m.type == "ORG" and _premises_scene(sent.text, m)]
+        # (not where the clause names a place of its own: 在南马路，某公司职工…; nor by a country in its name)
+        premises = [(m.sent_start, m.sent_start + len(m.norm)) for m in ms
+                    if m.type == "ORG" and _premises_scene(sent.text, m) and not _clause_place(sent.text, m, ms)]
+        visited += premises
         locs = [m for m in ms if m.type == "LOC" and (m.source != "name" or any(a <= m.sent_start < b for a, b in visited))
                 and not any(a <= m.sent_start < b for a, b in orgs if (a, b) not in visited)
                 and not ORIGIN.search(sent.text[:m.sent_start]) and not TRIP_END.search(sent.text, 0, m.sent_start)
@@ -195,12 +207,12 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
                 and not NATIVE.match(sent.text, _run_end(m, ms))
                 and not any(_run_end(m, ms) == a for a, b in orgs if (a, b) not in visited
                             and sent.text[a:b].endswith((*POLICE, "警方")))
-                and not any(a <= m.sent_start < b for a, b in cases)]
+                and not any(a <= m.sent_start < b for a, b in cases)
+                and not (any(a <= m.sent_start < b for a, b in premises) and gaz.world.kind(m.norm) == "country")]
         if any(m.source == "name" for m in locs):  # someone went to a unit: where they live is not where
             locs = [m for m in locs if not RESIDENT.match(sent.text, m.sent_start + len(m.norm))]
         ms_locs = locs
         targets: list[Entity] = []
-        follow: Entity | None = None  # the article's incident an undated follow-up tells more of
         if not locs and dates and EVENT_VERBS.search(sent.text):
             # …except a team named for the community it was sent to (3月14日接到通知奔赴抗疫前线，
             # 深圳中院沙埔头社区抗疫突击队…): with no other place, the event is where the team went
@@ -228,17 +240,13 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
                          and (SCENE.search(sent.text, 0, m.sent_start) or SCENE_END.search(m.norm))]
                 locs = [m for m in ms_locs if m in scene or _glued_on(m, scene, ms)]
                 # (对芙蓉宾馆西侧的美容美发店进行了清理: a spot the sentence places by its side)
-                locs = locs or [m for m in ms_locs if m.source != "name" and BESIDE.match(sent.text, _run_end(m, ms))][:1]
+                locs = locs or [m for m in ms_locs if m.source != "name" and BESIDE.match(sent.text, _run_end(m, ms))
+                                and not _getting_away(sent.text, m)][:1]
         else:
             # a verb by the place (a visited unit's place, undated, is where people go in general:
             # 到海南省琼山市公安局办事的群众…)
             locs = [m for m in locs if m.source != "name" and EVENT_VERBS.search(
                 sent.text[max(0, m.sent_start - 6): m.sent_start + len(m.norm) + 6])]
-            # 事后…在梁王河设置了围油设施: what was done after the article's incident is more of it, and no
-            # incident of its own where the article told none
-            if locs and FOLLOW_UP.match(sent.text):
-                follow = incidents.get((doc_id, sent.article), [None])[-1]
-                locs = locs if follow is not None else []
         for m in locs:
             e = idx.entity[m.entity_id]
             if e not in targets:
@@ -252,8 +260,9 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
             # no place at all, but premises the sentence makes the scene by its date (昨天，某中学21名学生
             # 吃完午餐后…): the school is where it happened, and its name holds no place to point at
             targets = [idx.entity[m.entity_id] for m in ms if m.type == "ORG" and _premises_scene(sent.text, m)
-                       and _near(m, dates) and not any(n.type == "LOC" and m.sent_start <= n.sent_start
-                                                       < m.sent_start + len(m.norm) for n in ms)][:1]
+                       and _near(m, dates) and not _clause_place(sent.text, m, ms)
+                       and not any(n.type == "LOC" and m.sent_start <= n.sent_start < m.sent_start + len(m.norm)
+                                   and gaz.world.kind(n.norm) != "country" for n in ms)][:1]
         if not targets and dates and EVENT_VERBS.search(sent.text):
             # no place by the date, but "the checkpoint" (杨少帅讲起了同事张凯在卡口上的一个故事。
             # 11月10日14时，正在开展防疫工作的张凯…) where the article names exactly one
@@ -283,7 +292,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         key = (doc_id, sent.article)
         day = core_date(date_entity.name if date_entity is not None else date.norm) if date else None
         event = _same_incident(incidents.get(key, []), told, date.entity_id if date else None, day,
-                               {t.id for t in targets}) or follow
+                               {t.id for t in targets})
         same_day = SAME_DAY.match(date.norm) if date else None
         if event is None and same_day:
             # 当日20时左右: the day of the incident the article just told (12月26日20时左右), at another place
@@ -350,10 +359,49 @@ def _near(m: Mention, dates: list[Mention]) -> bool:
 def _premises_scene(text: str, m: Mention) -> bool:
     """The unit `m` names premises (a school, a factory) the sentence marks as where it happened: a
     scene word before it (在), an outbreak after it (发生, 突发), its own people after it (74名学生), or
-    the sentence set inside it (某医院急诊科内，…)."""
+    the sentence set inside it (某医院急诊科内，…). Not a name quoted (“某中学”: a title, a slogan), nor
+    a span that opens with a verb (窜至上述公司: the model took the motion into the name)."""
     end = m.sent_start + len(m.norm)
-    return m.norm.endswith(PREMISES) and bool(SCENE.search(text, 0, m.sent_start) or AT_UNIT.match(text, end)
+    if not m.norm.endswith(PREMISES) or _quoted(text, m.sent_start) or _verb_opened(m.norm):
+        return False
+    return bool(SCENE.search(text, 0, m.sent_start) or AT_UNIT.match(text, end)
                                               or MEMBERS.match(text, end) or INSIDE.match(text, end))
+
+
+def _quoted(text: str, i: int) -> bool:
+    """Offset `i` of `text` lies inside a quotation (“…” or 「…」) opened before it."""
+    return any(text.count(a, 0, i) > text.count(b, 0, i) for a, b in QUOTES)
+
+
+def _verb_opened(name: str) -> bool:
+    """`name` opens with a verb and a preposition or a pronoun (窜至上述公司, 逃至该厂): a verb phrase, not
+    a unit's name (希望小学 opens with a verb too, but a noun follows)."""
+    words = segmenter.words(name)
+    return len(words) > 2 and segmenter.tag(words[0]) in ("v", "zg") and segmenter.tag(words[1])[:1] in ("p", "r")
+
+
+def _clause(text: str, m: Mention) -> tuple[int, int]:
+    """The clause of `text` around `m`, between clause marks (commas, full stops, colons)."""
+    a = max(text.rfind(c, 0, m.sent_start) for c in CLAUSE_MARKS) + 1
+    ends = [k for c in CLAUSE_MARKS if (k := text.find(c, m.sent_start + len(m.norm))) >= 0]
+    return a, min(ends, default=len(text))
+
+
+def _clause_place(text: str, m: Mention, ms: list[Mention]) -> bool:
+    """The clause of the unit `m` names a place outside every unit (一辆货车在某路上撞伤了某公司职工…): that
+    place, not the unit's, is the scene. A place glued on before the unit (山西|新绛县某中学) is part of
+    its name."""
+    a, b = _clause(text, m)
+    units = [(n.sent_start, n.sent_start + len(n.norm)) for n in ms if n.type == "ORG"]
+    return any(n.type == "LOC" and a <= n.sent_start < b and not any(u <= n.sent_start < v for u, v in units)
+               and not (n.sent_start < m.sent_start <= _run_end(n, ms)) for n in ms)
+
+
+def _getting_away(text: str, m: Mention) -> bool:
+    """The clause of the spot `m` sells loot, or flees before `m` (逃到, 作案后窜至): where the loot or the
+    culprit went, not the scene."""
+    a, b = _clause(text, m)
+    return bool(SELLS.search(text, a, b) or FLEES.search(text[a:m.sent_start]))
 
 
 def _glued_outer(ms: list[Mention], targets: list[Entity], anc: set[str]) -> set[str]:

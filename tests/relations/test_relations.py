@@ -231,14 +231,67 @@ def test_a_date_qualifying_a_noun_dates_no_incident(pipeline):
     assert {date for _, _, date, _ in _events(result, names)} == {"12日"}  # not 13日: a width on that day
 
 
-def test_a_follow_up_is_no_incident_of_its_own(pipeline):
-    # 事后…: what was done after the incident; with no incident told before it, no event at all
-    text = "事后该公司在青石河设置了3处拦油设施。"
-    result, names = _build(pipeline, text, "2021-03-15")
-    assert _events(result, names) == []
-
-
 def test_a_spot_beside_a_named_place_far_from_the_date(pipeline):
     text = "9日晚，市公安局治安支队、巡警大队和城东派出所的三十多名民警对人民公园东侧的几家歌舞厅进行了突击检查。"
     result, names = _build(pipeline, text, "2021-03-10")
     assert {(place, date) for _, place, date, _ in _events(result, names)} == {("人民公园", "9日晚")}
+
+
+
+# -- narrowings from the held-out audit of event_at --------------------------------------------------
+
+@pytest.mark.parametrize("text, place, date", [
+    ("春节的前两天，王某在徐州市鼓楼区一家商店内盗窃手机。", "鼓楼区", "春节"),  # the date goes on after 的
+    ("2003年的3月上旬，王某在徐州市鼓楼区一家商店内盗窃手机。", "鼓楼区", "2003年"),
+    ("张市长和李局长在扬州市迎宾馆参加了今天的会见。", "扬州市", "今天"),  # the noun is the incident
+])
+def test_a_date_that_goes_on_after_de_still_dates_the_incident(pipeline, text, place, date):
+    result, names = _build(pipeline, text, "2021-03-15")
+    assert {(p, d) for _, p, d, _ in _events(result, names)} == {(place, date)}
+
+
+def test_a_year_qualifying_a_noun_dates_no_incident(pipeline):
+    result, names = _build(pipeline, "2003年度的全市人口统计在徐州市鼓楼区完成。", "2021-03-15")
+    assert _events(result, names) == []
+
+
+@pytest.mark.parametrize("text, place", [
+    ("6日晚，中国药科大学第二食堂内，二十多名学生出现腹痛。", "中国药科大学"),  # no country as its place
+    ("5日上午，一辆货车在北环路上撞伤了扬州市自来水公司职工李某。", "北环路"),  # the clause's place wins
+])
+def test_premises_give_way_to_a_country_or_a_place_of_the_clause(pipeline, text, place):
+    result, names = _build(pipeline, text, "2021-03-15")
+    assert {p for _, p, _, _ in _events(result, names)} == {place}
+
+
+def test_quoted_premises_are_no_scene(pipeline):
+    result, names = _build(pipeline, "8日，“扬州市育才中学”30名学生参加了演出。", "2021-03-15")
+    assert _events(result, names) == []
+
+
+def test_a_verb_phrase_taken_for_premises_is_no_scene():
+    from kg.relations.event_at import _premises_scene
+    from kg.types import Mention
+
+    text = "5日凌晨，王某窜至上述公司内，盗走电脑三台。"
+    unit = Mention(doc_id="t", sentence=0, start=7, end=13, text="窜至上述公司", type="ORG", norm="窜至上述公司",
+                   sent_start=7)
+    school = Mention(doc_id="t", sentence=0, start=7, end=11, text="育英中学", type="ORG", norm="育英中学", sent_start=7)
+    assert not _premises_scene(text, unit)
+    assert _premises_scene("5日凌晨，王某育英中学内，盗走电脑三台。", school)  # the same frame, a name: the scene
+
+
+@pytest.mark.parametrize("text", [
+    "9日晚，犯罪嫌疑人王某携带盗来的三部手机和两台笔记本电脑到人民公园东侧的一个地摊上卖掉。",
+    "9日晚，犯罪嫌疑人王某撬开一辆停在路边的轿车车门后逃到人民公园附近的一家旅馆。",
+    "9日晚，犯罪嫌疑人王某撬开一辆停在路边的轿车车门后窜至人民公园对面的一家网吧。",
+])
+def test_a_spot_where_loot_was_sold_or_a_culprit_fled_is_no_scene(pipeline, text):
+    result, names = _build(pipeline, text, "2021-03-15")
+    assert _events(result, names) == []
+
+
+def test_a_spot_beside_a_named_place_is_still_the_scene_of_a_theft(pipeline):
+    text = "9日晚，犯罪嫌疑人王某撬开一辆停在路边的轿车车门后在人民公园对面的一家网吧盗窃。"
+    result, names = _build(pipeline, text, "2021-03-15")
+    assert {(p, d) for _, p, d, _ in _events(result, names)} == {("人民公园", "9日晚")}
