@@ -235,10 +235,18 @@ def _insert_renamed(db: Any, rows: list[tuple[str, str, str | None]]) -> None:
     db.unregister("renamed_arrow")
 
 
-def _fold(db: Any, version: str) -> None:
-    """The fold's views after the live rows (`kg.engines.fold.views`), over the `renamed` table as it is."""
+def _fold(db: Any, version: str, spill: bool = False) -> None:
+    """The fold's views after the live rows (`kg.engines.fold.views`), over the `renamed` table as it is.
+    `spill` (a database on disk whose tables only `OUTPUTS` will read): each kept table is checkpointed
+    to the file, so its blocks can leave memory, and the parts of `folded_entities` are dropped once it
+    is made, so their memory is back before the relations' group-by."""
     for name, query, keep in views(version)[6:]:
         db.execute(f"CREATE OR REPLACE {'TABLE' if keep else 'VIEW'} {name} AS {query}")
+        if spill and keep:
+            db.execute("FORCE CHECKPOINT")  # FORCE waits for another reader
+        if spill and name == "folded_entities":
+            for part in ENTITY_PARTS:
+                db.execute(f"DROP TABLE {part}")
 
 
 def _renamed_in_memory(db: Any, version: str, steps: tuple) -> list[tuple[str, str, str]]:
@@ -260,11 +268,12 @@ def _renamed_in_memory(db: Any, version: str, steps: tuple) -> list[tuple[str, s
     return [(m.norm, e.id, e.name) for e in result.entities for m in e.mentions if m.norm != e.id]
 
 
-def fold(db: Any, version: str, steps: tuple = CORPUS_STEPS, keep_all: bool = False) -> None:
+def fold(db: Any, version: str, steps: tuple = CORPUS_STEPS, keep_all: bool = False, spill: bool = False) -> None:
     """The whole fold in `db` (a `connect` or `connect_results` database): the renaming of the
-    corpus-level `steps` (`rename_table`), then the fold's views; `OUTPUTS` and `RESULT` read them."""
+    corpus-level `steps` (`rename_table`), then the fold's views; `OUTPUTS` and `RESULT` read them
+    (`spill`: `OUTPUTS` only; see `_fold`)."""
     rename_table(db, version, steps, keep_all)
-    _fold(db, version)
+    _fold(db, version, spill)
 
 
 def _result(db: Any, problems: Iterable[str]) -> BuildResult:
@@ -299,14 +308,7 @@ def write_tables_from_store(store: Store, live: Iterable[str], out_dir: str | Pa
     live = sorted(set(live))
     with staged_folder(out_dir, last=MANIFEST) as out, tempfile.TemporaryDirectory(dir=out) as tmp:  # a killed run's: cleaned up
         with connect(store, live, Path(tmp)) as db:
-            rename_table(db, store.version, steps, keep_all)
-            for name, query, keep in views(store.version)[6:]:  # `_fold`, leaving less in memory
-                db.execute(f"CREATE OR REPLACE {'TABLE' if keep else 'VIEW'} {name} AS {query}")
-                if keep:  # to the database file, so its blocks can leave memory; FORCE waits for another reader
-                    db.execute("FORCE CHECKPOINT")
-                if name == "folded_entities":  # its parts are read by nothing else: memory back before the relations
-                    for part in ENTITY_PARTS:
-                        db.execute(f"DROP TABLE {part}")
+            fold(db, store.version, steps, keep_all, spill=True)
             counts = write_folded(lambda query: _rows(db, query), out, bom, lang)
         (out / "graph.json").unlink(missing_ok=True)
         seal(out, out_dir)

@@ -194,8 +194,9 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         # …or the unit is the scene: premises where something broke out or befell its people (在某中学,
         # 某中学74名学生出现食物中毒症状, 某酒吧发生火灾)
         # (not where the clause names a place of its own: 在南马路，某公司职工…; nor by a country in its name)
-        premises = [(m.sent_start, m.sent_start + len(m.norm)) for m in ms
-                    if m.type == "ORG" and _premises_scene(sent.text, m) and not _clause_place(sent.text, m, ms)]
+        at_premises = [m for m in ms if m.type == "ORG" and _premises_scene(sent.text, m)
+                       and not _clause_place(sent.text, m, ms)]
+        premises = [(m.sent_start, m.sent_start + len(m.norm)) for m in at_premises]
         visited += premises
         locs = [m for m in ms if m.type == "LOC" and (m.source != "name" or any(a <= m.sent_start < b for a, b in visited))
                 and not any(a <= m.sent_start < b for a, b in orgs if (a, b) not in visited)
@@ -259,8 +260,7 @@ def event_at(result: BuildResult, gaz: Gazetteer, known: Sequence[Relation] = ()
         if not targets and dates:
             # no place at all, but premises the sentence makes the scene by its date (昨天，某中学21名学生
             # 吃完午餐后…): the school is where it happened, and its name holds no place to point at
-            targets = [idx.entity[m.entity_id] for m in ms if m.type == "ORG" and _premises_scene(sent.text, m)
-                       and _near(m, dates) and not _clause_place(sent.text, m, ms)
+            targets = [idx.entity[m.entity_id] for m in at_premises if _near(m, dates)
                        and not any(n.type == "LOC" and m.sent_start <= n.sent_start < m.sent_start + len(m.norm)
                                    and gaz.world.kind(n.norm) != "country" for n in ms)][:1]
         if not targets and dates and EVENT_VERBS.search(sent.text):
@@ -365,7 +365,7 @@ def _premises_scene(text: str, m: Mention) -> bool:
     if not m.norm.endswith(PREMISES) or _quoted(text, m.sent_start) or _verb_opened(m.norm):
         return False
     return bool(SCENE.search(text, 0, m.sent_start) or AT_UNIT.match(text, end)
-                                              or MEMBERS.match(text, end) or INSIDE.match(text, end))
+                or MEMBERS.match(text, end) or INSIDE.match(text, end))
 
 
 def _quoted(text: str, i: int) -> bool:
